@@ -1,0 +1,52 @@
+"""The live plan as the engine sees it: status, activities and their post/story drafts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+NEVER_CREATED = "NEVER_CREATED"
+GENERATING = "GENERATING"
+ACTIVE = "ACTIVE"
+INACTIVE = "INACTIVE"
+FAILED = "FAILED"
+
+SOCIAL_ACTIVITY = "SOCIAL_MARKETING"
+DRAFT = "DRAFT"
+SCHEDULED = "SCHEDULED"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One post or story draft (a Publisher item) of an activity."""
+
+    id: str
+    channel: str
+    type: str
+    status: str
+    account_id: str | None = None
+    """The connected account; SPEC.md §5.20: absent when the channel is not connected."""
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One activity of the plan, with the drafts generated for it so far."""
+
+    id: str
+    date: datetime | None
+    title: str
+    type: str | None
+    drafts: tuple[Draft, ...] = ()
+
+    @property
+    def has_posts(self) -> bool:
+        """Whether any post (not story) draft exists, whatever its status."""
+        return any(d.type != "STORY" for d in self.drafts)
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """Status and activities as GetSocialMarketingPlan returned them."""
+
+    status: str
+    activities: tuple[Activity, ...] = field(default_factory=tuple)

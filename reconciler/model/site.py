@@ -1,0 +1,47 @@
+"""Site aggregates: what a site file declares (`DesiredSite`) and what Wix holds (`LiveSite`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NewType
+
+from reconciler.model.events import CalendarEvent
+from reconciler.model.plan_state import PlanState
+from reconciler.model.policy import Policy
+from reconciler.model.settings import ManagedSettings
+
+SiteId = NewType("SiteId", str)
+
+
+@dataclass(frozen=True)
+class DesiredSite:
+    """One site file, validated: the state its owners declared."""
+
+    id: SiteId
+    name: str
+    source: str
+    """The file it was read from, as given on the command line (for messages)."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    settings: ManagedSettings = field(default_factory=ManagedSettings)
+    events: tuple[CalendarEvent, ...] = ()
+    policy: Policy = field(default_factory=Policy)
+    fingerprint: str = ""
+    """A digest of the declared content, so a saved plan can tell that the YAML changed."""
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name} ({self.id})" if self.name else str(self.id)
+
+
+@dataclass(frozen=True)
+class LiveSite:
+    """What the Wix API holds for a site, read by engine.observe."""
+
+    id: SiteId
+    settings_document: Mapping[str, Any]
+    """The raw `marketingSettings` object (settings + overrides) as GetMarketingSettings gave it."""
+    settings_updated_at: datetime | None
+    events: tuple[CalendarEvent, ...]
+    plan: PlanState
