@@ -1,0 +1,92 @@
+"""Wiring: the one place that connects WixClient to a server (Wix, or the emulator).
+
+`--emulator FIXTURE` runs an in-process emulator seeded from the fixture and talks to it
+through an ASGI transport; otherwise WIX_API_BASE_URL (default: the public Wix API host)
+and WIX_API_KEY are used. The emulator is never chosen silently: a forgotten variable must
+not turn a real apply into a pretend one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+
+import httpx
+
+from reconciler.cli.console import ProgressLines, warn
+from reconciler.config import load_sites, select_sites
+from reconciler.engine.journal import FileJournal, Journal, MemoryJournal
+from reconciler.engine.runtime import Runtime
+from reconciler.model.site import DesiredSite
+from reconciler.wix import WixClient
+
+EMULATOR_BASE_URL = "http://emulator.invalid"
+
+
+@dataclass
+class Hooks:
+    """What tests inject through click's context object: a client and a runtime of their own."""
+
+    client: Callable[[], AbstractAsyncContextManager[WixClient]] | None = None
+    runtime: Callable[[], Runtime] | None = None
+
+
+@dataclass
+class App:
+    """What a command needs to reach Wix, resolved from options and the environment."""
+
+    emulator_fixture: str | None = None
+    state_file: str = ".mpr/state.json"
+    parallelism: int = 8
+    no_regenerate: bool = False
+    force: bool = False
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    hooks: Hooks = field(default_factory=Hooks)
+
+    def load(self, paths: Sequence[str], selectors: Sequence[str]) -> tuple[DesiredSite, ...]:
+        """Load and select the sites; print warnings; raise ConfigInvalid/SelectionEmpty."""
+        result = load_sites(paths, env=self.env)
+        for problem in result.warnings:
+            warn(str(problem))
+        return select_sites(result.sites, selectors)
+
+    def journal(self) -> Journal:
+        if self.emulator_fixture:
+            return MemoryJournal()
+        return FileJournal(self.state_file)
+
+    def runtime(self) -> Runtime:
+        if self.hooks.runtime is not None:
+            return self.hooks.runtime()
+        fast = bool(self.emulator_fixture)
+        return Runtime(
+            journal=self.journal(),
+            progress=ProgressLines(),
+            min_poll_delay=0.2 if fast else 1.0,
+            no_regenerate=self.no_regenerate,
+            force=self.force,
+        )
+
+    def client(self) -> AbstractAsyncContextManager[WixClient]:
+        """A WixClient bound to Wix, or to an in-process emulator with --emulator."""
+        if self.hooks.client is not None:
+            return self.hooks.client()
+        return self._client()
+
+    @asynccontextmanager
+    async def _client(self) -> AsyncIterator[WixClient]:
+        if not self.emulator_fixture:
+            async with WixClient.from_env(self.env) as client:
+                yield client
+            return
+        from reconciler.emulator import Emulator, EmulatorConfig
+
+        emulator = Emulator(config=EmulatorConfig(generation_seconds=1.0, auto_create_sites=True))
+        emulator.load_fixtures_file(self.emulator_fixture)
+        transport = httpx.ASGITransport(app=emulator.app)
+        async with WixClient(
+            base_url=EMULATOR_BASE_URL, api_key="emulator", transport=transport
+        ) as client:
+            yield client

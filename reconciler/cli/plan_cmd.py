@@ -1,0 +1,75 @@
+"""`mpr plan`: show what apply would change; never writes to Wix."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from reconciler.cli import exitcodes
+from reconciler.cli.app import App, Hooks
+from reconciler.cli.options import common, paths_argument
+from reconciler.engine.fleet import make_plan, plan_sites
+from reconciler.engine.plan import Plan
+from reconciler.model.site import DesiredSite
+from reconciler.render import render_plan
+
+
+async def make(
+    app: App, sites: Sequence[DesiredSite], paths: Sequence[str], selectors: Sequence[str]
+) -> Plan:
+    """Observe and plan every selected site (shared with apply)."""
+    runtime = app.runtime()
+    async with app.client() as client:
+        work = await plan_sites(client, sites, runtime, app.parallelism)
+    return make_plan(work, runtime, paths, selectors)
+
+
+@click.command()
+@paths_argument
+@common
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for machines, markdown for PR comments.",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False), help="Also save the plan (JSON) for `mpr apply FILE`."
+)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0: no changes, 2: changes, 1: error.")
+@click.pass_context
+def plan(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    selectors: tuple[str, ...],
+    parallelism: int,
+    emulator_fixture: str | None,
+    state_file: str,
+    no_regenerate: bool,
+    fmt: str,
+    out: str | None,
+    detailed_exitcode: bool,
+) -> int:
+    """Show what `mpr apply` would change on each site declared in PATHS."""
+    app = App(
+        emulator_fixture=emulator_fixture,
+        state_file=state_file,
+        parallelism=parallelism,
+        no_regenerate=no_regenerate,
+        hooks=ctx.find_object(Hooks) or Hooks(),
+    )
+    sites = app.load(paths, selectors)
+    result = asyncio.run(make(app, sites, paths, selectors))
+    if out:
+        Path(out).write_text(result.dumps(), encoding="utf-8")
+    click.echo(render_plan(result, fmt), nl=False)
+    if result.has_errors:
+        return exitcodes.ERROR
+    if detailed_exitcode and result.has_changes:
+        return exitcodes.CHANGES
+    return exitcodes.OK

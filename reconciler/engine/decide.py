@@ -1,0 +1,181 @@
+"""Pure rules: which plan action a site needs, and which drafts to generate and schedule.
+
+The action table (issue #4) in one function, `choose_action`:
+
+    live plan      what changed               action
+    NEVER_CREATED  anything                   generate
+    FAILED         anything                   generate again
+    GENERATING     anything                   wait for it, then decide again
+    INACTIVE       topics                     regenerate with keyword research (reactivates)
+    INACTIVE       nothing or other           regenerate (reactivates)
+    ACTIVE         topics                     regenerate with keyword research
+    ACTIVE         other settings or events   regenerate
+    ACTIVE         nothing                    none
+
+A regenerate left pending by an interrupted apply (engine.journal) counts as a change.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from reconciler.engine.plan import ActionKind, DraftStep, PlanAction
+from reconciler.model.enums import SOCIAL_CHANNELS, TWITTER_SUNSET
+from reconciler.model.events import utc
+from reconciler.model.plan_state import (
+    ACTIVE,
+    DRAFT,
+    FAILED,
+    GENERATING,
+    INACTIVE,
+    NEVER_CREATED,
+    SOCIAL_ACTIVITY,
+    Activity,
+    PlanState,
+)
+from reconciler.model.policy import Policy
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A plan action that an earlier apply recorded as due but may not have started."""
+
+    kind: ActionKind
+    since: str
+
+
+def choose_action(
+    status: str,
+    *,
+    topics_changed: bool,
+    inputs_changed: bool,
+    pending: Pending | None = None,
+) -> tuple[ActionKind, str]:
+    """Return the action for a live plan status and what changed, with the reason shown to users."""
+    if pending is not None and pending.kind in ("regenerate", "regenerate_keywords"):
+        topics_changed = topics_changed or pending.kind == "regenerate_keywords"
+        inputs_changed = True
+    if status == NEVER_CREATED:
+        return "generate", "the site has no plan yet"
+    if status == FAILED:
+        return "generate", "the last generation FAILED: generate again"
+    if status == GENERATING:
+        return "wait", "a generation is running: wait for it, then decide again"
+    why = _why(topics_changed, inputs_changed, pending)
+    if status == INACTIVE:
+        kind: ActionKind = "regenerate_keywords" if topics_changed else "regenerate"
+        return kind, f"the plan is INACTIVE; regenerating reactivates it{why}"
+    if status == ACTIVE and topics_changed:
+        return "regenerate_keywords", f"topics changed: regenerate with keyword research{why}"
+    if status == ACTIVE and inputs_changed:
+        return "regenerate", f"settings or events changed: regenerate{why}"
+    if status == ACTIVE:
+        return "none", "the plan is ACTIVE and its inputs are unchanged"
+    return "none", f"unknown plan status {status!r}: leaving the plan alone"
+
+
+def _why(topics: bool, inputs: bool, pending: Pending | None) -> str:
+    if pending is not None:
+        return f" (left pending by an interrupted apply at {pending.since})"
+    return ""
+
+
+def plan_action(
+    status: str,
+    *,
+    topics_changed: bool,
+    inputs_changed: bool,
+    policy: Policy,
+    no_regenerate: bool = False,
+    pending: Pending | None = None,
+) -> PlanAction:
+    """choose_action plus the skips asked for by policy.regenerate: never and --no-regenerate."""
+    kind, reason = choose_action(
+        status, topics_changed=topics_changed, inputs_changed=inputs_changed, pending=pending
+    )
+    skipped = None
+    if kind in ("regenerate", "regenerate_keywords"):
+        if policy.regenerate == "never":
+            skipped = "policy.regenerate is never: run it by hand or change the policy"
+        elif no_regenerate:
+            skipped = "--no-regenerate was given"
+    return PlanAction(kind, reason, skipped)
+
+
+def in_horizon(activity: Activity, now: datetime, horizon_days: int) -> bool:
+    """Whether an activity is dated from now up to `horizon_days` ahead."""
+    if activity.date is None:
+        return False
+    return utc(now) <= utc(activity.date) <= utc(now) + timedelta(days=horizon_days)
+
+
+def _is_social(activity: Activity) -> bool:
+    return activity.type in (None, SOCIAL_ACTIVITY)
+
+
+def policy_channels(policy: Policy, social_channels: Sequence[str] | None) -> tuple[str, ...]:
+    """The channels whose drafts apply schedules: the policy's, else settings.socialChannels."""
+    if policy.schedule.channels is not None:
+        return policy.schedule.channels
+    return tuple(social_channels) if social_channels else SOCIAL_CHANNELS
+
+
+def draft_step(
+    plan: PlanState,
+    *,
+    policy: Policy,
+    channels: Sequence[str],
+    now: datetime,
+    connected: Iterable[str] | None = None,
+) -> DraftStep:
+    """Decide which activities need posts and which drafts go to ScheduleDrafts.
+
+    A draft is sent only when its channel looks connected: its `channel.accountId` is set
+    (SPEC.md §5.20) or the channel is in `connected`. Drafts that would stay drafts anyway are
+    counted per channel with the reason, so that a plan right after an apply is empty.
+    """
+    schedule = policy.schedule
+    if not schedule.enabled or plan.status != ACTIVE:
+        return DraftStep()
+    activities = [a for a in plan.activities if in_horizon(a, now, schedule.horizon_days)]
+    social = [a for a in activities if _is_social(a)]
+    missing = (
+        tuple(a.id for a in social if not a.has_posts) if schedule.generate_missing_posts else ()
+    )
+    to_send: dict[str, list[str]] = defaultdict(list)
+    stays: dict[str, int] = defaultdict(int)
+    reasons: set[str] = set()
+    linked = set(connected or ())
+    for activity in social:
+        for draft in activity.drafts:
+            if draft.status != DRAFT or draft.channel not in channels:
+                continue
+            reason = _why_unschedulable(draft.channel, activity, linked, draft.account_id)
+            if reason is None:
+                to_send[draft.channel].append(draft.id)
+            else:
+                stays[draft.channel] += 1
+                reasons.add(reason)
+    return DraftStep(
+        generate_posts_for=missing,
+        schedule={c: tuple(ids) for c, ids in sorted(to_send.items())},
+        stays_draft=dict(sorted(stays.items())),
+        notes=tuple(sorted(reasons)),
+    )
+
+
+def _why_unschedulable(
+    channel: str, activity: Activity, connected: set[str], account_id: str | None
+) -> str | None:
+    date = activity.date
+    if channel == "TWITTER" and date is not None and date.date().isoformat() > TWITTER_SUNSET:
+        return f"TWITTER (X) drafts dated after {TWITTER_SUNSET} can never be published"
+    if account_id or channel in connected:
+        return None
+    return (
+        f"{channel} is not connected: connect it in the site's dashboard "
+        "(Marketing → Social Media Marketing → connect accounts), then run apply again"
+    )

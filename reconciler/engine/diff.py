@@ -1,0 +1,103 @@
+"""Pure diff of desired against live state: settings field by field, events by name.
+
+Both sides are canonical before they are compared (model.settings.canonical, events in UTC
+with Wix's time spelling), so what the API normalises never shows as a change and a plan
+made right after a successful apply is empty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from deepdiff import DeepDiff
+
+from reconciler.engine.plan import EventChange, SettingChange
+from reconciler.model.events import CalendarEvent
+from reconciler.model.settings import KEYWORD_RESEARCH_PATHS, ManagedSettings, live_values
+from reconciler.model.site import LiveSite
+
+
+def diff_settings(
+    desired: ManagedSettings, live_document: Mapping[str, Any]
+) -> tuple[SettingChange, ...]:
+    """One SettingChange per managed path whose live value differs, in path order."""
+    wanted = dict(desired.values)
+    live = live_values(live_document, list(wanted))
+    tree = DeepDiff(live, wanted, view="tree", verbose_level=2)
+    changed = {level.path(output_format="list")[0] for levels in tree.values() for level in levels}
+    return tuple(SettingChange(p, live[p], wanted[p]) for p in sorted(changed))
+
+
+def topics_changed(changes: Sequence[SettingChange]) -> bool:
+    """Whether any change touches the content pillars (calls for keyword research)."""
+    return any(c.path in KEYWORD_RESEARCH_PATHS for c in changes)
+
+
+@dataclass(frozen=True)
+class EventDiff:
+    """The event changes plus what is listed but never touched."""
+
+    changes: tuple[EventChange, ...]
+    unmanaged: tuple[str, ...]
+    read_only: tuple[str, ...]
+
+
+def diff_events(
+    desired: Sequence[CalendarEvent], live: Sequence[CalendarEvent], *, prune: bool
+) -> EventDiff:
+    """Match events by name: create, update (whole replace) and, with `prune`, delete.
+
+    Connected-calendar events are read-only (the API answers 428): never matched, updated or
+    deleted, only listed. When several live events share a declared name, the first is kept
+    and the others are treated like unmanaged ones (deleted with `prune`).
+    """
+    writable = [e for e in live if not e.read_only]
+    by_name: dict[str, list[CalendarEvent]] = defaultdict(list)
+    for event in writable:
+        by_name[event.name].append(event)
+    changes: list[EventChange] = []
+    claimed: set[str | None] = set()
+    for event in desired:
+        matches = by_name.get(event.name, [])
+        if not matches:
+            changes.append(EventChange("create", event.name, after=event.to_json()))
+            continue
+        current = matches[0]
+        claimed.add(current.id)
+        if current.content() != event.content():
+            changes.append(
+                EventChange(
+                    "update",
+                    event.name,
+                    current.id,
+                    before=current.to_json(),
+                    after=event.to_json(),
+                )
+            )
+    leftovers = [e for e in writable if e.id not in claimed]
+    if prune:
+        changes += [EventChange("delete", e.name, e.id, before=e.to_json()) for e in leftovers]
+    return EventDiff(
+        changes=tuple(changes),
+        unmanaged=() if prune else tuple(e.name for e in leftovers),
+        read_only=tuple(e.name for e in live if e.read_only),
+    )
+
+
+def live_fingerprint(live: LiveSite, managed_paths: Sequence[str]) -> str:
+    """A digest of everything a plan was computed from, to tell later whether it went stale."""
+    body = {
+        "settings": live_values(live.settings_document, list(managed_paths)),
+        "events": sorted([e.id or "", *map(str, e.content())] for e in live.events),
+        "plan": live.plan.status,
+        "activities": [
+            [a.id, sorted([d.id, d.status] for d in a.drafts)] for a in live.plan.activities
+        ],
+    }
+    encoded = json.dumps(body, sort_keys=True, default=str).encode()
+    return hashlib.sha256(encoded).hexdigest()

@@ -1,0 +1,161 @@
+"""Many sites at once, under a concurrency bound; one site's failure never stops the others.
+
+`plan_sites` observes and plans every site; `apply_sites` checks the whole fleet's safety
+first (nothing is written when any site is unsafe, unless forced) and then applies each
+site's plan. `check_fresh` compares a saved plan with a fresh one, for `apply PLANFILE`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from reconciler.engine.apply import apply_site
+from reconciler.engine.observe import observe
+from reconciler.engine.plan import Plan, SitePlan
+from reconciler.engine.planning import build_site_plan
+from reconciler.engine.report import ApplyReport, SiteOutcome
+from reconciler.engine.runtime import Runtime
+from reconciler.errors import ApiError, StalePlan, UnsafePlan
+from reconciler.model.events import wire_time
+from reconciler.model.site import DesiredSite, LiveSite
+from reconciler.wix import WixClient
+
+log = logging.getLogger("reconciler.engine")
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class SiteWork:
+    """A site's declared state, what was read of it, and the plan made from the two."""
+
+    desired: DesiredSite
+    live: LiveSite | None
+    plan: SitePlan
+
+
+async def bounded(
+    items: Sequence[T], parallelism: int, work: Callable[[T], Awaitable[R]]
+) -> list[R]:
+    """Run `work` on every item with at most `parallelism` at a time; results in item order."""
+    gate = asyncio.Semaphore(max(parallelism, 1))
+
+    async def one(item: T) -> R:
+        async with gate:
+            return await work(item)
+
+    return list(await asyncio.gather(*(one(i) for i in items)))
+
+
+async def plan_sites(
+    client: WixClient, sites: Sequence[DesiredSite], rt: Runtime, parallelism: int = 8
+) -> list[SiteWork]:
+    """Observe and plan every site; a site that cannot be read gets a plan carrying the error."""
+
+    async def one(desired: DesiredSite) -> SiteWork:
+        rt.progress(desired.id, "reading live state")
+        try:
+            live = await observe(client.site(desired.id), desired, rt.clock.now())
+        except ApiError as exc:
+            return SiteWork(desired, None, _error_plan(desired, str(exc)))
+        plan = build_site_plan(
+            desired,
+            live,
+            now=rt.clock.now(),
+            pending=rt.journal.pending(desired.id),
+            no_regenerate=rt.no_regenerate,
+        )
+        return SiteWork(desired, live, plan)
+
+    return await bounded(sites, parallelism, one)
+
+
+def _error_plan(desired: DesiredSite, error: str) -> SitePlan:
+    return SitePlan(
+        site_id=desired.id,
+        name=desired.name,
+        source=desired.source,
+        desired_fingerprint=desired.fingerprint,
+        error=error,
+    )
+
+
+def make_plan(
+    work: Sequence[SiteWork], rt: Runtime, sources: Sequence[str], selectors: Sequence[str]
+) -> Plan:
+    """The fleet's Plan value, in site order."""
+    return Plan(
+        created_at=wire_time(rt.clock.now()),
+        sites=tuple(w.plan for w in work),
+        sources=tuple(sources),
+        selectors=tuple(selectors),
+    )
+
+
+def check_safe(work: Sequence[SiteWork]) -> None:
+    """Raise one UnsafePlan naming every site whose deletions pass its guard."""
+    problems = []
+    for item in work:
+        try:
+            item.plan.check_safe()
+        except UnsafePlan as exc:
+            problems.append(str(exc))
+    if problems:
+        raise UnsafePlan("\n".join(problems))
+
+
+def check_fresh(saved: Plan, work: Sequence[SiteWork]) -> None:
+    """Raise StalePlan when the YAML or the live state changed since `saved` was made."""
+    fresh = {w.plan.site_id: w.plan for w in work}
+    reasons = []
+    for old in saved.sites:
+        new = fresh.pop(old.site_id, None)
+        label = old.name or old.site_id
+        if new is None:
+            reasons.append(f"{label}: no longer selected or declared")
+        elif old.desired_fingerprint != new.desired_fingerprint:
+            reasons.append(f"{label}: its YAML changed ({new.source})")
+        elif old.live_fingerprint != new.live_fingerprint:
+            reasons.append(f"{label}: its live state changed on Wix")
+    reasons += [f"{p.name or p.site_id}: newly declared" for p in fresh.values()]
+    if reasons:
+        raise StalePlan(
+            "the saved plan is stale; make a new one with `mpr plan --out`:\n  "
+            + "\n  ".join(reasons)
+        )
+
+
+async def apply_sites(
+    client: WixClient, work: Sequence[SiteWork], rt: Runtime, parallelism: int = 8
+) -> ApplyReport:
+    """Apply every site's plan; unsafe plans stop everything before the first write."""
+    if not rt.force:
+        check_safe(work)
+
+    async def one(item: SiteWork) -> SiteOutcome:
+        if item.live is None or item.plan.error:
+            return SiteOutcome(item.plan.site_id, item.plan.name, "failed", error=item.plan.error)
+        if not item.plan.has_changes:
+            outcome = SiteOutcome(item.plan.site_id, item.plan.name)
+            outcome.warnings.extend(item.plan.warnings)
+            if item.plan.action.skipped:
+                outcome.not_done.append(
+                    f"{item.plan.action.kind} skipped: {item.plan.action.skipped}"
+                )
+            return outcome
+        rt.progress(item.plan.site_id, "applying")
+        try:
+            return await apply_site(
+                rt, client.site(item.desired.id), item.desired, item.live, item.plan
+            )
+        except Exception as exc:  # one site's bug must not take the fleet down
+            log.exception("unexpected error applying %s", item.plan.site_id)
+            return SiteOutcome(
+                item.plan.site_id, item.plan.name, "failed", error=f"{type(exc).__name__}: {exc}"
+            )
+
+    return ApplyReport(tuple(await bounded(work, parallelism, one)))

@@ -1,0 +1,144 @@
+"""Read a site's live state with the fewest calls, and map the wire to the domain (only here).
+
+The floor is three reads, made concurrently: GetMarketingSettings, GetSocialMarketingPlan and
+one QueryEvents. QueryEvents only sees a date window and returns at most 100 events with no
+paging (SPEC.md §3.4.4), so the windows cover the next year (which holds an occurrence of
+every live weekly, monthly or yearly rule) plus a small window around every declared event
+dated outside it; a window that comes back with 100 events is split in two and read again,
+so a managed event is never missed and then created twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from reconciler.errors import ApiError
+from reconciler.model.events import CalendarEvent, RecurringRule, utc
+from reconciler.model.plan_state import Activity, Draft, PlanState
+from reconciler.model.site import DesiredSite, LiveSite, SiteId
+from reconciler.wix import SiteClient, wire
+
+QUERY_CAP = 100
+LOOK_BACK = timedelta(days=1)
+LOOK_AHEAD = timedelta(days=400)
+_MIN_SPLIT = timedelta(minutes=1)
+
+Window = tuple[datetime, datetime]
+
+
+async def observe(site: SiteClient, desired: DesiredSite, now: datetime) -> LiveSite:
+    """Read settings, events and plan concurrently; raise ApiError when any read fails."""
+    settings, plan, events = await asyncio.gather(
+        site.get_marketing_settings(),
+        site.get_social_marketing_plan(),
+        read_events(site, event_windows(desired.events, now)),
+    )
+    document = {"settings": settings.settings, "overrides": settings.overrides}
+    return LiveSite(
+        id=SiteId(site.site_id),
+        settings_document=document,
+        settings_updated_at=settings.updated_at,
+        events=events,
+        plan=to_plan_state(plan),
+    )
+
+
+def event_windows(declared: Sequence[CalendarEvent], now: datetime) -> list[Window]:
+    """The QueryEvents windows that see every live event mpr may need to match or prune."""
+    start, end = utc(now) - LOOK_BACK, utc(now) + LOOK_AHEAD
+    windows = [(start, end)]
+    for event in declared:
+        moment = event.next_date(now) or event.anchor_date()
+        if moment is not None and not start <= moment <= end:
+            windows.append((moment - timedelta(seconds=1), moment + timedelta(seconds=1)))
+    return _merge(windows)
+
+
+def _merge(windows: list[Window]) -> list[Window]:
+    merged: list[Window] = []
+    for low, high in sorted(windows):
+        if merged and low <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(high, merged[-1][1]))
+        else:
+            merged.append((low, high))
+    return merged
+
+
+async def read_events(site: SiteClient, windows: Sequence[Window]) -> tuple[CalendarEvent, ...]:
+    """Every event seen in any window, once each (by id), in the order first seen."""
+    seen: dict[str, CalendarEvent] = {}
+    for window in windows:
+        for event in await _read_window(site, *window):
+            seen.setdefault(event.id or f"{event.name}@{event.date}", event)
+    return tuple(seen.values())
+
+
+async def _read_window(site: SiteClient, start: datetime, end: datetime) -> list[CalendarEvent]:
+    found = await site.query_events(start, end)
+    if len(found) < QUERY_CAP:
+        return [to_event(e) for e in found]
+    if end - start <= _MIN_SPLIT:
+        raise ApiError(
+            f"more than {QUERY_CAP} calendar events between {start:%Y-%m-%d %H:%M} and "
+            f"{end:%H:%M}: QueryEvents cannot page, so mpr cannot read them all",
+            method="POST",
+            path="/events/query",
+        )
+    middle = start + (end - start) / 2
+    return await _read_window(site, start, middle) + await _read_window(site, middle, end)
+
+
+def to_event(event: wire.CalendarEvent) -> CalendarEvent:
+    """Wire event → domain event."""
+    rule = event.recurring_rule
+    return CalendarEvent(
+        name=event.name,
+        description=event.description or None,
+        date=event.date,
+        recurring_rule=RecurringRule(
+            frequency=rule.frequency,
+            start_date=rule.start_date,
+            end_date=rule.end_date,
+            interval=rule.interval or 1,
+        )
+        if rule is not None and rule.start_date is not None
+        else None,
+        id=event.id,
+        read_only=bool(event.read_only),
+    )
+
+
+def to_plan_state(plan: wire.SocialMarketingPlan) -> PlanState:
+    """Wire plan → domain plan."""
+    return PlanState(
+        status=plan.status,
+        activities=tuple(
+            to_activity(a.marketing_activity_id, a, a.items) for a in plan.marketing_activities
+        ),
+    )
+
+
+def to_activity(
+    activity_id: str, activity: wire.PlanActivity | None, items: Sequence[wire.Item]
+) -> Activity:
+    """Wire activity (and its items) → domain activity."""
+    return Activity(
+        id=activity_id,
+        date=activity.date if activity else None,
+        title=activity.title if activity else "",
+        type=activity.marketing_activity_type if activity else None,
+        drafts=tuple(to_draft(i) for i in items),
+    )
+
+
+def to_draft(item: wire.Item) -> Draft:
+    """Wire item → domain draft."""
+    return Draft(
+        id=item.id,
+        channel=item.channel.name if item.channel else "",
+        type=item.type or "POST",
+        status=item.status or "",
+        account_id=item.channel.account_id if item.channel else None,
+    )

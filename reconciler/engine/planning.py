@@ -1,0 +1,96 @@
+"""Pure: one site's desired and live state (and any pending action) → its SitePlan."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from reconciler.engine.decide import Pending, draft_step, plan_action, policy_channels
+from reconciler.engine.diff import diff_events, diff_settings, live_fingerprint, topics_changed
+from reconciler.engine.plan import DraftStep, SitePlan
+from reconciler.model.plan_state import ACTIVE
+from reconciler.model.settings import read_path
+from reconciler.model.site import DesiredSite, LiveSite
+
+
+def build_site_plan(
+    desired: DesiredSite,
+    live: LiveSite,
+    *,
+    now: datetime,
+    pending: Pending | None = None,
+    no_regenerate: bool = False,
+) -> SitePlan:
+    """Diff, choose the plan action and the draft steps; warn about what will not work."""
+    settings = diff_settings(desired.settings, live.settings_document)
+    events = diff_events(desired.events, live.events, prune=desired.policy.prune_events)
+    action = plan_action(
+        live.plan.status,
+        topics_changed=topics_changed(settings),
+        inputs_changed=bool(settings or events.changes),
+        policy=desired.policy,
+        no_regenerate=no_regenerate,
+        pending=pending,
+    )
+    if action.runs:
+        drafts = DraftStep(after_generation=True)
+    else:
+        drafts = draft_step(
+            live.plan, policy=desired.policy, channels=channels_for(desired, live), now=now
+        )
+    return SitePlan(
+        site_id=desired.id,
+        name=desired.name,
+        source=desired.source,
+        desired_fingerprint=desired.fingerprint,
+        live_fingerprint=live_fingerprint(live, list(desired.settings.values)),
+        settings=settings,
+        events=events.changes,
+        unmanaged_events=events.unmanaged,
+        read_only_events=events.read_only,
+        plan_status=live.plan.status,
+        action=action,
+        drafts=drafts,
+        warnings=tuple(site_warnings(desired, live)),
+        live_event_count=sum(1 for e in live.events if not e.read_only),
+        unchanged_settings=len(desired.settings) - len(settings),
+        delete_guard=desired.policy.delete_guard,
+    )
+
+
+def effective(desired: DesiredSite, live: LiveSite, path: str) -> Any:
+    """A settings value as it will be after apply: the declared one when managed, else live."""
+    if path in desired.settings.values:
+        return desired.settings.values[path]
+    return read_path(live.settings_document, path)
+
+
+def channels_for(desired: DesiredSite, live: LiveSite) -> tuple[str, ...]:
+    """The channels whose drafts get scheduled for this site."""
+    return policy_channels(desired.policy, effective(desired, live, "settings.socialChannels"))
+
+
+def site_warnings(desired: DesiredSite, live: LiveSite) -> list[str]:
+    """Things that will not work as the owner probably expects."""
+    warnings = []
+    tools = effective(desired, live, "settings.marketingTools")
+    if desired.policy.schedule.enabled and tools and "SOCIAL_MARKETING" not in tools:
+        warnings.append(
+            "settings.marketingTools lacks SOCIAL_MARKETING while policy.schedule is enabled: "
+            "Wix will generate no social posts to schedule"
+        )
+    if (
+        live.plan.status == ACTIVE
+        and live.plan.activities
+        and not any(a.drafts for a in live.plan.activities)
+    ):
+        warnings.append(no_posts_warning())
+    return warnings
+
+
+def no_posts_warning() -> str:
+    """SPEC.md §1.11: an ACTIVE plan without posts usually means an unpublished site."""
+    return (
+        "the plan is ACTIVE but has no posts: the site may be unpublished (generation reads "
+        "the published site) or social marketing may be off"
+    )

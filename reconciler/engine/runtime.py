@@ -1,0 +1,35 @@
+"""What every engine step needs besides the site: time, the journal, patience, progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from reconciler.engine.clock import Clock, SystemClock
+from reconciler.engine.journal import Journal, MemoryJournal
+from reconciler.engine.wait import WaitPolicy
+
+Progress = Callable[[str, str], None]
+"""progress(site_id, message): one short line about what a site is doing now."""
+
+
+def _quiet(site_id: str, message: str) -> None:
+    """The default progress sink: say nothing."""
+
+
+@dataclass
+class Runtime:
+    """Injected collaborators, so tests drive time and record progress."""
+
+    clock: Clock = field(default_factory=SystemClock)
+    journal: Journal = field(default_factory=MemoryJournal)
+    progress: Progress = _quiet
+    min_poll_delay: float = 1.0
+    max_poll_delay: float = 10.0
+    no_regenerate: bool = False
+    force: bool = False
+
+    def wait_policy(self, timeout: float) -> WaitPolicy:
+        return WaitPolicy(
+            timeout=timeout, min_delay=self.min_poll_delay, max_delay=self.max_poll_delay
+        )

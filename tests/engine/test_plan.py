@@ -1,0 +1,62 @@
+"""The Plan value: JSON round trip, the delete guard."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.engine.plan import (
+    DraftStep,
+    EventChange,
+    Plan,
+    PlanAction,
+    SettingChange,
+    SitePlan,
+)
+from reconciler.errors import StalePlan, UnsafePlan
+from reconciler.model.policy import DeleteGuard
+
+
+def _site(deletes: int, live: int, guard: DeleteGuard | None = None) -> SitePlan:
+    return SitePlan(
+        site_id="s1",
+        name="Shop",
+        source="a.yaml",
+        events=tuple(EventChange("delete", f"e{i}", f"id{i}") for i in range(deletes)),
+        live_event_count=live,
+        delete_guard=guard or DeleteGuard(),
+    )
+
+
+def test_plan_round_trips_through_json() -> None:
+    plan = Plan(
+        created_at="2026-11-23T12:00:00.000Z",
+        sites=(
+            SitePlan(
+                site_id="s1",
+                name="Shop",
+                source="a.yaml",
+                settings=(SettingChange("settings.toneOfVoice", None, "warm"),),
+                events=(EventChange("create", "Sale", after={"name": "Sale"}),),
+                action=PlanAction("regenerate", "settings changed", None),
+                drafts=DraftStep(("a1",), {"FACEBOOK": ("d1",)}, {"LINKEDIN": 2}, ("note",)),
+            ),
+        ),
+        sources=("sites",),
+        selectors=("label=x",),
+    )
+    again = Plan.from_json(plan.to_json())
+    assert again == plan
+    assert plan.to_json()["has_changes"] is True
+
+
+def test_unknown_format_version_is_refused() -> None:
+    with pytest.raises(StalePlan, match="format_version 99"):
+        Plan.from_json({"format_version": 99})
+
+
+def test_delete_guard_trips_above_the_share_and_spares_small_sites() -> None:
+    with pytest.raises(UnsafePlan, match="deletes 2 of 4 events \\(50%\\).*--force"):
+        _site(2, 4).check_safe()
+    _site(1, 4).check_safe()
+    _site(3, 3).check_safe()
+    _site(2, 4, DeleteGuard(percent=60)).check_safe()
