@@ -1,0 +1,321 @@
+"""`SiteClient`: one short async method per SPEC §3.0 method, bound to one site.
+
+Each method builds the request exactly as the SPEC names it, sends it through
+`WixClient.call` and returns a `wire` model. Datetimes go out as RFC 3339 UTC with
+milliseconds; naive datetimes raise ValueError before anything is sent. Wix omits empty
+lists, so a missing list reads as `[]`; a missing required object is an ApiError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel
+
+from . import endpoints as ep
+from .wire import (
+    ActivityPosts,
+    CalendarEvent,
+    CalendarOption,
+    Item,
+    MarketingActivity,
+    MarketingSettings,
+    PlanGoalOption,
+    PointOfViewOption,
+    SocialMarketingPlan,
+    format_timestamp,
+    to_wire,
+)
+
+if TYPE_CHECKING:
+    from .client import WixClient
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+Json = dict[str, Any]
+
+
+class SiteClient:
+    """The API methods for one site; every call sends `Authorization` and `wix-site-id`."""
+
+    def __init__(self, client: WixClient, site_id: str) -> None:
+        self._client = client
+        self.site_id = site_id
+
+    def __repr__(self) -> str:
+        return f"SiteClient(site_id={self.site_id!r}, base_url={self._client.base_url!r})"
+
+    async def _call(self, endpoint: ep.Endpoint, parse: Callable[[Json], T], **kwargs: Any) -> T:
+        return await self._client.call(self.site_id, endpoint, parse, **kwargs)
+
+    # --- Marketing Plan V1: the plan ----------------------------------------------------
+
+    async def generate_marketing_plan(self) -> str:
+        """Start generating the plan; returns the status ("GENERATING")."""
+        return await self._call(ep.GENERATE_MARKETING_PLAN, _status, body={})
+
+    async def regenerate_marketing_plan(self) -> str:
+        """Rebuild the upcoming activities; PlanAlreadyGenerating while one runs."""
+        return await self._call(ep.REGENERATE_MARKETING_PLAN, _status, body={})
+
+    async def regenerate_marketing_plan_with_keyword_research(self) -> str:
+        """Refresh keyword research, then regenerate (never starts a parallel run)."""
+        endpoint = ep.REGENERATE_MARKETING_PLAN_WITH_KEYWORD_RESEARCH
+        return await self._call(endpoint, _status, body={})
+
+    async def get_social_marketing_plan(
+        self, start: datetime | None = None, end: datetime | None = None
+    ) -> SocialMarketingPlan:
+        """The plan status and its activities dated in [start, end] (server default: today on)."""
+        params = {}
+        if start is not None:
+            params["timeframe.startDate"] = format_timestamp(start)
+        if end is not None:
+            params["timeframe.endDate"] = format_timestamp(end)
+        parse = SocialMarketingPlan.model_validate
+        return await self._call(ep.GET_SOCIAL_MARKETING_PLAN, parse, params=params)
+
+    async def delete_marketing_plan(self) -> None:
+        """Delete the plan and all its activities."""
+        await self._call(ep.DELETE_MARKETING_PLAN, _nothing)
+
+    async def delete_plan_marketing_activity(self, activity_id: str) -> None:
+        """Remove one activity from the plan."""
+        params = {"id": _required(activity_id, "activity_id")}
+        await self._call(ep.DELETE_PLAN_MARKETING_ACTIVITY, _nothing, params=params)
+
+    # --- Marketing Plan V1: drafts ------------------------------------------------------
+
+    async def generate_social_posts(self, activity_ids: Sequence[str]) -> None:
+        """Start generating drafts for these activities (SPEC: 1–20 ids per call)."""
+        body = {"marketingActivityIds": _strings(activity_ids, "activity_ids")}
+        await self._call(ep.GENERATE_SOCIAL_POSTS, _nothing, body=body)
+
+    async def get_marketing_activity_posts(
+        self, activity_ids: Sequence[str]
+    ) -> list[ActivityPosts]:
+        """The drafts of these activities; unknown ids are simply absent from the result."""
+        body = {"marketingActivityIds": _strings(activity_ids, "activity_ids")}
+        parse = _many(ActivityPosts, "marketingActivities")
+        return await self._call(ep.GET_MARKETING_ACTIVITY_POSTS, parse, body=body)
+
+    async def schedule_drafts(self, draft_ids: Sequence[str]) -> list[Item]:
+        """Schedule drafts (SPEC: 1–20); returns only those scheduled: diff against the ids sent."""
+        body = {"draftIds": _strings(draft_ids, "draft_ids")}
+        return await self._call(ep.SCHEDULE_DRAFTS, _many(Item, "items"), body=body)
+
+    async def clear_marketing_activity_posts(self, activity_id: str) -> None:
+        """Remove the activity's post drafts."""
+        body = _activity_body(activity_id)
+        await self._call(ep.CLEAR_MARKETING_ACTIVITY_POSTS, _nothing, body=body)
+
+    async def clear_marketing_activity_stories(self, activity_id: str) -> None:
+        """Remove the activity's story drafts."""
+        body = _activity_body(activity_id)
+        await self._call(ep.CLEAR_MARKETING_ACTIVITY_STORIES, _nothing, body=body)
+
+    async def regenerate_marketing_activity_posts(self, activity_id: str) -> ActivityPosts:
+        """Regenerate image and captions; returns a transient snapshot (poll for the result)."""
+        return await self._snapshot(ep.REGENERATE_MARKETING_ACTIVITY_POSTS, activity_id)
+
+    async def regenerate_marketing_activity_posts_media(self, activity_id: str) -> ActivityPosts:
+        """Regenerate only the image of the posts; returns a transient snapshot."""
+        return await self._snapshot(ep.REGENERATE_MARKETING_ACTIVITY_POSTS_MEDIA, activity_id)
+
+    async def regenerate_marketing_activity_stories(self, activity_id: str) -> ActivityPosts:
+        """Regenerate the story drafts only; returns a transient snapshot."""
+        return await self._snapshot(ep.REGENERATE_MARKETING_ACTIVITY_STORIES, activity_id)
+
+    async def update_marketing_activity_posts_media(
+        self, activity_id: str, media_url: str
+    ) -> ActivityPosts:
+        """Replace the media of the activity's posts with `media_url`."""
+        extra = {"mediaUrl": _required(media_url, "media_url")}
+        endpoint = ep.UPDATE_MARKETING_ACTIVITY_POSTS_MEDIA
+        return await self._snapshot(endpoint, activity_id, extra)
+
+    async def update_marketing_activity_stories_media(
+        self, activity_id: str, media_url: str, media_index: int | None = None
+    ) -> ActivityPosts:
+        """Replace story frame `media_index` (0-based), or the whole story when None."""
+        extra: Json = {"mediaUrl": _required(media_url, "media_url")}
+        if media_index is not None:
+            extra["mediaIndex"] = media_index
+        endpoint = ep.UPDATE_MARKETING_ACTIVITY_STORIES_MEDIA
+        return await self._snapshot(endpoint, activity_id, extra)
+
+    async def _snapshot(
+        self, endpoint: ep.Endpoint, activity_id: str, extra: Json | None = None
+    ) -> ActivityPosts:
+        body = {**_activity_body(activity_id), **(extra or {})}
+        return await self._call(endpoint, _activity_snapshot(activity_id), body=body)
+
+    # --- Marketing Settings V1 ----------------------------------------------------------
+
+    async def get_marketing_settings(self, field_set: str | None = None) -> MarketingSettings:
+        """The stored settings (defaults are not filled in; see the defaults method)."""
+        params = {"fieldSet": field_set} if field_set else {}
+        parse = _one(MarketingSettings, "marketingSettings")
+        return await self._call(ep.GET_MARKETING_SETTINGS, parse, params=params)
+
+    async def upsert_marketing_settings(
+        self, body: Mapping[str, Any], field_mask: Sequence[str]
+    ) -> MarketingSettings:
+        """Write the masked paths of `body` (the `marketingSettings` object) as-is.
+
+        Explicit nulls are kept (null clears a field). The mask goes out as ONE
+        comma-separated string; an empty mask raises ValueError before sending.
+        """
+        request = {"marketingSettings": to_wire(body), "fieldMask": _mask(field_mask)}
+        parse = _one(MarketingSettings, "marketingSettings")
+        return await self._call(ep.UPSERT_MARKETING_SETTINGS, parse, body=request)
+
+    async def get_marketing_settings_defaults(
+        self, fields: Sequence[str] | None = None
+    ) -> dict[str, Any]:
+        """The `settings` object of the site's defaults, limited to `fields` when given."""
+        params = {"fieldMask": _mask(fields)} if fields else {}
+        return await self._call(ep.GET_MARKETING_SETTINGS_DEFAULTS, _defaults, params=params)
+
+    async def get_plan_goal_options(self) -> list[PlanGoalOption]:
+        """The goals offered for `settings.marketingPlanGoal.goalKey`, in display order."""
+        return await self._call(ep.GET_PLAN_GOAL_OPTIONS, _many(PlanGoalOption, "options"))
+
+    async def get_point_of_view_options(self) -> list[PointOfViewOption]:
+        """The values offered for `settings.pointOfView`."""
+        parse = _many(PointOfViewOption, "options")
+        return await self._call(ep.GET_POINT_OF_VIEW_OPTIONS, parse)
+
+    async def get_calendar_options(self) -> list[CalendarOption]:
+        """The calendars usable in `settings.calendar.ids`."""
+        return await self._call(ep.GET_CALENDAR_OPTIONS, _many(CalendarOption, "options"))
+
+    # --- Marketing Activity V1 ----------------------------------------------------------
+
+    async def create_marketing_activity(self, activity: Mapping[str, Any]) -> MarketingActivity:
+        """Create an activity (title, description, targetDate, marketingActivityType)."""
+        body = {"marketingActivity": to_wire(activity)}
+        parse = _one(MarketingActivity, "marketingActivity")
+        return await self._call(ep.CREATE_MARKETING_ACTIVITY, parse, body=body)
+
+    async def update_marketing_activity(
+        self, activity_id: str, fields: Mapping[str, Any], field_mask: Sequence[str]
+    ) -> MarketingActivity:
+        """Update the masked fields (title, description, targetDate) of an activity."""
+        body = {"marketingActivity": to_wire(fields), "fieldMask": _mask(field_mask)}
+        parse = _one(MarketingActivity, "marketingActivity")
+        endpoint = ep.UPDATE_MARKETING_ACTIVITY
+        return await self._call(endpoint, parse, resource_id=activity_id, body=body)
+
+    # --- Calendar Event V1 --------------------------------------------------------------
+
+    async def create_event(self, event: Mapping[str, Any]) -> CalendarEvent:
+        """Create a calendar event; the answer carries its `id`."""
+        body = {"calendarEvent": to_wire(event)}
+        return await self._call(ep.CREATE_EVENT, _one(CalendarEvent, "calendarEvent"), body=body)
+
+    async def update_event(self, event_id: str, event: Mapping[str, Any]) -> CalendarEvent:
+        """Replace an event entirely (PUT); unknown or read-only ids are FailedPrecondition."""
+        body = {"event": to_wire(event)}
+        parse = _one(CalendarEvent, "event", "calendarEvent")
+        return await self._call(ep.UPDATE_EVENT, parse, resource_id=event_id, body=body)
+
+    async def delete_event(self, event_id: str) -> None:
+        """Delete an event; unknown or read-only ids are FailedPrecondition (not NotFound)."""
+        await self._call(ep.DELETE_EVENT, _nothing, resource_id=event_id)
+
+    async def query_events(self, start: datetime, end: datetime) -> list[CalendarEvent]:
+        """Events in [start, end] (max 100, ascending), recurring ones with occurrences."""
+        date_filter = {"$gte": format_timestamp(start), "$lte": format_timestamp(end)}
+        body = {"query": {"filter": {"date": date_filter}}}
+        parse = _many(CalendarEvent, "events", "calendarEvents")
+        return await self._call(ep.QUERY_EVENTS, parse, body=body)
+
+
+# --- request helpers ---------------------------------------------------------------------
+
+
+def _required(value: str, name: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{name} must be a non-empty string")
+    return value
+
+
+def _strings(values: Sequence[str], name: str) -> list[str]:
+    # A lone str is a Sequence[str] too; sending its characters as ids would be a silent bug.
+    if isinstance(values, str):
+        raise TypeError(f"{name} must be a sequence of strings, not a single string")
+    return list(values)
+
+
+def _mask(paths: Sequence[str] | None) -> str:
+    """The SPEC's field mask: ONE comma-separated string (an array is a 400)."""
+    if isinstance(paths, str):
+        raise TypeError("a field mask must be a sequence of paths, not a single string")
+    if not paths:
+        raise ValueError("a field mask must name at least one path")
+    return ",".join(paths)
+
+
+def _activity_body(activity_id: str) -> Json:
+    return {"marketingActivityId": _required(activity_id, "activity_id")}
+
+
+# --- response parsers (raise ValueError for a body of the wrong shape) ------------------
+
+
+def _nothing(data: Json) -> None:
+    return None
+
+
+def _status(data: Json) -> str:
+    status = data.get("status")
+    if not isinstance(status, str) or not status:
+        raise ValueError("no 'status' string")
+    return status
+
+
+def _one(model: type[M], *keys: str) -> Callable[[Json], M]:
+    def parse(data: Json) -> M:
+        for key in keys:
+            if data.get(key) is not None:
+                return model.model_validate(data[key])
+        raise ValueError(f"no {' or '.join(repr(k) for k in keys)} object")
+
+    return parse
+
+
+def _many(model: type[M], *keys: str) -> Callable[[Json], list[M]]:
+    def parse(data: Json) -> list[M]:
+        for key in keys:
+            value = data.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, list):
+                raise ValueError(f"{key!r} is not a list")
+            return [model.model_validate(entry) for entry in value]
+        return []  # Wix leaves empty lists out of its answers
+
+    return parse
+
+
+def _activity_snapshot(activity_id: str) -> Callable[[Json], ActivityPosts]:
+    def parse(data: Json) -> ActivityPosts:
+        entry = data.get("marketingActivity") or {}
+        if not isinstance(entry, dict):
+            raise ValueError("'marketingActivity' is not an object")
+        return ActivityPosts.model_validate({"marketingActivityId": activity_id, **entry})
+
+    return parse
+
+
+def _defaults(data: Json) -> dict[str, Any]:
+    wrapper = data.get("marketingSettings", data)
+    if not isinstance(wrapper, dict):
+        raise ValueError("'marketingSettings' is not an object")
+    settings = wrapper.get("settings") or {}
+    if not isinstance(settings, dict):
+        raise ValueError("'marketingSettings.settings' is not an object")
+    return settings

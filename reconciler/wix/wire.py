@@ -1,0 +1,187 @@
+"""Response bodies exactly as the SPEC names them, and the wire timestamp format.
+
+Rules: field names are the SPEC's lowerCamelCase (snake_case in Python through an alias
+generator); unknown fields are kept (`model_extra`), enums are plain `str` so a new value
+never fails a read, and every datetime is an aware UTC datetime. Settings stay raw JSON
+dicts on purpose: the engine diffs JSON. Request bodies are plain JSON built in `site.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PlainSerializer
+from pydantic.alias_generators import to_camel
+
+
+def format_timestamp(value: datetime) -> str:
+    """RFC 3339 UTC with milliseconds and "Z", e.g. "2026-11-27T09:00:00.000Z".
+
+    Raises ValueError for a naive datetime: it is a bug in the caller, not a UTC guess.
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value.isoformat()} given; pass an aware datetime")
+    utc = value.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def to_wire(value: Any) -> Any:
+    """A JSON-ready copy of `value` with every datetime formatted by `format_timestamp`.
+
+    Mappings and lists/tuples are copied recursively; `None` values are kept (null clears).
+    """
+    if isinstance(value, datetime):
+        return format_timestamp(value)
+    if isinstance(value, Mapping):
+        return {str(k): to_wire(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_wire(v) for v in value]
+    return value
+
+
+def _as_utc(value: datetime) -> datetime:
+    # A timestamp without an offset is read as UTC: the wire format is UTC by definition.
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _none_to(empty: Any) -> BeforeValidator:
+    # Wix omits empty fields but a null must not fail a read either.
+    return BeforeValidator(lambda v: empty() if v is None else v)
+
+
+UtcDatetime = Annotated[
+    datetime,
+    AfterValidator(_as_utc),
+    PlainSerializer(format_timestamp, return_type=str, when_used="json"),
+]
+Text = Annotated[str, _none_to(str)]
+JsonObject = Annotated[dict[str, Any], _none_to(dict)]
+
+
+class WireModel(BaseModel):
+    """Base of every wire body: camelCase aliases, unknown fields kept."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+
+
+class Channel(WireModel):
+    """A Publisher channel: `name` (FACEBOOK, …) and the connected `accountId`, if any."""
+
+    name: str
+    account_id: str | None = None
+
+
+class Item(WireModel):
+    """A post or story draft (Publisher item); content objects such as `facebookPost` are extras."""
+
+    id: str
+    channel: Channel | None = None
+    type: str | None = None
+    status: str | None = None
+    scheduled_date: UtcDatetime | None = None
+
+
+Items = Annotated[list[Item], _none_to(list)]
+
+
+class PlanActivity(WireModel):
+    """One activity of the plan as GetSocialMarketingPlan returns it."""
+
+    marketing_activity_id: str
+    date: UtcDatetime | None = None
+    title: Text = ""
+    description: Text = ""
+    marketing_activity_type: str | None = None
+    items: Items = []
+
+
+class SocialMarketingPlan(WireModel):
+    """GetSocialMarketingPlan: the plan status and the activities in the asked timeframe."""
+
+    status: str
+    marketing_activities: Annotated[list[PlanActivity], _none_to(list)] = []
+
+
+class ActivityPosts(WireModel):
+    """The drafts of one activity (GetMarketingActivityPosts entry or a regenerate snapshot)."""
+
+    marketing_activity_id: str
+    items: Items = []
+    video_candidates: Annotated[list[Any], _none_to(list)] = []
+
+
+class MarketingSettings(WireModel):
+    """The stored settings; `settings` and `overrides` are raw JSON objects."""
+
+    id: str | None = None
+    created_at: UtcDatetime | None = None
+    updated_at: UtcDatetime | None = None
+    settings: JsonObject = {}
+    overrides: JsonObject = {}
+
+
+class RecurringRule(WireModel):
+    """How a recurring calendar event repeats (shape per SPEC §5 item 7)."""
+
+    frequency: str
+    start_date: UtcDatetime | None = None
+    end_date: UtcDatetime | None = None
+    interval: int | None = None
+
+
+class Occurrence(WireModel):
+    """One computed occurrence of a recurring event inside a queried range."""
+
+    date: UtcDatetime
+
+
+class CalendarEvent(WireModel):
+    """A marketing-calendar event, one-time (`date`) or recurring (`recurringRule`)."""
+
+    id: str | None = None
+    calendar_id: str | None = None
+    name: Text = ""
+    description: str | None = None
+    date: UtcDatetime | None = None
+    recurring_rule: RecurringRule | None = None
+    recurring_occurrences: Annotated[list[Occurrence], _none_to(list)] = []
+    created_date: UtcDatetime | None = None
+    updated_date: UtcDatetime | None = None
+    read_only: Annotated[bool, _none_to(bool)] = False
+
+
+class MarketingActivity(WireModel):
+    """A Marketing Activity V1 record (`id` ↔ the plan's `marketingActivityId`)."""
+
+    id: str | None = None
+    title: Text = ""
+    description: Text = ""
+    target_date: UtcDatetime | None = None
+    marketing_activity_type: str | None = None
+
+
+class PlanGoalOption(WireModel):
+    """One entry of GetPlanGoalOptions; display fields are optional."""
+
+    plan_goal_key: str
+    title: str | None = None
+    description: str | None = None
+
+
+class PointOfViewOption(WireModel):
+    """One entry of GetPointOfViewOptions; display fields are optional."""
+
+    point_of_view_key: str
+    title: str | None = None
+    description: str | None = None
+
+
+class CalendarOption(WireModel):
+    """One entry of GetCalendarOptions: an id usable in `settings.calendar.ids`."""
+
+    id: str
+    name: str | None = None

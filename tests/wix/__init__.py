@@ -1,0 +1,1 @@
+"""Tests of reconciler.wix, the async Wix API client."""

@@ -1,0 +1,366 @@
+"""SiteClient details beyond the happy path: optional arguments, tolerated wire variants,
+arguments refused before sending, and answers of the wrong shape."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from reconciler.errors import ApiError, PermanentApiError, TransientApiError
+from reconciler.wix import SERVICE_PATH, ActivityPosts, SiteClient, WixClient
+
+from .support import SITE, api_route, body_of
+
+A1 = "0d6a9c1e-3f42-4b7a-8e15-6c2b9d0e4a71"
+NAIVE = datetime(2026, 8, 3, 9, 0)
+AWARE = datetime(2026, 8, 3, 9, 0, tzinfo=UTC)
+Call = Callable[[SiteClient], Awaitable[Any]]
+
+
+def ok(json: object) -> httpx.Response:
+    return httpx.Response(200, json=json)
+
+
+# --- optional arguments --------------------------------------------------------------------
+
+
+async def test_get_plan_without_timeframe_sends_no_query(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    route = api_route(router, "GET", "/marketing-plan").mock(return_value=ok({"status": "X"}))
+    plan = await site.get_social_marketing_plan()
+    assert route.calls.last.request.url.query == b""
+    assert route.calls.last.request.content == b""
+    assert plan.status == "X" and plan.marketing_activities == []
+
+
+async def test_get_plan_with_only_a_start_converts_it_to_utc(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    route = api_route(router, "GET", "/marketing-plan").mock(return_value=ok({"status": "X"}))
+    lisbon_summer = timezone(timedelta(hours=1))
+    await site.get_social_marketing_plan(
+        start=datetime(2026, 8, 3, 10, 0, 0, 123456, lisbon_summer)
+    )
+    assert dict(route.calls.last.request.url.params) == {
+        "timeframe.startDate": "2026-08-03T09:00:00.123Z"
+    }
+
+
+async def test_settings_and_defaults_without_options_send_no_query(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    settings = api_route(router, "GET", "/marketing-settings")
+    settings.mock(return_value=ok({"marketingSettings": {}}))
+    defaults = api_route(router, "GET", "/marketing-settings/defaults")
+    defaults.mock(return_value=ok({}))
+    assert (await site.get_marketing_settings()).settings == {}
+    assert await site.get_marketing_settings_defaults() == {}
+    assert settings.calls.last.request.url.query == b""
+    assert defaults.calls.last.request.url.query == b""
+
+
+async def test_stories_media_without_index_replaces_the_whole_story(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    route = api_route(router, "PATCH", "/marketing-plan/update-marketing-activity-stories-media")
+    route.mock(return_value=ok({}))
+    await site.update_marketing_activity_stories_media(A1, "https://img")
+    assert body_of(route.calls.last.request) == {
+        "marketingActivityId": A1,
+        "mediaUrl": "https://img",
+    }
+
+
+async def test_update_marketing_activity_percent_encodes_the_id(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    route = router.route(method="PATCH", url__regex=r".*/items/.*")
+    route.mock(return_value=ok({"marketingActivity": {"id": "a/b c"}}))
+    await site.update_marketing_activity("a/b c", {"title": "t"}, ["title"])
+    assert route.calls.last.request.url.raw_path == f"{SERVICE_PATH}/items/a%2Fb%20c".encode()
+
+
+# --- tolerated variants of the answers -----------------------------------------------------
+
+
+async def test_update_event_accepts_the_calendar_event_key(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    api_route(router, "PUT", "/events/e1").mock(
+        return_value=ok({"calendarEvent": {"id": "e1", "name": "n"}})
+    )
+    event = await site.update_event("e1", {"name": "n", "date": AWARE})
+    assert event.id == "e1"
+
+
+async def test_query_events_accepts_calendar_events_and_an_omitted_list(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    route = api_route(router, "POST", "/events/query")
+    route.side_effect = [ok({"calendarEvents": [{"id": "e1"}]}), ok({})]
+    assert [e.id for e in await site.query_events(AWARE, AWARE)] == ["e1"]
+    assert await site.query_events(AWARE, AWARE) == []
+
+
+async def test_omitted_lists_read_as_empty(router: respx.MockRouter, site: SiteClient) -> None:
+    api_route(router, "POST", "/marketing-activity-posts").mock(return_value=ok({}))
+    api_route(router, "POST", "/marketing-plan/schedule-drafts").mock(return_value=ok({}))
+    api_route(router, "GET", "/marketing-settings/plan-goal-options").mock(return_value=ok({}))
+    assert await site.get_marketing_activity_posts([A1]) == []
+    assert await site.schedule_drafts(["d1"]) == []
+    assert await site.get_plan_goal_options() == []
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [{}, {"marketingActivity": None}, {"marketingActivity": {"items": None}}],
+)
+async def test_an_empty_snapshot_belongs_to_the_activity_asked_for(
+    answer: dict[str, object], router: respx.MockRouter, site: SiteClient
+) -> None:
+    route = api_route(router, "POST", "/marketing-plan/regenerate-marketing-activity-stories")
+    route.mock(return_value=ok(answer))
+    assert await site.regenerate_marketing_activity_stories(A1) == ActivityPosts(
+        marketing_activity_id=A1
+    )
+
+
+async def test_defaults_accept_settings_at_the_top_level(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    route = api_route(router, "GET", "/marketing-settings/defaults")
+    route.mock(return_value=ok({"settings": {"frequency": {"count": 3}}}))
+    assert await site.get_marketing_settings_defaults(["frequency"]) == {"frequency": {"count": 3}}
+
+
+async def test_an_empty_body_on_success_counts_as_an_empty_object(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    api_route(router, "DELETE", "/marketing-plan").mock(return_value=httpx.Response(204))
+    await site.delete_marketing_plan()
+    assert router.calls.call_count == 1
+
+
+# --- arguments refused before anything is sent ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: s.upsert_marketing_settings({"settings": {}}, []),
+        lambda s: s.update_marketing_activity(A1, {"title": "t"}, ()),
+        lambda s: s.get_social_marketing_plan(start=NAIVE),
+        lambda s: s.get_social_marketing_plan(end=NAIVE),
+        lambda s: s.query_events(NAIVE, AWARE),
+        lambda s: s.create_event({"name": "n", "date": NAIVE}),
+        lambda s: s.create_marketing_activity({"targetDate": NAIVE}),
+        lambda s: s.update_event("e1", {"recurringRule": {"startDate": NAIVE}}),
+        lambda s: s.delete_plan_marketing_activity(""),
+        lambda s: s.update_marketing_activity_posts_media(A1, ""),
+        lambda s: s.delete_event(""),
+        lambda s: s.clear_marketing_activity_posts(""),
+    ],
+    ids=[
+        "empty-upsert-mask",
+        "empty-update-mask",
+        "naive-start",
+        "naive-end",
+        "naive-query",
+        "naive-event-date",
+        "naive-activity-date",
+        "naive-nested-date",
+        "empty-activity-id",
+        "empty-media-url",
+        "empty-event-id",
+        "empty-clear-id",
+    ],
+)
+async def test_bad_arguments_raise_value_error_without_sending(
+    call: Call, router: respx.MockRouter, site: SiteClient, client: WixClient
+) -> None:
+    with pytest.raises(ValueError):
+        await call(site)
+    assert client.request_count == 0
+    assert router.calls.call_count == 0
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: s.upsert_marketing_settings({"settings": {}}, "settings.toneOfVoice"),
+        lambda s: s.generate_social_posts(A1),
+        lambda s: s.schedule_drafts("d1"),
+        lambda s: s.get_marketing_activity_posts(A1),
+    ],
+    ids=["mask", "generate", "schedule", "get-posts"],
+)
+async def test_a_single_string_where_a_sequence_is_expected_is_a_type_error(
+    call: Call, site: SiteClient, client: WixClient
+) -> None:
+    with pytest.raises(TypeError):
+        await call(site)
+    assert client.request_count == 0
+
+
+async def test_upsert_keeps_explicit_nulls_so_they_clear_fields(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    route = api_route(router, "POST", "/marketing-settings")
+    route.mock(return_value=ok({"marketingSettings": {"settings": {}}}))
+    await site.upsert_marketing_settings(
+        {"settings": {"toneOfVoice": None, "topics": {"included": []}}},
+        ["settings.toneOfVoice", "settings.topics"],
+    )
+    assert body_of(route.calls.last.request) == {
+        "marketingSettings": {"settings": {"toneOfVoice": None, "topics": {"included": []}}},
+        "fieldMask": "settings.toneOfVoice,settings.topics",
+    }
+
+
+def test_site_needs_an_id(client: WixClient) -> None:
+    with pytest.raises(ValueError):
+        client.site(" ")
+    assert client.site(SITE).site_id == SITE
+
+
+# --- answers of the wrong shape -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("verb", "path", "answer", "call", "detail"),
+    [
+        (
+            "POST",
+            "/marketing-plan/generate-marketing-plan",
+            {},
+            lambda s: s.generate_marketing_plan(),
+            "no 'status' string",
+        ),
+        (
+            "GET",
+            "/marketing-plan",
+            {"marketingActivities": []},
+            lambda s: s.get_social_marketing_plan(),
+            "status: Field required",
+        ),
+        (
+            "GET",
+            "/marketing-plan",
+            {"status": "ACTIVE", "marketingActivities": [{"title": "no id"}]},
+            lambda s: s.get_social_marketing_plan(),
+            "marketingActivities.0.marketingActivityId: Field required",
+        ),
+        (
+            "GET",
+            "/marketing-settings",
+            {"settings": {}},
+            lambda s: s.get_marketing_settings(),
+            "no 'marketingSettings' object",
+        ),
+        (
+            "POST",
+            "/events/query",
+            {"events": {"id": "e1"}},
+            lambda s: s.query_events(AWARE, AWARE),
+            "'events' is not a list",
+        ),
+        (
+            "PUT",
+            "/events/e1",
+            {"something": {}},
+            lambda s: s.update_event("e1", {"name": "n"}),
+            "no 'event' or 'calendarEvent' object",
+        ),
+        (
+            "POST",
+            "/marketing-plan/regenerate-marketing-activity-posts",
+            {"marketingActivity": ["x"]},
+            lambda s: s.regenerate_marketing_activity_posts(A1),
+            "'marketingActivity' is not an object",
+        ),
+        (
+            "GET",
+            "/marketing-settings/defaults",
+            {"marketingSettings": {"settings": ["x"]}},
+            lambda s: s.get_marketing_settings_defaults(),
+            "'marketingSettings.settings' is not an object",
+        ),
+        (
+            "GET",
+            "/marketing-settings/defaults",
+            {"marketingSettings": "x"},
+            lambda s: s.get_marketing_settings_defaults(),
+            "'marketingSettings' is not an object",
+        ),
+        (
+            "POST",
+            "/events",
+            {"calendarEvent": {"date": "next tuesday"}},
+            lambda s: s.create_event({"name": "n"}),
+            "date: Input should be a valid datetime",
+        ),
+    ],
+)
+async def test_a_body_of_the_wrong_shape_is_an_api_error_naming_the_method(
+    verb: str,
+    path: str,
+    answer: object,
+    call: Call,
+    detail: str,
+    router: respx.MockRouter,
+    site: SiteClient,
+) -> None:
+    route = api_route(router, verb, path)
+    route.mock(return_value=httpx.Response(200, json=answer, headers={"x-wix-request-id": "r-9"}))
+    with pytest.raises(ApiError) as caught:
+        await call(site)
+    error = caught.value
+    assert type(error) is ApiError  # neither transient nor permanent: a contract problem
+    assert not isinstance(error, TransientApiError | PermanentApiError)
+    assert "unexpected response shape" in error.message
+    assert detail in error.message
+    assert error.method == verb and error.path == SERVICE_PATH + path
+    assert error.status == 200 and error.request_id == "r-9"
+    assert route.call_count == 1  # not retried
+
+
+@pytest.mark.parametrize(
+    ("content", "detail"),
+    [(b"<html>oops</html>", "the body is not JSON"), (b"[1, 2]", "the body is not a JSON object")],
+)
+async def test_a_success_body_that_is_not_a_json_object_is_an_api_error(
+    content: bytes, detail: str, router: respx.MockRouter, site: SiteClient
+) -> None:
+    api_route(router, "GET", "/marketing-settings/calendar-options").mock(
+        return_value=httpx.Response(200, content=content)
+    )
+    with pytest.raises(ApiError, match=f"GetCalendarOptions: unexpected response shape: {detail}"):
+        await site.get_calendar_options()
+
+
+async def test_many_validation_problems_are_summarised(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    options = [{"title": str(n)} for n in range(5)]
+    api_route(router, "GET", "/marketing-settings/plan-goal-options").mock(
+        return_value=ok({"options": options})
+    )
+    with pytest.raises(ApiError, match="planGoalKey: Field required"):
+        await site.get_plan_goal_options()
+
+
+async def test_four_validation_problems_mention_the_rest(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    activity = {"marketingActivityId": 1, "date": "x", "items": "x", "marketingActivityType": 2}
+    api_route(router, "GET", "/marketing-plan").mock(
+        return_value=ok({"status": "A", "marketingActivities": [activity]})
+    )
+    with pytest.raises(ApiError, match=r"\(\+1 more\)"):
+        await site.get_social_marketing_plan()
