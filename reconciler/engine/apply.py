@@ -9,29 +9,31 @@ time. Errors end the site's apply with a reason; they never escape to the other 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from typing import TypeVar
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import timedelta
+from typing import Any, TypeVar
 
 from reconciler.engine.decide import draft_step, plan_action
 from reconciler.engine.diff import topics_changed
-from reconciler.engine.observe import to_activity, to_plan_state
+from reconciler.engine.observe import read_events, to_activity, to_plan_state
 from reconciler.engine.plan import ActionKind, DraftStep, SitePlan
 from reconciler.engine.planning import channels_for, no_posts_warning
 from reconciler.engine.report import SiteOutcome
 from reconciler.engine.runtime import Runtime
 from reconciler.engine.wait import generation_over, poll, posts_ready
 from reconciler.errors import (
+    ApiError,
     FailedPrecondition,
     GenerationFailed,
     GenerationTimedOut,
     MprError,
     PlanAlreadyGenerating,
 )
-from reconciler.model.events import wire_time
-from reconciler.model.plan_state import FAILED, Activity, PlanState
+from reconciler.model.events import parse_wire_time, wire_time
+from reconciler.model.plan_state import FAILED, GENERATING, Activity, PlanState
 from reconciler.model.settings import nest
 from reconciler.model.site import DesiredSite, LiveSite
-from reconciler.wix import SiteClient
+from reconciler.wix import SiteClient, may_have_been_applied
 
 BATCH = 20
 POSTS_READ_BATCH = 100
@@ -101,12 +103,27 @@ async def _apply_settings(site: SiteClient, plan: SitePlan, outcome: SiteOutcome
 async def _apply_events(site: SiteClient, plan: SitePlan, outcome: SiteOutcome) -> None:
     for change in plan.events:
         if change.op == "create":
-            await site.create_event(change.after or {})
+            await _create_event(site, change.name, change.after or {})
         elif change.op == "update":
             await site.update_event(change.event_id or "", change.after or {})
         else:
             await site.delete_event(change.event_id or "")
         outcome.did(f"event {change.op}d: {change.name}")
+
+
+async def _create_event(site: SiteClient, name: str, body: Mapping[str, Any]) -> None:
+    """CreateEvent; when a failure may hide a success, look before sending it again."""
+    try:
+        await site.create_event(body)
+    except ApiError as exc:
+        if not may_have_been_applied(exc):
+            raise
+        moment = parse_wire_time(body.get("date") or body["recurringRule"]["startDate"])
+        window = (moment - timedelta(seconds=1), moment + timedelta(seconds=1))
+        found = await read_events(site, [window])
+        if any(e.name == name and not e.read_only for e in found):
+            return
+        await site.create_event(body)
 
 
 async def _run_plan_action(
@@ -173,6 +190,13 @@ async def _start(rt: Runtime, site: SiteClient, desired: DesiredSite, kind: Acti
     except PlanAlreadyGenerating:
         await _wait_generation(rt, site, desired, "a generation started by someone else")
         await call()
+    except ApiError as exc:
+        # The start may have gone through with the answer lost: a running generation says so.
+        if not may_have_been_applied(exc):
+            raise
+        state = to_plan_state(await site.get_social_marketing_plan())
+        if state.status != GENERATING:
+            raise
 
 
 async def _wait_generation(

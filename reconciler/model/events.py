@@ -32,6 +32,11 @@ def wire_time(moment: datetime) -> str:
     return utc(moment).strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc(moment).microsecond // 1000:03d}Z"
 
 
+def parse_wire_time(text: str) -> datetime:
+    """Parse an RFC 3339 time as Wix spells it ("…Z" or an offset) into an aware UTC datetime."""
+    return utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
 @dataclass(frozen=True)
 class RecurringRule:
     """How a recurring event repeats (SPEC.md §2.5; the shape is an [I] choice, see §5.7)."""

@@ -1,0 +1,54 @@
+"""Polling to a deadline: backoff bounded by a share of the time waited, a clear timeout."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from reconciler.engine.wait import WaitPolicy, poll
+from reconciler.errors import GenerationTimedOut
+
+
+class SteppingClock:
+    """A clock whose sleep moves time forward instantly, recording each pause."""
+
+    def __init__(self) -> None:
+        self.moment = datetime(2026, 11, 23, tzinfo=UTC)
+        self.pauses: list[float] = []
+
+    def now(self) -> datetime:
+        return self.moment
+
+    async def sleep(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        self.moment += timedelta(seconds=seconds)
+
+
+async def test_poll_notices_the_end_within_a_tenth_of_the_time_waited() -> None:
+    clock = SteppingClock()
+    finish = clock.moment + timedelta(seconds=300)
+
+    async def read() -> datetime:
+        return clock.now()
+
+    ended = await poll(
+        read, lambda t: t >= finish, clock=clock, policy=WaitPolicy(timeout=900),
+        what="x", rng=random.Random(1),
+    )
+    overshoot = (ended - finish).total_seconds()
+    assert 0 <= overshoot <= 0.1 * 300 * 1.1
+    assert max(clock.pauses) <= 10 * 1.1
+    assert len(clock.pauses) < 60
+
+
+async def test_poll_times_out_with_a_message_saying_the_next_run_picks_it_up() -> None:
+    clock = SteppingClock()
+
+    async def read() -> str:
+        return "GENERATING"
+
+    with pytest.raises(GenerationTimedOut, match="still not finished after 60 s.*next plan/apply"):
+        await poll(read, lambda s: False, clock=clock, policy=WaitPolicy(timeout=60), what="the plan")
+    assert (clock.now() - datetime(2026, 11, 23, tzinfo=UTC)).total_seconds() == pytest.approx(60)
