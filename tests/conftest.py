@@ -1,0 +1,71 @@
+"""Shared fixtures: an emulator with a manual clock, a client bound to it in-process, and an
+engine runtime whose waits move the emulator's clock instead of sleeping."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from reconciler.emulator import Emulator, EmulatorConfig, ManualClock
+from reconciler.engine.journal import MemoryJournal
+from reconciler.engine.runtime import Runtime
+from reconciler.wix import RetryPolicy, WixClient
+
+TODAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+TEST_KEY = "IST.test-key-that-must-never-leak-0123456789"
+
+
+class EmulatorTime:
+    """The engine's Clock, driving the emulator's ManualClock: waiting is instant."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        self.clock = clock
+        self.slept = 0.0
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept += seconds
+        self.clock.advance(seconds)
+
+
+async def _no_sleep(seconds: float) -> None:
+    """Client retries in tests do not wait."""
+
+
+@pytest.fixture
+def emulator_clock() -> ManualClock:
+    return ManualClock(TODAY)
+
+
+@pytest.fixture
+def emulator(emulator_clock: ManualClock) -> Emulator:
+    config = EmulatorConfig(generation_seconds=120, posts_seconds=30, seed=7)
+    return Emulator(config=config, clock=emulator_clock)
+
+
+@pytest.fixture
+async def wix(emulator: Emulator) -> AsyncIterator[WixClient]:
+    transport = httpx.ASGITransport(app=emulator.app)
+    async with WixClient(
+        base_url="http://emulator.test",
+        api_key=TEST_KEY,
+        transport=transport,
+        sleep=_no_sleep,
+        retry=RetryPolicy(max_attempts=3),
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def engine_time(emulator_clock: ManualClock) -> EmulatorTime:
+    return EmulatorTime(emulator_clock)
+
+
+@pytest.fixture
+def runtime(engine_time: EmulatorTime) -> Runtime:
+    return Runtime(clock=engine_time, journal=MemoryJournal(), min_poll_delay=5.0)
