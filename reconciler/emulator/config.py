@@ -1,0 +1,77 @@
+"""Emulator-wide knobs (timing, auth, idling, determinism).
+
+Per-site behaviour (published or not, connected channels, premium features, forced
+failures) lives in the site fixture instead; see ``fixtures.py`` and the README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+
+@dataclass
+class EmulatorConfig:
+    """Knobs for one emulator instance. Defaults suit ``mpr emulator serve``."""
+
+    generation_seconds: float = 2.0
+    """Clock seconds a Generate/Regenerate run takes before it can complete."""
+
+    keyword_research_factor: float = 3.0
+    """Keyword-research regeneration takes this many times ``generation_seconds``."""
+
+    generation_reads: int = 0
+    """GetSocialMarketingPlan reads that still answer GENERATING once time is up (moto-style)."""
+
+    posts_seconds: float = 1.0
+    """Clock seconds before GenerateSocialPosts / Regenerate*Posts results appear."""
+
+    posts_reads: int = 0
+    """Post-polling reads (GetMarketingActivityPosts or GetSocialMarketingPlan) still pending."""
+
+    latency_seconds: float = 0.0
+    """Real (asyncio) sleep added to every API request, for benchmarks."""
+
+    idle_days: float = 42.0
+    """Days without engagement after which a read flips an ACTIVE plan to INACTIVE."""
+
+    auto_create_sites: bool = False
+    """Create a fresh, published site on first use of an unknown ``wix-site-id``."""
+
+    accepted_api_keys: frozenset[str] = field(default_factory=frozenset)
+    """When non-empty, any other ``Authorization`` value is answered 401."""
+
+    seed: int | str | None = None
+    """Makes generated ids deterministic (content is always deterministic)."""
+
+    stories_every: int = 3
+    """Every Nth social activity of a generation also gets an Instagram story (0: never)."""
+
+    rate_limit_per_minute: int = 0
+    """Per-site requests per (clock) minute before 429 (SPEC §5.34); 0 disables it."""
+
+    def updated(self, changes: dict[str, Any]) -> EmulatorConfig:
+        """A copy with ``changes`` applied (snake_case or lowerCamelCase keys).
+
+        Raises ``ValueError`` naming an unknown key.
+        """
+        names = {f.name for f in fields(self)}
+        clean: dict[str, Any] = {}
+        for key, value in changes.items():
+            name = _snake(key)
+            if name not in names:
+                raise ValueError(f"unknown emulator config key {key!r}")
+            clean[name] = frozenset(value) if name == "accepted_api_keys" else value
+        return replace(self, **clean)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The knobs as JSON (for the control plane)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = sorted(value) if isinstance(value, frozenset) else value
+        return out
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name)

@@ -1,0 +1,280 @@
+"""The backend: every site's state and every business rule, with no HTTP in sight.
+
+``Backend`` resolves the caller (auth + ``wix-site-id``), lets pending jobs progress, then
+runs one operation per API method and returns the response body as a dict, or raises
+``EmulatorError``. Calls that touch the plan, its activities or drafts count as engagement
+(SPEC §5.23) and push the INACTIVE deadline back. Callers hold ``lock`` around a call: the
+real server and an in-process test may touch the same backend from two threads.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from reconciler.emulator import drafts, events, planning, settings
+from reconciler.emulator.clock import Clock, parse_wire, to_wire
+from reconciler.emulator.config import EmulatorConfig
+from reconciler.emulator.context import Context
+from reconciler.emulator.errors import EmulatorError, invalid, not_found, parse_error, precondition
+from reconciler.emulator.fixtures import SiteSeed
+from reconciler.emulator.ids import IdFactory, derived_id
+from reconciler.emulator.records import Activity, CalendarEvent, Json, Site, SiteProfile
+from reconciler.emulator.transitions import PLAN_READ, POSTS_READ, advance
+
+ACTIVITY_TYPES = ("SOCIAL_MARKETING", "EMAIL_MARKETING", "BLOG")
+ACTIVITY_FIELDS = ("title", "description", "targetDate")
+
+
+class Backend:
+    """All sites of one emulator and the operations of the 28 API methods."""
+
+    def __init__(self, config: EmulatorConfig, clock: Clock) -> None:
+        self.ctx = Context(config, clock, IdFactory(config.seed))
+        self.sites: dict[str, Site] = {}
+        self.lock = threading.RLock()
+
+    # --- sites and callers ----------------------------------------------------------------
+
+    def new_site(self, site_id: str, profile: SiteProfile | None = None) -> Site:
+        """Register (or replace) a fresh site; its own calendar id derives from its id."""
+        site = Site(site_id, derived_id("calendar", site_id), profile or SiteProfile())
+        self.sites[site_id] = site
+        return site
+
+    def seed_site(self, seed: SiteSeed) -> Site:
+        """Register a validated fixture site, its events and (optionally) its plan."""
+        site = self.new_site(seed.id, seed.profile)
+        now = self.ctx.clock.now()
+        site.settings, site.overrides = copy.deepcopy(seed.settings), copy.deepcopy(seed.overrides)
+        if site.settings or site.overrides:
+            site.settings_created = site.settings_updated = now
+        for raw in seed.events:
+            event = self._seed_event(site, raw, now)
+            site.events[event.id] = event
+        planning.seed_plan(self.ctx, site, seed.plan_status)
+        site.fail_next_generations = seed.fail_next
+        return site
+
+    def _seed_event(self, site: Site, raw: Json, now: datetime) -> CalendarEvent:
+        fields = events.parse_event(raw, "event")
+        read_only = bool(raw.get("readOnly"))
+        calendar_id = raw.get("calendarId") or site.calendar_id
+        if read_only and not raw.get("calendarId"):
+            calendars = site.profile.calendars
+            calendar_id = calendars[0]["id"] if calendars else derived_id("connected", site.id)
+        event = CalendarEvent(str(raw.get("id") or self.ctx.ids.new()), str(calendar_id),
+                              fields.name, now, now, read_only=read_only)
+        events.apply_fields(event, fields, now)
+        return event
+
+    def resolve(self, authorization: str | None, site_id: str | None) -> Site:
+        """The caller's site. 401 without a (accepted) key, 403 without ``wix-site-id``,
+        404 ``SITE_NOT_FOUND`` for an unknown site unless ``auto_create_sites``."""
+        config = self.ctx.config
+        if not authorization or not authorization.strip():
+            raise EmulatorError(401, "UNAUTHENTICATED", "missing Authorization header")
+        if config.accepted_api_keys and authorization.strip() not in config.accepted_api_keys:
+            raise EmulatorError(401, "UNAUTHENTICATED", "invalid API key")
+        if not site_id or not site_id.strip():
+            raise EmulatorError(403, "PERMISSION_DENIED", "missing wix-site-id header")
+        site = self.sites.get(site_id.strip())
+        if site is None:
+            if not config.auto_create_sites:
+                raise not_found("SITE_NOT_FOUND", f"site {site_id} not found")
+            site = self.new_site(site_id.strip())
+        return site
+
+    def progress(self, site: Site, read: str | None = None) -> None:
+        """Let due jobs complete (and count a polling read) before an operation."""
+        advance(self.ctx, site, read)
+
+    def _engage(self, site: Site) -> None:
+        site.last_engagement = self.ctx.clock.now()
+
+    # --- Marketing Plan V1 ----------------------------------------------------------------
+
+    def generate(self, site: Site, kind: str) -> Json:
+        """Generate (``generate``), Regenerate (``regenerate``), with keywords (``keyword``)."""
+        out = planning.start_generation(self.ctx, site, kind)
+        self._engage(site)
+        return out
+
+    def get_plan(self, site: Site, query: Mapping[str, str]) -> Json:
+        start = _query_date(query, "timeframe.startDate")
+        end = _query_date(query, "timeframe.endDate")
+        self.progress(site, PLAN_READ)
+        return planning.read_plan(site, start, end, self.ctx.clock.now())
+
+    def delete_plan(self, site: Site) -> Json:
+        self._engage(site)
+        return planning.delete_plan(site)
+
+    def delete_activity(self, site: Site, activity_id: str | None) -> Json:
+        if not activity_id:
+            raise invalid("id", "is required", "REQUIRED_FIELD")
+        if site.plan.activities.pop(activity_id, None) is None:
+            raise not_found("NOT_FOUND", f"marketing activity {activity_id} not found")
+        self._engage(site)
+        return {}
+
+    def drafts_call(self, site: Site, operation: str, body: Json) -> Json:
+        """The draft operations of ``drafts.py`` by name (all count as engagement)."""
+        ctx = self.ctx
+        calls: dict[str, Any] = {
+            "generate_posts": lambda: drafts.generate_posts(ctx, site, body),
+            "schedule": lambda: drafts.schedule(ctx, site, body),
+            "clear_posts": lambda: drafts.clear(site, body, stories=False),
+            "clear_stories": lambda: drafts.clear(site, body, stories=True),
+            "regen_posts": lambda: drafts.regenerate(ctx, site, body, "regen_posts"),
+            "regen_media": lambda: drafts.regenerate(ctx, site, body, "regen_media"),
+            "regen_stories": lambda: drafts.regenerate(ctx, site, body, "regen_stories"),
+            "update_posts_media": lambda: drafts.update_media(ctx, site, body, stories=False),
+            "update_stories_media": lambda: drafts.update_media(ctx, site, body, stories=True),
+        }
+        out: Json = calls[operation]()
+        self._engage(site)
+        return out
+
+    def activity_posts(self, site: Site, body: Json) -> Json:
+        drafts.id_list(body, "marketingActivityIds", 100)  # a bad request is not a poll
+        self.progress(site, POSTS_READ)
+        return drafts.activity_posts(site, body)
+
+    # --- Marketing Settings V1 ------------------------------------------------------------
+
+    def get_settings(self, site: Site) -> Json:
+        return {"marketingSettings": settings_wire(site)}
+
+    def upsert_settings(self, site: Site, body: Json) -> Json:
+        settings.upsert(site, body)
+        now = self.ctx.clock.now()
+        site.settings_created = site.settings_created or now
+        site.settings_updated = now
+        return {"marketingSettings": settings_wire(site)}
+
+    # --- Marketing Activity V1 ------------------------------------------------------------
+
+    def create_activity(self, site: Site, body: Json) -> Json:
+        raw = body["marketingActivity"] if isinstance(
+            body.get("marketingActivity"), dict) else body
+        kind = raw.get("marketingActivityType")
+        if kind is not None and kind not in (*ACTIVITY_TYPES, "UNKNOWN"):
+            raise invalid("marketingActivity.marketingActivityType",
+                          "must be one of " + ", ".join(ACTIVITY_TYPES), "ENUM")
+        missing = [f for f in (*ACTIVITY_FIELDS, "marketingActivityType") if not raw.get(f)]
+        if missing or kind == "UNKNOWN":
+            raise precondition("INVALID_MARKETING_ACTIVITY",
+                               "title, description, targetDate and a marketingActivityType "
+                               f"other than UNKNOWN are required (missing: {missing})")
+        values = _activity_values(raw, ACTIVITY_FIELDS)
+        if site.plan.status == "NEVER_CREATED":
+            raise precondition("PLAN_NOT_FOUND", "no marketing plan exists for this site")
+        now = self.ctx.clock.now()
+        activity = Activity(self.ctx.ids.new(), values["targetDate"], values["title"],
+                            values["description"], str(kind), now, now)
+        site.plan.activities[activity.id] = activity
+        self._engage(site)
+        return {"marketingActivity": activity.to_activity_wire()}
+
+    def update_activity(self, site: Site, activity_id: str, body: Json) -> Json:
+        activity = site.plan.activities.get(activity_id)
+        if activity is None:
+            raise not_found("NOT_FOUND", f"marketing activity {activity_id} not found")
+        raw = body.get("marketingActivity")
+        raw = raw if isinstance(raw, dict) else {}
+        paths = _activity_mask(body.get("fieldMask"), raw)
+        values = _activity_values(raw, paths)
+        activity.title = values.get("title", activity.title)
+        activity.description = values.get("description", activity.description)
+        activity.date = values.get("targetDate", activity.date)
+        activity.updated = self.ctx.clock.now()
+        self._engage(site)
+        return {"marketingActivity": activity.to_activity_wire()}
+
+    # --- Calendar Event V1 ----------------------------------------------------------------
+
+    def create_event(self, site: Site, body: Json) -> Json:
+        fields = events.parse_event(body.get("calendarEvent"), "calendarEvent")
+        now = self.ctx.clock.now()
+        event = CalendarEvent(self.ctx.ids.new(), site.calendar_id, fields.name, now, now)
+        events.apply_fields(event, fields, now)
+        site.events[event.id] = event
+        return {"calendarEvent": event.to_wire()}
+
+    def update_event(self, site: Site, event_id: str, body: Json) -> Json:
+        key = "event" if "event" in body else "calendarEvent"
+        fields = events.parse_event(body.get(key), key)
+        event = events.ensure_writable(site.events.get(event_id), event_id)
+        events.apply_fields(event, fields, self.ctx.clock.now())
+        return {key: event.to_wire()}
+
+    def delete_event(self, site: Site, event_id: str) -> Json:
+        events.ensure_writable(site.events.get(event_id), event_id)
+        del site.events[event_id]
+        return {}
+
+    def query_events(self, site: Site, body: Json) -> Json:
+        gte, lte = events.query_window(body)
+        return {"events": events.query_events(list(site.events.values()), gte, lte)}
+
+
+def settings_wire(site: Site) -> Json:
+    """The stored MarketingSettings plus the derived read-only fields (always present)."""
+    values = copy.deepcopy(site.settings)
+    profile = site.profile
+    values["language"] = profile.language
+    values["businessLocation"] = copy.deepcopy(profile.business_location)
+    values["targetLocations"] = copy.deepcopy(profile.target_locations)
+    out: Json = {"id": site.id}
+    if site.settings_created is not None:
+        out["createdAt"] = to_wire(site.settings_created)
+    if site.settings_updated is not None:
+        out["updatedAt"] = to_wire(site.settings_updated)
+    out["settings"] = values
+    out["overrides"] = copy.deepcopy(site.overrides)
+    return out
+
+
+def _query_date(query: Mapping[str, str], name: str) -> datetime | None:
+    value = query.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        return parse_wire(value)
+    except ValueError:
+        raise invalid(name, "must be an RFC 3339 date-time", "FORMAT") from None
+
+
+def _activity_mask(raw: Any, body: Json) -> tuple[str, ...]:
+    if raw is None:
+        return tuple(f for f in ACTIVITY_FIELDS if f in body)
+    if not isinstance(raw, str):
+        raise parse_error("fieldMask", "must be a single comma-separated string")
+    paths = tuple(p.strip() for p in raw.split(",") if p.strip())
+    for path in paths:
+        if path not in ACTIVITY_FIELDS:
+            raise invalid("fieldMask", f"{path!r} cannot be updated; allowed: "
+                          + ", ".join(ACTIVITY_FIELDS), "ENUM")
+    return paths
+
+
+def _activity_values(raw: Json, names: tuple[str, ...]) -> dict[str, Any]:
+    """Validated values for ``names``; 400 for a missing/blank or malformed one."""
+    out: dict[str, Any] = {}
+    for name in names:
+        value = raw.get(name)
+        where = f"marketingActivity.{name}"
+        if not isinstance(value, str) or not value.strip():
+            raise invalid(where, "is required and must be a non-empty string", "REQUIRED_FIELD")
+        if name == "targetDate":
+            try:
+                out[name] = parse_wire(value)
+            except ValueError:
+                raise invalid(where, "must be an RFC 3339 date-time", "FORMAT") from None
+        else:
+            out[name] = value
+    return out
