@@ -19,6 +19,7 @@ from reconciler.cli.console import ProgressLines, warn
 from reconciler.config import load_sites, select_sites
 from reconciler.engine.journal import FileJournal, Journal, MemoryJournal
 from reconciler.engine.runtime import Runtime
+from reconciler.errors import ConfigError
 from reconciler.model.site import DesiredSite
 from reconciler.wix import WixClient
 
@@ -81,10 +82,13 @@ class App:
             async with WixClient.from_env(self.env) as client:
                 yield client
             return
-        from reconciler.emulator import Emulator, EmulatorConfig
+        from reconciler.emulator import Emulator, EmulatorConfig, FixtureError
 
-        emulator = Emulator(config=EmulatorConfig(generation_seconds=1.0, auto_create_sites=True))
-        emulator.load_fixtures_file(self.emulator_fixture)
+        emulator = Emulator(config=EmulatorConfig(generation_seconds=1.0, posts_seconds=0.5))
+        try:
+            emulator.load_fixtures_file(self.emulator_fixture)
+        except FixtureError as exc:
+            raise ConfigError(str(exc)) from exc
         transport = httpx.ASGITransport(app=emulator.app)
         async with WixClient(
             base_url=EMULATOR_BASE_URL, api_key="emulator", transport=transport

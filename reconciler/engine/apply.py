@@ -17,7 +17,7 @@ from reconciler.engine.decide import draft_step, plan_action
 from reconciler.engine.diff import topics_changed
 from reconciler.engine.observe import read_events, to_activity, to_plan_state
 from reconciler.engine.plan import ActionKind, DraftStep, SitePlan
-from reconciler.engine.planning import channels_for, no_posts_warning
+from reconciler.engine.planning import channels_for, missing_posts, no_posts_warning
 from reconciler.engine.report import SiteOutcome
 from reconciler.engine.runtime import Runtime
 from reconciler.engine.wait import generation_over, poll, posts_ready
@@ -152,7 +152,10 @@ async def _run_plan_action(
         return state
     if action.kind in ("none", "wait"):
         return state
-    return await _generate(rt, site, desired, action.kind, outcome)
+    state = await _generate(rt, site, desired, action.kind, outcome)
+    if missing_posts(desired, live, state):
+        outcome.warnings.append(no_posts_warning())
+    return state
 
 
 async def _generate(
@@ -167,8 +170,6 @@ async def _generate(
         state = await _wait_generation(rt, site, desired, "the plan generation")
         if state.status != FAILED:
             outcome.done.append(f"plan: generation ended {state.status}")
-            if not any(a.drafts for a in state.activities):
-                outcome.warnings.append(no_posts_warning())
             return state
         outcome.warnings.append(f"plan generation FAILED (try {attempt} of {tries})")
         kind = "generate"

@@ -8,7 +8,7 @@ from typing import Any
 from reconciler.engine.decide import Pending, draft_step, plan_action, policy_channels
 from reconciler.engine.diff import diff_events, diff_settings, live_fingerprint, topics_changed
 from reconciler.engine.plan import DraftStep, SitePlan
-from reconciler.model.plan_state import ACTIVE
+from reconciler.model.plan_state import ACTIVE, PlanState
 from reconciler.model.settings import read_path
 from reconciler.model.site import DesiredSite, LiveSite
 
@@ -79,13 +79,16 @@ def site_warnings(desired: DesiredSite, live: LiveSite) -> list[str]:
             "settings.marketingTools lacks SOCIAL_MARKETING while policy.schedule is enabled: "
             "Wix will generate no social posts to schedule"
         )
-    if (
-        live.plan.status == ACTIVE
-        and live.plan.activities
-        and not any(a.drafts for a in live.plan.activities)
-    ):
+    if live.plan.status == ACTIVE and missing_posts(desired, live, live.plan):
         warnings.append(no_posts_warning())
     return warnings
+
+
+def missing_posts(desired: DesiredSite, live: LiveSite, plan: PlanState) -> bool:
+    """Whether a plan that should carry social posts has none at all."""
+    tools = effective(desired, live, "settings.marketingTools")
+    social = not tools or "SOCIAL_MARKETING" in tools
+    return social and bool(plan.activities) and not any(a.drafts for a in plan.activities)
 
 
 def no_posts_warning() -> str:

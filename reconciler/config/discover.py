@@ -1,0 +1,103 @@
+"""Finding site files on disk, and choosing sites with `--site` selectors.
+
+Directories are scanned recursively for `*.yaml` / `*.yml`; any file or directory whose name
+starts with `_` or `.` is skipped there (shared defaults and emulator fixtures live in such
+places). A file named explicitly is always read. A selector that matches nothing is an error.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from reconciler.errors import Problem, SelectionEmpty
+from reconciler.model.site import DesiredSite
+
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    """A site file found, and the config tree root its includes must stay in."""
+
+    path: Path
+    display: str
+    """The path as messages show it: relative to what was given on the command line."""
+    root: Path
+    root_display: str
+
+
+def discover(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[SiteFile], list[Problem]]:
+    """Every site file under `paths`, sorted by path, deduplicated; and the problems."""
+    found: dict[Path, SiteFile] = {}
+    problems: list[Problem] = []
+    if not paths:
+        problems.append(Problem("<command line>", 1, 1, "", "no site file or directory given"))
+    for raw in paths:
+        given = os.fspath(raw)
+        files, problem = _expand(given)
+        if problem:
+            problems.append(Problem(given, 1, 1, "", problem))
+        for site_file in files:
+            found.setdefault(site_file.path.resolve(), site_file)
+    return sorted(found.values(), key=lambda f: f.display), problems
+
+
+def _expand(given: str) -> tuple[list[SiteFile], str | None]:
+    path = Path(given)
+    if path.is_dir():
+        files = list(_scan(path, given))
+        return files, None if files else "no site files (*.yaml, *.yml) in this directory"
+    if path.is_file():
+        return [SiteFile(path, given, path.parent, os.path.dirname(given) or ".")], None
+    return [], "no such file or directory"
+
+
+def _scan(root: Path, given: str) -> Iterator[SiteFile]:
+    for directory, subdirectories, names in os.walk(root):
+        subdirectories[:] = sorted(d for d in subdirectories if not _hidden(d))
+        for name in sorted(names):
+            is_file = os.path.isfile(os.path.join(directory, name))  # not a FIFO or a socket
+            if name.endswith(SUFFIXES) and not _hidden(name) and is_file:
+                relative = os.path.relpath(os.path.join(directory, name), root)
+                display = os.path.normpath(os.path.join(given, relative))
+                yield SiteFile(Path(directory) / name, display, root, given)
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith(("_", "."))
+
+
+def select_sites(sites: Sequence[DesiredSite], selectors: Sequence[str]) -> tuple[DesiredSite, ...]:
+    """The sites any selector matches, in their original order; all of them with no selector.
+
+    A selector is an exact site id, a name glob (case-insensitive), or `label=value` where
+    the value may be a glob. Raises SelectionEmpty naming every selector that matched nothing.
+    """
+    if not selectors:
+        return tuple(sites)
+    chosen: set[int] = set()
+    unmatched: list[str] = []
+    for selector in selectors:
+        hits = {i for i, site in enumerate(sites) if matches(site, selector)}
+        if not hits:
+            unmatched.append(selector)
+        chosen |= hits
+    if unmatched:
+        raise SelectionEmpty(unmatched, [site.display_name for site in sites])
+    return tuple(site for i, site in enumerate(sites) if i in chosen)
+
+
+def matches(site: DesiredSite, selector: str) -> bool:
+    """Whether one selector picks `site`."""
+    wanted = selector.strip()
+    if "=" in wanted:
+        key, _, pattern = wanted.partition("=")
+        value = site.labels.get(key.strip())
+        return value is not None and fnmatchcase(value.lower(), pattern.strip().lower())
+    if wanted.lower() == site.id.lower():
+        return True
+    return bool(wanted) and fnmatchcase(site.name.lower(), wanted.lower())

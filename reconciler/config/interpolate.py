@@ -1,0 +1,96 @@
+"""`${ENV_VAR}` interpolation inside string values of a located tree.
+
+Only string values are touched (never keys, numbers or booleans), and the result stays a
+string. `$${` writes a literal `${`. A variable that is not set is an error naming the file,
+line and field; so is a malformed reference such as `${1X}` or an unclosed `${X`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from reconciler.config.tree import KeyPath, Mark, YList, YMap, format_path
+from reconciler.errors import Problem
+
+_TOKEN = re.compile(r"\$\$\{|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}|\$\{")
+
+
+def interpolate(
+    tree: Any, env: Mapping[str, str], where: Mark | None = None
+) -> tuple[Any, list[Problem]]:
+    """Return a copy of `tree` with references replaced, and the problems found.
+
+    `where` locates a document that is a bare string (it has no marks of its own).
+    """
+    problems: list[Problem] = []
+    return _node(tree, (), env, problems, where), problems
+
+
+def references(text: str) -> list[str]:
+    """The variable names `text` refers to (escapes excluded)."""
+    return [m["name"] for m in _TOKEN.finditer(text) if m["name"]]
+
+
+def strip_references(text: str) -> str:
+    """`text` with every `${NAME}` reference and `$${` escape blanked out."""
+    return _TOKEN.sub(" ", text)
+
+
+def _node(
+    node: Any, path: KeyPath, env: Mapping[str, str], out: list[Problem], mark: Mark | None
+) -> Any:
+    if isinstance(node, YMap):
+        result = YMap(node.mark)
+        for key, value in node.items():
+            value_mark = node.value_marks.get(key, node.mark)
+            result.copy_entry(node, key, _node(value, (*path, key), env, out, value_mark))
+        return result
+    if isinstance(node, YList):
+        items = YList(node.mark)
+        for index, value in enumerate(node):
+            item_mark = node.item_marks[index]
+            items.add(_node(value, (*path, index), env, out, item_mark), item_mark)
+        return items
+    if isinstance(node, str) and "${" in node:
+        return _string(node, path, env, out, mark)
+    return node
+
+
+def _string(
+    text: str, path: KeyPath, env: Mapping[str, str], out: list[Problem], mark: Mark | None
+) -> str:
+    def replace(match: re.Match[str]) -> str:
+        name = match["name"]
+        if match.group(0) == "$${":
+            return "${"
+        if name is None:
+            _report(
+                out,
+                mark,
+                path,
+                f"malformed reference {_snippet(text, match.start())!r}: write ${{NAME}}"
+                " (letters, digits, _) or $${ for a literal ${",
+            )
+            return match.group(0)
+        if name not in env:
+            _report(
+                out, mark, path, f"environment variable {name} is not set (used as ${{{name}}})"
+            )
+            return match.group(0)
+        return env[name]
+
+    return _TOKEN.sub(replace, text)
+
+
+def _snippet(text: str, start: int) -> str:
+    """The bad reference as written: up to its closing brace, or to the next space."""
+    rest = text[start:]
+    end = min((i for i in (rest.find("}") + 1, rest.find(" ")) if i > 0), default=len(rest))
+    return rest[:end]
+
+
+def _report(out: list[Problem], mark: Mark | None, path: KeyPath, message: str) -> None:
+    where = mark or Mark("", 1, 1)
+    out.append(Problem(where.file, where.line, where.column, format_path(path), message))

@@ -1,0 +1,77 @@
+"""Refuse secrets pasted into a site file: they belong in the environment, never in Git.
+
+Checked on the file as written (before interpolation), so `${WIX_API_KEY}` itself is fine.
+Flagged: Wix API keys (`IST.` + a long token), JWTs (`eyJ...`), the literal value of the
+`WIX_API_KEY` environment variable, and any 40+ character run of token characters that looks
+random (mixed case and digits with high entropy, or long hex).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from reconciler.config.interpolate import strip_references
+from reconciler.config.tree import KeyPath, Mark, YList, YMap, format_path
+from reconciler.errors import Problem
+
+MESSAGE = (
+    "looks like an API key: pass it through ${WIX_API_KEY} (or another environment variable)"
+    " and never commit it"
+)
+_WIX_KEY = re.compile(r"IST\.[A-Za-z0-9_\-.=]{20,}")
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
+_RUN = re.compile(r"[A-Za-z0-9_\-+=]{40,}")
+_HEX = re.compile(r"[0-9a-fA-F]{40,}")
+_DIGITS = re.compile(r"[0-9]+")
+_MIN_DIGIT_RUNS = 2
+_MIN_ENTROPY = 4.0
+_MIN_ENV_SECRET = 8
+
+
+def find_secrets(tree: Any, env: Mapping[str, str]) -> list[Problem]:
+    """One problem per string value of `tree` that looks like a credential."""
+    known = env.get("WIX_API_KEY", "")
+    problems = []
+    for path, mark, text in _strings(tree, (), None):
+        if looks_secret(strip_references(text), known):
+            problems.append(Problem(mark.file, mark.line, mark.column, format_path(path), MESSAGE))
+    return problems
+
+
+def looks_secret(text: str, known: str = "") -> bool:
+    """Whether `text` contains something that looks like a credential."""
+    if len(known) >= _MIN_ENV_SECRET and known in text:
+        return True
+    if _WIX_KEY.search(text) or _JWT.search(text):
+        return True
+    return any(_random(run) for run in _RUN.findall(text))
+
+
+def _random(run: str) -> bool:
+    # Long hex is a digest or a classic token; otherwise ask for what random tokens have and
+    # CamelCaseHashtags2026 do not: digits scattered in several places, both cases, entropy.
+    if _HEX.fullmatch(run):
+        return True
+    mixed = any(c.islower() for c in run) and any(c.isupper() for c in run)
+    scattered = len(_DIGITS.findall(run)) >= _MIN_DIGIT_RUNS
+    return mixed and scattered and _entropy(run) >= _MIN_ENTROPY
+
+
+def _entropy(text: str) -> float:
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def _strings(node: Any, path: KeyPath, mark: Mark | None) -> Iterator[tuple[KeyPath, Mark, str]]:
+    if isinstance(node, YMap):
+        for key, value in node.items():
+            yield from _strings(value, (*path, key), node.value_marks.get(key, node.mark))
+    elif isinstance(node, YList):
+        for index, value in enumerate(node):
+            yield from _strings(value, (*path, index), node.item_marks[index])
+    elif isinstance(node, str) and mark is not None:
+        yield path, mark, node

@@ -1,0 +1,175 @@
+"""Site files on disk → validated `DesiredSite`s, with every problem in every file collected.
+
+Per site file: read (yamlio) → refuse pasted secrets → interpolate `${ENV}` → merge the
+`defaults:` include → validate (documents) → semantic checks; then across files, duplicate
+site ids. Nothing stops at the first problem or the first file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from reconciler.config import defaults, semantics
+from reconciler.config.desired import fingerprint, to_desired
+from reconciler.config.discover import SiteFile, discover
+from reconciler.config.documents import DefaultsDoc, SiteDoc
+from reconciler.config.interpolate import interpolate
+from reconciler.config.leaks import find_secrets
+from reconciler.config.tree import KeyPath, Mark, Positions, YMap
+from reconciler.config.validate import READ_ONLY_SETTINGS, validate_document
+from reconciler.config.yamlio import read_yaml
+from reconciler.errors import ConfigInvalid, Problem
+from reconciler.model.site import DesiredSite
+
+_SITE_SPECIAL: dict[KeyPath, str] = {("settings", k): m for k, m in READ_ONLY_SETTINGS.items()}
+_DEFAULTS_SPECIAL: dict[KeyPath, str] = {
+    **_SITE_SPECIAL,
+    ("site",): "a defaults file may not contain site: it is shared by several sites",
+    ("defaults",): "a defaults file may not contain defaults: includes do not chain",
+}
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """The sites of a valid configuration, its warnings, and every file read."""
+
+    sites: tuple[DesiredSite, ...]
+    warnings: tuple[Problem, ...]
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Everything found, valid or not: the valid sites, every problem, every file read."""
+
+    sites: tuple[DesiredSite, ...]
+    problems: tuple[Problem, ...]
+    files: tuple[str, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity != "error")
+
+
+def load_sites(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    env: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+) -> LoadResult:
+    """Load and validate the site files under `paths` (files or directories).
+
+    `env` defaults to os.environ and `now` to the current time. Returns the sites sorted by
+    file path. Raises ConfigInvalid with every problem (warnings too) if any error exists.
+    """
+    result = check_sites(paths, env=env, now=now)
+    if result.errors:
+        raise ConfigInvalid(result.problems)
+    return LoadResult(result.sites, result.warnings, result.files)
+
+
+def check_sites(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    env: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+) -> CheckResult:
+    """Like load_sites, but returns the problems instead of raising (for `mpr validate`)."""
+    run = _Run(os.environ if env is None else env, now or datetime.now(UTC))
+    site_files, problems = discover(paths)
+    run.problems.extend(problems)
+    loaded = [run.site(site_file) for site_file in site_files]
+    ids = [semantics.site_id(site.tree, site.positions) for site in loaded if site]
+    run.problems.extend(semantics.duplicate_ids([found for found in ids if found]))
+    sites = tuple(site.desired for site in loaded if site and site.desired)
+    return CheckResult(sites, _tidy(run.problems), tuple(sorted(run.files)))
+
+
+@dataclass
+class _Site:
+    tree: Any
+    positions: Positions
+    desired: DesiredSite | None = None
+
+
+@dataclass
+class _Run:
+    env: Mapping[str, str]
+    now: datetime
+    problems: list[Problem] = field(default_factory=list)
+    files: set[str] = field(default_factory=set)
+    shared: dict[Path, Any] = field(default_factory=dict)
+
+    def site(self, site_file: SiteFile) -> _Site | None:
+        tree = self.read(site_file.path, site_file.display)
+        if tree is None:
+            return None
+        if isinstance(tree, YMap) and "defaults" in tree:
+            tree = self.include(tree, site_file)
+        positions = Positions(tree, Mark(site_file.display, 1, 1))
+        doc, problems = validate_document(SiteDoc, tree, positions, _SITE_SPECIAL)
+        problems += semantics.check_site(tree, positions, self.now)
+        self.problems.extend(problems)
+        site = _Site(tree, positions)
+        if doc is not None and not any(p.severity == "error" for p in problems):
+            site.desired = to_desired(doc, site_file.display, fingerprint(tree))
+        return site
+
+    def read(self, path: Path, display: str) -> Any:
+        """Parse, scan for secrets and interpolate one file; None when it is unusable."""
+        self.files.add(display)
+        parsed = read_yaml(path, display)
+        self.problems.extend(parsed.problems)
+        if parsed.empty:
+            self.problems.append(Problem(display, 1, 1, "", "the file is empty"))
+        if parsed.tree is None:
+            return None
+        self.problems.extend(find_secrets(parsed.tree, self.env))
+        tree, problems = interpolate(parsed.tree, self.env, Mark(display, 1, 1))
+        self.problems.extend(problems)
+        return tree
+
+    def include(self, tree: YMap, site_file: SiteFile) -> YMap:
+        """The site tree with its defaults merged under it (and without the `defaults` key)."""
+        site = YMap(tree.mark)
+        for key in tree:
+            if key != "defaults":
+                site.copy_entry(tree, key)
+        mark = tree.value_marks["defaults"]
+        path, display, problems = defaults.resolve(
+            tree["defaults"], mark, site_file.path, site_file.root, site_file.root_display
+        )
+        self.problems.extend(problems)
+        shared = self.load_shared(path, display) if path else None
+        return defaults.merge(shared, site) if isinstance(shared, YMap) else site
+
+    def load_shared(self, path: Path, display: str) -> Any:
+        key = path.resolve()
+        if key not in self.shared:
+            self.shared[key] = tree = self.read(path, display)
+            if tree is not None:
+                positions = Positions(tree, Mark(display, 1, 1))
+                _, problems = validate_document(DefaultsDoc, tree, positions, _DEFAULTS_SPECIAL)
+                self.problems.extend(problems)
+        return self.shared[key]
+
+
+def _tidy(problems: list[Problem]) -> tuple[Problem, ...]:
+    """Drop repeats (a shared defaults file is checked once per including site) and sort."""
+    seen: set[tuple[str, int, int, str, str]] = set()
+    unique = []
+    for problem in problems:
+        key = (problem.file, problem.line, problem.column, problem.message, problem.severity)
+        if key not in seen:
+            seen.add(key)
+            unique.append(problem)
+    return tuple(sorted(unique, key=lambda p: (p.file, p.line, p.column)))

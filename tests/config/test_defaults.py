@@ -1,0 +1,163 @@
+"""The `defaults:` include: merge rules, where problems point, and the config tree boundary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reconciler.config import check_sites, load_sites
+from reconciler.model.site import DesiredSite
+from tests.config.conftest import NOW, SITE_ID, Writer, site
+
+SHARED = """\
+version: 1
+labels: {agency: north, region: shared}
+settings:
+  toneOfVoice: shared tone
+  socialChannels: [FACEBOOK, INSTAGRAM]
+  businessProfile: {valueProposition: shared value, targetAudience: shared audience}
+events:
+  - {name: A, date: "2026-12-01T00:00:00Z", description: shared a}
+  - {name: B, date: "2026-12-02T00:00:00Z", description: shared b}
+policy:
+  pruneEvents: true
+  wait: {timeout: 30m}
+  schedule: {channels: [FACEBOOK], horizonDays: 7}
+"""
+
+
+def _load(tmp: Path) -> DesiredSite:
+    (loaded,) = load_sites([tmp], env={}, now=NOW).sites
+    return loaded
+
+
+def test_the_site_wins_mappings_merge_events_merge_by_name_lists_replace(
+    write: Writer, tmp_path: Path
+) -> None:
+    write(SHARED, "_defaults.yaml")
+    write(
+        site(
+            """\
+defaults: _defaults.yaml
+settings:
+  socialChannels: [LINKEDIN]
+  businessProfile: {targetAudience: mine}
+events:
+  - {name: B, recurringRule: {frequency: WEEKLY, startDate: "2026-12-02T00:00:00Z"}}
+  - {name: C, date: "2026-12-03T00:00:00Z"}
+policy:
+  wait: {maxAttempts: 1}
+  schedule: {horizonDays: 3}
+"""
+        ).replace("  name: Test Site\n", "  name: Test Site\n  labels: {region: mine}\n")
+    )
+    (loaded,) = load_sites([tmp_path], env={}, now=NOW).sites
+
+    assert dict(loaded.labels) == {"agency": "north", "region": "mine"}
+    assert loaded.settings.values == {
+        "settings.toneOfVoice": "shared tone",
+        "settings.socialChannels": ["LINKEDIN"],
+        "settings.businessProfile": {"valueProposition": "shared value", "targetAudience": "mine"},
+    }
+    assert [(e.name, e.description, e.recurring_rule is not None) for e in loaded.events] == [
+        ("A", "shared a", False),
+        ("B", None, True),
+        ("C", None, False),
+    ]
+    assert loaded.policy.prune_events is True
+    assert loaded.policy.wait_timeout_seconds == 1800
+    assert loaded.policy.max_generation_attempts == 1
+    assert loaded.policy.schedule.channels == ("FACEBOOK",)
+    assert loaded.policy.schedule.horizon_days == 3
+
+
+def test_a_null_in_the_site_clears_what_the_defaults_set(write: Writer, tmp_path: Path) -> None:
+    write(SHARED, "_defaults.yaml")
+    write(site("defaults: _defaults.yaml\nsettings:\n  toneOfVoice: null\n"))
+    (loaded,) = load_sites([tmp_path], env={}, now=NOW).sites
+    assert loaded.settings.values["settings.toneOfVoice"] is None
+
+
+def test_problems_in_the_defaults_point_into_the_defaults_file_once(
+    write: Writer, tmp_path: Path
+) -> None:
+    write("settings:\n  pointOfView: FOURTH\n  tone: x\n", "_defaults.yaml")
+    write(site("defaults: _defaults.yaml\n"), "a.yaml")
+    write(site("defaults: _defaults.yaml\n", "22222222-3333-4444-8555-666666666666"), "b.yaml")
+    result = check_sites([tmp_path], env={}, now=NOW)
+    shared = str(tmp_path / "_defaults.yaml")
+    assert [(p.file, p.line, p.path) for p in result.problems] == [
+        (shared, 2, "settings.pointOfView"),
+        (shared, 3, "settings.tone"),
+    ]
+    assert shared in result.files
+
+
+def test_the_defaults_path_is_relative_to_the_site_file(write: Writer, tmp_path: Path) -> None:
+    write(SHARED, "shared/_defaults.yaml")
+    write(site("defaults: ../shared/_defaults.yaml\n"), "clients/one.yaml")
+    (loaded,) = load_sites([tmp_path], env={}, now=NOW).sites
+    assert loaded.settings.values["settings.toneOfVoice"] == "shared tone"
+
+
+def test_a_defaults_file_outside_the_tree_is_refused(write: Writer, tmp_path: Path) -> None:
+    write(SHARED, "_defaults.yaml")
+    path = write(site("defaults: ../_defaults.yaml\n"), "sites/one.yaml")
+    given = str(tmp_path / "sites")
+    result = check_sites([given], env={}, now=NOW)
+    assert [str(p) for p in result.problems] == [
+        f"{path}:5:11: defaults: ../_defaults.yaml is outside the config tree {given}"
+    ]
+
+
+def test_an_absolute_or_symlinked_escape_is_refused(write: Writer, tmp_path: Path) -> None:
+    outside = write(SHARED, "outside/_defaults.yaml")
+    (tmp_path / "tree").mkdir()
+    (tmp_path / "tree" / "_link.yaml").symlink_to(outside)
+    write(site(f"defaults: {outside}\n"), "tree/a.yaml")
+    write(site("defaults: _link.yaml\n", "22222222-3333-4444-8555-666666666666"), "tree/b.yaml")
+    result = check_sites([tmp_path / "tree"], env={}, now=NOW)
+    tree = tmp_path / "tree"
+    assert [p.message.endswith(f"outside the config tree {tree}") for p in result.errors] == [
+        True,
+        True,
+    ]
+
+
+def test_a_file_given_alone_has_its_directory_as_the_tree(write: Writer) -> None:
+    write(SHARED, "_defaults.yaml")
+    path = write(site("defaults: _defaults.yaml\n"))
+    assert load_sites([path], env={}, now=NOW).sites[0].settings.values
+
+
+@pytest.mark.parametrize("reference", ["''", "42", "[a.yaml]"])
+def test_a_defaults_value_must_be_a_path(write: Writer, reference: str) -> None:
+    path = write(site(f"defaults: {reference}\n"))
+    (problem,) = check_sites([path], env={}, now=NOW).problems
+    assert (problem.path, problem.message) == ("defaults", "defaults must be a path to a YAML file")
+
+
+def test_a_defaults_file_that_is_not_a_mapping_is_reported(write: Writer, tmp_path: Path) -> None:
+    write("- just\n- a list\n", "_defaults.yaml")
+    write(site("defaults: _defaults.yaml\n"))
+    (problem,) = check_sites([tmp_path], env={}, now=NOW).problems
+    assert problem.message == "expected a mapping, got a list"
+    assert problem.file.endswith("_defaults.yaml")
+
+
+def test_the_fingerprint_covers_the_merged_document(write: Writer, tmp_path: Path) -> None:
+    shared = write(SHARED, "_defaults.yaml")
+    write(site("defaults: _defaults.yaml\n"))
+    before = _load(tmp_path)
+    shared.write_text(SHARED.replace("shared tone", "another tone"), encoding="utf-8")
+    after = _load(tmp_path)
+    assert before.fingerprint != after.fingerprint
+    assert before.id == after.id == SITE_ID
+
+
+@pytest.mark.parametrize("reference", ['"bad\\0name.yaml"', '"\\ud800.yaml"'])
+def test_unusable_defaults_paths_are_problems_not_crashes(write: Writer, reference: str) -> None:
+    path = write(site(f"defaults: {reference}\n"))
+    (problem,) = check_sites([path], env={}, now=NOW).problems
+    assert problem.message.startswith(("defaults file", "invalid YAML"))

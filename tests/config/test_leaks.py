@@ -1,0 +1,70 @@
+"""Secrets pasted inline are refused; references to them are fine."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from reconciler.config import check_sites
+from reconciler.config.leaks import MESSAGE, looks_secret
+from tests.config.conftest import NOW, Writer, site
+
+WIX_KEY = "IST.eyJraWQiOiJQb3pIX2FDMiIsImFsZyI6IlJTMjU2In0.eyJkYXRhIjoiZmFrZSJ9.c2ln"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        WIX_KEY,
+        f"use {WIX_KEY} here",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl",
+        "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7d",
+        "0123456789abcdef0123456789abcdef01234567",
+    ],
+)
+def test_credentials_are_recognised(text: str) -> None:
+    assert looks_secret(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "${WIX_API_KEY}",
+        "warm and playful, never pushy",
+        "sourdough-bread-and-seasonal-pastries-for-the-2026-holidays",
+        "SlowFermentedSourdoughBreadBakedEveryMorning2026Edition",
+        "https://static.wixstatic.com/media/abc123_DEF456ghi789JKL012mno345~mv2.jpg",
+        "11111111-2222-4333-8444-555555555555",
+    ],
+)
+def test_ordinary_text_is_not_a_credential(text: str) -> None:
+    assert not looks_secret(text)
+
+
+def test_random_tokens_are_almost_always_caught() -> None:
+    caught = sum(looks_secret(secrets.token_urlsafe(32)) for _ in range(500))
+    assert caught >= 475
+
+
+def test_the_environment_key_value_is_caught_anywhere() -> None:
+    assert looks_secret("prefix my-own-key-123 suffix", known="my-own-key-123")
+    assert not looks_secret("short", known="short")  # too short to be a key worth matching
+
+
+def test_a_pasted_key_is_an_error_and_its_reference_is_not(write: Writer) -> None:
+    path = write(
+        site(f"settings:\n  toneOfVoice: '{WIX_KEY}'\n  imageGuidelines: '${{WIX_API_KEY}}'\n")
+    )
+    result = check_sites([path], env={"WIX_API_KEY": "k" * 20}, now=NOW)
+    assert [(p.path, p.message) for p in result.problems] == [("settings.toneOfVoice", MESSAGE)]
+    assert WIX_KEY not in str(result.problems)
+
+
+def test_keys_in_a_defaults_file_are_caught_too(write: Writer) -> None:
+    write(f"settings: {{toneOfVoice: '{WIX_KEY}'}}\n", "_defaults.yaml")
+    path = write(site("defaults: _defaults.yaml\n"))
+    result = check_sites([path.parent], env={}, now=NOW)
+    assert [(p.file.endswith("_defaults.yaml"), p.path) for p in result.errors] == [
+        (True, "settings.toneOfVoice")
+    ]

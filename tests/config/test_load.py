@@ -1,0 +1,206 @@
+"""load_sites end to end: the DesiredSite it builds, unmanaged vs null, discovery, fingerprints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reconciler.config import LoadResult, check_sites, load_sites
+from reconciler.config.desired import policy
+from reconciler.config.documents import PolicyDoc
+from reconciler.errors import ConfigInvalid, Problem
+from reconciler.model.policy import Policy
+from tests.config.conftest import FIXTURES, NOW, SITE_ID, Writer, site
+
+OTHER_ID = "22222222-3333-4444-8555-666666666666"
+
+
+def _one(path: Path, env: dict[str, str] | None = None) -> LoadResult:
+    return load_sites([path], env=env or {}, now=NOW)
+
+
+def test_fields_left_out_are_unmanaged_and_null_clears(write: Writer) -> None:
+    path = write(
+        site(
+            """\
+settings:
+  toneOfVoice: null
+  pointOfView: FIRST_PERSON
+  marketingPlanGoal: {customGoal: "Sell bread"}
+overrides:
+  blogs: null
+  emailMarketing: {frequency: null}
+  socialMarketing: {frequency: {interval: WEEK, count: 2}}
+"""
+        )
+    )
+    (loaded,) = _one(path).sites
+    assert loaded.settings.values == {
+        "settings.toneOfVoice": None,
+        "settings.pointOfView": "FIRST_PERSON",
+        "settings.marketingPlanGoal": {"customGoal": "Sell bread"},
+        "overrides.blogs.frequency": None,
+        "overrides.emailMarketing.frequency": None,
+        "overrides.socialMarketing.frequency": {"count": 2, "interval": "WEEK"},
+    }
+    assert "settings.socialChannels" not in loaded.settings.values
+
+
+def test_an_empty_settings_section_manages_nothing(write: Writer) -> None:
+    (loaded,) = _one(write(site("settings:\noverrides: {}\nevents:\npolicy:\n"))).sites
+    assert len(loaded.settings) == 0
+    assert loaded.events == ()
+    assert loaded.policy == Policy()
+
+
+def test_the_desired_site_carries_identity_labels_events_and_source(write: Writer) -> None:
+    path = write(
+        site(
+            """\
+events:
+  - name: Once
+    date: "2026-12-01T10:00:00+02:00"
+  - name: Weekly
+    description: every week
+    recurringRule: {frequency: WEEKLY, startDate: "2026-12-01T08:00:00Z", interval: 2}
+"""
+        ).replace(SITE_ID, SITE_ID.upper())
+    )
+    (loaded,) = _one(path).sites
+    assert loaded.id == SITE_ID
+    assert loaded.name == "Test Site"
+    assert loaded.source == str(path)
+    assert [event.to_json() for event in loaded.events] == [
+        {"name": "Once", "date": "2026-12-01T08:00:00.000Z"},
+        {
+            "name": "Weekly",
+            "description": "every week",
+            "recurringRule": {
+                "frequency": "WEEKLY",
+                "startDate": "2026-12-01T08:00:00.000Z",
+                "interval": 2,
+            },
+        },
+    ]
+
+
+def test_policy_defaults_are_the_domain_defaults() -> None:
+    assert policy(PolicyDoc()) == Policy()
+
+
+def test_durations_accept_numbers_and_units(write: Writer) -> None:
+    for spelled, seconds in [
+        ("90", 90),
+        ("'90s'", 90),
+        ("15m", 900),
+        ("1h", 3600),
+        ("1h30m", 5400),
+    ]:
+        path = write(site(f"policy:\n  wait: {{timeout: {spelled}}}\n"))
+        assert _one(path).sites[0].policy.wait_timeout_seconds == seconds
+
+
+def test_warnings_do_not_fail_the_load(write: Writer) -> None:
+    path = write(site('events:\n  - {name: Past, date: "2026-01-01T00:00:00Z"}\n'))
+    result = _one(path)
+    assert len(result.sites) == 1
+    assert [(w.severity, w.path) for w in result.warnings] == [("warning", "events[0].date")]
+
+
+def test_errors_in_several_files_are_all_reported(write: Writer, tmp_path: Path) -> None:
+    write(site("settings: {pointOfView: X}\n"), "a.yaml")
+    write("version: 3\n", "b.yaml")
+    write("a: [\n", "c.yml")
+    with pytest.raises(ConfigInvalid) as raised:
+        load_sites([tmp_path], env={}, now=NOW)
+    assert sorted({Path(p.file).name for p in raised.value.problems}) == [
+        "a.yaml",
+        "b.yaml",
+        "c.yml",
+    ]
+    assert len(raised.value.problems) == 4  # b.yaml: bad version and missing site
+
+
+def test_the_fingerprint_is_stable_and_tracks_content(write: Writer) -> None:
+    path = write(site("settings: {toneOfVoice: a, pointOfView: FIRST_PERSON}\n"))
+    first = _one(path).sites[0].fingerprint
+    write(
+        site("settings:\n  pointOfView: FIRST_PERSON   # reordered, commented\n  toneOfVoice: a\n")
+    )
+    assert _one(path).sites[0].fingerprint == first
+    assert len(first) == 64
+    write(site("settings: {toneOfVoice: b, pointOfView: FIRST_PERSON}\n"))
+    assert _one(path).sites[0].fingerprint != first
+
+
+def test_the_fingerprint_sees_interpolated_values(write: Writer) -> None:
+    path = write(site("settings: {toneOfVoice: '${T}'}\n"))
+    assert (
+        _one(path, {"T": "a"}).sites[0].fingerprint != _one(path, {"T": "b"}).sites[0].fingerprint
+    )
+
+
+def test_directories_are_scanned_recursively_skipping_underscore_and_dot(
+    write: Writer, tmp_path: Path
+) -> None:
+    write(site(), "b/site.yml")
+    write(site(site_id=OTHER_ID), "a.yaml")
+    write("not: a site\n", "_fixtures/x.yaml")
+    write("not: a site\n", ".hidden/x.yaml")
+    write("not: a site\n", "_skip.yaml")
+    write("not: a site\n", "notes.txt")
+    result = load_sites([tmp_path], env={}, now=NOW)
+    assert [Path(s.source).relative_to(tmp_path).as_posix() for s in result.sites] == [
+        "a.yaml",
+        "b/site.yml",
+    ]
+
+
+def test_a_file_named_explicitly_is_read_even_with_an_underscore(write: Writer) -> None:
+    path = write(site(), "_special.yaml")
+    assert _one(path).sites[0].id == SITE_ID
+
+
+def test_the_same_file_given_twice_is_loaded_once(write: Writer, tmp_path: Path) -> None:
+    path = write(site())
+    assert len(load_sites([path, tmp_path, str(path)], env={}, now=NOW).sites) == 1
+
+
+def test_missing_paths_and_empty_directories_are_problems(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    missing = str(tmp_path / "missing.yaml")
+    empty = str(tmp_path / "empty")
+    result = check_sites([missing, empty], env={}, now=NOW)
+    assert result.problems == (
+        Problem(empty, 1, 1, "", "no site files (*.yaml, *.yml) in this directory"),
+        Problem(missing, 1, 1, "", "no such file or directory"),
+    )
+    assert check_sites([], env={}, now=NOW).problems[0].message == "no site file or directory given"
+
+
+def test_sites_are_sorted_by_file_path(write: Writer, tmp_path: Path) -> None:
+    write(site(site_id=OTHER_ID), "z.yaml")
+    write(site(), "m.yaml")
+    sources = [Path(s.source).name for s in load_sites([tmp_path], env={}, now=NOW).sites]
+    assert sources == ["m.yaml", "z.yaml"]
+
+
+def test_now_defaults_to_the_clock(write: Writer) -> None:
+    path = write(site('events:\n  - {name: Old, date: "2001-01-01T00:00:00Z"}\n'))
+    assert load_sites([path], env={}).warnings[0].severity == "warning"
+
+
+def test_no_library_error_escapes_for_a_fixture_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURES)
+    result = check_sites(["invalid", "valid"], env={}, now=NOW)
+    assert result.errors
+    assert all(isinstance(p, Problem) for p in result.problems)
+
+
+def test_a_fifo_in_a_scanned_directory_is_not_read(write: Writer, tmp_path: Path) -> None:
+    import os
+
+    write(site())
+    os.mkfifo(tmp_path / "pipe.yaml")
+    assert len(load_sites([tmp_path], env={}, now=NOW).sites) == 1

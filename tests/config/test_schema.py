@@ -1,0 +1,77 @@
+"""schemas/*.json are generated from the models and cannot drift from them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped]
+import pytest
+
+from reconciler.config.schema import SCHEMAS, main, render
+from tests.config.conftest import FIXTURES, REPO
+
+EXAMPLES = REPO / "examples"
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_the_committed_schema_is_what_the_models_generate(name: str) -> None:
+    committed = (REPO / "schemas" / name).read_text(encoding="utf-8")
+    assert committed == render(SCHEMAS[name]), (
+        f"schemas/{name} is stale: run `python -m reconciler.config.schema`"
+    )
+
+
+def test_the_module_writes_the_schemas(tmp_path: Path) -> None:
+    assert main([str(tmp_path)]) == 0
+    for name, model in SCHEMAS.items():
+        assert (tmp_path / name).read_text(encoding="utf-8") == render(model)
+
+
+def test_python_dash_m_runs(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "reconciler.config.schema", str(tmp_path)], check=True, cwd=REPO
+    )
+    assert (tmp_path / "site.schema.json").exists()
+
+
+def _schema(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((REPO / "schemas" / name).read_text(encoding="utf-8"))
+    return loaded
+
+
+def test_the_schema_is_2020_12_and_documents_every_key() -> None:
+    schema = _schema("site.schema.json")
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["additionalProperties"] is False
+    for definition in [schema, *schema["$defs"].values()]:
+        for key, prop in definition.get("properties", {}).items():
+            assert prop.get("description"), f"{key} has no description"
+    settings = schema["$defs"]["SettingsDoc"]["properties"]
+    assert settings["pointOfView"]["anyOf"][0]["enum"] == [
+        "FIRST_PERSON",
+        "SECOND_PERSON",
+        "THIRD_PERSON",
+    ]
+    assert "toneOfVoice" in settings and "language" not in settings
+
+
+def _documents(*directories: Path) -> list[Path]:
+    return [p for d in directories for p in sorted(d.rglob("*.yaml")) if "invalid" not in p.parts]
+
+
+@pytest.mark.parametrize("path", _documents(EXAMPLES / "sites", FIXTURES / "valid"), ids=str)
+def test_valid_documents_satisfy_the_schema_their_modeline_names(path: Path) -> None:
+    from reconciler.config.yamlio import read_yaml
+
+    modeline = path.read_text(encoding="utf-8").splitlines()[0]
+    assert modeline.startswith("# yaml-language-server: $schema=")
+    target = (path.parent / modeline.split("$schema=", 1)[1]).resolve()
+    expected = "defaults.schema.json" if path.name.startswith("_") else "site.schema.json"
+    assert target == REPO / "schemas" / expected
+    document = read_yaml(path, str(path)).tree
+    jsonschema.validate(document, json.loads(target.read_text(encoding="utf-8")))

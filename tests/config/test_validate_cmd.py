@@ -1,0 +1,102 @@
+"""`mpr validate`: exact output in both formats, and exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reconciler.cli.validate_cmd import github_annotation, summary, validate
+from reconciler.errors import Problem
+from tests.config.conftest import Writer, site
+
+OTHER_ID = "22222222-3333-4444-8555-666666666666"
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WIX_API_KEY", raising=False)
+    return tmp_path
+
+
+def _broken_tree(write: Writer) -> None:
+    write(site("settings:\n  pointOfView: FIRST\n  tone: x\n"), "a.yaml")
+    write(site('events:\n  - {name: Old, date: "2001-01-01T00:00:00Z"}\n', OTHER_ID), "b.yaml")
+
+
+def test_valid_files_exit_0_with_a_summary(in_tmp: Path, write: Writer) -> None:
+    write(site(), "a.yaml")
+    write(site(site_id=OTHER_ID), "b.yaml")
+    result = CliRunner().invoke(validate, ["."])
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "2 site files valid\n")
+
+
+def test_warnings_alone_still_exit_0(in_tmp: Path, write: Writer) -> None:
+    write(site('events:\n  - {name: Old, date: "2001-01-01T00:00:00Z"}\n'), "a.yaml")
+    result = CliRunner().invoke(validate, ["a.yaml"])
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "a.yaml:6:23: events[0].date: warning: 2001-01-01T00:00:00Z is in the past: the plan no"
+        " longer uses this event; move or remove it\n"
+        "1 site file valid, 1 warning\n"
+    )
+
+
+def test_text_format_lists_every_problem_on_stderr_and_exits_1(in_tmp: Path, write: Writer) -> None:
+    _broken_tree(write)
+    result = CliRunner().invoke(validate, [".", "--format", "text"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "a.yaml:6:16: settings.pointOfView: unknown value 'FIRST' (did you mean FIRST_PERSON?);"
+        " allowed: FIRST_PERSON, SECOND_PERSON, THIRD_PERSON",
+        "a.yaml:7:3: settings.tone: unknown field 'tone'; did you mean 'toneOfVoice'?",
+        "b.yaml:6:23: events[0].date: warning: 2001-01-01T00:00:00Z is in the past: the plan no"
+        " longer uses this event; move or remove it",
+        "2 errors, 1 warning in 2 files",
+    ]
+
+
+def test_github_format_prints_annotations_on_stdout(in_tmp: Path, write: Writer) -> None:
+    _broken_tree(write)
+    result = CliRunner().invoke(validate, ["a.yaml", "b.yaml", "--format", "github"])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "::error file=a.yaml,line=6,col=16,title=settings.pointOfView::unknown value 'FIRST'"
+        " (did you mean FIRST_PERSON?); allowed: FIRST_PERSON, SECOND_PERSON, THIRD_PERSON",
+        "::error file=a.yaml,line=7,col=3,title=settings.tone::unknown field 'tone';"
+        " did you mean 'toneOfVoice'?",
+        "::warning file=b.yaml,line=6,col=23,title=events[0].date::2001-01-01T00:00:00Z is in"
+        " the past: the plan no longer uses this event; move or remove it",
+    ]
+    assert result.stderr == "2 errors, 1 warning in 2 files\n"
+
+
+def test_a_missing_path_is_an_error_not_a_crash(in_tmp: Path) -> None:
+    result = CliRunner().invoke(validate, ["nowhere.yaml"])
+    assert result.exit_code == 1
+    assert result.stderr == "nowhere.yaml:1:1: no such file or directory\n1 error in 0 files\n"
+
+
+def test_paths_are_required(in_tmp: Path) -> None:
+    assert CliRunner().invoke(validate, []).exit_code != 0
+
+
+def test_annotations_escape_what_github_would_misread() -> None:
+    problem = Problem("dir,x/a:b.yaml", 3, 4, "", "50% off\nnext line", "warning")
+    assert github_annotation(problem) == (
+        "::warning file=dir%2Cx/a%3Ab.yaml,line=3,col=4,title=mpr validate::50%25 off%0Anext line"
+    )
+
+
+def test_the_summary_counts_in_words() -> None:
+    error = Problem("f", 1, 1, "", "x")
+    warning = Problem("f", 1, 1, "", "y", "warning")
+    assert summary(1, [], [], ["f"]) == "1 site file valid"
+    assert summary(3, [], [warning, warning], ["f"]) == "3 site files valid, 2 warnings"
+    assert summary(0, [error], [], ["f"]) == "1 error in 1 file"
+    assert summary(2, [error, error], [warning], ["f", "g", "h", "i"]) == (
+        "2 errors, 1 warning in 4 files"
+    )

@@ -1,0 +1,157 @@
+"""The safe loader: positions of everything, duplicates, bounds, and YAML 1.2 scalars."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from reconciler.config.tree import Mark, Positions, YList, YMap
+from reconciler.config.yamlio import MAX_ALIAS_NODES, MAX_FILE_BYTES, parse_yaml, read_yaml
+from reconciler.errors import Problem
+from tests.config.conftest import Writer
+
+DOC = """\
+# a comment
+version: 1
+site:
+  id: abc
+  labels: {client: crumb}
+events:
+  - name: First
+  - name: Second
+"""
+
+
+def test_every_key_value_and_item_has_its_line_and_column() -> None:
+    tree = parse_yaml(DOC, "f.yaml").tree
+    positions = Positions(tree, Mark("f.yaml", 1, 1))
+
+    assert positions.key(("site", "id")) == Mark("f.yaml", 4, 3)
+    assert positions.value(("site", "id")) == Mark("f.yaml", 4, 7)
+    assert positions.value(("site", "labels", "client")) == Mark("f.yaml", 5, 20)
+    assert positions.value(("events", 1)) == Mark("f.yaml", 8, 5)
+    assert positions.value(("events", 1, "name")) == Mark("f.yaml", 8, 11)
+    assert positions.value(()) == Mark("f.yaml", 2, 1)
+
+
+def test_a_missing_path_falls_back_to_its_nearest_ancestor() -> None:
+    positions = Positions(parse_yaml(DOC, "f.yaml").tree, Mark("f.yaml", 1, 1))
+    assert positions.value(("site", "nope", "deeper")) == Mark("f.yaml", 4, 3)
+
+
+def test_the_tree_is_plain_dicts_and_lists() -> None:
+    tree = parse_yaml(DOC, "f.yaml").tree
+    assert isinstance(tree, YMap) and isinstance(tree, dict)
+    assert isinstance(tree["events"], YList) and isinstance(tree["events"], list)
+    assert tree == {
+        "version": 1,
+        "site": {"id": "abc", "labels": {"client": "crumb"}},
+        "events": [{"name": "First"}, {"name": "Second"}],
+    }
+
+
+def test_duplicate_keys_are_reported_at_the_second_occurrence_and_the_first_kept() -> None:
+    parsed = parse_yaml("a: 1\nb:\n  c: 2\n  c: 3\na: 4\n", "f.yaml")
+    assert parsed.tree == {"a": 1, "b": {"c": 2}}
+    assert [str(p) for p in parsed.problems] == [
+        "f.yaml:4:3: b.c: duplicate key 'c' (first at line 3); keep one",
+        "f.yaml:5:1: a: duplicate key 'a' (first at line 1); keep one",
+    ]
+
+
+def test_only_true_and_false_are_booleans_and_timestamps_stay_strings() -> None:
+    tree = parse_yaml("a: yes\nb: no\nc: on\nd: true\ne: False\nf: 2026-11-27T09:00:00Z\n", "f")
+    assert tree.tree == {
+        "a": "yes",
+        "b": "no",
+        "c": "on",
+        "d": True,
+        "e": False,
+        "f": "2026-11-27T09:00:00Z",
+    }
+
+
+def test_merge_keys_work_and_explicit_keys_win() -> None:
+    tree = parse_yaml("base: &b {x: 1, y: 2}\nuse:\n  <<: *b\n  y: 3\n", "f").tree
+    assert tree["use"] == {"x": 1, "y": 3}
+
+
+def test_a_billion_laughs_fails_fast_with_a_clear_error() -> None:
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, 12):
+        refs = ", ".join([f"*l{level - 1}"] * 10)
+        lines.append(f"l{level}: &l{level} [{refs}]")
+    started = time.monotonic()
+    parsed = parse_yaml("\n".join(lines), "bomb.yaml")
+    assert time.monotonic() - started < 2
+    assert parsed.tree is None
+    (problem,) = parsed.problems
+    assert f"aliases expand to more than {MAX_ALIAS_NODES} values" in problem.message
+
+
+def test_a_recursive_alias_is_an_error_not_a_hang() -> None:
+    (problem,) = parse_yaml("a: &x [1, *x]\n", "f").problems
+    assert problem == Problem("f", 1, 4, "a[1]", problem.message)  # at the anchored node
+    assert "refers to itself" in problem.message
+
+
+def test_deep_nesting_is_refused() -> None:
+    parsed = parse_yaml("[" * 60 + "]" * 60, "f")
+    assert parsed.tree is None
+    assert "nested deeper than" in parsed.problems[0].message
+    assert parse_yaml("[" * 5000, "f").problems[0].message.startswith("invalid YAML")
+
+
+def test_an_oversize_file_is_refused_unread(write: Writer) -> None:
+    path = write("a: " + "x" * MAX_FILE_BYTES + "\n")
+    parsed = read_yaml(path, "big.yaml")
+    assert [str(p) for p in parsed.problems] == [
+        "big.yaml:1:1: the file is larger than 1 MiB (1048576 bytes); a site file never is"
+    ]
+
+
+def test_a_file_of_exactly_the_limit_is_read(write: Writer) -> None:
+    body = "a: x\n"
+    path = write(body + "#" * (MAX_FILE_BYTES - len(body)))
+    assert read_yaml(path, "f").tree == {"a": "x"}
+
+
+def test_bytes_that_are_not_utf8_are_located(write: Writer, tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(b"a: 1\nb: \xff\n")
+    assert [str(p) for p in read_yaml(path, "bad.yaml").problems] == [
+        "bad.yaml:2:4: the file is not valid UTF-8 text"
+    ]
+
+
+def test_an_unreadable_path_is_a_problem(tmp_path: Path) -> None:
+    (problem,) = read_yaml(tmp_path, "dir.yaml").problems
+    assert problem.message.startswith("cannot read the file")
+
+
+def test_syntax_errors_carry_the_parser_position() -> None:
+    (problem,) = parse_yaml("a: 1\nb: [1, 2\n", "f").problems
+    assert (problem.line, problem.column) == (3, 1)
+    assert problem.message.startswith("invalid YAML: ")
+
+
+def test_control_characters_are_located() -> None:
+    (problem,) = parse_yaml("a: 1\nb: x\x07\n", "f").problems
+    assert str(problem) == "f:2:5: invalid YAML: special characters are not allowed (#x0007)"
+
+
+def test_non_json_tags_and_complex_keys_are_refused() -> None:
+    assert (
+        parse_yaml("a: !!binary aGk=\n", "f")
+        .problems[0]
+        .message.startswith("unsupported YAML tag !!binary")
+    )
+    assert parse_yaml("a: !!set {x}\n", "f").problems[0].message == "unsupported YAML tag !!set"
+    parsed = parse_yaml("? [a]\n: 1\nb: 2\n", "f")
+    assert parsed.tree == {"b": 2}
+    assert parsed.problems[0].message == "keys must be plain strings"
+
+
+def test_an_empty_document_is_flagged_as_empty() -> None:
+    assert parse_yaml("# only a comment\n", "f").empty
+    assert parse_yaml("a: =\n", "f").tree == {"a": "="}
