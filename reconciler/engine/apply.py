@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -60,9 +61,9 @@ async def apply_site(
     try:
         await _apply_steps(rt, site, desired, live, plan, outcome)
     except GenerationTimedOut as exc:
-        outcome.status, outcome.error = "timed_out", str(exc)
+        outcome.failed("timed_out", str(exc))
     except MprError as exc:
-        outcome.status, outcome.error = "failed", str(exc)
+        outcome.failed("failed", str(exc))
     return outcome
 
 
@@ -96,12 +97,19 @@ async def _apply_settings(site: SiteClient, plan: SitePlan, outcome: SiteOutcome
     if not plan.settings:
         return
     paths = [c.path for c in plan.settings]
+    outcome.attempt(
+        "settings.upsert",
+        ", ".join(paths),
+        {c.path: c.before for c in plan.settings},
+        {c.path: c.after for c in plan.settings},
+    )
     await site.upsert_marketing_settings(nest({c.path: c.after for c in plan.settings}), paths)
     outcome.did(f"settings: upserted {', '.join(paths)}")
 
 
 async def _apply_events(site: SiteClient, plan: SitePlan, outcome: SiteOutcome) -> None:
     for change in plan.events:
+        outcome.attempt(f"event.{change.op}", change.name, change.before, change.after)
         if change.op == "create":
             await _create_event(site, change.name, change.after or {})
         elif change.op == "update":
@@ -164,6 +172,7 @@ async def _generate(
     """Start the action and wait; a FAILED plan is generated again, up to the policy's tries."""
     tries = desired.policy.max_generation_attempts
     for attempt in range(1, tries + 1):
+        outcome.attempt(f"plan.{kind}", site.site_id, None, "GENERATING")
         await _start(rt, site, desired, kind)
         rt.journal.clear(site.site_id)
         outcome.did(f"plan: {_LABEL[kind]} started")
@@ -243,6 +252,7 @@ async def _posts_and_schedule(
 async def _generate_posts(
     rt: Runtime, site: SiteClient, desired: DesiredSite, ids: Sequence[str], outcome: SiteOutcome
 ) -> list[Activity]:
+    outcome.attempt("posts.generate", f"{len(ids)} activities", None, list(ids))
     for batch in chunks(ids, BATCH):
         await site.generate_social_posts(batch)
     outcome.did(
@@ -281,10 +291,13 @@ async def _schedule(site: SiteClient, step: DraftStep, outcome: SiteOutcome) -> 
     """ScheduleDrafts in batches; a 200 may skip drafts silently, so compare what came back."""
     channel_of = {i: c for c, ids in step.schedule.items() for i in ids}
     scheduled: set[str] = set()
+    sent = dict(Counter(channel_of.values()))
+    outcome.attempt("drafts.schedule", f"{len(channel_of)} drafts", sent, None)
     for batch in chunks(list(channel_of), BATCH):
         try:
             items = await site.schedule_drafts(batch)
         except FailedPrecondition:
+            outcome.attempting = None
             outcome.warnings.append(
                 "ScheduleDrafts answered 428: the site's Wix premium plan does not include "
                 "scheduling posts; upgrade it or set policy.schedule.enabled: false"
@@ -293,9 +306,10 @@ async def _schedule(site: SiteClient, step: DraftStep, outcome: SiteOutcome) -> 
         outcome.writes += 1
         scheduled |= {i.id for i in items if i.status in (None, "SCHEDULED")}
     per_channel = Counter(channel_of[i] for i in scheduled if i in channel_of)
-    if scheduled:
-        summary = ", ".join(f"{c} {n}" for c, n in sorted(per_channel.items()))
-        outcome.did(f"drafts: scheduled {len(scheduled)} ({summary})", writes=0)
+    summary = ", ".join(f"{c} {n}" for c, n in sorted(per_channel.items())) or "none"
+    if outcome.attempting is not None:
+        outcome.attempting = replace(outcome.attempting, after=dict(per_channel))
+    outcome.did(f"drafts: scheduled {len(scheduled)} ({summary})", writes=0)
     stayed = Counter(channel_of[i] for i in channel_of if i not in scheduled)
     for channel, count in sorted(stayed.items()):
         outcome.not_done.append(

@@ -1,11 +1,28 @@
-"""What apply did, site by site: the value the CLI renders as the end summary."""
+"""What apply did, site by site: the value the CLI renders and the audit log records."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 OutcomeStatus = Literal["unchanged", "applied", "failed", "refused", "timed_out", "skipped"]
+
+
+@dataclass(frozen=True)
+class ActionRecord:
+    """One write mpr attempted on a site, with a before/after summary and how it ended.
+
+    `action` is one of settings.upsert, event.create, event.update, event.delete,
+    plan.generate, plan.regenerate, plan.regenerate_keywords, posts.generate,
+    drafts.schedule; `result` is "ok" or "failed".
+    """
+
+    action: str
+    target: str = ""
+    before: Any = None
+    after: Any = None
+    result: str = "ok"
+    detail: str = ""
 
 
 @dataclass
@@ -20,13 +37,31 @@ class SiteOutcome:
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     writes: int = 0
+    actions: list[ActionRecord] = field(default_factory=list)
+    attempting: ActionRecord | None = None
+    """The write under way; recorded as failed if the site's apply ends in an error."""
 
-    def did(self, step: str, writes: int = 1) -> None:
-        """Record a step that wrote to Wix."""
+    def attempt(self, action: str, target: str = "", before: Any = None, after: Any = None) -> None:
+        """Note the write about to be sent."""
+        self.attempting = ActionRecord(action, target, before, after)
+
+    def did(self, step: str, writes: int = 1, detail: str = "") -> None:
+        """Record that the write under way (if any) succeeded, and the step's summary line."""
         self.done.append(step)
         self.writes += writes
+        self._settle("ok", detail)
         if self.status == "unchanged":
             self.status = "applied"
+
+    def failed(self, status: OutcomeStatus, error: str) -> None:
+        """End the site's apply with `status`, recording the write under way as failed."""
+        self.status, self.error = status, error
+        self._settle("failed", error)
+
+    def _settle(self, result: str, detail: str) -> None:
+        if self.attempting is not None:
+            self.actions.append(replace(self.attempting, result=result, detail=detail))
+            self.attempting = None
 
 
 @dataclass(frozen=True)
