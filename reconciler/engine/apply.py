@@ -57,6 +57,7 @@ async def apply_site(
 ) -> SiteOutcome:
     """Apply one site's plan; the outcome says what was done, what was not and why."""
     outcome = SiteOutcome(plan.site_id, plan.name)
+    outcome.sink = lambda record: rt.audit(plan.site_id, record)
     outcome.warnings.extend(plan.warnings)
     try:
         await _apply_steps(rt, site, desired, live, plan, outcome)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -40,6 +41,8 @@ class SiteOutcome:
     actions: list[ActionRecord] = field(default_factory=list)
     attempting: ActionRecord | None = None
     """The write under way; recorded as failed if the site's apply ends in an error."""
+    sink: Callable[[ActionRecord], None] | None = field(default=None, repr=False, compare=False)
+    """Told of each settled action as it happens (the audit log), so a killed run loses none."""
 
     def attempt(self, action: str, target: str = "", before: Any = None, after: Any = None) -> None:
         """Note the write about to be sent."""
@@ -60,8 +63,11 @@ class SiteOutcome:
 
     def _settle(self, result: str, detail: str) -> None:
         if self.attempting is not None:
-            self.actions.append(replace(self.attempting, result=result, detail=detail))
+            record = replace(self.attempting, result=result, detail=detail)
+            self.actions.append(record)
             self.attempting = None
+            if self.sink is not None:
+                self.sink(record)
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,22 @@ from dataclasses import dataclass, field
 
 from reconciler.engine.clock import Clock, SystemClock
 from reconciler.engine.journal import Journal, MemoryJournal
+from reconciler.engine.report import ActionRecord
 from reconciler.engine.wait import WaitPolicy
 
 Progress = Callable[[str, str], None]
 """progress(site_id, message): one short line about what a site is doing now."""
 
+AuditSink = Callable[[str, ActionRecord], None]
+"""audit(site_id, record): called once per write attempted, as soon as it settles."""
+
 
 def _quiet(site_id: str, message: str) -> None:
     """The default progress sink: say nothing."""
+
+
+def _unrecorded(site_id: str, record: ActionRecord) -> None:
+    """The default audit sink: keep no record."""
 
 
 @dataclass
@@ -24,6 +32,7 @@ class Runtime:
     clock: Clock = field(default_factory=SystemClock)
     journal: Journal = field(default_factory=MemoryJournal)
     progress: Progress = _quiet
+    audit: AuditSink = _unrecorded
     min_poll_delay: float = 1.0
     max_poll_delay: float = 10.0
     no_regenerate: bool = False
