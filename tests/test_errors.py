@@ -13,7 +13,8 @@ from reconciler import errors
 
 def _our_classes() -> list[type[BaseException]]:
     return [
-        c for _, c in inspect.getmembers(errors, inspect.isclass)
+        c
+        for _, c in inspect.getmembers(errors, inspect.isclass)
         if issubclass(c, BaseException) and c.__module__ == errors.__name__
     ]
 
@@ -49,4 +50,7 @@ def test_config_problem_format_is_file_line_column_field_message() -> None:
     problem = errors.Problem("sites/a.yaml", 7, 5, "settings.pointOfView", "unknown value")
     assert str(problem) == "sites/a.yaml:7:5: settings.pointOfView: unknown value"
     invalid = errors.ConfigInvalid([problem, errors.Problem("b.yaml", 1, 1, "", "old", "warning")])
-    assert str(invalid) == "1 error(s) in the configuration:\nsites/a.yaml:7:5: settings.pointOfView: unknown value"
+    assert (
+        str(invalid)
+        == "1 error(s) in the configuration:\nsites/a.yaml:7:5: settings.pointOfView: unknown value"
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import httpx
 
@@ -60,7 +60,8 @@ class App:
 
     def runtime(self) -> Runtime:
         if self.hooks.runtime is not None:
-            return self.hooks.runtime()
+            injected = self.hooks.runtime()
+            return replace(injected, no_regenerate=self.no_regenerate, force=self.force)
         fast = bool(self.emulator_fixture)
         return Runtime(
             journal=self.journal(),

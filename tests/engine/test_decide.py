@@ -38,7 +38,9 @@ def test_action_table_row(status: str, topics: bool, inputs: bool, expected: str
 
 def test_pending_regenerate_from_an_interrupted_apply_is_still_due() -> None:
     pending = Pending("regenerate_keywords", "2026-11-23T10:00:00.000Z")
-    kind, reason = choose_action("ACTIVE", topics_changed=False, inputs_changed=False, pending=pending)
+    kind, reason = choose_action(
+        "ACTIVE", topics_changed=False, inputs_changed=False, pending=pending
+    )
     assert kind == "regenerate_keywords"
     assert "interrupted apply at 2026-11-23T10:00:00.000Z" in reason
 
@@ -57,7 +59,11 @@ def test_no_regenerate_flag_skips_a_due_regenerate_but_not_a_first_generation() 
         "ACTIVE", topics_changed=True, inputs_changed=True, policy=Policy(), no_regenerate=True
     )
     first = plan_action(
-        "NEVER_CREATED", topics_changed=False, inputs_changed=True, policy=Policy(), no_regenerate=True
+        "NEVER_CREATED",
+        topics_changed=False,
+        inputs_changed=True,
+        policy=Policy(),
+        no_regenerate=True,
     )
     assert skipped.skipped == "--no-regenerate was given"
     assert first.runs

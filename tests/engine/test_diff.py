@@ -18,13 +18,24 @@ def test_sets_compare_as_sets_and_empty_equals_absent() -> None:
         socialChannels=["INSTAGRAM", "FACEBOOK"],
         topics={"included": ["b", "a"], "excluded": []},
     )
-    live = {"settings": {"socialChannels": ["FACEBOOK", "INSTAGRAM"], "topics": {"included": ["a", "b"]}}}
+    live = {
+        "settings": {
+            "socialChannels": ["FACEBOOK", "INSTAGRAM"],
+            "topics": {"included": ["a", "b"]},
+        }
+    }
     assert diff_settings(desired, live) == ()
 
 
 def test_each_changed_field_is_one_change_old_to_new() -> None:
     desired = _managed(toneOfVoice="warm", topics={"included": ["bread"]}, pointOfView=None)
-    live = {"settings": {"toneOfVoice": "cold", "topics": {"included": ["cake"]}, "pointOfView": "FIRST_PERSON"}}
+    live = {
+        "settings": {
+            "toneOfVoice": "cold",
+            "topics": {"included": ["cake"]},
+            "pointOfView": "FIRST_PERSON",
+        }
+    }
     changes = {c.path: (c.before, c.after) for c in diff_settings(desired, live)}
     assert changes == {
         "settings.pointOfView": ("FIRST_PERSON", None),
@@ -41,7 +52,9 @@ def test_unmanaged_fields_are_never_diffed() -> None:
 
 
 def test_overrides_are_diffed_per_tool_field() -> None:
-    desired = ManagedSettings.from_documents({}, {"blogs": {"frequency": {"interval": "MONTH", "count": 2}}})
+    desired = ManagedSettings.from_documents(
+        {}, {"blogs": {"frequency": {"interval": "MONTH", "count": 2}}}
+    )
     live = {"overrides": {"blogs": {"frequency": {"interval": "MONTH", "count": 1}}}}
     (change,) = diff_settings(desired, live)
     assert change.path == "overrides.blogs.frequency"
@@ -52,7 +65,9 @@ WEEKLY = RecurringRule("WEEKLY", datetime(2026, 11, 6, 8, tzinfo=UTC))
 
 def test_events_match_by_name_and_timestamps_compare_in_utc() -> None:
     desired = [CalendarEvent("Sale", "big", datetime(2026, 11, 27, 9, tzinfo=UTC))]
-    live = [CalendarEvent("Sale", "big", datetime.fromisoformat("2026-11-27T10:00:00+01:00"), id="e1")]
+    live = [
+        CalendarEvent("Sale", "big", datetime.fromisoformat("2026-11-27T10:00:00+01:00"), id="e1")
+    ]
     assert diff_events(desired, live, prune=False).changes == ()
 
 

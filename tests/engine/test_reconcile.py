@@ -91,8 +91,10 @@ async def test_first_apply_then_nothing_to_do(
     ]
     assert "ScheduleDrafts" in operations(emulator)
     scheduled = [
-        i for a in emulator.snapshot(SITE)["plan"]["marketingActivities"]
-        for i in a.get("items", []) if i["status"] == "SCHEDULED"
+        i
+        for a in emulator.snapshot(SITE)["plan"]["marketingActivities"]
+        for i in a.get("items", [])
+        if i["status"] == "SCHEDULED"
     ]
     assert scheduled and {i["channel"]["name"] for i in scheduled} == {"FACEBOOK"}
     assert any("INSTAGRAM draft(s)" in n for n in outcome.not_done)
@@ -127,7 +129,9 @@ async def test_other_change_on_an_active_plan_regenerates(
     emulator: Emulator, wix: WixClient, runtime: Runtime
 ) -> None:
     seed(emulator, settings=SETTINGS, plan={"status": "ACTIVE"})
-    (work,) = await plan(wix, runtime, desired(settings={**SETTINGS, "toneOfVoice": "dry"}, events=()))
+    (work,) = await plan(
+        wix, runtime, desired(settings={**SETTINGS, "toneOfVoice": "dry"}, events=())
+    )
     assert work.plan.action.kind == "regenerate"
     assert [c.path for c in work.plan.settings] == ["settings.toneOfVoice"]
 
@@ -147,7 +151,9 @@ async def test_running_generation_is_waited_for_then_decided_again(
     emulator: Emulator, wix: WixClient, runtime: Runtime
 ) -> None:
     seed(emulator, settings=SETTINGS, plan={"status": "GENERATING"})
-    (work,) = await plan(wix, runtime, desired(settings={**SETTINGS, "toneOfVoice": "dry"}, events=()))
+    (work,) = await plan(
+        wix, runtime, desired(settings={**SETTINGS, "toneOfVoice": "dry"}, events=())
+    )
     assert work.plan.action.kind == "wait"
     (outcome,) = (await apply_sites(wix, [work], runtime)).outcomes
     assert outcome.status == "applied", outcome
@@ -190,7 +196,9 @@ async def test_interrupted_apply_still_regenerates_on_the_next_run(
     journal = MemoryJournal()
     runtime = Runtime(clock=engine_time, journal=journal, min_poll_delay=5.0)
     seed(emulator, settings=SETTINGS, plan={"status": "ACTIVE"})
-    emulator.add_fault(FaultRule(path="regenerate-marketing-plan-with-keyword-research", status=500))
+    emulator.add_fault(
+        FaultRule(path="regenerate-marketing-plan-with-keyword-research", status=500)
+    )
     changed = desired(settings={**SETTINGS, "topics": {"included": ["rye"]}}, events=())
     (outcome,) = (await converge(wix, runtime, changed)).outcomes
     assert outcome.status == "failed"
@@ -211,7 +219,9 @@ async def test_policy_never_keeps_reporting_the_due_regenerate(
     emulator: Emulator, wix: WixClient, runtime: Runtime
 ) -> None:
     seed(emulator, settings=SETTINGS, plan={"status": "ACTIVE"})
-    never = desired(settings={**SETTINGS, "toneOfVoice": "dry"}, events=(), policy=Policy(regenerate="never"))
+    never = desired(
+        settings={**SETTINGS, "toneOfVoice": "dry"}, events=(), policy=Policy(regenerate="never")
+    )
     await converge(wix, runtime, never)
     assert "RegenerateMarketingPlan" not in operations(emulator)
     (work,) = await plan(wix, runtime, never)
@@ -245,7 +255,9 @@ async def test_more_than_100_events_in_the_window_are_all_read(
         for i in range(150)
     ]
     seed(emulator, events=many)
-    declared = tuple(CalendarEvent(e["name"], date=TODAY + timedelta(days=1 + i)) for i, e in enumerate(many))
+    declared = tuple(
+        CalendarEvent(e["name"], date=TODAY + timedelta(days=1 + i)) for i, e in enumerate(many)
+    )
     (work,) = await plan(wix, runtime, desired(events=declared))
     assert work.plan.events == ()
     assert emulator.writes() == []
@@ -263,7 +275,9 @@ async def test_read_only_and_unmanaged_events_are_listed_never_touched(
     )
     pruning = desired(policy=Policy(prune_events=True, delete_guard=DeleteGuard(min_events=10)))
     (work,) = await plan(wix, runtime, pruning)
-    assert [(c.op, c.name) for c in work.plan.events if c.op == "delete"] == [("delete", "Staff party")]
+    assert [(c.op, c.name) for c in work.plan.events if c.op == "delete"] == [
+        ("delete", "Staff party")
+    ]
     assert work.plan.read_only_events == ("Google holiday",)
     (keeping,) = await plan(wix, runtime)
     assert keeping.plan.unmanaged_events == ("Staff party",)

@@ -34,8 +34,12 @@ async def test_poll_notices_the_end_within_a_tenth_of_the_time_waited() -> None:
         return clock.now()
 
     ended = await poll(
-        read, lambda t: t >= finish, clock=clock, policy=WaitPolicy(timeout=900),
-        what="x", rng=random.Random(1),
+        read,
+        lambda t: t >= finish,
+        clock=clock,
+        policy=WaitPolicy(timeout=900),
+        what="x",
+        rng=random.Random(1),
     )
     overshoot = (ended - finish).total_seconds()
     assert 0 <= overshoot <= 0.1 * 300 * 1.1
@@ -51,7 +55,11 @@ async def test_poll_times_out_with_a_message_saying_the_next_run_picks_it_up() -
 
     with pytest.raises(GenerationTimedOut, match="still not finished after 60 s.*next plan/apply"):
         await poll(
-            read, lambda s: False, clock=clock, policy=WaitPolicy(timeout=60), what="the plan",
+            read,
+            lambda s: False,
+            clock=clock,
+            policy=WaitPolicy(timeout=60),
+            what="the plan",
             rng=random.Random(3),
         )
     waited = (clock.now() - datetime(2026, 11, 23, tzinfo=UTC)).total_seconds()

@@ -1,0 +1,188 @@
+"""`mpr plan` and `mpr apply` as users run them: output, exit codes, refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from reconciler.cli import exitcodes
+from reconciler.emulator import Emulator
+from reconciler.engine.journal import MemoryJournal
+from tests.cli.conftest import SITE, Mpr, write_site
+
+SETTINGS = """settings:
+  toneOfVoice: warm and playful
+  socialChannels: [FACEBOOK, INSTAGRAM]
+events:
+  - name: Black Friday Sale
+    date: "2026-11-27T09:00:00Z"
+"""
+
+
+def seed(emulator: Emulator, **site: object) -> None:
+    emulator.load_fixtures({"sites": [{"id": SITE, "connectedChannels": ["FACEBOOK"], **site}]})
+
+
+def test_usage_errors_exit_3_never_2(mpr: Mpr) -> None:
+    assert mpr("plan").code == exitcodes.USAGE
+    assert mpr("plan", "--format", "xml", "x").code == exitcodes.USAGE
+    assert mpr("apply", "--bogus", "x").code == exitcodes.USAGE
+
+
+def test_detailed_exitcode_says_changes_then_none(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    seed(emulator)
+    site = write_site(tmp_path, body=SETTINGS)
+    first = mpr("plan", str(site), "--detailed-exitcode")
+    assert first.code == exitcodes.CHANGES, first.err
+    assert '+ settings.toneOfVoice: (unset) → "warm and playful"' in first.out
+    assert "+ event create 'Black Friday Sale' (2026-11-27T09:00:00.000Z)" in first.out
+    assert "generate the plan (the site has no plan yet)" in first.out
+    assert first.out.rstrip().endswith("Plan: 1 site(s): 1 to change, 0 unchanged, 0 error(s).")
+    assert emulator.writes() == []
+
+    applied = mpr("apply", str(site), "--auto-approve")
+    assert applied.code == exitcodes.OK, applied.out + applied.err
+    assert "Crumb & Co (11111111-2222-4333-8444-555555555555): applied" in applied.out
+
+    again = mpr("plan", str(site), "--detailed-exitcode")
+    assert again.code == exitcodes.OK, again.out
+    assert "(2 managed setting(s) unchanged)" in again.out
+    assert "no changes" in again.out
+
+
+def test_plan_json_is_versioned_and_markdown_is_a_pr_comment(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    seed(emulator)
+    site = write_site(tmp_path, body=SETTINGS)
+    body = json.loads(mpr("plan", str(site), "--format", "json").out)
+    assert body["format_version"] == 1
+    assert body["has_changes"] is True
+    assert body["sites"][0]["action"]["kind"] == "generate"
+    markdown = mpr("plan", str(site), "--format", "markdown").out
+    assert markdown.startswith("<!-- mpr-plan -->")
+    assert "| **Crumb & Co** | ✏️ changes |" in markdown
+    assert "<details><summary>Crumb & Co</summary>" in markdown
+
+
+def test_selector_that_matches_nothing_is_an_error(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    seed(emulator)
+    site = write_site(tmp_path)
+    result = mpr("plan", str(site), "--site", "client=nobody")
+    assert result.code == exitcodes.ERROR
+    assert "--site client=nobody matched no site" in result.err
+    assert mpr("plan", str(site), "--site", "client=crumb").code == exitcodes.OK
+
+
+def test_invalid_yaml_reads_and_writes_nothing(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    seed(emulator)
+    site = write_site(tmp_path, body="settings:\n  pointOfView: SIDEWAYS\n")
+    result = mpr("apply", str(site), "--auto-approve")
+    assert result.code == exitcodes.ERROR
+    assert f"{site}:7:16: settings.pointOfView:" in result.err
+    assert emulator.requests == []
+
+
+def test_apply_without_a_terminal_needs_auto_approve(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    seed(emulator)
+    result = mpr("apply", str(write_site(tmp_path, body=SETTINGS)))
+    assert result.code == exitcodes.REFUSED
+    assert "pass --auto-approve" in result.err
+    assert emulator.writes() == []
+
+
+def test_saved_plan_is_applied_exactly_or_refused_when_stale(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    seed(emulator)
+    site = write_site(tmp_path, body=SETTINGS)
+    saved = tmp_path / "plan.json"
+    assert mpr("plan", str(site), "--out", str(saved)).code == exitcodes.OK
+
+    site.write_text(site.read_text().replace("warm and playful", "dry"))
+    stale = mpr("apply", str(saved))
+    assert stale.code == exitcodes.REFUSED
+    assert f"Crumb & Co: its YAML changed ({site})" in stale.err
+    assert emulator.writes() == []
+
+    assert mpr("plan", str(site), "--out", str(saved)).code == exitcodes.OK
+    emulator.load_fixtures(
+        {
+            "sites": [
+                {"id": SITE, "connectedChannels": ["FACEBOOK"], "settings": {"toneOfVoice": "x"}}
+            ]
+        }
+    )
+    live_changed = mpr("apply", str(saved))
+    assert live_changed.code == exitcodes.REFUSED
+    assert "Crumb & Co: its live state changed on Wix" in live_changed.err
+
+    assert mpr("plan", str(site), "--out", str(saved)).code == exitcodes.OK
+    fresh = mpr("apply", str(saved))
+    assert fresh.code == exitcodes.OK, fresh.err
+    assert mpr("plan", str(site), "--detailed-exitcode").code == exitcodes.OK
+
+
+def _many_events(count: int) -> list[dict[str, str]]:
+    return [{"name": f"Old {i}", "date": f"2026-12-{10 + i}T09:00:00Z"} for i in range(count)]
+
+
+def test_deleting_too_many_events_stops_before_writing_unless_forced(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    seed(emulator, events=_many_events(4), settings={"toneOfVoice": "old"})
+    site = write_site(
+        tmp_path, body="settings:\n  toneOfVoice: new\npolicy:\n  pruneEvents: true\n"
+    )
+    refused = mpr("apply", str(site), "--auto-approve")
+    assert refused.code == exitcodes.REFUSED
+    assert "deletes 4 of 4 events (100%)" in refused.err and "--force" in refused.err
+    assert "- event delete 'Old 0'" in refused.out
+    assert emulator.writes() == []
+
+    forced = mpr("apply", str(site), "--auto-approve", "--force")
+    assert forced.code == exitcodes.OK, forced.err
+    assert [r.operation for r in emulator.writes()].count("DeleteEvent") == 4
+
+
+def test_no_regenerate_reports_the_skipped_step(
+    mpr: Mpr, emulator: Emulator, journal: MemoryJournal, tmp_path: Path
+) -> None:
+    seed(emulator, settings={"toneOfVoice": "old"}, plan={"status": "ACTIVE"})
+    site = write_site(tmp_path, body="settings:\n  toneOfVoice: new\n")
+    result = mpr("apply", str(site), "--auto-approve", "--no-regenerate")
+    assert result.code == exitcodes.OK
+    assert "RegenerateMarketingPlan skipped: --no-regenerate was given" in result.out
+    assert "RegenerateMarketingPlan" not in [r.operation for r in emulator.writes()]
+    pending = journal.pending(SITE)
+    assert pending is not None and pending.kind == "regenerate"
+
+
+def test_generation_past_the_timeout_exits_5(mpr: Mpr, emulator: Emulator, tmp_path: Path) -> None:
+    seed(emulator)
+    site = write_site(tmp_path, body="policy:\n  wait: {timeout: 30s}\n")
+    result = mpr("apply", str(site), "--auto-approve")
+    assert result.code == exitcodes.TIMED_OUT, result.out
+    assert "still not finished after" in result.out
+    assert "the next plan/apply picks it up" in result.out
+
+
+def test_a_site_that_cannot_be_read_fails_the_run_but_not_the_fleet(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    seed(emulator)
+    write_site(tmp_path, "a.yaml", SETTINGS)
+    write_site(tmp_path, "b.yaml", site_id="22222222-3333-4444-8555-666666666666")
+    result = mpr("apply", str(tmp_path), "--auto-approve")
+    assert result.code == exitcodes.ERROR
+    assert "Crumb & Co (11111111-2222-4333-8444-555555555555): applied" in result.out
+    assert "(22222222-3333-4444-8555-666666666666): failed" in result.out
+    assert "SITE_NOT_FOUND" in result.out
