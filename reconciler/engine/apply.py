@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -60,7 +60,7 @@ async def apply_site(
     outcome.sink = lambda record: rt.audit(plan.site_id, record)
     outcome.warnings.extend(plan.warnings)
     try:
-        await _apply_steps(rt, site, desired, live, plan, outcome)
+        await _SiteApply(rt, site, desired, live, plan, outcome).run()
     except GenerationTimedOut as exc:
         outcome.failed("timed_out", str(exc))
     except MprError as exc:
@@ -68,213 +68,215 @@ async def apply_site(
     return outcome
 
 
-async def _apply_steps(
-    rt: Runtime,
-    site: SiteClient,
-    desired: DesiredSite,
-    live: LiveSite,
-    plan: SitePlan,
-    outcome: SiteOutcome,
-) -> None:
-    _record_due_regenerate(rt, plan)
-    await _apply_settings(site, plan, outcome)
-    await _apply_events(site, plan, outcome)
-    state = await _run_plan_action(rt, site, desired, live, plan, outcome)
-    await _posts_and_schedule(rt, site, desired, live, state, outcome)
+@dataclass
+class _SiteApply:
+    """One site's apply: the collaborators every step needs, and the steps in order."""
 
+    rt: Runtime
+    site: SiteClient
+    desired: DesiredSite
+    live: LiveSite
+    plan: SitePlan
+    outcome: SiteOutcome
 
-def _record_due_regenerate(rt: Runtime, plan: SitePlan) -> None:
-    """Write-ahead: note the regenerate these writes make due, before making them."""
-    if not (plan.settings or plan.events):
-        return
-    kind: ActionKind = "regenerate_keywords" if topics_changed(plan.settings) else "regenerate"
-    earlier = rt.journal.pending(plan.site_id)
-    if earlier is not None and earlier.kind == "regenerate_keywords":
-        return
-    rt.journal.record(plan.site_id, kind, wire_time(rt.clock.now()))
+    async def run(self) -> None:
+        self._record_due_regenerate()
+        await self._apply_settings()
+        await self._apply_events()
+        state = await self._run_plan_action()
+        await self._posts_and_schedule(state)
 
-
-async def _apply_settings(site: SiteClient, plan: SitePlan, outcome: SiteOutcome) -> None:
-    if not plan.settings:
-        return
-    paths = [c.path for c in plan.settings]
-    outcome.attempt(
-        "settings.upsert",
-        ", ".join(paths),
-        {c.path: c.before for c in plan.settings},
-        {c.path: c.after for c in plan.settings},
-    )
-    await site.upsert_marketing_settings(nest({c.path: c.after for c in plan.settings}), paths)
-    outcome.did(f"settings: upserted {', '.join(paths)}")
-
-
-async def _apply_events(site: SiteClient, plan: SitePlan, outcome: SiteOutcome) -> None:
-    for change in plan.events:
-        outcome.attempt(f"event.{change.op}", change.name, change.before, change.after)
-        if change.op == "create":
-            await _create_event(site, change.name, change.after or {})
-        elif change.op == "update":
-            await site.update_event(change.event_id or "", change.after or {})
-        else:
-            await site.delete_event(change.event_id or "")
-        outcome.did(f"event {change.op}d: {change.name}")
-
-
-async def _create_event(site: SiteClient, name: str, body: Mapping[str, Any]) -> None:
-    """CreateEvent; when a failure may hide a success, look before sending it again."""
-    try:
-        await site.create_event(body)
-    except ApiError as exc:
-        if not may_have_been_applied(exc):
-            raise
-        moment = parse_wire_time(body.get("date") or body["recurringRule"]["startDate"])
-        window = (moment - timedelta(seconds=1), moment + timedelta(seconds=1))
-        found = await read_events(site, [window])
-        if any(e.name == name and not e.read_only for e in found):
+    def _record_due_regenerate(self) -> None:
+        """Write-ahead: note the regenerate these writes make due, before making them."""
+        plan = self.plan
+        if not (plan.settings or plan.events):
             return
-        await site.create_event(body)
+        kind: ActionKind = "regenerate_keywords" if topics_changed(plan.settings) else "regenerate"
+        earlier = self.rt.journal.pending(plan.site_id)
+        if earlier is not None and earlier.kind == "regenerate_keywords":
+            return
+        self.rt.journal.record(plan.site_id, kind, wire_time(self.rt.clock.now()))
 
+    async def _apply_settings(self) -> None:
+        changes = self.plan.settings
+        if not changes:
+            return
+        paths = [c.path for c in changes]
+        after = {c.path: c.after for c in changes}
+        before = {c.path: c.before for c in changes}
+        self.outcome.attempt("settings.upsert", ", ".join(paths), before, after)
+        await self.site.upsert_marketing_settings(nest(after), paths)
+        self.outcome.did(f"settings: upserted {', '.join(paths)}")
 
-async def _run_plan_action(
-    rt: Runtime,
-    site: SiteClient,
-    desired: DesiredSite,
-    live: LiveSite,
-    plan: SitePlan,
-    outcome: SiteOutcome,
-) -> PlanState:
-    action = plan.action
-    state = live.plan
-    if action.kind == "wait":
-        rt.progress(plan.site_id, "waiting for the running generation")
-        state = await _wait_generation(rt, site, desired, "the generation already running")
-        action = plan_action(
-            state.status,
-            topics_changed=topics_changed(plan.settings),
-            inputs_changed=bool(plan.settings or plan.events),
-            policy=desired.policy,
-            no_regenerate=rt.no_regenerate,
-            pending=rt.journal.pending(plan.site_id),
-        )
-    if action.skipped:
-        outcome.not_done.append(f"{_LABEL.get(action.kind, action.kind)} skipped: {action.skipped}")
-        return state
-    if action.kind in ("none", "wait"):
-        return state
-    state = await _generate(rt, site, desired, action.kind, outcome)
-    if missing_posts(desired, live, state):
-        outcome.warnings.append(no_posts_warning())
-    return state
+    async def _apply_events(self) -> None:
+        for change in self.plan.events:
+            self.outcome.attempt(f"event.{change.op}", change.name, change.before, change.after)
+            if change.op == "create":
+                await self._create_event(change.name, change.after or {})
+            elif change.op == "update":
+                await self.site.update_event(change.event_id or "", change.after or {})
+            else:
+                await self.site.delete_event(change.event_id or "")
+            self.outcome.did(f"event {change.op}d: {change.name}")
 
+    async def _create_event(self, name: str, body: Mapping[str, Any]) -> None:
+        """CreateEvent; when a failure may hide a success, look before sending it again."""
+        try:
+            await self.site.create_event(body)
+        except ApiError as exc:
+            if not may_have_been_applied(exc):
+                raise
+            moment = parse_wire_time(body.get("date") or body["recurringRule"]["startDate"])
+            window = (moment - timedelta(seconds=1), moment + timedelta(seconds=1))
+            found = await read_events(self.site, [window])
+            if any(e.name == name and not e.read_only for e in found):
+                return
+            await self.site.create_event(body)
 
-async def _generate(
-    rt: Runtime, site: SiteClient, desired: DesiredSite, kind: ActionKind, outcome: SiteOutcome
-) -> PlanState:
-    """Start the action and wait; a FAILED plan is generated again, up to the policy's tries."""
-    tries = desired.policy.max_generation_attempts
-    for attempt in range(1, tries + 1):
-        outcome.attempt(f"plan.{kind}", site.site_id, None, "GENERATING")
-        await _start(rt, site, desired, kind)
-        rt.journal.clear(site.site_id)
-        outcome.did(f"plan: {_LABEL[kind]} started")
-        state = await _wait_generation(rt, site, desired, "the plan generation")
-        if state.status != FAILED:
-            outcome.done.append(f"plan: generation ended {state.status}")
+    async def _run_plan_action(self) -> PlanState:
+        action, state = self.plan.action, self.live.plan
+        if action.kind == "wait":
+            self.rt.progress(self.plan.site_id, "waiting for the running generation")
+            state = await self._wait_generation("the generation already running")
+            action = plan_action(
+                state.status,
+                topics_changed=topics_changed(self.plan.settings),
+                inputs_changed=bool(self.plan.settings or self.plan.events),
+                policy=self.desired.policy,
+                no_regenerate=self.rt.no_regenerate,
+                pending=self.rt.journal.pending(self.plan.site_id),
+            )
+        if action.skipped:
+            label = _LABEL.get(action.kind, action.kind)
+            self.outcome.not_done.append(f"{label} skipped: {action.skipped}")
             return state
-        outcome.warnings.append(f"plan generation FAILED (try {attempt} of {tries})")
-        kind = "generate"
-    raise GenerationFailed(
-        f"the plan generation FAILED {tries} time(s): check that the site is published, "
-        "then run apply again (it will generate again)"
-    )
+        if action.kind in ("none", "wait"):
+            return state
+        state = await self._generate(action.kind)
+        if missing_posts(self.desired, self.live, state):
+            self.outcome.warnings.append(no_posts_warning())
+        return state
+
+    async def _generate(self, kind: ActionKind) -> PlanState:
+        """Start the action and wait; a FAILED plan is generated again, up to the policy's tries."""
+        tries = self.desired.policy.max_generation_attempts
+        for attempt in range(1, tries + 1):
+            self.outcome.attempt(f"plan.{kind}", self.site.site_id, None, "GENERATING")
+            await self._start(kind)
+            self.rt.journal.clear(self.site.site_id)
+            self.outcome.did(f"plan: {_LABEL[kind]} started")
+            state = await self._wait_generation("the plan generation")
+            if state.status != FAILED:
+                self.outcome.done.append(f"plan: generation ended {state.status}")
+                return state
+            self.outcome.warnings.append(f"plan generation FAILED (try {attempt} of {tries})")
+            kind = "generate"
+        raise GenerationFailed(
+            f"the plan generation FAILED {tries} time(s): check that the site is published, "
+            "then run apply again (it will generate again)"
+        )
+
+    async def _start(self, kind: ActionKind) -> None:
+        """Call the generate method; when another run is going, wait for it, then start ours."""
+        call = {
+            "generate": self.site.generate_marketing_plan,
+            "regenerate": self.site.regenerate_marketing_plan,
+            "regenerate_keywords": self.site.regenerate_marketing_plan_with_keyword_research,
+        }[kind]
+        try:
+            await call()
+        except PlanAlreadyGenerating:
+            await self._wait_generation("a generation started by someone else")
+            await call()
+        except ApiError as exc:
+            # The start may have gone through with the answer lost: a running generation says so.
+            if not may_have_been_applied(exc):
+                raise
+            state = to_plan_state(await self.site.get_social_marketing_plan())
+            if state.status != GENERATING:
+                raise
+
+    async def _wait_generation(self, what: str) -> PlanState:
+        async def read() -> PlanState:
+            return to_plan_state(await self.site.get_social_marketing_plan())
+
+        def shown(state: PlanState, waited: float) -> None:
+            self.rt.progress(self.site.site_id, f"plan {state.status} after {waited:.0f}s")
+
+        return await poll(read, generation_over, **self._patience(what), on_poll=shown)
+
+    def _patience(self, what: str) -> dict[str, Any]:
+        policy = self.rt.wait_policy(self.desired.policy.wait_timeout_seconds)
+        return {"clock": self.rt.clock, "policy": policy, "what": what}
+
+    async def _posts_and_schedule(self, state: PlanState) -> None:
+        channels = channels_for(self.desired, self.live)
+        policy = self.desired.policy
+        step = draft_step(state, policy=policy, channels=channels, now=self.rt.clock.now())
+        if step.generate_posts_for:
+            fresh = await self._generate_posts(step.generate_posts_for)
+            state = _with_drafts(state, fresh)
+            step = draft_step(state, policy=policy, channels=channels, now=self.rt.clock.now())
+        if any(step.schedule.values()):
+            await self._schedule(step)
+        for channel, count in step.stays_draft.items():
+            self.outcome.not_done.append(f"{count} {channel} draft(s) left as drafts")
+        self.outcome.not_done.extend(step.notes)
+
+    async def _generate_posts(self, ids: Sequence[str]) -> list[Activity]:
+        self.outcome.attempt("posts.generate", f"{len(ids)} activities", None, list(ids))
+        for batch in chunks(ids, BATCH):
+            await self.site.generate_social_posts(batch)
+        calls = -(-len(ids) // BATCH)
+        self.outcome.did(f"posts: GenerateSocialPosts for {len(ids)} activities", writes=calls)
+
+        async def read() -> list[Activity]:
+            found: list[Activity] = []
+            for batch in chunks(ids, POSTS_READ_BATCH):
+                entries = await self.site.get_marketing_activity_posts(batch)
+                found += [to_activity(e.marketing_activity_id, None, e.items) for e in entries]
+            return found
+
+        self.rt.progress(self.site.site_id, f"waiting for posts of {len(ids)} activities")
+        return await poll(read, posts_ready(ids), **self._patience("post generation"))
+
+    async def _schedule(self, step: DraftStep) -> None:
+        """ScheduleDrafts in batches; a 200 may skip drafts silently, so compare what came back."""
+        outcome = self.outcome
+        channel_of = {i: c for c, ids in step.schedule.items() for i in ids}
+        outcome.attempt("drafts.schedule", f"{len(channel_of)} drafts", _per_channel(channel_of))
+        scheduled: set[str] = set()
+        for batch in chunks(list(channel_of), BATCH):
+            try:
+                items = await self.site.schedule_drafts(batch)
+            except FailedPrecondition as exc:
+                outcome.failed_step(str(exc))
+                outcome.warnings.append(PREMIUM_428)
+                return
+            outcome.writes += 1
+            scheduled |= {i.id for i in items if i.status in (None, "SCHEDULED")}
+        done = _per_channel({i: channel_of[i] for i in scheduled if i in channel_of})
+        if outcome.attempting is not None:
+            outcome.attempting = replace(outcome.attempting, after=done)
+        summary = ", ".join(f"{c} {n}" for c, n in done.items()) or "none"
+        outcome.did(f"drafts: scheduled {len(scheduled)} ({summary})", writes=0)
+        stayed = _per_channel({i: c for i, c in channel_of.items() if i not in scheduled})
+        for channel, count in stayed.items():
+            outcome.not_done.append(
+                f"{count} {channel} draft(s) stayed drafts after ScheduleDrafts: connect "
+                f"{channel} in the site's dashboard (Marketing → Social Media Marketing), "
+                "then apply again"
+            )
 
 
-async def _start(rt: Runtime, site: SiteClient, desired: DesiredSite, kind: ActionKind) -> None:
-    """Call the generate method; when another run is going, wait for it and start ours after."""
-    call = {
-        "generate": site.generate_marketing_plan,
-        "regenerate": site.regenerate_marketing_plan,
-        "regenerate_keywords": site.regenerate_marketing_plan_with_keyword_research,
-    }[kind]
-    try:
-        await call()
-    except PlanAlreadyGenerating:
-        await _wait_generation(rt, site, desired, "a generation started by someone else")
-        await call()
-    except ApiError as exc:
-        # The start may have gone through with the answer lost: a running generation says so.
-        if not may_have_been_applied(exc):
-            raise
-        state = to_plan_state(await site.get_social_marketing_plan())
-        if state.status != GENERATING:
-            raise
+PREMIUM_428 = (
+    "ScheduleDrafts answered 428: the site's Wix premium plan does not include scheduling "
+    "posts; upgrade it or set policy.schedule.enabled: false"
+)
 
 
-async def _wait_generation(
-    rt: Runtime, site: SiteClient, desired: DesiredSite, what: str
-) -> PlanState:
-    async def read() -> PlanState:
-        return to_plan_state(await site.get_social_marketing_plan())
-
-    def shown(state: PlanState, waited: float) -> None:
-        rt.progress(site.site_id, f"plan {state.status} after {waited:.0f}s")
-
-    return await poll(
-        read,
-        generation_over,
-        clock=rt.clock,
-        policy=rt.wait_policy(desired.policy.wait_timeout_seconds),
-        what=what,
-        on_poll=shown,
-    )
-
-
-async def _posts_and_schedule(
-    rt: Runtime,
-    site: SiteClient,
-    desired: DesiredSite,
-    live: LiveSite,
-    state: PlanState,
-    outcome: SiteOutcome,
-) -> None:
-    channels = channels_for(desired, live)
-    step = draft_step(state, policy=desired.policy, channels=channels, now=rt.clock.now())
-    if step.generate_posts_for:
-        fresh = await _generate_posts(rt, site, desired, step.generate_posts_for, outcome)
-        state = _with_drafts(state, fresh)
-        step = draft_step(state, policy=desired.policy, channels=channels, now=rt.clock.now())
-    if any(step.schedule.values()):
-        await _schedule(site, step, outcome)
-    for channel, count in step.stays_draft.items():
-        outcome.not_done.append(f"{count} {channel} draft(s) left as drafts")
-    outcome.not_done.extend(step.notes)
-
-
-async def _generate_posts(
-    rt: Runtime, site: SiteClient, desired: DesiredSite, ids: Sequence[str], outcome: SiteOutcome
-) -> list[Activity]:
-    outcome.attempt("posts.generate", f"{len(ids)} activities", None, list(ids))
-    for batch in chunks(ids, BATCH):
-        await site.generate_social_posts(batch)
-    outcome.did(
-        f"posts: GenerateSocialPosts for {len(ids)} activities", writes=-(-len(ids) // BATCH)
-    )
-
-    async def read() -> list[Activity]:
-        found: list[Activity] = []
-        for batch in chunks(ids, POSTS_READ_BATCH):
-            entries = await site.get_marketing_activity_posts(batch)
-            found += [to_activity(e.marketing_activity_id, None, e.items) for e in entries]
-        return found
-
-    rt.progress(site.site_id, f"waiting for posts of {len(ids)} activities")
-    return await poll(
-        read,
-        posts_ready(ids),
-        clock=rt.clock,
-        policy=rt.wait_policy(desired.policy.wait_timeout_seconds),
-        what="post generation",
-    )
+def _per_channel(channel_of: Mapping[str, str]) -> dict[str, int]:
+    return dict(sorted(Counter(channel_of.values()).items()))
 
 
 def _with_drafts(state: PlanState, fresh: Sequence[Activity]) -> PlanState:
@@ -286,34 +288,3 @@ def _with_drafts(state: PlanState, fresh: Sequence[Activity]) -> PlanState:
             for a in state.activities
         ),
     )
-
-
-async def _schedule(site: SiteClient, step: DraftStep, outcome: SiteOutcome) -> None:
-    """ScheduleDrafts in batches; a 200 may skip drafts silently, so compare what came back."""
-    channel_of = {i: c for c, ids in step.schedule.items() for i in ids}
-    scheduled: set[str] = set()
-    sent = dict(Counter(channel_of.values()))
-    outcome.attempt("drafts.schedule", f"{len(channel_of)} drafts", sent, None)
-    for batch in chunks(list(channel_of), BATCH):
-        try:
-            items = await site.schedule_drafts(batch)
-        except FailedPrecondition:
-            outcome.attempting = None
-            outcome.warnings.append(
-                "ScheduleDrafts answered 428: the site's Wix premium plan does not include "
-                "scheduling posts; upgrade it or set policy.schedule.enabled: false"
-            )
-            return
-        outcome.writes += 1
-        scheduled |= {i.id for i in items if i.status in (None, "SCHEDULED")}
-    per_channel = Counter(channel_of[i] for i in scheduled if i in channel_of)
-    summary = ", ".join(f"{c} {n}" for c, n in sorted(per_channel.items())) or "none"
-    if outcome.attempting is not None:
-        outcome.attempting = replace(outcome.attempting, after=dict(per_channel))
-    outcome.did(f"drafts: scheduled {len(scheduled)} ({summary})", writes=0)
-    stayed = Counter(channel_of[i] for i in channel_of if i not in scheduled)
-    for channel, count in sorted(stayed.items()):
-        outcome.not_done.append(
-            f"{count} {channel} draft(s) stayed drafts after ScheduleDrafts: connect {channel} "
-            "in the site's dashboard (Marketing → Social Media Marketing), then apply again"
-        )

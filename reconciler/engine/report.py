@@ -56,6 +56,10 @@ class SiteOutcome:
         if self.status == "unchanged":
             self.status = "applied"
 
+    def failed_step(self, error: str) -> None:
+        """Record the write under way as failed while the site's apply goes on."""
+        self._settle("failed", error)
+
     def failed(self, status: OutcomeStatus, error: str) -> None:
         """End the site's apply with `status`, recording the write under way as failed."""
         self.status, self.error = status, error
