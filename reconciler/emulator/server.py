@@ -332,7 +332,10 @@ def serve_in_thread(
     ``port=0`` picks a free port. The server stops when the block exits. Raises
     ``RuntimeError`` if it does not start within ``timeout`` seconds.
     """
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: with protocol 0 asyncio does not set TCP_NODELAY on accepted
+    # connections, and every response after the first on a connection waits ~40 ms (Nagle).
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     server = uvicorn.Server(_uvicorn_config(emulator, "warning"))

@@ -159,6 +159,9 @@ class WixClient:
             idempotent=endpoint.idempotent,
             sleep=self._sleep,
             label=f"{endpoint.verb} {path}",
+            gone=None
+            if endpoint.gone_status is None
+            else (endpoint.gone_status, lambda: parse({})),
         )
 
     async def _send_once(

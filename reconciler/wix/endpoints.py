@@ -21,6 +21,9 @@ class Endpoint:
     verb: str
     path: str
     idempotent: bool
+    gone_status: int | None = None
+    """For deletes: the status a retry gets when an earlier try, whose answer was lost, had
+    already deleted the thing (the id is then unknown). The retry reports success instead."""
 
     def url_path(self, resource_id: str | None = None) -> str:
         """The path after the host root, with `{id}` filled in (percent-encoded).
@@ -35,8 +38,10 @@ class Endpoint:
         return SERVICE_PATH + path
 
 
-def _ep(name: str, verb: str, path: str, *, idempotent: bool) -> Endpoint:
-    return Endpoint(name, verb, path, idempotent)
+def _ep(
+    name: str, verb: str, path: str, *, idempotent: bool, gone_status: int | None = None
+) -> Endpoint:
+    return Endpoint(name, verb, path, idempotent, gone_status)
 
 
 _PLAN = "/marketing-plan"
@@ -58,7 +63,11 @@ REGENERATE_MARKETING_PLAN_WITH_KEYWORD_RESEARCH = _ep(
 GET_SOCIAL_MARKETING_PLAN = _ep("GetSocialMarketingPlan", "GET", _PLAN, idempotent=True)
 DELETE_MARKETING_PLAN = _ep("DeleteMarketingPlan", "DELETE", _PLAN, idempotent=True)
 DELETE_PLAN_MARKETING_ACTIVITY = _ep(
-    "DeletePlanMarketingActivity", "DELETE", f"{_PLAN}/plan-marketing-activity", idempotent=True
+    "DeletePlanMarketingActivity",
+    "DELETE",
+    f"{_PLAN}/plan-marketing-activity",
+    idempotent=True,
+    gone_status=404,  # SPEC §5.25: an unknown activity id is a 404
 )
 GENERATE_SOCIAL_POSTS = _ep(
     "GenerateSocialPosts", "POST", f"{_PLAN}/generate-social-posts", idempotent=False
@@ -133,7 +142,8 @@ UPDATE_MARKETING_ACTIVITY = _ep("UpdateMarketingActivity", "PATCH", "/items/{id}
 # --- Calendar Event V1 -------------------------------------------------------------------
 CREATE_EVENT = _ep("CreateEvent", "POST", "/events", idempotent=False)
 UPDATE_EVENT = _ep("UpdateEvent", "PUT", "/events/{id}", idempotent=True)
-DELETE_EVENT = _ep("DeleteEvent", "DELETE", "/events/{id}", idempotent=True)
+# SPEC §3.4.3: an unknown event id is a 428, not a 404.
+DELETE_EVENT = _ep("DeleteEvent", "DELETE", "/events/{id}", idempotent=True, gone_status=428)
 QUERY_EVENTS = _ep("QueryEvents", "POST", "/events/query", idempotent=True)
 
 ENDPOINTS: tuple[Endpoint, ...] = (

@@ -31,9 +31,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from reconciler.errors import ApiError, ApiUnreachable, RateLimited, ServerError, TransientApiError
+from reconciler.errors import (
+    ApiError,
+    ApiUnreachable,
+    PermanentApiError,
+    RateLimited,
+    ServerError,
+    TransientApiError,
+)
 
-from .responses import never_sent
+from .responses import may_have_been_applied, never_sent
 
 log = logging.getLogger("reconciler.wix")
 
@@ -100,12 +107,16 @@ async def with_retries(
     idempotent: bool,
     sleep: Sleep,
     label: str,
+    gone: tuple[int, Callable[[], T]] | None = None,
 ) -> T:
     """`await send()`, trying again per `policy`; raises the last error when giving up.
 
     `label` ("VERB /path") names the request in the log; it must hold no secret.
+    `gone` = (status, result): for a delete, a retry answered `status` after an earlier try
+    that may have been applied means the earlier try deleted it: `result()` is returned.
     """
     attempt = 1
+    maybe_done = False
     while True:
         try:
             return await send()
@@ -114,8 +125,14 @@ async def with_retries(
             if delay is None:
                 raise
             _log_retry(label, error, attempt, delay, policy)
+            maybe_done = maybe_done or may_have_been_applied(error)
             await sleep(delay)
             attempt += 1
+        except PermanentApiError as error:
+            if not (maybe_done and gone is not None and error.status == gone[0]):
+                raise
+            log.warning("%s: HTTP %s on a retry: the earlier try had done it", label, error.status)
+            return gone[1]()
 
 
 def _log_retry(
