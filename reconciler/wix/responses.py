@@ -119,6 +119,8 @@ def _message(body: Mapping[str, Any], status: int, key: ApiKey | None) -> str:
         text = _DEFAULT_MESSAGES.get(status) or _fallback_message(status)
     if status == 401 and key is None:
         text += " (no API key was sent: set WIX_API_KEY)"
+    elif status == 401 and "WIX_API_KEY" not in text:
+        text += " (check WIX_API_KEY)"
     return text
 
 
