@@ -20,6 +20,10 @@ _COMMANDS = {
     "validate": ("reconciler.cli.validate_cmd", "validate"),
     "plan": ("reconciler.cli.plan_cmd", "plan"),
     "apply": ("reconciler.cli.apply_cmd", "apply"),
+    "drift": ("reconciler.cli.drift_cmd", "drift"),
+    "import": ("reconciler.cli.import_cmd", "import_sites"),
+    "history": ("reconciler.cli.history_cmd", "history"),
+    "github": ("reconciler.cli.github_cmd", "github"),
     "emulator": ("reconciler.cli.emulator_cmd", "emulator"),
 }
 

@@ -17,8 +17,9 @@ import httpx
 
 from reconciler.cli.console import ProgressLines, warn
 from reconciler.config import load_sites, select_sites
+from reconciler.config.shard import Shard, shard_sites
 from reconciler.engine.journal import FileJournal, Journal, MemoryJournal
-from reconciler.engine.runtime import Runtime
+from reconciler.engine.runtime import AuditSink, Runtime
 from reconciler.errors import ConfigError
 from reconciler.model.site import DesiredSite
 from reconciler.wix import WixClient
@@ -46,30 +47,43 @@ class App:
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     hooks: Hooks = field(default_factory=Hooks)
 
-    def load(self, paths: Sequence[str], selectors: Sequence[str]) -> tuple[DesiredSite, ...]:
-        """Load and select the sites; print warnings; raise ConfigInvalid/SelectionEmpty."""
+    def load(
+        self, paths: Sequence[str], selectors: Sequence[str], shard: Shard | None = None
+    ) -> tuple[DesiredSite, ...]:
+        """Load, select and shard the sites; print warnings; raise ConfigInvalid/SelectionEmpty.
+
+        A selector that matches nothing is an error; a shard that holds none of the selected
+        sites is not (a CI matrix may have more shards than a small fleet has sites).
+        """
         result = load_sites(paths, env=self.env)
         for problem in result.warnings:
             warn(str(problem))
-        return select_sites(result.sites, selectors)
+        selected = select_sites(result.sites, selectors)
+        chosen = shard_sites(selected, shard)
+        if shard is not None and not chosen:
+            warn(f"shard {shard} holds none of the {len(selected)} selected site(s): nothing to do")
+        return chosen
 
     def journal(self) -> Journal:
         if self.emulator_fixture:
             return MemoryJournal()
         return FileJournal(self.state_file)
 
-    def runtime(self) -> Runtime:
+    def runtime(self, audit: AuditSink | None = None) -> Runtime:
+        """The engine's runtime; `audit` (the audit log's sink) is told of every write."""
         if self.hooks.runtime is not None:
             injected = self.hooks.runtime()
-            return replace(injected, no_regenerate=self.no_regenerate, force=self.force)
+            runtime = replace(injected, no_regenerate=self.no_regenerate, force=self.force)
+            return runtime if audit is None else replace(runtime, audit=audit)
         fast = bool(self.emulator_fixture)
-        return Runtime(
+        runtime = Runtime(
             journal=self.journal(),
             progress=ProgressLines(),
             min_poll_delay=0.2 if fast else 1.0,
             no_regenerate=self.no_regenerate,
             force=self.force,
         )
+        return runtime if audit is None else replace(runtime, audit=audit)
 
     def client(self) -> AbstractAsyncContextManager[WixClient]:
         """A WixClient bound to Wix, or to an in-process emulator with --emulator."""

@@ -12,11 +12,16 @@ import click
 
 from reconciler.cli import exitcodes
 from reconciler.cli.app import App, Hooks
-from reconciler.cli.options import common, paths_argument
+from reconciler.cli.audit import open_audit_log, record_outcomes
+from reconciler.cli.github import add_summary, set_outputs
+from reconciler.cli.options import audit_option, common, github_option, paths_argument
+from reconciler.config.shard import Shard, parse_shard
+from reconciler.engine.audit import AuditLog
 from reconciler.engine.fleet import apply_sites, check_fresh, check_safe, make_plan, plan_sites
 from reconciler.engine.plan import Plan
 from reconciler.engine.report import ApplyReport
-from reconciler.errors import ConfigInvalid, Problem, Refused
+from reconciler.engine.review import review_digest
+from reconciler.errors import ConfigInvalid, Problem, Refused, StalePlan
 from reconciler.model.site import DesiredSite
 from reconciler.render import render_plan, render_report
 
@@ -41,6 +46,23 @@ def confirm(auto_approve: bool) -> None:
         raise Refused("apply cancelled: nothing was changed")
 
 
+def check_digest(plan: Plan, expected: str | None) -> None:
+    """Raise StalePlan unless the plan makes the writes whose review digest is `expected`.
+
+    A plan with no settings or event writes passes: it writes nothing unreviewed (a re-run
+    after the reviewed writes were applied, say).
+    """
+    if not expected or not any(site.settings or site.events for site in plan.sites):
+        return
+    if review_digest(plan) != expected.strip():
+        raise StalePlan(
+            f"the plan's settings and event writes (review digest {review_digest(plan)}) are "
+            f"not the ones reviewed (digest {expected.strip()}): the YAML or the live state "
+            "changed since the pull request's plan; review a new plan (re-run the preview, or "
+            "`mpr plan`) and apply that"
+        )
+
+
 async def run_apply(
     app: App,
     sites: Sequence[DesiredSite],
@@ -48,13 +70,16 @@ async def run_apply(
     selectors: Sequence[str],
     saved: Plan | None,
     auto_approve: bool,
+    audit: AuditLog | None = None,
+    expect_digest: str | None = None,
 ) -> ApplyReport | None:
-    runtime = app.runtime()
+    runtime = app.runtime(audit.record if audit is not None else None)
     async with app.client() as client:
         work = await plan_sites(client, sites, runtime, app.parallelism)
         fresh = make_plan(work, runtime, paths, selectors)
         if saved is not None:
             check_fresh(saved, work)
+        check_digest(fresh, expect_digest)
         click.echo(render_plan(fresh, "text"), nl=False)
         if not fresh.has_changes and not fresh.has_errors:
             return ApplyReport(())
@@ -72,6 +97,18 @@ async def run_apply(
 @click.option(
     "--force", is_flag=True, help="Apply even when a site's deletions pass policy.deleteGuard."
 )
+@audit_option
+@click.option(
+    "--allow-out-of-order",
+    is_flag=True,
+    help="Apply even a commit older than the one the audit log last applied to a site.",
+)
+@click.option(
+    "--expect-digest",
+    metavar="DIGEST",
+    help="Refuse unless the plan's review digest is DIGEST (from the reviewed PR's plan).",
+)
+@github_option
 @click.pass_context
 def apply(
     ctx: click.Context,
@@ -81,8 +118,13 @@ def apply(
     emulator_fixture: str | None,
     state_file: str,
     no_regenerate: bool,
+    shard: Shard | None,
     auto_approve: bool,
     force: bool,
+    audit_log: str | None,
+    allow_out_of_order: bool,
+    expect_digest: str | None,
+    github: bool,
 ) -> int:
     """Apply the YAML in PATHS (or exactly the saved plan in PATHS, a JSON file) to Wix."""
     app = App(
@@ -97,14 +139,52 @@ def apply(
     if len(paths) == 1 and paths[0].endswith(".json"):
         saved = read_saved_plan(paths[0])
         paths, selectors = saved.sources, saved.selectors
-    sites = app.load(paths, selectors)
-    report = asyncio.run(run_apply(app, sites, paths, selectors, saved, auto_approve))
-    if report is None or not report.outcomes:
+        shard = _saved_shard(saved, shard)
+    sites = app.load(paths, selectors, shard)
+    audit = open_audit_log(app.env, audit_log, sites, allow_out_of_order)
+    report = asyncio.run(
+        run_apply(app, sites, paths, selectors, saved, auto_approve, audit, expect_digest)
+    )
+    report = report or ApplyReport(())
+    if audit is not None:
+        record_outcomes(audit, sites, report)
+    code = _exit_code(report)
+    if github:
+        _publish(app, report, code)
+    if not report.outcomes:
         click.echo("No changes. Nothing to apply.")
-        return exitcodes.OK
+        return code
     click.echo(render_report(report), nl=False)
+    return code
+
+
+def _saved_shard(saved: Plan, given: Shard | None) -> Shard | None:
+    """The shard a saved plan was made for; --shard may only repeat it."""
+    recorded = parse_shard(saved.shard) if saved.shard else None
+    if given is not None and given != recorded:
+        raise click.UsageError(
+            f"--shard {given} does not match the saved plan's shard ({recorded or 'none'})"
+        )
+    return recorded
+
+
+def _exit_code(report: ApplyReport) -> int:
     if report.failed:
         return exitcodes.ERROR
     if report.timed_out:
         return exitcodes.TIMED_OUT
     return exitcodes.OK
+
+
+def _publish(app: App, report: ApplyReport, code: int) -> None:
+    if report.failed:
+        result = "failed"
+    elif report.timed_out:
+        result = "timed-out"
+    elif any(o.status == "applied" for o in report.outcomes):
+        result = "applied"
+    else:
+        result = "unchanged"
+    set_outputs(app.env, {"result": result, "exit-code": str(code)})
+    body = render_report(report) if report.outcomes else "No changes. Nothing to apply.\n"
+    add_summary(app.env, f"### mpr apply: {result}\n\n```text\n{body}```\n")

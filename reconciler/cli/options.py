@@ -7,7 +7,20 @@ from typing import Any, TypeVar
 
 import click
 
+from reconciler.config.shard import Shard, parse_shard
+
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Shard | None:
+    """`--shard I/N`: part I of N (1 ≤ I ≤ N); a malformed value is a usage error (exit 3)."""
+    if value is None:
+        return None
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
 
 paths_argument = click.argument("paths", nargs=-1, required=True, type=click.Path())
 
@@ -47,8 +60,44 @@ no_regenerate_option = click.option(
 )
 
 
+shard_option = click.option(
+    "--shard",
+    metavar="I/N",
+    default=None,
+    callback=_shard,
+    help="Only part I of N of the selected sites (a stable split by site id, for CI matrices).",
+)
+github_option = click.option(
+    "--github",
+    is_flag=True,
+    help="In GitHub Actions: write the result to $GITHUB_OUTPUT and a summary to "
+    "$GITHUB_STEP_SUMMARY.",
+)
+comment_option = click.option(
+    "--comment",
+    "comment_file",
+    type=click.Path(dir_okay=False),
+    help="Also write the plan as a pull-request comment (Markdown, under GitHub's size limit).",
+)
+comment_limit_option = click.option(
+    "--comment-limit", type=click.IntRange(200), default=65_536, hidden=True
+)
+audit_option = click.option(
+    "--audit-log",
+    type=click.Path(dir_okay=False),
+    envvar="MPR_AUDIT_LOG",
+    help="Append one JSON line per write (and per site) to this file [env MPR_AUDIT_LOG].",
+)
+
+
 def common(func: F) -> F:
     """The options every command that talks to Wix takes."""
-    for option in (no_regenerate_option, state_option, emulator_option, parallelism_option):
+    for option in (
+        shard_option,
+        no_regenerate_option,
+        state_option,
+        emulator_option,
+        parallelism_option,
+    ):
         func = option(func)
     return site_option(func)

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from reconciler.cli import exitcodes
 from reconciler.cli.app import App, Hooks
-from reconciler.cli.options import common, paths_argument
+from reconciler.cli.options import (
+    comment_limit_option,
+    comment_option,
+    common,
+    github_option,
+    paths_argument,
+)
+from reconciler.cli.publish import publish
+from reconciler.config.shard import Shard
 from reconciler.engine.fleet import make_plan, plan_sites
 from reconciler.engine.plan import Plan
 from reconciler.model.site import DesiredSite
@@ -18,13 +27,17 @@ from reconciler.render import render_plan
 
 
 async def make(
-    app: App, sites: Sequence[DesiredSite], paths: Sequence[str], selectors: Sequence[str]
+    app: App,
+    sites: Sequence[DesiredSite],
+    paths: Sequence[str],
+    selectors: Sequence[str],
+    shard: Shard | None = None,
 ) -> Plan:
-    """Observe and plan every selected site (shared with apply)."""
+    """Observe and plan every selected site (shared with apply and drift)."""
     runtime = app.runtime()
     async with app.client() as client:
         work = await plan_sites(client, sites, runtime, app.parallelism)
-    return make_plan(work, runtime, paths, selectors)
+    return replace(make_plan(work, runtime, paths, selectors), shard=str(shard or ""))
 
 
 @click.command()
@@ -42,6 +55,9 @@ async def make(
     "--out", type=click.Path(dir_okay=False), help="Also save the plan (JSON) for `mpr apply FILE`."
 )
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0: no changes, 2: changes, 1: error.")
+@comment_option
+@comment_limit_option
+@github_option
 @click.pass_context
 def plan(
     ctx: click.Context,
@@ -51,9 +67,13 @@ def plan(
     emulator_fixture: str | None,
     state_file: str,
     no_regenerate: bool,
+    shard: Shard | None,
     fmt: str,
     out: str | None,
     detailed_exitcode: bool,
+    comment_file: str | None,
+    comment_limit: int,
+    github: bool,
 ) -> int:
     """Show what `mpr apply` would change on each site declared in PATHS."""
     app = App(
@@ -63,11 +83,12 @@ def plan(
         no_regenerate=no_regenerate,
         hooks=ctx.find_object(Hooks) or Hooks(),
     )
-    sites = app.load(paths, selectors)
-    result = asyncio.run(make(app, sites, paths, selectors))
+    sites = app.load(paths, selectors, shard)
+    result = asyncio.run(make(app, sites, paths, selectors, shard))
     if out:
         Path(out).write_text(result.dumps(), encoding="utf-8")
     click.echo(render_plan(result, fmt), nl=False)
+    publish(app.env, result, comment_file=comment_file, github=github, limit=comment_limit)
     if result.has_errors:
         return exitcodes.ERROR
     if detailed_exitcode and result.has_changes:

@@ -9,11 +9,16 @@
   `MAX_ALIAS_NODES` nodes in all, so a "billion laughs" file fails fast in bounded memory.
 
 `read_yaml` never raises for bad input: it returns the problems it found instead.
+`dump_yaml` writes the other way (for `mpr import`): keys in the order given, block mappings,
+short lists of scalars in flow style, multi-line text as literal blocks, and every scalar that
+YAML 1.1 or 1.2 could read as something else (`no`, `on`, timestamps, `=`) quoted, so that
+`read_yaml` gives back exactly the data dumped.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -288,3 +293,54 @@ class _Walker:
     def _check_tag(self, node: Node, path: KeyPath, expected: str) -> None:
         if node.tag != expected:
             raise _Fatal(self.mark(node), f"unsupported YAML tag {_short(node.tag)}", path)
+
+
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper with block mappings, flow lists of scalars and literal multi-line text.
+
+    Its resolvers are YAML 1.1's, a superset of what `_Loader` resolves, so any string that
+    either could misread (`yes`, `2026-11-27`, `=`) comes out quoted.
+    """
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        # Indent list items under their key, as the examples and most editors do.
+        super().increase_indent(flow, False)
+
+
+def _represent_mapping(dumper: _Dumper, data: Mapping[str, Any]) -> Node:
+    return dumper.represent_mapping(_MAP, data.items(), flow_style=False)
+
+
+def _represent_list(dumper: _Dumper, data: list[Any] | tuple[Any, ...]) -> Node:
+    flat = all(isinstance(item, str | int | float | bool) or item is None for item in data)
+    short = flat and sum(len(str(item)) + 2 for item in data) <= 80
+    flow = short and not any(isinstance(item, str) and "\n" in item for item in data)
+    return dumper.represent_sequence(_SEQ, data, flow_style=flow)
+
+
+def _represent_str(dumper: _Dumper, data: str) -> Node:
+    style = "|" if "\n" in data.rstrip("\n") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(dict, _represent_mapping)
+_Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(tuple, _represent_list)
+_Dumper.add_representer(str, _represent_str)
+
+
+def dump_yaml(data: Any) -> str:
+    """`data` (dicts, lists, scalars) as YAML text that `parse_yaml` reads back unchanged."""
+    text: str = yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=1_000_000,  # one line per scalar: easier to read and to diff
+        indent=2,
+    )
+    return text

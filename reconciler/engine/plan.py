@@ -132,6 +132,8 @@ class Plan:
     sources: tuple[str, ...] = ()
     """The paths given on the command line, so a saved plan can reload the same YAML."""
     selectors: tuple[str, ...] = ()
+    shard: str = ""
+    """The `--shard I/N` the sites were chosen with ("": every site), for `apply PLANFILE`."""
     format_version: int = FORMAT_VERSION
 
     @property
@@ -167,6 +169,7 @@ class Plan:
             sites=tuple(_site_from_json(s) for s in body["sites"]),
             sources=tuple(body.get("sources", ())),
             selectors=tuple(body.get("selectors", ())),
+            shard=str(body.get("shard") or ""),
         )
 
 

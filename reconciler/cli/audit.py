@@ -1,0 +1,54 @@
+"""Wiring of the audit log for `apply`: provenance, the secrets to keep out, the order guard."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from reconciler.cli import gitinfo
+from reconciler.cli.console import warn
+from reconciler.engine.audit import AuditLog, check_order, last_applied, read_log
+from reconciler.engine.report import ApplyReport
+from reconciler.model.site import DesiredSite
+
+SECRET_VARIABLES = ("WIX_API_KEY", "GITHUB_TOKEN", "GH_TOKEN")
+"""Environment variables whose values must never reach a log line."""
+
+
+def open_audit_log(
+    env: Mapping[str, str],
+    path: str | None,
+    sites: Sequence[DesiredSite],
+    allow_out_of_order: bool,
+) -> AuditLog | None:
+    """The audit log for this apply (None without --audit-log), after the ordering guard.
+
+    Raises OutOfOrderCommit when the commit being applied is older than the one the log
+    last applied to any of `sites`, unless `allow_out_of_order`.
+    """
+    if not path:
+        return None
+    origin = gitinfo.provenance(env)
+    names: dict[str, str] = {site.id: site.name for site in sites}
+    entries, problems = read_log([path])
+    for problem in problems:
+        warn(problem)
+    if allow_out_of_order:
+        if origin.commit:
+            warn("--allow-out-of-order: the commit order is not checked")
+    else:
+        last = last_applied(entries)
+        for message in check_order(names, last, origin.commit, gitinfo.is_ancestor):
+            warn(message)
+    secrets = [env[name] for name in SECRET_VARIABLES if env.get(name)]
+    return AuditLog(path, origin, names=names, secrets=secrets)
+
+
+def record_outcomes(log: AuditLog, sites: Sequence[DesiredSite], report: ApplyReport) -> None:
+    """One `apply` line per site: its outcome, or `unchanged` when nothing was due."""
+    outcomes = {outcome.site_id: outcome for outcome in report.outcomes}
+    for site in sites:
+        outcome = outcomes.get(site.id)
+        if outcome is None:
+            log.outcome(site.id, "unchanged")
+        else:
+            log.outcome(site.id, outcome.status, outcome.error or "")

@@ -1,0 +1,89 @@
+"""`mpr drift`: does the live state still match the YAML? For a nightly check; never writes.
+
+Exit 0: every site's live settings and events match its file; 2: some drifted (the report
+says where); 1: a site could not be read or the files are invalid. Work that is merely due
+(drafts to schedule, an INACTIVE plan to regenerate) is not drift: `mpr plan` shows it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from reconciler.cli import exitcodes
+from reconciler.cli.app import App, Hooks
+from reconciler.cli.options import (
+    comment_limit_option,
+    comment_option,
+    common,
+    github_option,
+    paths_argument,
+)
+from reconciler.cli.plan_cmd import make
+from reconciler.cli.publish import publish
+from reconciler.config.shard import Shard
+from reconciler.engine.drift import drift_only, drifted
+from reconciler.render import render_plan
+from reconciler.render.markdown import DRIFT_MARKER
+
+
+@click.command()
+@paths_argument
+@common
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for machines, markdown for an issue.",
+)
+@comment_option
+@comment_limit_option
+@github_option
+@click.pass_context
+def drift(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    selectors: tuple[str, ...],
+    parallelism: int,
+    emulator_fixture: str | None,
+    state_file: str,
+    no_regenerate: bool,
+    shard: Shard | None,
+    fmt: str,
+    comment_file: str | None,
+    comment_limit: int,
+    github: bool,
+) -> int:
+    """Report the sites in PATHS whose live settings or events differ from the YAML."""
+    app = App(
+        emulator_fixture=emulator_fixture,
+        state_file=state_file,
+        parallelism=parallelism,
+        no_regenerate=no_regenerate,
+        hooks=ctx.find_object(Hooks) or Hooks(),
+    )
+    sites = app.load(paths, selectors, shard)
+    report = drift_only(asyncio.run(make(app, sites, paths, selectors, shard)))
+    click.echo(render_plan(report, fmt), nl=False)
+    found = drifted(report)
+    if fmt == "text":
+        names = ", ".join(s.name or s.site_id for s in found)
+        click.echo(
+            f"Drift: {len(found)} of {len(report.sites)} site(s) differ from the YAML"
+            + (f": {names}." if found else ".")
+        )
+    publish(
+        app.env,
+        report,
+        comment_file=comment_file,
+        github=github,
+        limit=comment_limit,
+        title="mpr drift",
+        marker=DRIFT_MARKER,
+    )
+    if report.has_errors:
+        return exitcodes.ERROR
+    return exitcodes.CHANGES if found else exitcodes.OK

@@ -1,0 +1,174 @@
+"""`mpr import SITE_ID[=NAME]…`: write the site file that declares a live site as it is.
+
+The file holds the writable settings that are set, the per-tool frequency overrides and the
+events that are not read-only, with the schema modeline and every policy value spelled out.
+The promise, checked before the command returns: `mpr validate` accepts the file and
+`mpr plan` on it shows no changes. Where the default policy would act by itself right away
+(schedule drafts already in the horizon, regenerate an INACTIVE plan), that part of the
+policy is turned off and the file's header says so. Existing files are kept unless
+--overwrite is given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from reconciler.cli import exitcodes
+from reconciler.cli.app import App, Hooks
+from reconciler.cli.console import warn
+from reconciler.cli.options import emulator_option, parallelism_option, state_option
+from reconciler.config import export as exporting
+from reconciler.config import load_sites
+from reconciler.config.values import guid
+from reconciler.engine.importing import LiveRead, adoption_policy, read_live_sites
+from reconciler.engine.runtime import Runtime
+from reconciler.errors import ConfigError
+from reconciler.model.events import wire_time
+from reconciler.model.site import DesiredSite, LiveSite
+
+
+@dataclass(frozen=True)
+class Target:
+    """One site to import and the file it goes to."""
+
+    site_id: str
+    name: str
+    path: Path
+
+
+@click.command("import")
+@click.argument("sites", nargs=-1, required=True, metavar="SITE_ID[=NAME]...")
+@click.option(
+    "--out",
+    "out_dir",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The folder to write the site files to (one <name or id>.yaml per site).",
+)
+@click.option("--overwrite", is_flag=True, help="Replace site files that already exist.")
+@click.option(
+    "--schema",
+    default=None,
+    help="The $schema of the modeline (default: schemas/site.schema.json from the "
+    "current folder, relative to the file).",
+)
+@emulator_option
+@parallelism_option
+@state_option
+@click.pass_context
+def import_sites(
+    ctx: click.Context,
+    sites: tuple[str, ...],
+    out_dir: str,
+    overwrite: bool,
+    schema: str | None,
+    emulator_fixture: str | None,
+    parallelism: int,
+    state_file: str,
+) -> int:
+    """Write a site file for each live site given (by id, optionally =NAME for people)."""
+    app = App(
+        emulator_fixture=emulator_fixture,
+        state_file=state_file,
+        parallelism=parallelism,
+        hooks=ctx.find_object(Hooks) or Hooks(),
+    )
+    targets = _targets(sites, Path(out_dir), overwrite)
+    runtime = app.runtime()
+    reads = asyncio.run(_read(app, runtime, [t.site_id for t in targets]))
+    failed = 0
+    for target, read in zip(targets, reads, strict=True):
+        if read.live is None:
+            click.echo(f"Error: {target.site_id}: cannot read the site: {read.error}", err=True)
+            failed += 1
+            continue
+        _write(app, runtime, target, read.live, schema)
+    return exitcodes.ERROR if failed else exitcodes.OK
+
+
+async def _read(app: App, runtime: Runtime, site_ids: Sequence[str]) -> list[LiveRead]:
+    async with app.client() as client:
+        return await read_live_sites(client, site_ids, runtime, app.parallelism)
+
+
+def _targets(given: Sequence[str], folder: Path, overwrite: bool) -> list[Target]:
+    targets: list[Target] = []
+    taken: set[Path] = set()
+    for raw in given:
+        text, _, name = raw.partition("=")
+        try:
+            site_id = guid(text.strip())
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="SITE_ID") from None
+        stem = _slug(name) or site_id
+        path = folder / f"{stem}.yaml"
+        if path in taken:
+            path = folder / f"{stem}-{site_id[:8]}.yaml"
+        if path.exists() and not overwrite:
+            raise ConfigError(f"{path} exists: pass --overwrite to replace it")
+        taken.add(path)
+        targets.append(Target(site_id, name.strip(), path))
+    return targets
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def _write(app: App, runtime: Runtime, target: Target, live: LiveSite, schema: str | None) -> None:
+    """Build, tune the policy, write, and prove the promise on the written file."""
+    secret = app.env.get("WIX_API_KEY", "")
+    source = str(target.path)
+    exported = exporting.site_document(
+        target.site_id, target.name, live.settings_document, live.events, secret=secret
+    )
+    desired = exporting.desired_site(exported.document, source)
+    now = runtime.clock.now()
+    policy, notes, still = adoption_policy(
+        desired, live, now=now, pending=runtime.journal.pending(target.site_id)
+    )
+    exported.document["policy"] = exporting.policy_document(policy)
+    header = [
+        f"Imported from Wix by `mpr import` at {wire_time(now)}: the live settings and events "
+        "of this site, so that `mpr plan` on this file shows no changes.",
+        *notes,
+    ]
+    target.path.parent.mkdir(parents=True, exist_ok=True)
+    text = exporting.render_site_file(exported, schema or _schema_ref(target.path), header)
+    target.path.write_text(text, encoding="utf-8")
+    _verify(app, target, exporting.desired_site(exported.document, source))
+    settings = len(desired.settings)
+    click.echo(
+        f"wrote {target.path}: {settings} setting(s), {len(desired.events)} event(s)"
+        f"{f', {len(exported.notes)} left out' if exported.notes else ''}"
+    )
+    for note in exported.notes:
+        warn(f"{target.path}: left out (not managed here): {note}")
+    for note in [*notes, *still]:
+        warn(f"{target.path}: {note}")
+
+
+def _verify(app: App, target: Target, expected: DesiredSite) -> None:
+    """The written file must load to exactly what was meant (a bug here must not go unseen)."""
+    loaded = load_sites([str(target.path)], env=app.env).sites
+    if (
+        len(loaded) != 1
+        or loaded[0].settings != expected.settings
+        or loaded[0].events != expected.events
+        or loaded[0].policy != expected.policy
+    ):
+        raise ConfigError(f"{target.path}: the written file does not read back as imported")
+
+
+def _schema_ref(path: Path) -> str:
+    schema = Path.cwd() / "schemas" / "site.schema.json"
+    relative = os.path.relpath(schema, path.parent.resolve())
+    return Path(relative).as_posix()

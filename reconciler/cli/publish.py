@@ -1,0 +1,53 @@
+"""Hand a plan to a pipeline: the PR-comment Markdown file, step outputs and the job summary."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from reconciler.cli.github import add_summary, set_outputs
+from reconciler.cli.gitinfo import run_url
+from reconciler.engine.plan import Plan
+from reconciler.engine.review import review_digest
+from reconciler.render import markdown
+
+
+def more_text(env: Mapping[str, str]) -> str:
+    """Where a reader finds what a cut comment left out: this run's log, linked when known."""
+    link = run_url(env)
+    return f"see [the job log]({link}) or the plan artifact" if link else markdown.MORE
+
+
+def publish(
+    env: Mapping[str, str],
+    plan: Plan,
+    *,
+    comment_file: str | None,
+    github: bool,
+    limit: int = markdown.LIMIT,
+    title: str = "mpr plan",
+    marker: str = markdown.MARKER,
+) -> None:
+    """Write the comment file (if asked) and, with `github`, the step outputs and summary.
+
+    Outputs: `result` (no-changes | changes | destructive | error), `has-changes`
+    (true | false), `digest` (engine.review) and `sites` (how many were planned).
+    """
+    if not (comment_file or github):
+        return
+    text = markdown.render_plan(plan, limit=limit, title=title, more=more_text(env), marker=marker)
+    if comment_file:
+        target = Path(comment_file)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    if github:
+        set_outputs(
+            env,
+            {
+                "result": markdown.verdict(plan),
+                "has-changes": "true" if plan.has_changes else "false",
+                "digest": review_digest(plan),
+                "sites": str(len(plan.sites)),
+            },
+        )
+        add_summary(env, text)

@@ -1,0 +1,240 @@
+"""The audit log: one JSON line per write `apply` made, tied to the Git commit it applied.
+
+`AuditLog.record` is a `Runtime.audit` sink: the engine calls it as each write settles, so a
+run killed half-way loses no line. After a site's apply, `AuditLog.outcome` adds one `apply`
+line with the site's outcome (`applied`, `unchanged`, `failed`, `timed_out`): with it the log
+says which commit every site was last reconciled to, even when that commit changed nothing
+there. Lines are appended and flushed to disk one at a time and never rewritten.
+
+Each line: time (UTC), site, site_name, action, target, before, after, result, detail, and
+the provenance of the run (commit, actor, run, repository, ref). Any `secrets` given (the API
+key) are blanked out of every line, whatever field they would have reached.
+
+`check_order` is the ordering guard: it refuses to apply a commit that Git says is an
+ancestor of the one last applied to a site (an older merge whose run was delayed or re-run
+would roll the site back). When Git cannot tell, it warns and lets the apply go on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from reconciler.engine.report import ActionRecord
+from reconciler.errors import OutOfOrderCommit
+
+REDACTED = "[redacted]"
+SITE_ACTION = "apply"
+"""The `action` of the one line per site that records the site's outcome."""
+SUCCESS = frozenset({"ok", "applied", "unchanged"})
+_MIN_SECRET = 8
+_MAX_ITEMS = 50
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Who and what an apply ran for: taken from the CI environment (or Git) by the CLI."""
+
+    commit: str | None = None
+    actor: str | None = None
+    run: str | None = None
+    repository: str | None = None
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the log."""
+
+    time: str
+    site: str
+    site_name: str = ""
+    action: str = ""
+    target: str = ""
+    before: Any = None
+    after: Any = None
+    result: str = ""
+    detail: str = ""
+    commit: str | None = None
+    actor: str | None = None
+    run: str | None = None
+    repository: str | None = None
+    ref: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        """A write that went through, or a site apply that ended applied or unchanged."""
+        return self.result in SUCCESS
+
+    @classmethod
+    def from_json(cls, body: Mapping[str, Any]) -> AuditEntry:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in body.items() if k in known}
+        if not isinstance(values.get("time"), str) or not isinstance(values.get("site"), str):
+            raise ValueError("a line needs `time` and `site` strings")
+        return cls(**values)
+
+
+class AuditLog:
+    """Appends audit lines to a file (created with its folders when missing)."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        provenance: Provenance,
+        *,
+        names: Mapping[str, str] | None = None,
+        secrets: Iterable[str] = (),
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.provenance = provenance
+        self.names = dict(names or {})
+        self.secrets = sorted((s for s in set(secrets) if len(s) >= _MIN_SECRET), key=len)[::-1]
+        self._now = now or (lambda: datetime.now(UTC))
+        self.lines = 0
+
+    def record(self, site_id: str, record: ActionRecord) -> None:
+        """The Runtime.audit sink: one line for one settled write."""
+        self._append(
+            site_id,
+            action=record.action,
+            target=record.target,
+            before=summarised(record.before),
+            after=summarised(record.after),
+            result=record.result,
+            detail=record.detail,
+        )
+
+    def outcome(self, site_id: str, status: str, detail: str = "") -> None:
+        """The one `apply` line for a site: how its apply ended (or that nothing was due)."""
+        self._append(site_id, action=SITE_ACTION, result=status, detail=detail)
+
+    def _append(self, site_id: str, **values: Any) -> None:
+        entry = AuditEntry(
+            time=self._now().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            site=site_id,
+            site_name=self.names.get(site_id, ""),
+            **values,
+            **asdict(self.provenance),
+        )
+        line = json.dumps(asdict(entry), ensure_ascii=False, sort_keys=False, default=str)
+        for secret in self.secrets:
+            line = line.replace(json.dumps(secret, ensure_ascii=False)[1:-1], REDACTED)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        self.lines += 1
+
+
+def summarised(value: Any) -> Any:
+    """`value` with long lists cut to their first items and a count (keeps lines short)."""
+    if isinstance(value, Mapping):
+        return {str(k): summarised(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        items = [summarised(v) for v in value[:_MAX_ITEMS]]
+        if len(value) > _MAX_ITEMS:
+            items.append(f"… {len(value) - _MAX_ITEMS} more")
+        return items
+    return value
+
+
+def read_log(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[AuditEntry], list[str]]:
+    """Every entry of the files, in file then line order, and one problem per unreadable line.
+
+    A missing file reads as empty (no apply has written it yet). A line cut short by a
+    killed run, or anything else that is not an entry, is skipped and reported.
+    """
+    entries: list[AuditEntry] = []
+    problems: list[str] = []
+    for path in paths:
+        source = Path(path)
+        if not source.exists():
+            continue
+        with source.open(encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    body = json.loads(line)
+                    if not isinstance(body, dict):
+                        raise ValueError("not an object")
+                    entries.append(AuditEntry.from_json(body))
+                except (ValueError, TypeError) as exc:
+                    problems.append(f"{source}:{number}: not an audit entry ({exc}); skipped")
+    return entries, problems
+
+
+def last_applied(entries: Iterable[AuditEntry]) -> dict[str, AuditEntry]:
+    """Per site, the last successful entry that names a commit."""
+    last: dict[str, AuditEntry] = {}
+    for entry in entries:
+        if entry.commit and entry.succeeded:
+            last[entry.site] = entry
+    return last
+
+
+Ancestry = Callable[[str, str], bool | None]
+"""is_ancestor(a, b): whether commit a is an ancestor of b; None when Git cannot tell."""
+
+
+def check_order(
+    sites: Mapping[str, str],
+    last: Mapping[str, AuditEntry],
+    commit: str | None,
+    is_ancestor: Ancestry,
+) -> list[str]:
+    """Raise OutOfOrderCommit when `commit` is older than one last applied to any of `sites`.
+
+    `sites` maps the ids about to be applied to their names. Returns warnings for the sites
+    where the order cannot be known (Git lacks a commit: a shallow clone, say). Nothing is
+    checked when the current commit is unknown.
+    """
+    if not commit:
+        return []
+    older: list[str] = []
+    unknown: list[str] = []
+    for site_id, name in sites.items():
+        previous = last.get(site_id)
+        if previous is None or not previous.commit or _same(previous.commit, commit):
+            continue
+        answer = is_ancestor(commit, previous.commit)
+        label = f"{name} ({site_id})" if name else site_id
+        if answer is None:
+            unknown.append(f"{label}: last applied {_short(previous.commit)}")
+        elif answer:
+            by = f" by {previous.actor}" if previous.actor else ""
+            run = f" (run {previous.run})" if previous.run else ""
+            when = f"was applied at {previous.time}{by}{run}"
+            older.append(f"{label}: {_short(previous.commit)} {when}")
+    if older:
+        raise OutOfOrderCommit(
+            f"refusing to apply commit {_short(commit)}: it is older than the commit last "
+            "applied to these sites, and applying it would roll them back:\n  "
+            + "\n  ".join(older)
+            + "\napply the newest commit instead, or pass --allow-out-of-order to roll back "
+            "on purpose"
+        )
+    if unknown:
+        return [
+            f"cannot tell whether commit {_short(commit)} is older than the one last applied "
+            "(Git does not know one of them: fetch the full history, e.g. actions/checkout "
+            "with fetch-depth: 0); applying anyway:\n  " + "\n  ".join(unknown)
+        ]
+    return []
+
+
+def _same(a: str, b: str) -> bool:
+    shortest = min(len(a), len(b))
+    return shortest >= 7 and a[:shortest].lower() == b[:shortest].lower()
+
+
+def _short(commit: str) -> str:
+    return commit[:12]

@@ -1,0 +1,102 @@
+"""`mpr import`: read live sites whole, and choose a policy under which apply stays still.
+
+Reading uses `observe` with nothing declared (the settings, the plan and the events of the
+coming year), plus the events dated up to `IMPORT_AHEAD` further out: a plan finds every
+one of those again, since it also reads around the date of each declared event.
+
+An imported file must plan to "no changes": its settings and events are the live ones, and
+where the default policy would act on its own (schedule the drafts already in the horizon,
+regenerate an INACTIVE plan) `adoption_policy` turns that part off and says so, for the
+owners to turn it on when they mean to. Only what no policy can stop (a site with no plan,
+or a FAILED one, gets generated) is left, as a note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from reconciler.engine.decide import Pending
+from reconciler.engine.fleet import bounded
+from reconciler.engine.observe import LOOK_AHEAD, observe, read_events
+from reconciler.engine.plan import SitePlan
+from reconciler.engine.planning import build_site_plan
+from reconciler.engine.runtime import Runtime
+from reconciler.errors import ApiError
+from reconciler.model.policy import Policy
+from reconciler.model.site import DesiredSite, LiveSite, SiteId
+from reconciler.wix import WixClient
+
+IMPORT_AHEAD = timedelta(days=3 * 366)
+"""How far ahead import looks for events (a plan reads the coming year, and declared dates)."""
+
+
+@dataclass(frozen=True)
+class LiveRead:
+    """What was read of one site, or why it could not be."""
+
+    site_id: str
+    live: LiveSite | None
+    error: str | None = None
+
+
+async def read_live_sites(
+    client: WixClient, site_ids: Sequence[str], rt: Runtime, parallelism: int = 8
+) -> list[LiveRead]:
+    """Read every site's settings, events and plan; a site that cannot be read gets an error."""
+
+    async def one(site_id: str) -> LiveRead:
+        rt.progress(site_id, "reading live state")
+        nothing = DesiredSite(id=SiteId(site_id), name="", source="")
+        site, now = client.site(site_id), rt.clock.now()
+        try:
+            live = await observe(site, nothing, now)
+            later = await read_events(site, [(now + LOOK_AHEAD, now + IMPORT_AHEAD)])
+        except ApiError as exc:
+            return LiveRead(site_id, None, str(exc))
+        known = {e.id for e in live.events}
+        extra = tuple(e for e in later if e.id not in known)
+        return LiveRead(site_id, replace(live, events=live.events + extra))
+
+    return await bounded(site_ids, parallelism, one)
+
+
+def adoption_policy(
+    desired: DesiredSite, live: LiveSite, *, now: datetime, pending: Pending | None = None
+) -> tuple[Policy, list[str], list[str]]:
+    """The desired site's policy with whatever would act at once turned off.
+
+    Returns the policy, notes on what was turned off (for the file's header), and what the
+    first apply will still do (a plan generated for a site without one, say).
+    """
+    policy = desired.policy
+    notes: list[str] = []
+    plan = build_site_plan(desired, live, now=now, pending=pending)
+    if plan.drafts.has_changes:
+        policy = replace(policy, schedule=replace(policy.schedule, enabled=False))
+        notes.append(
+            f"policy.schedule.enabled is false: with true, apply would now {_drafts(plan)}; "
+            "set it to true when apply should generate and schedule post drafts"
+        )
+    if plan.action.runs and plan.action.kind in ("regenerate", "regenerate_keywords"):
+        policy = replace(policy, regenerate="never")
+        notes.append(
+            f"policy.regenerate is never: the plan is {plan.plan_status} and apply would "
+            "regenerate it now; set it to auto when apply should regenerate the plan after "
+            "settings or events change"
+        )
+    after = build_site_plan(replace(desired, policy=policy), live, now=now, pending=pending)
+    still = [f"the first apply will still: {after.action.reason}"] if after.has_changes else []
+    return policy, notes, still
+
+
+def _drafts(plan: SitePlan) -> str:
+    step = plan.drafts
+    parts = []
+    if step.generate_posts_for:
+        parts.append(f"generate posts for {len(step.generate_posts_for)} activities")
+    sends = sum(len(ids) for ids in step.schedule.values())
+    if sends:
+        parts.append(f"schedule {sends} drafts")
+    return " and ".join(parts)

@@ -1,0 +1,252 @@
+"""The audit log (`apply --audit-log`), `mpr history`, and the commit-ordering guard."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reconciler.cli import exitcodes
+from reconciler.emulator import Emulator
+from reconciler.engine.audit import (
+    AuditEntry,
+    AuditLog,
+    Provenance,
+    check_order,
+    last_applied,
+    read_log,
+)
+from reconciler.engine.report import ActionRecord
+from reconciler.errors import OutOfOrderCommit
+from tests.conftest import TEST_KEY
+from tests.gitops.conftest import OTHER, SITE, Mpr, seed, site_file
+
+KEY = "IST.audit-log-must-never-hold-this-key-9f8e7d6c5b4a"
+A, B, C = "a" * 40, "b" * 40, "c" * 40
+
+
+def lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_one_line_per_settled_write_with_provenance(tmp_path: Path) -> None:
+    log = AuditLog(
+        tmp_path / "deep" / "audit.jsonl",
+        Provenance(
+            commit=A, actor="alice", run="42", repository="acme/sites", ref="refs/heads/main"
+        ),
+        names={SITE: "Crumb"},
+        secrets=[KEY, "short"],
+        now=lambda: datetime(2026, 11, 23, 9, 30, tzinfo=UTC),
+    )
+    log.record(
+        SITE,
+        ActionRecord(
+            "settings.upsert", "settings.toneOfVoice", {"t": None}, {"t": f"tone {KEY}"}, "ok"
+        ),
+    )
+    log.record(
+        SITE,
+        ActionRecord(
+            "posts.generate",
+            "120 activities",
+            None,
+            [f"id-{n}" for n in range(120)],
+            "failed",
+            f"boom {KEY}",
+        ),
+    )
+    log.outcome(SITE, "failed", "boom")
+    first, second, third = lines(tmp_path / "deep" / "audit.jsonl")
+    assert first == {
+        "time": "2026-11-23T09:30:00Z",
+        "site": SITE,
+        "site_name": "Crumb",
+        "action": "settings.upsert",
+        "target": "settings.toneOfVoice",
+        "before": {"t": None},
+        "after": {"t": "tone [redacted]"},
+        "result": "ok",
+        "detail": "",
+        "commit": A,
+        "actor": "alice",
+        "run": "42",
+        "repository": "acme/sites",
+        "ref": "refs/heads/main",
+    }
+    assert second["detail"] == "boom [redacted]"
+    assert len(second["after"]) == 51 and second["after"][-1] == "… 70 more"
+    assert third["action"] == "apply" and third["result"] == "failed"
+    assert KEY not in (tmp_path / "deep" / "audit.jsonl").read_text()
+
+
+def test_reading_skips_a_torn_line_and_finds_the_last_applied_commit(tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+    entries = [
+        {"time": "t1", "site": SITE, "action": "settings.upsert", "result": "ok", "commit": A},
+        {"time": "t2", "site": SITE, "action": "apply", "result": "applied", "commit": B},
+        {"time": "t3", "site": SITE, "action": "event.create", "result": "failed", "commit": C},
+        {"time": "t4", "site": OTHER, "action": "apply", "result": "unchanged", "commit": None},
+    ]
+    text = "\n".join(json.dumps(e) for e in entries) + '\n{"time": "t5", "si'
+    path.write_text(text + "\n[1, 2]\n", encoding="utf-8")
+    found, problems = read_log([path, tmp_path / "missing.jsonl"])
+    assert [e.time for e in found] == ["t1", "t2", "t3", "t4"]
+    assert len(problems) == 2 and problems[0].startswith(f"{path}:5: not an audit entry")
+    last = last_applied(found)
+    assert set(last) == {SITE} and last[SITE].commit == B
+
+
+def ancestry(pairs: dict[tuple[str, str], bool | None]) -> Any:
+    return lambda older, newer: pairs.get((older, newer))
+
+
+def test_the_ordering_rule() -> None:
+    last = {
+        SITE: AuditEntry(
+            "2026-11-23T09:00:00Z", SITE, commit=B, actor="bob", run="7", result="applied"
+        )
+    }
+    sites = {SITE: "Crumb", OTHER: "Harbor"}
+    with pytest.raises(OutOfOrderCommit) as refused:
+        check_order(sites, last, A, ancestry({(A, B): True}))
+    assert str(refused.value).startswith(
+        f"refusing to apply commit {A[:12]}: it is older than the commit last applied to these "
+        f"sites, and applying it would roll them back:\n  Crumb ({SITE}): {B[:12]} was applied "
+        "at 2026-11-23T09:00:00Z by bob (run 7)\n"
+    )
+    assert "--allow-out-of-order" in str(refused.value)
+    assert check_order(sites, last, C, ancestry({(C, B): False})) == []  # newer (or a revert)
+    assert check_order(sites, last, B, ancestry({})) == []  # the same commit again
+    assert check_order(sites, last, B[:12], ancestry({})) == []  # spelled short
+    assert check_order(sites, last, None, ancestry({})) == []  # no commit: nothing to compare
+    (warning,) = check_order(sites, last, C, ancestry({}))  # Git cannot tell: warn, go on
+    assert "cannot tell whether commit cccccccccccc is older" in warning
+    assert "fetch-depth: 0" in warning
+
+
+# --- through the command line ----------------------------------------------------------
+
+
+BODY = """settings:
+  toneOfVoice: "${WIX_API_KEY} is not a tone"
+  socialChannels: [FACEBOOK]
+events:
+  - name: Black Friday Sale
+    date: "2026-11-27T09:00:00Z"
+"""
+
+
+def test_apply_writes_the_log_and_history_reads_it(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WIX_API_KEY", KEY)
+    monkeypatch.setenv("GITHUB_SHA", A)
+    monkeypatch.setenv("GITHUB_ACTOR", "alice")
+    monkeypatch.setenv("GITHUB_RUN_ID", "1001")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/sites")
+    seed(emulator, {"id": SITE, "connectedChannels": ["FACEBOOK"]}, {"id": OTHER})
+    folder = tmp_path / "sites"
+    site_file(folder, "crumb", SITE, BODY)
+    site_file(folder, "harbor", OTHER, label="harbor")
+
+    result = mpr("apply", str(folder), "--auto-approve", "--audit-log", "audit.jsonl")
+    assert result.code == exitcodes.OK, result.err
+    log_text = (tmp_path / "audit.jsonl").read_text(encoding="utf-8")
+    assert KEY not in log_text and TEST_KEY not in log_text
+    entries = lines(tmp_path / "audit.jsonl")
+    crumb = [e for e in entries if e["site"] == SITE]
+    assert [e["action"] for e in crumb][:3] == ["settings.upsert", "event.create", "plan.generate"]
+    assert crumb[-1]["action"] == "apply" and crumb[-1]["result"] == "applied"
+    assert {e["commit"] for e in entries} == {A}
+    assert {e["actor"] for e in entries} == {"alice"}
+    assert {e["run"] for e in entries} == {"1001"}
+    assert crumb[0]["after"] == {
+        "settings.socialChannels": ["FACEBOOK"],
+        "settings.toneOfVoice": "[redacted] is not a tone",
+    }
+    writes = [e for e in entries if e["action"] != "apply"]
+    assert len(writes) == sum(1 for e in writes if e["result"] == "ok")
+    harbor = [e for e in entries if e["site"] == OTHER]
+    assert [(e["action"], e["result"]) for e in harbor] == [
+        ("plan.generate", "ok"),
+        ("apply", "applied"),
+    ]
+
+    text = mpr("history", "--audit-log", "audit.jsonl", "--site", "crumb")
+    assert text.code == exitcodes.OK
+    assert (
+        f"crumb ({SITE})  settings.upsert settings.socialChannels, settings.toneOfVoice: ok"
+        f"  {A[:12]} by alice (run 1001)" in text.out
+    )
+    assert OTHER not in text.out
+    assert text.out.rstrip().endswith(f"{len(crumb)} entries.")
+
+    as_json = mpr(
+        "history", "--site", OTHER, "--format", "json", "--limit", "1", "--audit-log", "audit.jsonl"
+    )
+    assert [json.loads(line)["action"] for line in as_json.out.splitlines()] == ["apply"]
+    monkeypatch.setenv("MPR_AUDIT_LOG", "audit.jsonl")
+    assert mpr("history", "--commit", "bbbb").out.strip() == "0 entries."
+    assert mpr("history", "--site", "client=crumb").code == exitcodes.USAGE
+    monkeypatch.delenv("MPR_AUDIT_LOG")
+    assert mpr("history").code == exitcodes.USAGE
+
+    again = mpr("apply", str(folder), "--auto-approve", "--audit-log", "audit.jsonl")
+    assert again.code == exitcodes.OK
+    tail = lines(tmp_path / "audit.jsonl")[len(entries) :]
+    assert sorted((e["site"], e["action"], e["result"]) for e in tail) == [
+        (SITE, "apply", "unchanged"),
+        (OTHER, "apply", "unchanged"),
+    ]
+
+
+def git(*args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def test_an_older_commit_is_refused(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(emulator, {"id": SITE})
+    folder = tmp_path / "sites"
+    git("init", "-q", "-b", "main")
+    site_file(folder, "crumb", SITE, "settings:\n  toneOfVoice: first\n")
+    git("add", "."), git("commit", "-qm", "first")
+    older = git("rev-parse", "HEAD")
+    site_file(folder, "crumb", SITE, "settings:\n  toneOfVoice: second\n")
+    git("commit", "-qam", "second")
+    newer = git("rev-parse", "HEAD")
+    path = str(folder / "crumb.yaml")
+
+    assert mpr("apply", path, "--auto-approve", "--audit-log", "a.jsonl").code == exitcodes.OK
+    assert lines(tmp_path / "a.jsonl")[0]["commit"] == newer, "git rev-parse HEAD outside CI"
+
+    git("checkout", "-q", older)
+    emulator.clear_requests()
+    refused = mpr("apply", path, "--auto-approve", "--audit-log", "a.jsonl")
+    assert refused.code == exitcodes.REFUSED, refused.err
+    assert f"refusing to apply commit {older[:12]}: it is older than" in refused.err
+    assert emulator.writes() == []
+
+    forced = mpr("apply", path, "--auto-approve", "--audit-log", "a.jsonl", "--allow-out-of-order")
+    assert forced.code == exitcodes.OK, forced.err
+    assert emulator.snapshot(SITE)["marketingSettings"]["settings"]["toneOfVoice"] == "first"
+
+    git("checkout", "-q", "main")
+    assert mpr("apply", path, "--auto-approve", "--audit-log", "a.jsonl").code == exitcodes.OK
+
+    monkeypatch.setenv("GITHUB_SHA", "d" * 40)  # a commit this clone does not have
+    unknown = mpr("apply", path, "--auto-approve", "--audit-log", "a.jsonl")
+    assert unknown.code == exitcodes.OK
+    assert "cannot tell whether commit dddddddddddd is older" in unknown.err

@@ -1,0 +1,61 @@
+"""`mpr drift`: only live settings and events that differ from the YAML count as drift."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from reconciler.cli import exitcodes
+from reconciler.emulator import Emulator
+from reconciler.render.markdown import DRIFT_MARKER
+from tests.gitops.conftest import SITE, Mpr, seed, site_file
+
+BODY = """settings:
+  toneOfVoice: warm
+  socialChannels: [FACEBOOK]
+events:
+  - name: Black Friday Sale
+    date: "2026-11-27T09:00:00Z"
+"""
+
+
+def test_due_work_is_not_drift_but_a_changed_setting_is(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    seed(
+        emulator,
+        {
+            "id": SITE,
+            "connectedChannels": ["FACEBOOK"],
+            "settings": {"toneOfVoice": "warm", "socialChannels": ["FACEBOOK"]},
+            "events": [{"name": "Black Friday Sale", "date": "2026-11-27T09:00:00Z"}],
+            "plan": {"status": "INACTIVE"},
+        },
+    )
+    path = site_file(tmp_path / "sites", "crumb", SITE, BODY)
+    assert mpr("plan", str(path), "--detailed-exitcode").code == exitcodes.CHANGES
+    calm = mpr("drift", str(path), "--comment", "drift.md")
+    assert calm.code == exitcodes.OK, calm.out + calm.err
+    assert calm.out.rstrip().endswith("Drift: 0 of 1 site(s) differ from the YAML.")
+    assert "not drift: the plan is INACTIVE" in calm.out
+    text = (tmp_path / "drift.md").read_text()
+    assert text.startswith(f"{DRIFT_MARKER}\n<!-- mpr-result: no-changes -->\n")
+    assert "### mpr drift: ✅ no changes" in text
+
+    path.write_text(path.read_text().replace("toneOfVoice: warm", "toneOfVoice: calm"))
+    drifted = mpr("drift", str(path), "--comment", "drift.md")
+    assert drifted.code == exitcodes.CHANGES
+    assert '~ settings.toneOfVoice: "warm" → "calm"' in drifted.out
+    assert drifted.out.rstrip().endswith("Drift: 1 of 1 site(s) differ from the YAML: crumb.")
+    assert "<!-- mpr-result: changes -->" in (tmp_path / "drift.md").read_text()
+    as_json = json.loads(mpr("drift", str(path), "--format", "json").out)
+    assert [c["path"] for c in as_json["sites"][0]["settings"]] == ["settings.toneOfVoice"]
+    assert as_json["sites"][0]["action"]["kind"] == "none"
+    assert emulator.writes() == [], "drift never writes"
+
+
+def test_an_unreadable_site_is_an_error(mpr: Mpr, emulator: Emulator, tmp_path: Path) -> None:
+    path = site_file(tmp_path / "sites", "crumb", SITE, BODY)  # not seeded: SITE_NOT_FOUND
+    result = mpr("drift", str(path))
+    assert result.code == exitcodes.ERROR
+    assert "! error:" in result.out
