@@ -3,12 +3,17 @@ engine runtime whose waits move the emulator's clock instead of sleeping."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
 
+from reconciler.cli import run
+from reconciler.cli.app import Hooks
 from reconciler.emulator import Emulator, EmulatorConfig, ManualClock
 from reconciler.engine.journal import MemoryJournal
 from reconciler.engine.runtime import Runtime
@@ -69,3 +74,51 @@ def engine_time(emulator_clock: ManualClock) -> EmulatorTime:
 @pytest.fixture
 def runtime(engine_time: EmulatorTime) -> Runtime:
     return Runtime(clock=engine_time, journal=MemoryJournal(), min_poll_delay=5.0)
+
+
+@dataclass
+class Result:
+    """What one `mpr` run showed: its exit code, standard output and standard error."""
+
+    code: int
+    out: str
+    err: str
+
+
+Mpr = Callable[..., Result]
+
+
+@pytest.fixture
+def journal() -> MemoryJournal:
+    return MemoryJournal()
+
+
+@pytest.fixture
+def hooks(emulator: Emulator, engine_time: EmulatorTime, journal: MemoryJournal) -> Hooks:
+    """The CLI's injection point: the emulator as the server, its clock as the engine's."""
+
+    @asynccontextmanager
+    async def client() -> AsyncIterator[WixClient]:
+        transport = httpx.ASGITransport(app=emulator.app)
+        async with WixClient(
+            base_url="http://emulator.test", api_key=TEST_KEY, transport=transport
+        ) as c:
+            yield c
+
+    return Hooks(
+        client=client,
+        runtime=lambda: Runtime(clock=engine_time, journal=journal, min_poll_delay=5.0),
+    )
+
+
+@pytest.fixture
+def mpr(hooks: Hooks, capsys: pytest.CaptureFixture[str]) -> Mpr:
+    """Run the real `mpr` command line in-process against the emulator."""
+
+    def invoke(*argv: str, obj: Any = None) -> Result:
+        capsys.readouterr()
+        code = run(list(argv), obj=obj if obj is not None else hooks)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke

@@ -44,12 +44,12 @@ class App:
     parallelism: int = 8
     no_regenerate: bool = False
     force: bool = False
+    selectors: Sequence[str] = ()
+    shard: Shard | None = None
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     hooks: Hooks = field(default_factory=Hooks)
 
-    def load(
-        self, paths: Sequence[str], selectors: Sequence[str], shard: Shard | None = None
-    ) -> tuple[DesiredSite, ...]:
+    def load(self, paths: Sequence[str]) -> tuple[DesiredSite, ...]:
         """Load, select and shard the sites; print warnings; raise ConfigInvalid/SelectionEmpty.
 
         A selector that matches nothing is an error; a shard that holds none of the selected
@@ -58,10 +58,11 @@ class App:
         result = load_sites(paths, env=self.env)
         for problem in result.warnings:
             warn(str(problem))
-        selected = select_sites(result.sites, selectors)
-        chosen = shard_sites(selected, shard)
-        if shard is not None and not chosen:
-            warn(f"shard {shard} holds none of the {len(selected)} selected site(s): nothing to do")
+        selected = select_sites(result.sites, self.selectors)
+        chosen = shard_sites(selected, self.shard)
+        if self.shard is not None and not chosen:
+            count = len(selected)
+            warn(f"shard {self.shard} holds none of the {count} selected site(s): nothing to do")
         return chosen
 
     def journal(self) -> Journal:

@@ -6,15 +6,17 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from reconciler.cli import exitcodes
-from reconciler.cli.app import App, Hooks
+from reconciler.cli.app import App
 from reconciler.cli.audit import open_audit_log, record_outcomes
 from reconciler.cli.github import add_summary, set_outputs
-from reconciler.cli.options import audit_option, common, github_option, paths_argument
+from reconciler.cli.options import audit_option, github_option, paths_argument, with_app
+from reconciler.cli.plan_cmd import stamp
 from reconciler.config.shard import Shard, parse_shard
 from reconciler.engine.audit import AuditLog
 from reconciler.engine.fleet import apply_sites, check_fresh, check_safe, make_plan, plan_sites
@@ -67,7 +69,6 @@ async def run_apply(
     app: App,
     sites: Sequence[DesiredSite],
     paths: Sequence[str],
-    selectors: Sequence[str],
     saved: Plan | None,
     auto_approve: bool,
     audit: AuditLog | None = None,
@@ -76,7 +77,7 @@ async def run_apply(
     runtime = app.runtime(audit.record if audit is not None else None)
     async with app.client() as client:
         work = await plan_sites(client, sites, runtime, app.parallelism)
-        fresh = make_plan(work, runtime, paths, selectors)
+        fresh = stamp(app, make_plan(work, runtime, paths, app.selectors))
         if saved is not None:
             check_fresh(saved, work)
         check_digest(fresh, expect_digest)
@@ -92,7 +93,7 @@ async def run_apply(
 
 @click.command()
 @paths_argument
-@common
+@with_app
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @click.option(
     "--force", is_flag=True, help="Apply even when a site's deletions pass policy.deleteGuard."
@@ -109,16 +110,9 @@ async def run_apply(
     help="Refuse unless the plan's review digest is DIGEST (from the reviewed PR's plan).",
 )
 @github_option
-@click.pass_context
 def apply(
-    ctx: click.Context,
+    app: App,
     paths: tuple[str, ...],
-    selectors: tuple[str, ...],
-    parallelism: int,
-    emulator_fixture: str | None,
-    state_file: str,
-    no_regenerate: bool,
-    shard: Shard | None,
     auto_approve: bool,
     force: bool,
     audit_log: str | None,
@@ -127,24 +121,15 @@ def apply(
     github: bool,
 ) -> int:
     """Apply the YAML in PATHS (or exactly the saved plan in PATHS, a JSON file) to Wix."""
-    app = App(
-        emulator_fixture=emulator_fixture,
-        state_file=state_file,
-        parallelism=parallelism,
-        no_regenerate=no_regenerate,
-        force=force,
-        hooks=ctx.find_object(Hooks) or Hooks(),
-    )
+    app.force = force
     saved = None
     if len(paths) == 1 and paths[0].endswith(".json"):
         saved = read_saved_plan(paths[0])
-        paths, selectors = saved.sources, saved.selectors
-        shard = _saved_shard(saved, shard)
-    sites = app.load(paths, selectors, shard)
+        paths = saved.sources
+        app = replace(app, selectors=saved.selectors, shard=_saved_shard(saved, app.shard))
+    sites = app.load(paths)
     audit = open_audit_log(app.env, audit_log, sites, allow_out_of_order)
-    report = asyncio.run(
-        run_apply(app, sites, paths, selectors, saved, auto_approve, audit, expect_digest)
-    )
+    report = asyncio.run(run_apply(app, sites, paths, saved, auto_approve, audit, expect_digest))
     report = report or ApplyReport(())
     if audit is not None:
         record_outcomes(audit, sites, report)

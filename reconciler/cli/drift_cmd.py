@@ -12,17 +12,16 @@ import asyncio
 import click
 
 from reconciler.cli import exitcodes
-from reconciler.cli.app import App, Hooks
+from reconciler.cli.app import App
 from reconciler.cli.options import (
     comment_limit_option,
     comment_option,
-    common,
     github_option,
     paths_argument,
+    with_app,
 )
 from reconciler.cli.plan_cmd import make
 from reconciler.cli.publish import publish
-from reconciler.config.shard import Shard
 from reconciler.engine.drift import drift_only, drifted
 from reconciler.render import render_plan
 from reconciler.render.markdown import DRIFT_MARKER
@@ -30,7 +29,7 @@ from reconciler.render.markdown import DRIFT_MARKER
 
 @click.command()
 @paths_argument
-@common
+@with_app
 @click.option(
     "--format",
     "fmt",
@@ -42,31 +41,17 @@ from reconciler.render.markdown import DRIFT_MARKER
 @comment_option
 @comment_limit_option
 @github_option
-@click.pass_context
 def drift(
-    ctx: click.Context,
+    app: App,
     paths: tuple[str, ...],
-    selectors: tuple[str, ...],
-    parallelism: int,
-    emulator_fixture: str | None,
-    state_file: str,
-    no_regenerate: bool,
-    shard: Shard | None,
     fmt: str,
     comment_file: str | None,
     comment_limit: int,
     github: bool,
 ) -> int:
     """Report the sites in PATHS whose live settings or events differ from the YAML."""
-    app = App(
-        emulator_fixture=emulator_fixture,
-        state_file=state_file,
-        parallelism=parallelism,
-        no_regenerate=no_regenerate,
-        hooks=ctx.find_object(Hooks) or Hooks(),
-    )
-    sites = app.load(paths, selectors, shard)
-    report = drift_only(asyncio.run(make(app, sites, paths, selectors, shard)))
+    sites = app.load(paths)
+    report = drift_only(asyncio.run(make(app, sites, paths)))
     click.echo(render_plan(report, fmt), nl=False)
     found = drifted(report)
     if fmt == "text":

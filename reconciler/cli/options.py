@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -90,14 +91,41 @@ audit_option = click.option(
 )
 
 
-def common(func: F) -> F:
-    """The options every command that talks to Wix takes."""
+def with_app(func: Callable[..., int]) -> Callable[..., int]:
+    """The options every command that talks to Wix takes, passed on as one `app: App`."""
+
+    @functools.wraps(func)
+    def command(
+        *args: Any,
+        selectors: tuple[str, ...],
+        parallelism: int,
+        emulator_fixture: str | None,
+        state_file: str,
+        no_regenerate: bool,
+        shard: Shard | None,
+        **kwargs: Any,
+    ) -> int:
+        from reconciler.cli.app import App, Hooks
+
+        app = App(
+            emulator_fixture=emulator_fixture,
+            state_file=state_file,
+            parallelism=parallelism,
+            no_regenerate=no_regenerate,
+            selectors=selectors,
+            shard=shard,
+            hooks=click.get_current_context().find_object(Hooks) or Hooks(),
+        )
+        return func(*args, app=app, **kwargs)
+
+    wrapped: Callable[..., int] = command
     for option in (
         shard_option,
         no_regenerate_option,
         state_option,
         emulator_option,
         parallelism_option,
+        site_option,
     ):
-        func = option(func)
-    return site_option(func)
+        wrapped = option(wrapped)
+    return wrapped

@@ -10,39 +10,37 @@ from pathlib import Path
 import click
 
 from reconciler.cli import exitcodes
-from reconciler.cli.app import App, Hooks
+from reconciler.cli.app import App
 from reconciler.cli.options import (
     comment_limit_option,
     comment_option,
-    common,
     github_option,
     paths_argument,
+    with_app,
 )
 from reconciler.cli.publish import publish
-from reconciler.config.shard import Shard
 from reconciler.engine.fleet import make_plan, plan_sites
 from reconciler.engine.plan import Plan
 from reconciler.model.site import DesiredSite
 from reconciler.render import render_plan
 
 
-async def make(
-    app: App,
-    sites: Sequence[DesiredSite],
-    paths: Sequence[str],
-    selectors: Sequence[str],
-    shard: Shard | None = None,
-) -> Plan:
-    """Observe and plan every selected site (shared with apply and drift)."""
+async def make(app: App, sites: Sequence[DesiredSite], paths: Sequence[str]) -> Plan:
+    """Observe and plan every selected site (shared with drift)."""
     runtime = app.runtime()
     async with app.client() as client:
         work = await plan_sites(client, sites, runtime, app.parallelism)
-    return replace(make_plan(work, runtime, paths, selectors), shard=str(shard or ""))
+    return stamp(app, make_plan(work, runtime, paths, app.selectors))
+
+
+def stamp(app: App, plan: Plan) -> Plan:
+    """The plan with the shard it was made for, so `apply PLANFILE` applies the same one."""
+    return replace(plan, shard=str(app.shard or ""))
 
 
 @click.command()
 @paths_argument
-@common
+@with_app
 @click.option(
     "--format",
     "fmt",
@@ -58,16 +56,9 @@ async def make(
 @comment_option
 @comment_limit_option
 @github_option
-@click.pass_context
 def plan(
-    ctx: click.Context,
+    app: App,
     paths: tuple[str, ...],
-    selectors: tuple[str, ...],
-    parallelism: int,
-    emulator_fixture: str | None,
-    state_file: str,
-    no_regenerate: bool,
-    shard: Shard | None,
     fmt: str,
     out: str | None,
     detailed_exitcode: bool,
@@ -76,15 +67,8 @@ def plan(
     github: bool,
 ) -> int:
     """Show what `mpr apply` would change on each site declared in PATHS."""
-    app = App(
-        emulator_fixture=emulator_fixture,
-        state_file=state_file,
-        parallelism=parallelism,
-        no_regenerate=no_regenerate,
-        hooks=ctx.find_object(Hooks) or Hooks(),
-    )
-    sites = app.load(paths, selectors, shard)
-    result = asyncio.run(make(app, sites, paths, selectors, shard))
+    sites = app.load(paths)
+    result = asyncio.run(make(app, sites, paths))
     if out:
         Path(out).write_text(result.dumps(), encoding="utf-8")
     click.echo(render_plan(result, fmt), nl=False)

@@ -8,7 +8,8 @@ from pathlib import Path
 from reconciler.cli import exitcodes
 from reconciler.emulator import Emulator
 from reconciler.engine.journal import MemoryJournal
-from tests.cli.conftest import SITE, Mpr, write_site
+from tests.cli.conftest import SITE, write_site
+from tests.conftest import Mpr
 
 SETTINGS = """settings:
   toneOfVoice: warm and playful

@@ -12,7 +12,8 @@ from typing import Any
 
 from reconciler.cli import exitcodes
 from reconciler.emulator import Emulator
-from tests.cli.conftest import SITE, Mpr, write_site
+from tests.cli.conftest import SITE, write_site
+from tests.conftest import Mpr
 
 READS = {"GetMarketingSettings", "GetSocialMarketingPlan", "QueryEvents"}
 

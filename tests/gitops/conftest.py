@@ -7,22 +7,12 @@ itself may run inside GitHub Actions), in its own working directory.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from reconciler.cli import run
-from reconciler.cli.app import Hooks
 from reconciler.emulator import Emulator
-from reconciler.engine.journal import MemoryJournal
-from reconciler.engine.runtime import Runtime
-from reconciler.wix import WixClient
-from tests.conftest import TEST_KEY, EmulatorTime
 
 SITE = "11111111-2222-4333-8444-555555555555"
 OTHER = "22222222-3333-4444-8555-666666666666"
@@ -35,48 +25,6 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
             monkeypatch.delenv(name)
     monkeypatch.setenv("USER", "tester")
     monkeypatch.chdir(tmp_path)
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-Mpr = Callable[..., Result]
-
-
-@pytest.fixture
-def journal() -> MemoryJournal:
-    return MemoryJournal()
-
-
-@pytest.fixture
-def hooks(emulator: Emulator, engine_time: EmulatorTime, journal: MemoryJournal) -> Hooks:
-    @asynccontextmanager
-    async def client() -> AsyncIterator[WixClient]:
-        transport = httpx.ASGITransport(app=emulator.app)
-        async with WixClient(
-            base_url="http://emulator.test", api_key=TEST_KEY, transport=transport
-        ) as c:
-            yield c
-
-    return Hooks(
-        client=client,
-        runtime=lambda: Runtime(clock=engine_time, journal=journal, min_poll_delay=5.0),
-    )
-
-
-@pytest.fixture
-def mpr(hooks: Hooks, capsys: pytest.CaptureFixture[str]) -> Mpr:
-    def invoke(*argv: str, obj: Any = None) -> Result:
-        capsys.readouterr()
-        code = run(list(argv), obj=obj if obj is not None else hooks)
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return invoke
 
 
 def seed(emulator: Emulator, *sites: dict[str, Any]) -> None:

@@ -22,8 +22,8 @@ from reconciler.engine.audit import (
 )
 from reconciler.engine.report import ActionRecord
 from reconciler.errors import OutOfOrderCommit
-from tests.conftest import TEST_KEY
-from tests.gitops.conftest import OTHER, SITE, Mpr, seed, site_file
+from tests.conftest import TEST_KEY, Mpr
+from tests.gitops.conftest import OTHER, SITE, seed, site_file
 
 KEY = "IST.audit-log-must-never-hold-this-key-9f8e7d6c5b4a"
 A, B, C = "a" * 40, "b" * 40, "c" * 40

@@ -8,7 +8,8 @@ from pathlib import Path
 from reconciler.engine.plan import EventChange, Plan, PlanAction, SettingChange, SitePlan
 from reconciler.engine.review import review_digest
 from reconciler.render.markdown import LIMIT, MARKER, render_plan, size, truncate, verdict
-from tests.gitops.conftest import SITE, Mpr, seed, site_file
+from tests.conftest import Mpr
+from tests.gitops.conftest import SITE, seed, site_file
 
 
 def site(

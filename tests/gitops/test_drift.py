@@ -8,7 +8,8 @@ from pathlib import Path
 from reconciler.cli import exitcodes
 from reconciler.emulator import Emulator
 from reconciler.render.markdown import DRIFT_MARKER
-from tests.gitops.conftest import SITE, Mpr, seed, site_file
+from tests.conftest import Mpr
+from tests.gitops.conftest import SITE, seed, site_file
 
 BODY = """settings:
   toneOfVoice: warm

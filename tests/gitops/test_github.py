@@ -12,7 +12,8 @@ from reconciler.cli.github import hidden_value, pull_request_number, set_outputs
 from reconciler.cli.github_cmd import GitHubHooks
 from reconciler.emulator import Emulator
 from reconciler.render.markdown import LIMIT, MARKER, size
-from tests.gitops.conftest import SITE, Mpr, seed, site_file
+from tests.conftest import Mpr
+from tests.gitops.conftest import SITE, seed, site_file
 from tests.gitops.fakegithub import FakeGitHub
 
 

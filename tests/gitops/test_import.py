@@ -10,7 +10,8 @@ from reconciler.cli import exitcodes
 from reconciler.config.export import duration_text
 from reconciler.config.yamlio import dump_yaml, parse_yaml
 from reconciler.emulator import Emulator
-from tests.gitops.conftest import OTHER, SITE, Mpr, seed
+from tests.conftest import Mpr
+from tests.gitops.conftest import OTHER, SITE, seed
 
 THIRD = "33333333-4444-4555-8666-777777777777"
 CALENDAR = "44444444-5555-4666-8777-888888888888"

@@ -15,7 +15,8 @@ from reconciler.cli import exitcodes
 from reconciler.config.shard import Shard, parse_shard, shard_of, shard_sites
 from reconciler.emulator import Emulator
 from reconciler.model.site import DesiredSite, SiteId
-from tests.gitops.conftest import OTHER, SITE, Mpr, seed, site_file
+from tests.conftest import Mpr
+from tests.gitops.conftest import OTHER, SITE, seed, site_file
 
 IDS = [str(uuid.UUID(int=n * 7919 + 12345, version=4)) for n in range(2000)]
 
