@@ -16,15 +16,17 @@ from reconciler import __version__
 from reconciler.cli import exitcodes
 from reconciler.errors import MprError
 
+# name → (module, attribute, one-line help). The help is written here, not read from the
+# command, so that `mpr --help` imports none of the commands (and none of pydantic, httpx…).
 _COMMANDS = {
-    "validate": ("reconciler.cli.validate_cmd", "validate"),
-    "plan": ("reconciler.cli.plan_cmd", "plan"),
-    "apply": ("reconciler.cli.apply_cmd", "apply"),
-    "drift": ("reconciler.cli.drift_cmd", "drift"),
-    "import": ("reconciler.cli.import_cmd", "import_sites"),
-    "history": ("reconciler.cli.history_cmd", "history"),
-    "github": ("reconciler.cli.github_cmd", "github"),
-    "emulator": ("reconciler.cli.emulator_cmd", "emulator"),
+    "validate": ("reconciler.cli.validate_cmd", "validate", "Check site files (no network)."),
+    "plan": ("reconciler.cli.plan_cmd", "plan", "Show what apply would change; never writes."),
+    "apply": ("reconciler.cli.apply_cmd", "apply", "Make the live sites match the YAML."),
+    "drift": ("reconciler.cli.drift_cmd", "drift", "Report live settings/events that drifted."),
+    "import": ("reconciler.cli.import_cmd", "import_sites", "Write site files from live sites."),
+    "history": ("reconciler.cli.history_cmd", "history", "Read the apply audit log."),
+    "github": ("reconciler.cli.github_cmd", "github", "The GitHub side of the mpr workflows."),
+    "emulator": ("reconciler.cli.emulator_cmd", "emulator", "Run the local Wix API emulator."),
 }
 
 
@@ -37,10 +39,15 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in _COMMANDS:
             return None
-        module_name, attribute = _COMMANDS[cmd_name]
+        module_name, attribute, _ = _COMMANDS[cmd_name]
         module = __import__(module_name, fromlist=[attribute])
         command: click.Command = getattr(module, attribute)
         return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, _COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,8 +56,9 @@ def cli() -> None:
     """mpr keeps Wix AI marketing plans in the state declared in YAML.
 
     \b
-    Exit codes: 0 ok / no changes, 1 error, 2 changes present (plan --detailed-exitcode),
-    3 usage error, 4 refused (unsafe or stale plan), 5 generation still running at the timeout.
+    Exit codes: 0 ok / no changes, 1 error, 2 changes present (plan --detailed-exitcode)
+    or drift found (drift), 3 usage error, 4 refused (unsafe, stale or unreviewed plan, an
+    older commit), 5 generation still running at the timeout.
     """
 
 
