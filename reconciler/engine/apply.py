@@ -24,11 +24,14 @@ from reconciler.engine.runtime import Runtime
 from reconciler.engine.wait import generation_over, poll, posts_ready
 from reconciler.errors import (
     ApiError,
+    ApiUnreachable,
     FailedPrecondition,
     GenerationFailed,
     GenerationTimedOut,
     MprError,
     PlanAlreadyGenerating,
+    RateLimited,
+    ServerError,
 )
 from reconciler.model.events import parse_wire_time, wire_time
 from reconciler.model.plan_state import FAILED, GENERATING, Activity, PlanState
@@ -64,8 +67,29 @@ async def apply_site(
     except GenerationTimedOut as exc:
         outcome.failed("timed_out", str(exc))
     except MprError as exc:
-        outcome.failed("failed", str(exc))
+        outcome.failed("failed", explain(exc))
     return outcome
+
+
+def explain(error: MprError) -> str:
+    """The error's message, plus what to do about it when the client gave up retrying."""
+    again = "then run the same command again: it continues where this run stopped"
+    if isinstance(error, RateLimited):
+        pause = "wait a minute"
+        if error.retry_after and error.retry_after > 60:  # longer than the client waits itself
+            pause = f"Wix asked to wait {error.retry_after:g} s, so wait that long"
+        return (
+            f"{error}. Wix is throttling requests: {pause}, {again} "
+            "(a lower --parallelism sends fewer requests at once)"
+        )
+    if isinstance(error, ServerError):
+        return f"{error}. The failure is on Wix's side: wait a while, {again}"
+    if isinstance(error, ApiUnreachable):
+        return (
+            f"{error}. Wix could not be reached or did not answer in time: check the network, "
+            f"WIX_API_BASE_URL and WIX_API_TIMEOUT, {again}"
+        )
+    return str(error)
 
 
 @dataclass
@@ -120,7 +144,13 @@ class _SiteApply:
             self.outcome.did(f"event {change.op}d: {change.name}")
 
     async def _create_event(self, name: str, body: Mapping[str, Any]) -> None:
-        """CreateEvent; when a failure may hide a success, look before sending it again."""
+        """CreateEvent; when a failure may hide a success, look before sending it again.
+
+        A 5xx is a finished answer, so the look shows what Wix did and a missing event is
+        sent again. After a timeout or a dropped connection the request may still be running
+        on Wix, so the look proves nothing: the event is not sent again (it could then exist
+        twice) and the next apply finds it or creates it.
+        """
         try:
             await self.site.create_event(body)
         except ApiError as exc:
@@ -131,6 +161,9 @@ class _SiteApply:
             found = await read_events(self.site, [window])
             if any(e.name == name and not e.read_only for e in found):
                 return
+            if isinstance(exc, ApiUnreachable):
+                lost = f"{exc.message}; the event {name!r} is not there yet and was not sent again"
+                raise replace(exc, message=lost) from exc
             await self.site.create_event(body)
 
     async def _run_plan_action(self) -> PlanState:

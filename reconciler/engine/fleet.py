@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from reconciler.engine.apply import apply_site
+from reconciler.engine.apply import apply_site, explain
 from reconciler.engine.observe import observe
 from reconciler.engine.plan import Plan, SitePlan
 from reconciler.engine.planning import build_site_plan
@@ -61,7 +61,7 @@ async def plan_sites(
         try:
             live = await observe(client.site(desired.id), desired, rt.clock.now())
         except ApiError as exc:
-            return SiteWork(desired, None, _error_plan(desired, str(exc)))
+            return SiteWork(desired, None, _error_plan(desired, explain(exc)))
         plan = build_site_plan(
             desired,
             live,

@@ -31,9 +31,13 @@ class WaitPolicy:
     jitter: float = 0.1
 
     def delay(self, waited: float, rng: random.Random) -> float:
-        """The pause before the next poll, after `waited` seconds."""
+        """The pause before the next poll, after `waited` seconds.
+
+        The jitter only ever shortens the pause: a longer one would notice the end more
+        than `share` of the time waited late.
+        """
         base = min(self.max_delay, max(self.min_delay, waited * self.share))
-        return base * (1 + rng.uniform(-self.jitter, self.jitter))
+        return base * (1 - rng.uniform(0, self.jitter))
 
 
 async def poll(

@@ -93,7 +93,7 @@ def error_from_response(
         path=info.path,
         status=status,
         code=code or None,
-        request_id=response.headers.get(REQUEST_ID_HEADER),
+        request_id=_request_id(response, info.key),
         violations=violations,
         retry_after=retry_after,
     )
@@ -228,8 +228,14 @@ def shape_error(response: httpx.Response, info: RequestInfo, name: str, detail: 
         method=info.method,
         path=info.path,
         status=response.status_code,
-        request_id=response.headers.get(REQUEST_ID_HEADER),
+        request_id=_request_id(response, info.key),
     )
+
+
+def _request_id(response: httpx.Response, key: ApiKey | None) -> str | None:
+    # A header is server text too: a proxy that echoes the key must not get it printed.
+    value = response.headers.get(REQUEST_ID_HEADER)
+    return redact(value, key) if value else None
 
 
 # --- no HTTP answer ----------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""The fault suite: throttling, outages, dropped and slow answers, and troubled plans."""

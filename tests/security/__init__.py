@@ -1,0 +1,1 @@
+"""The security suite: the key never leaks, YAML is loaded safely, paths stay in the tree."""
