@@ -28,6 +28,8 @@ class SiteFile:
     """The path as messages show it: relative to what was given on the command line."""
     root: Path
     root_display: str
+    scanned: bool = False
+    """Found by scanning a directory (not named on the command line)."""
 
 
 def discover(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[SiteFile], list[Problem]]:
@@ -42,7 +44,11 @@ def discover(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[SiteFile], l
         if problem:
             problems.append(Problem(given, 1, 1, "", problem))
         for site_file in files:
-            found.setdefault(site_file.path.resolve(), site_file)
+            escape = _outside_tree(site_file)
+            if escape:
+                problems.append(Problem(site_file.display, 1, 1, "", escape))
+            else:
+                found.setdefault(site_file.path.resolve(), site_file)
     return sorted(found.values(), key=lambda f: f.display), problems
 
 
@@ -64,7 +70,20 @@ def _scan(root: Path, given: str) -> Iterator[SiteFile]:
             if name.endswith(SUFFIXES) and not _hidden(name) and is_file:
                 relative = os.path.relpath(os.path.join(directory, name), root)
                 display = os.path.normpath(os.path.join(given, relative))
-                yield SiteFile(Path(directory) / name, display, root, given)
+                yield SiteFile(Path(directory) / name, display, root, given, scanned=True)
+
+
+def _outside_tree(site_file: SiteFile) -> str | None:
+    """Why a file found by scanning a directory must not be read: a link leading out of it."""
+    if not site_file.scanned:
+        return None
+    real, root = site_file.path.resolve(), site_file.root.resolve()
+    if real.is_relative_to(root):
+        return None
+    return (
+        f"a link to {real}, outside the config tree {site_file.root_display}: not read "
+        "(name the file on the command line to read it)"
+    )
 
 
 def _hidden(name: str) -> bool:

@@ -14,6 +14,10 @@ from typing import Any
 from reconciler.config.tree import KeyPath, Mark, YList, YMap, format_path
 from reconciler.errors import Problem
 
+# Variables that hold credentials: a site file never needs them, and expanding one would copy
+# the secret into a setting, every plan output (a PR comment included) and Wix itself.
+SECRET_VARIABLES = frozenset({"WIX_API_KEY", "GITHUB_TOKEN", "GH_TOKEN"})
+
 _TOKEN = re.compile(r"\$\$\{|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}|\$\{")
 
 
@@ -74,6 +78,15 @@ def _string(
                 " (letters, digits, _) or $${ for a literal ${",
             )
             return match.group(0)
+        if name in SECRET_VARIABLES or _holds_the_key(env.get(name), env):
+            _report(
+                out,
+                mark,
+                path,
+                f"${{{name}}} would copy a secret into the site's settings and every plan "
+                "output: site files never need it",
+            )
+            return match.group(0)
         if name not in env:
             _report(
                 out, mark, path, f"environment variable {name} is not set (used as ${{{name}}})"
@@ -82,6 +95,11 @@ def _string(
         return env[name]
 
     return _TOKEN.sub(replace, text)
+
+
+def _holds_the_key(value: str | None, env: Mapping[str, str]) -> bool:
+    key = env.get("WIX_API_KEY", "")
+    return bool(value and key and key in value)
 
 
 def _snippet(text: str, start: int) -> str:

@@ -19,8 +19,8 @@ from reconciler.config.tree import KeyPath, Mark, YList, YMap, format_path
 from reconciler.errors import Problem
 
 MESSAGE = (
-    "looks like an API key: pass it through ${WIX_API_KEY} (or another environment variable)"
-    " and never commit it"
+    "looks like an API key or token: remove it; secrets never belong in a site file"
+    " (mpr reads the Wix key from the WIX_API_KEY environment variable)"
 )
 _WIX_KEY = re.compile(r"IST\.[A-Za-z0-9_\-.=]{20,}")
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")

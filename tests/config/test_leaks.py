@@ -52,13 +52,23 @@ def test_the_environment_key_value_is_caught_anywhere() -> None:
     assert not looks_secret("short", known="short")  # too short to be a key worth matching
 
 
-def test_a_pasted_key_is_an_error_and_its_reference_is_not(write: Writer) -> None:
+def test_a_pasted_key_and_a_reference_to_it_are_both_errors(write: Writer) -> None:
     path = write(
-        site(f"settings:\n  toneOfVoice: '{WIX_KEY}'\n  imageGuidelines: '${{WIX_API_KEY}}'\n")
+        site(
+            f"settings:\n  toneOfVoice: '{WIX_KEY}'\n  imageGuidelines: '${{WIX_API_KEY}}'\n"
+            "  customContentGuidelines: 'see ${MY_COPY}'\n"
+        )
     )
-    result = check_sites([path], env={"WIX_API_KEY": "k" * 20}, now=NOW)
-    assert [(p.path, p.message) for p in result.problems] == [("settings.toneOfVoice", MESSAGE)]
-    assert WIX_KEY not in str(result.problems)
+    env = {"WIX_API_KEY": "k" * 20, "MY_COPY": "k" * 20}
+    result = check_sites([path], env=env, now=NOW)
+    expanded = "would copy a secret into the site's settings and every plan output"
+    found = sorted((p.path, expanded in p.message or p.message == MESSAGE) for p in result.problems)
+    assert found == [
+        ("settings.customContentGuidelines", True),
+        ("settings.imageGuidelines", True),
+        ("settings.toneOfVoice", True),
+    ]
+    assert WIX_KEY not in str(result.problems) and "k" * 20 not in str(result.problems)
 
 
 def test_keys_in_a_defaults_file_are_caught_too(write: Writer) -> None:

@@ -226,11 +226,6 @@ def test_the_audit_log_never_holds_the_key(scan: Scan, emulator: Emulator) -> No
     assert "not allowed here" in log  # the echoed error was recorded, masked
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="KNOWN LEAK (config/interpolate.py): `${WIX_API_KEY}` in a site file is expanded, "
-    "so the key lands in a setting, in every plan output (a PR comment included) and on Wix",
-)
 def test_a_site_file_cannot_pull_the_key_into_a_setting(scan: Scan) -> None:
     site = scan.folder / "sites" / "crumb.yaml"
     site.write_text(SITE_FILE.replace("warm and playful", "${WIX_API_KEY}"), encoding="utf-8")
