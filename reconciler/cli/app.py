@@ -95,7 +95,9 @@ class App:
     @asynccontextmanager
     async def _client(self) -> AsyncIterator[WixClient]:
         if not self.emulator_fixture:
-            async with WixClient.from_env(self.env) as client:
+            # Each site reads settings, plan and events at once: room for three per site.
+            connections = min(max(20, 3 * self.parallelism), 200)
+            async with WixClient.from_env(self.env, max_connections=connections) as client:
                 yield client
             return
         from reconciler.emulator import Emulator, EmulatorConfig, FixtureError

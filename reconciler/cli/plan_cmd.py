@@ -70,6 +70,7 @@ def plan(
     sites = app.load(paths)
     result = asyncio.run(make(app, sites, paths))
     if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(result.dumps(), encoding="utf-8")
     click.echo(render_plan(result, fmt), nl=False)
     publish(app.env, result, comment_file=comment_file, github=github, limit=comment_limit)

@@ -67,6 +67,9 @@ class WixClient:
         self._key = ApiKey(api_key) if api_key else None
         self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self._sleep = sleep or asyncio.sleep
+        # Requests beyond the pool wait here rather than in httpcore's pool queue, whose cost
+        # grows with queued requests × connections (encode/httpcore#1035).
+        self._in_flight = asyncio.Semaphore(max_connections)
         self._http = httpx.AsyncClient(
             transport=transport,
             timeout=self._timeout,
@@ -182,7 +185,8 @@ class WixClient:
         )
         self.request_count += 1
         try:
-            response = await self._http.send(request)
+            async with self._in_flight:
+                response = await self._http.send(request)
         except httpx.HTTPError as exc:
             raise error_from_transport(exc, info, self._timeout) from exc
         if not response.is_success:

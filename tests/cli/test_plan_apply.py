@@ -187,3 +187,13 @@ def test_a_site_that_cannot_be_read_fails_the_run_but_not_the_fleet(
     assert "Crumb & Co (11111111-2222-4333-8444-555555555555): applied" in result.out
     assert "(22222222-3333-4444-8555-666666666666): failed" in result.out
     assert "SITE_NOT_FOUND" in result.out
+
+
+def test_plan_out_creates_the_folder_it_is_given(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    seed(emulator)
+    saved = tmp_path / "plans" / "today" / "plan.json"
+    result = mpr("plan", str(write_site(tmp_path, body=SETTINGS)), "--out", str(saved))
+    assert result.code == exitcodes.OK, result.err
+    assert json.loads(saved.read_text())["format_version"] == 1
