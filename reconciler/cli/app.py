@@ -95,8 +95,9 @@ class App:
     @asynccontextmanager
     async def _client(self) -> AsyncIterator[WixClient]:
         if not self.emulator_fixture:
-            # Each site reads settings, plan and events at once: room for three per site.
-            connections = min(max(20, 3 * self.parallelism), 200)
+            # Three reads per site go out at once, but past ~32 connections httpcore's pool
+            # bookkeeping costs more than the extra connections win (tests/bench/RESULTS.md).
+            connections = min(max(20, 3 * self.parallelism), 32)
             async with WixClient.from_env(self.env, max_connections=connections) as client:
                 yield client
             return
