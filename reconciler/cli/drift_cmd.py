@@ -16,6 +16,7 @@ from reconciler.cli.app import App
 from reconciler.cli.options import (
     comment_limit_option,
     comment_option,
+    format_option,
     github_option,
     paths_argument,
     with_app,
@@ -30,14 +31,7 @@ from reconciler.render.markdown import DRIFT_MARKER
 @click.command()
 @paths_argument
 @with_app
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for machines, markdown for an issue.",
-)
+@format_option
 @comment_option
 @comment_limit_option
 @github_option

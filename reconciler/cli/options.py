@@ -83,6 +83,14 @@ comment_option = click.option(
 comment_limit_option = click.option(
     "--comment-limit", type=click.IntRange(200), default=65_536, hidden=True
 )
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for machines, markdown for pull-request comments and issues.",
+)
 audit_option = click.option(
     "--audit-log",
     type=click.Path(dir_okay=False),

@@ -14,6 +14,7 @@ from reconciler.cli.app import App
 from reconciler.cli.options import (
     comment_limit_option,
     comment_option,
+    format_option,
     github_option,
     paths_argument,
     with_app,
@@ -41,14 +42,7 @@ def stamp(app: App, plan: Plan) -> Plan:
 @click.command()
 @paths_argument
 @with_app
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for machines, markdown for PR comments.",
-)
+@format_option
 @click.option(
     "--out", type=click.Path(dir_okay=False), help="Also save the plan (JSON) for `mpr apply FILE`."
 )

@@ -33,7 +33,7 @@ from reconciler.config.validate import allowed_keys, validate_document
 from reconciler.config.yamlio import dump_yaml
 from reconciler.errors import ConfigInvalid, Problem
 from reconciler.model.enums import OVERRIDE_TOOLS
-from reconciler.model.events import CalendarEvent, wire_time
+from reconciler.model.events import CalendarEvent
 from reconciler.model.policy import Policy
 from reconciler.model.settings import READ_ONLY_SETTINGS, WRITABLE_SETTINGS, canonical
 from reconciler.model.site import DesiredSite
@@ -149,14 +149,7 @@ def _events(events: Sequence[CalendarEvent], notes: list[str], secret: str) -> l
 
 def event_document(event: CalendarEvent) -> dict[str, Any]:
     """An event as a site file declares it: name, description, then date or recurringRule."""
-    body: dict[str, Any] = {"name": event.name}
-    if event.description:
-        body["description"] = event.description
-    if event.recurring_rule is not None:
-        body["recurringRule"] = event.recurring_rule.to_json()
-    elif event.date is not None:
-        body["date"] = wire_time(event.date)
-    return body
+    return event.to_json()
 
 
 def _event_kind(event: CalendarEvent) -> str | None:

@@ -133,7 +133,7 @@ def test_the_ordering_rule() -> None:
 
 
 BODY = """settings:
-  toneOfVoice: "${WIX_API_KEY} is not a tone"
+  toneOfVoice: warm and playful
   socialChannels: [FACEBOOK]
 events:
   - name: Black Friday Sale
@@ -167,7 +167,7 @@ def test_apply_writes_the_log_and_history_reads_it(
     assert {e["run"] for e in entries} == {"1001"}
     assert crumb[0]["after"] == {
         "settings.socialChannels": ["FACEBOOK"],
-        "settings.toneOfVoice": "[redacted] is not a tone",
+        "settings.toneOfVoice": "warm and playful",
     }
     writes = [e for e in entries if e["action"] != "apply"]
     assert len(writes) == sum(1 for e in writes if e["result"] == "ok")
