@@ -57,6 +57,18 @@ _Loader.add_implicit_resolver(
     _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
 
+# libyaml parses several times faster. Same resolvers; on any error the file is parsed again
+# by the pure-Python loader, whose messages (and marks) the error texts are written against.
+_FastLoader: type[Any] | None = None
+if hasattr(yaml, "CSafeLoader"):
+
+    class _CLoader(yaml.CSafeLoader):
+        """libyaml's parser with _Loader's resolvers."""
+
+        yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+    _FastLoader = _CLoader
+
 
 @dataclass
 class Parsed:
@@ -100,18 +112,20 @@ def read_yaml(path: Path, display: str) -> Parsed:
 
 
 def parse_yaml(text: str, display: str) -> Parsed:
-    """Parse YAML `text` into a located tree."""
+    """Parse YAML `text` into a located tree.
+
+    libyaml, when installed, parses a sound file; anything it finds wrong is parsed again by
+    the pure-Python loader, whose messages and marks the error texts are written against.
+    """
+    if _FastLoader is not None:
+        try:
+            parsed = _parse_with(_FastLoader, text, display)
+        except (_Fatal, yaml.YAMLError, RecursionError):
+            parsed = None
+        if parsed is not None and not parsed.problems:
+            return parsed
     try:
-        loader = _Loader(text)
-    except yaml.reader.ReaderError as exc:
-        return _reader_failed(exc, text, display)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return Parsed(None, empty=True)
-        walker = _Walker(loader, display)
-        tree = walker.value(node, (), 0, False, frozenset())
-        return Parsed(tree, walker.problems)
+        return _parse_with(_Loader, text, display)
     except _Fatal as exc:
         return _failed(exc.mark, exc.message, exc.path)
     except yaml.MarkedYAMLError as exc:
@@ -122,6 +136,17 @@ def parse_yaml(text: str, display: str) -> Parsed:
         return _failed(Mark(display, 1, 1), f"invalid YAML: {exc}")
     except RecursionError:
         return _failed(Mark(display, 1, 1), "invalid YAML: the document is nested too deeply")
+
+
+def _parse_with(loader_class: type[Any], text: str, display: str) -> Parsed:
+    """Compose and walk the document; YAML errors and fatal problems propagate."""
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Parsed(None, empty=True)
+        walker = _Walker(loader, display)
+        return Parsed(walker.value(node, (), 0, False, frozenset()), walker.problems)
     finally:
         loader.dispose()
 

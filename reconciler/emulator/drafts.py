@@ -82,7 +82,7 @@ def activity_posts(site: Site, body: Json) -> Json:
     """GetMarketingActivityPosts: known ids in request order; unknown ones omitted."""
     ids = id_list(body, "marketingActivityIds", 100)
     found = [site.plan.activities[i] for i in ids if i in site.plan.activities]
-    return {"marketingActivities": [a.to_posts_wire() for a in found]}
+    return {"marketingActivities": [a.to_posts_wire(frozen=False) for a in found]}
 
 
 def schedule(ctx: Context, site: Site, body: Json) -> Json:

@@ -133,7 +133,7 @@ def read_plan(site: Site, start: datetime | None, end: datetime | None, now: dat
     lower = start if start is not None else start_of_day(now)
     chosen = [a for a in plan.sorted_activities()
               if a.date >= lower and (end is None or a.date <= end)]
-    return {"status": plan.status, "marketingActivities": [a.to_plan_wire() for a in chosen]}
+    return {"status": plan.status, "marketingActivities": [a.to_plan_wire(frozen=False) for a in chosen]}
 
 
 def delete_plan(site: Site) -> Json:

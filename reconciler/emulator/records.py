@@ -99,22 +99,27 @@ class Activity:
     variant: int = 0
     """Bumped by every post (re)generation so image and captions visibly change."""
 
-    def to_plan_wire(self) -> Json:
-        """The GetSocialMarketingPlan entry (SPEC §2.2)."""
+    def to_plan_wire(self, *, frozen: bool = True) -> Json:
+        """The GetSocialMarketingPlan entry (SPEC §2.2).
+
+        `frozen=False` shares the item dicts instead of copying them: only for an answer that
+        is encoded under the backend lock before anything can change them (the read path,
+        where copying every draft was a fifth of a plan's cost).
+        """
         return {
             "marketingActivityId": self.id,
             "date": to_wire(self.date),
             "title": self.title,
             "description": self.description,
             "marketingActivityType": self.type,
-            "items": copy.deepcopy(self.items),
+            "items": copy.deepcopy(self.items) if frozen else self.items,
         }
 
-    def to_posts_wire(self) -> Json:
+    def to_posts_wire(self, *, frozen: bool = True) -> Json:
         """The GetMarketingActivityPosts / snapshot entry (SPEC §3.1.8, §5.4, §5.5)."""
         return {
             "marketingActivityId": self.id,
-            "items": copy.deepcopy(self.items),
+            "items": copy.deepcopy(self.items) if frozen else self.items,
             "videoCandidates": [],
         }
 

@@ -165,14 +165,14 @@ def _endpoint(backend: Backend, op: Operation) -> Callable[[Request], Awaitable[
             call = Call(body, request.query_params, request.path_params)
             with backend.lock:
                 backend.progress(site)
-                result = op.handler(backend, site, call)
+                # Encoded under the lock: read answers share the stored drafts, uncopied.
+                return JSONResponse(op.handler(backend, site, call))
         except EmulatorError as error:
             return error_response(error)
         except Exception:
             # An emulator bug: keep the traceback in the log, answer like Wix (empty 5xx).
             logger.exception("emulator error in %s", op.name)
             return Response(b"", status_code=500)
-        return JSONResponse(result)
 
     run.__name__ = op.name
     return run
