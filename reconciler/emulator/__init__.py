@@ -18,6 +18,16 @@ from reconciler.emulator.routes import PREFIX as API_PREFIX
 from reconciler.emulator.server import Emulator, serve, serve_in_thread
 
 __all__ = [
-    "API_PREFIX", "Clock", "Emulator", "EmulatorConfig", "EmulatorError", "FaultRule",
-    "FixtureError", "ManualClock", "RealClock", "RequestRecord", "serve", "serve_in_thread",
+    "API_PREFIX",
+    "Clock",
+    "Emulator",
+    "EmulatorConfig",
+    "EmulatorError",
+    "FaultRule",
+    "FixtureError",
+    "ManualClock",
+    "RealClock",
+    "RequestRecord",
+    "serve",
+    "serve_in_thread",
 ]

@@ -71,12 +71,16 @@ class FaultRule:
         """The response this fault answers with (requires ``status``)."""
         status = self.status or 500
         headers: dict[str, str] = {}
-        retry = self.retry_after if self.retry_after is not None else (
-            1 if status == 429 else None)
+        retry = self.retry_after if self.retry_after is not None else (1 if status == 429 else None)
         if retry is not None:
             headers["Retry-After"] = _header_number(retry)
-        code = {429: "RESOURCE_EXHAUSTED", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
-                404: "NOT_FOUND", 409: "ALREADY_EXISTS"}.get(status, "INJECTED_FAULT")
+        code = {
+            429: "RESOURCE_EXHAUSTED",
+            401: "UNAUTHENTICATED",
+            403: "PERMISSION_DENIED",
+            404: "NOT_FOUND",
+            409: "ALREADY_EXISTS",
+        }.get(status, "INJECTED_FAULT")
         return EmulatorError(status, code, f"injected fault ({status})", headers=headers)
 
     @classmethod
@@ -142,8 +146,9 @@ class ControlState:
     def writes(self, site_id: str | None = None) -> list[RequestRecord]:
         """Logged mutating requests, optionally for one site."""
         with self._lock:
-            return [r for r in self.requests
-                    if r.mutating and (site_id is None or r.site_id == site_id)]
+            return [
+                r for r in self.requests if r.mutating and (site_id is None or r.site_id == site_id)
+            ]
 
     def add_fault(self, rule: FaultRule) -> FaultRule:
         with self._lock:
@@ -188,18 +193,25 @@ def site_snapshot(site: Site) -> Json:
         "marketingSettings": settings_wire(site),
         "events": [e.to_wire() for e in site.events.values()],
         "plan": {
-            "id": plan.id, "status": plan.status, "generations": plan.generations,
-            "generating": None if plan.job is None else {
-                "kind": plan.job.kind, "startedAt": to_wire(plan.job.started),
-                "durationSeconds": plan.job.duration, "readsSeen": plan.job.reads_seen},
+            "id": plan.id,
+            "status": plan.status,
+            "generations": plan.generations,
+            "generating": None
+            if plan.job is None
+            else {
+                "kind": plan.job.kind,
+                "startedAt": to_wire(plan.job.started),
+                "durationSeconds": plan.job.duration,
+                "readsSeen": plan.job.reads_seen,
+            },
             "marketingActivities": [a.to_plan_wire() for a in plan.sorted_activities()],
         },
-        "pendingPostJobs": [{"kind": j.kind, "activityIds": j.activity_ids}
-                            for j in site.post_jobs],
+        "pendingPostJobs": [
+            {"kind": j.kind, "activityIds": j.activity_ids} for j in site.post_jobs
+        ],
         "keywords": site.keywords,
         "failNextGenerations": site.fail_next_generations,
-        "lastEngagement": None if site.last_engagement is None else to_wire(
-            site.last_engagement),
+        "lastEngagement": None if site.last_engagement is None else to_wire(site.last_engagement),
     }
 
 
@@ -231,6 +243,10 @@ class ControlAPI:
     def fail(self, request: Request, body: Json) -> Json:
         self.emu.fail_next_generations(request.path_params["siteId"], int(body.get("count", 1)))
         return {}
+
+    def connect(self, request: Request, body: Json) -> Json:
+        site_id, channel = request.path_params["siteId"], str(body.get("channel", ""))
+        return {"accountId": self.emu.connect_channel(site_id, channel, body.get("accountId"))}
 
     def complete(self, request: Request, body: Json) -> Json:
         self.emu.complete_jobs(body.get("siteId"))
@@ -280,6 +296,7 @@ class ControlAPI:
             ("POST", "/sites", self.seed_sites),
             ("GET", "/state/{siteId}", self.state),
             ("POST", "/sites/{siteId}/fail-generations", self.fail),
+            ("POST", "/sites/{siteId}/connect", self.connect),
             ("POST", "/jobs/complete", self.complete),
             ("GET", "/faults", self.faults),
             ("POST", "/faults", self.add_fault),
@@ -314,5 +331,7 @@ def _control_endpoint(handler: ControlHandler) -> Callable[[Request], Awaitable[
 
 def control_routes(emu: Emulator) -> list[Route]:
     """``/_emulator/...`` routes driving ``emu`` (same operations as its Python API)."""
-    return [Route("/_emulator" + path, _control_endpoint(handler), methods=[verb])
-            for verb, path, handler in ControlAPI(emu).table()]
+    return [
+        Route("/_emulator" + path, _control_endpoint(handler), methods=[verb])
+        for verb, path, handler in ControlAPI(emu).table()
+    ]

@@ -44,13 +44,29 @@ def build_drafts(ctx: Context, site: Site, activity: Activity, with_story: bool)
     text = caption(activity.title, activity.description, activity.variant)
     accounts = site.profile.connected_channels
     items = [
-        draft_item(ctx.ids.new(), ch, accounts, "POST", CONTENT_KEYS[ch],
-                   post_content(ch, text, url, activity.title), now)
+        draft_item(
+            ctx.ids.new(),
+            ch,
+            accounts,
+            "POST",
+            CONTENT_KEYS[ch],
+            post_content(ch, text, url, activity.title),
+            now,
+        )
         for ch in CHANNELS
     ]
     if with_story:
-        items.append(draft_item(ctx.ids.new(), "INSTAGRAM", accounts, "STORY", STORY_KEY,
-                                {"mediaWrapper": media(url)}, now))
+        items.append(
+            draft_item(
+                ctx.ids.new(),
+                "INSTAGRAM",
+                accounts,
+                "STORY",
+                STORY_KEY,
+                {"mediaWrapper": media(url)},
+                now,
+            )
+        )
     return items
 
 
@@ -74,8 +90,9 @@ def generate_posts(ctx: Context, site: Site, body: Json) -> Json:
 
 
 def _queue(ctx: Context, site: Site, kind: str, ids: list[str]) -> None:
-    site.post_jobs.append(PostJob(kind, ids, ctx.clock.now(), ctx.config.posts_seconds,
-                                  ctx.config.posts_reads))
+    site.post_jobs.append(
+        PostJob(kind, ids, ctx.clock.now(), ctx.config.posts_seconds, ctx.config.posts_reads)
+    )
 
 
 def activity_posts(site: Site, body: Json) -> Json:
@@ -88,8 +105,11 @@ def activity_posts(site: Site, body: Json) -> Json:
 def schedule(ctx: Context, site: Site, body: Json) -> Json:
     ids = id_list(body, "draftIds", 20)
     if not site.profile.schedule_posts:
-        raise EmulatorError(428, "FEATURE_NOT_AVAILABLE",
-                            "the site's premium plan does not include scheduling posts")
+        raise EmulatorError(
+            428,
+            "FEATURE_NOT_AVAILABLE",
+            "the site's premium plan does not include scheduling posts",
+        )
     now, scheduled = ctx.clock.now(), []
     for draft_id in ids:
         found = site.find_item(draft_id)
@@ -159,8 +179,7 @@ def update_media(ctx: Context, site: Site, body: Json, stories: bool) -> Json:
     if not isinstance(url, str) or not url.strip():
         raise invalid("mediaUrl", "is required", "REQUIRED_FIELD")
     index = body.get("mediaIndex") if stories else None
-    if index is not None and (isinstance(index, bool) or not isinstance(index, int)
-                              or index < 0):
+    if index is not None and (isinstance(index, bool) or not isinstance(index, int) or index < 0):
         raise invalid("mediaIndex", "must be an integer >= 0", "MIN")
     now = ctx.clock.now()
     for item in _drafts(activity, stories):

@@ -73,8 +73,9 @@ def invalid(
 ) -> EmulatorError:
     """A 400 with one field violation (INVALID_ARGUMENT / OUT_OF_RANGE in gRPC terms)."""
     violation = FieldViolation(field_path, description, rule)
-    return EmulatorError(400, "INVALID_ARGUMENT", message or f"{field_path}: {description}",
-                         [violation])
+    return EmulatorError(
+        400, "INVALID_ARGUMENT", message or f"{field_path}: {description}", [violation]
+    )
 
 
 def parse_error(field_path: str, description: str) -> EmulatorError:

@@ -26,7 +26,9 @@ QUERY_CAP = 100
 OCCURRENCE_CAP = 100
 MAX_TEXT = 3000
 FREQUENCIES: dict[str, Literal[0, 1, 2]] = {
-    "WEEKLY": rrule.WEEKLY, "MONTHLY": rrule.MONTHLY, "YEARLY": rrule.YEARLY,
+    "WEEKLY": rrule.WEEKLY,
+    "MONTHLY": rrule.MONTHLY,
+    "YEARLY": rrule.YEARLY,
 }
 
 
@@ -73,14 +75,19 @@ def parse_event(raw: Any, where: str) -> EventFields:
     if description is not None and not isinstance(description, str):
         raise invalid(f"{where}.description", "must be a string", "FORMAT")
     if description is not None and len(description) > MAX_TEXT:
-        raise invalid(f"{where}.description", f"must be at most {MAX_TEXT} characters",
-                      "MAX_LENGTH")
+        raise invalid(
+            f"{where}.description", f"must be at most {MAX_TEXT} characters", "MAX_LENGTH"
+        )
     rule = _parse_rule(raw.get("recurringRule"), f"{where}.recurringRule")
     date = None
     if rule is None:
         if raw.get("date") is None:
-            raise invalid(where, "either date or recurringRule is required", "REQUIRED_FIELD",
-                          "event needs a date or a recurringRule")
+            raise invalid(
+                where,
+                "either date or recurringRule is required",
+                "REQUIRED_FIELD",
+                "event needs a date or a recurringRule",
+            )
         date = _date(raw["date"], f"{where}.date")
     return EventFields(name, description, date, rule)
 
@@ -160,6 +167,9 @@ def ensure_writable(event: CalendarEvent | None, event_id: str) -> CalendarEvent
     if event is None:
         raise EmulatorError(428, "EVENT_NOT_FOUND", f"event {event_id} does not exist")
     if event.read_only:
-        raise EmulatorError(428, "EVENT_READ_ONLY",
-                            f"event {event_id} comes from a connected calendar and is read-only")
+        raise EmulatorError(
+            428,
+            "EVENT_READ_ONLY",
+            f"event {event_id} comes from a connected calendar and is read-only",
+        )
     return event

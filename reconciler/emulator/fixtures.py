@@ -40,9 +40,20 @@ from reconciler.emulator.ids import derived_id, is_guid
 from reconciler.emulator.records import CHANNELS, Json, SiteProfile
 
 SITE_KEYS = {
-    "id", "published", "unpublishedOutcome", "connectedChannels", "premium", "language",
-    "businessLocation", "targetLocations", "calendars", "settings", "overrides", "events",
-    "plan", "failNextGenerations",
+    "id",
+    "published",
+    "unpublishedOutcome",
+    "connectedChannels",
+    "premium",
+    "language",
+    "businessLocation",
+    "targetLocations",
+    "calendars",
+    "settings",
+    "overrides",
+    "events",
+    "plan",
+    "failNextGenerations",
 }
 PLAN_STATUSES = ("NEVER_CREATED", "GENERATING", "ACTIVE", "INACTIVE", "FAILED")
 OUTCOMES = ("FAILED", "ACTIVE_WITHOUT_POSTS")
@@ -148,8 +159,7 @@ def _site(raw: Any, where: str, problems: list[str]) -> SiteSeed | None:
     if len(problems) > before:
         return None
     plan_status = str(status) if raw.get("plan") is not None else "NEVER_CREATED"
-    return SiteSeed(str(site_id), profile, settings, overrides, events, plan_status,
-                    int(fail_next))
+    return SiteSeed(str(site_id), profile, settings, overrides, events, plan_status, int(fail_next))
 
 
 def _profile(raw: Json, where: str, problems: list[str]) -> SiteProfile:
@@ -162,8 +172,9 @@ def _profile(raw: Json, where: str, problems: list[str]) -> SiteProfile:
     if outcome not in OUTCOMES:
         problems.append(f"{where}.unpublishedOutcome: must be one of {', '.join(OUTCOMES)}")
     profile.unpublished_outcome = str(outcome)
-    profile.connected_channels = _channels(raw.get("connectedChannels") or [], raw.get("id"),
-                                           f"{where}.connectedChannels", problems)
+    profile.connected_channels = _channels(
+        raw.get("connectedChannels") or [], raw.get("id"), f"{where}.connectedChannels", problems
+    )
     _premium(raw.get("premium") or {}, profile, f"{where}.premium", problems)
     language = raw.get("language", "en")
     if not isinstance(language, str):
@@ -233,16 +244,21 @@ def _calendars(raw: Any, where: str, problems: list[str]) -> list[Json]:
 def _settings(raw: Json, where: str, problems: list[str]) -> tuple[Json, Json]:
     settings = raw.get("settings") or {}
     overrides = raw.get("overrides") or {}
-    for violation in settings_rules.validate(settings, settings_rules.SETTINGS_SPEC,
-                                             f"{where}.settings"):
+    for violation in settings_rules.validate(
+        settings, settings_rules.SETTINGS_SPEC, f"{where}.settings"
+    ):
         problems.append(f"{violation.field}: {violation.description}")
-    for violation in settings_rules.validate(overrides, settings_rules.OVERRIDES_SPEC,
-                                             f"{where}.overrides"):
+    for violation in settings_rules.validate(
+        overrides, settings_rules.OVERRIDES_SPEC, f"{where}.overrides"
+    ):
         problems.append(f"{violation.field}: {violation.description}")
     if not isinstance(settings, dict) or not isinstance(overrides, dict):
         return {}, {}
-    stored = {k: copy.deepcopy(v) for k, v in settings.items()
-              if k not in settings_rules.READ_ONLY_SETTINGS and v is not None}
+    stored = {
+        k: copy.deepcopy(v)
+        for k, v in settings.items()
+        if k not in settings_rules.READ_ONLY_SETTINGS and v is not None
+    }
     return stored, copy.deepcopy(overrides)
 
 

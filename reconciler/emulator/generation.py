@@ -32,12 +32,20 @@ DEFAULT_TOOLS = ("SOCIAL_MARKETING",)
 DEFAULT_SOCIAL_FREQUENCY = ("WEEK", 3)
 DEFAULT_TOOL_FREQUENCY = ("MONTH", 1)
 GENERIC_THEMES = (
-    "Behind the scenes", "Customer stories", "Product spotlight", "Tips and how-tos",
-    "Meet the team", "Seasonal highlights",
+    "Behind the scenes",
+    "Customer stories",
+    "Product spotlight",
+    "Tips and how-tos",
+    "Meet the team",
+    "Seasonal highlights",
 )
 ANGLES = (
-    "quick tips", "a customer question", "a behind-the-scenes look", "a short poll",
-    "a success story", "a how-to",
+    "quick tips",
+    "a customer question",
+    "a behind-the-scenes look",
+    "a short poll",
+    "a success story",
+    "a how-to",
 )
 GOALS = {
     "DRIVE_TRAFFIC": "drive traffic to the site",
@@ -46,7 +54,9 @@ GOALS = {
     "COLLECT_LEADS": "collect new leads",
 }
 TOOL_ACTIVITY_TYPE = {
-    "SOCIAL_MARKETING": "SOCIAL_MARKETING", "BLOGS": "BLOG", "EMAIL_MARKETING": "EMAIL_MARKETING",
+    "SOCIAL_MARKETING": "SOCIAL_MARKETING",
+    "BLOGS": "BLOG",
+    "EMAIL_MARKETING": "EMAIL_MARKETING",
 }
 
 
@@ -95,8 +105,9 @@ def plan_activities(
         planned += _tool_activities(inputs, "blogs", "BLOG", keywords, start, end, rng)
     if "EMAIL_MARKETING" in tools:
         themes = _included(inputs.settings) or list(GENERIC_THEMES)
-        planned += _tool_activities(inputs, "emailMarketing", "EMAIL_MARKETING", themes,
-                                    start, end, rng)
+        planned += _tool_activities(
+            inputs, "emailMarketing", "EMAIL_MARKETING", themes, start, end, rng
+        )
     event_type = TOOL_ACTIVITY_TYPE.get(tools[0], "SOCIAL_MARKETING")
     if "SOCIAL_MARKETING" in tools:
         event_type = "SOCIAL_MARKETING"
@@ -153,8 +164,11 @@ def _next_period(period: date, interval: str) -> date:
         return period + timedelta(days=7)
     if interval == "YEAR":
         return date(period.year + 1, 1, 1)
-    return date(period.year + 1, 1, 1) if period.month == 12 else date(
-        period.year, period.month + 1, 1)
+    return (
+        date(period.year + 1, 1, 1)
+        if period.month == 12
+        else date(period.year, period.month + 1, 1)
+    )
 
 
 def _at_nine(day: date, rng: random.Random) -> datetime:
@@ -172,9 +186,11 @@ def _social(
     inputs: GenerationInputs, start: datetime, end: datetime, rng: random.Random
 ) -> list[PlannedActivity]:
     excluded = _excluded(inputs.settings)
-    themes = _included(inputs.settings) or [
-        t for t in GENERIC_THEMES if not any(x.lower() in t.lower() for x in excluded)
-    ] or ["Our news"]
+    themes = (
+        _included(inputs.settings)
+        or [t for t in GENERIC_THEMES if not any(x.lower() in t.lower() for x in excluded)]
+        or ["Our news"]
+    )
     goal = _goal_phrase(inputs.settings)
     interval, count = _frequency(inputs, "socialMarketing", DEFAULT_SOCIAL_FREQUENCY)
     out = []
@@ -194,8 +210,13 @@ def _goal_phrase(settings: Json) -> str:
 
 
 def _tool_activities(
-    inputs: GenerationInputs, tool_key: str, kind: str, subjects: list[str],
-    start: datetime, end: datetime, rng: random.Random,
+    inputs: GenerationInputs,
+    tool_key: str,
+    kind: str,
+    subjects: list[str],
+    start: datetime,
+    end: datetime,
+    rng: random.Random,
 ) -> list[PlannedActivity]:
     interval, count = _frequency(inputs, tool_key, DEFAULT_TOOL_FREQUENCY)
     subjects = subjects or list(GENERIC_THEMES)
@@ -247,14 +268,21 @@ def _flag_stories(planned: list[PlannedActivity], every: int) -> list[PlannedAct
 # --- post and story drafts (Publisher items, SPEC §2.3, §5.19–5.20) ---------------------
 
 CONTENT_KEYS = {
-    "FACEBOOK": "facebookPost", "INSTAGRAM": "instagramPost", "LINKEDIN": "linkedinPost",
-    "PINTEREST": "pinterestPost", "GBP": "gbpPost", "TIKTOK": "tiktokPhoto",
+    "FACEBOOK": "facebookPost",
+    "INSTAGRAM": "instagramPost",
+    "LINKEDIN": "linkedinPost",
+    "PINTEREST": "pinterestPost",
+    "GBP": "gbpPost",
+    "TIKTOK": "tiktokPhoto",
     "TWITTER": "twitterPost",
 }
 STORY_KEY = "instagramStory"
 ALL_CONTENT_KEYS = (*CONTENT_KEYS.values(), STORY_KEY)
-CAPTION_STYLES = ("{title}. {description}", "New: {title}! {description}",
-                  "{title} ({description})")
+CAPTION_STYLES = (
+    "{title}. {description}",
+    "New: {title}! {description}",
+    "{title} ({description})",
+)
 
 
 def image_url(activity_id: str, variant: int) -> str:
@@ -271,7 +299,8 @@ def media(url: str) -> Json:
 
 def caption(title: str, description: str, variant: int) -> str:
     return CAPTION_STYLES[variant % len(CAPTION_STYLES)].format(
-        title=title, description=description)
+        title=title, description=description
+    )
 
 
 def post_content(channel: str, text: str, url: str, title: str) -> Json:
@@ -287,16 +316,27 @@ def post_content(channel: str, text: str, url: str, title: str) -> Json:
     return content
 
 
-def draft_item(item_id: str, channel: str, accounts: dict[str, str], kind: str,
-               content_key: str, content: Json, now: datetime) -> Json:
+def draft_item(
+    item_id: str,
+    channel: str,
+    accounts: dict[str, str],
+    kind: str,
+    content_key: str,
+    content: Json,
+    now: datetime,
+) -> Json:
     """A DRAFT Publisher item; ``channel.accountId`` only for connected channels."""
     chan: Json = {"name": channel}
     if channel in accounts:
         chan["accountId"] = accounts[channel]
     stamp = to_wire(now)
     return {
-        "id": item_id, "channel": chan, "type": kind, "status": "DRAFT",
-        content_key: content, "draftInfo": {"createdDate": stamp, "updatedDate": stamp},
+        "id": item_id,
+        "channel": chan,
+        "type": kind,
+        "status": "DRAFT",
+        content_key: content,
+        "draftInfo": {"createdDate": stamp, "updatedDate": stamp},
     }
 
 

@@ -52,11 +52,17 @@ def start_generation(ctx: Context, site: Site, kind: str) -> Json:
             # Documented: only keyword research is refreshed; no parallel run starts.
             site.keywords = research_keywords(site.settings)
             return {"status": GENERATING}
-        raise precondition("PLAN_ALREADY_GENERATING_ERROR", "plan already generating",
-                           "A generation for this site is still running")
+        raise precondition(
+            "PLAN_ALREADY_GENERATING_ERROR",
+            "plan already generating",
+            "A generation for this site is still running",
+        )
     if kind != "generate" and plan.status == "NEVER_CREATED":
-        raise precondition("PLAN_NOT_FOUND", "no marketing plan exists for this site",
-                           "Generate a plan before regenerating it")
+        raise precondition(
+            "PLAN_NOT_FOUND",
+            "no marketing plan exists for this site",
+            "Generate a plan before regenerating it",
+        )
     if kind == "keyword":
         site.keywords = research_keywords(site.settings)
     now = ctx.clock.now()
@@ -65,8 +71,12 @@ def start_generation(ctx: Context, site: Site, kind: str) -> Json:
         site.fail_next_generations -= 1
     factor = ctx.config.keyword_research_factor if kind == "keyword" else 1.0
     plan.job = GenerationJob(
-        kind=kind, started=now, duration=ctx.config.generation_seconds * factor,
-        reads_needed=ctx.config.generation_reads, inputs=_inputs(site, now), fail=fail,
+        kind=kind,
+        started=now,
+        duration=ctx.config.generation_seconds * factor,
+        reads_needed=ctx.config.generation_reads,
+        inputs=_inputs(site, now),
+        fail=fail,
     )
     plan.status = GENERATING
     plan.id = plan.id or ctx.ids.new()
@@ -75,8 +85,12 @@ def start_generation(ctx: Context, site: Site, kind: str) -> Json:
 
 def _inputs(site: Site, now: datetime) -> GenerationInputs:
     events = [copy.deepcopy(e) for e in site.events.values()]
-    return GenerationInputs(copy.deepcopy(site.settings), copy.deepcopy(site.overrides),
-                            sorted(events, key=_event_order), now)
+    return GenerationInputs(
+        copy.deepcopy(site.settings),
+        copy.deepcopy(site.overrides),
+        sorted(events, key=_event_order),
+        now,
+    )
 
 
 def _event_order(event: CalendarEvent) -> tuple[str, str]:
@@ -103,16 +117,25 @@ def complete_generation(ctx: Context, site: Site, succeed: bool = False) -> None
     seed = content_seed(site.id, plan.generations, job.inputs, ctx.config.seed)
     planned = plan_activities(job.inputs, site.keywords, seed, ctx.config.stories_every)
     cutoff = job.inputs.started
-    keep = [] if job.kind == "generate" else [
-        a for a in plan.activities.values() if a.date < cutoff]
+    keep = (
+        [] if job.kind == "generate" else [a for a in plan.activities.values() if a.date < cutoff]
+    )
     fresh = [p for p in planned if job.kind == "generate" or p.date >= cutoff]
     plan.activities = {a.id: a for a in keep}
     tools = job.inputs.settings.get("marketingTools") or DEFAULT_TOOLS
     drafts_wanted = profile.published and "SOCIAL_MARKETING" in tools
     horizon = posts_horizon(site, cutoff)
     for p in fresh:
-        activity = Activity(ctx.ids.new(), p.date, p.title, p.description, p.type,
-                            cutoff, cutoff, story_planned=p.story)
+        activity = Activity(
+            ctx.ids.new(),
+            p.date,
+            p.title,
+            p.description,
+            p.type,
+            cutoff,
+            cutoff,
+            story_planned=p.story,
+        )
         if drafts_wanted and p.type == "SOCIAL_MARKETING" and p.date <= horizon:
             activity.items = build_drafts(ctx, site, activity, with_story=p.story)
         plan.activities[activity.id] = activity
@@ -131,9 +154,13 @@ def read_plan(site: Site, start: datetime | None, end: datetime | None, now: dat
     if plan.status in ("NEVER_CREATED", "INACTIVE"):
         return {"status": plan.status, "marketingActivities": []}
     lower = start if start is not None else start_of_day(now)
-    chosen = [a for a in plan.sorted_activities()
-              if a.date >= lower and (end is None or a.date <= end)]
-    return {"status": plan.status, "marketingActivities": [a.to_plan_wire(frozen=False) for a in chosen]}
+    chosen = [
+        a for a in plan.sorted_activities() if a.date >= lower and (end is None or a.date <= end)
+    ]
+    return {
+        "status": plan.status,
+        "marketingActivities": [a.to_plan_wire(frozen=False) for a in chosen],
+    }
 
 
 def delete_plan(site: Site) -> Json:

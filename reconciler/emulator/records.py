@@ -14,7 +14,13 @@ from typing import Any
 from reconciler.emulator.clock import to_wire
 
 CHANNELS: tuple[str, ...] = (
-    "FACEBOOK", "INSTAGRAM", "LINKEDIN", "PINTEREST", "GBP", "TIKTOK", "TWITTER",
+    "FACEBOOK",
+    "INSTAGRAM",
+    "LINKEDIN",
+    "PINTEREST",
+    "GBP",
+    "TIKTOK",
+    "TWITTER",
 )
 Json = dict[str, Any]
 

@@ -61,57 +61,135 @@ def _drafts(operation: str) -> Handler:
 
 
 OPERATIONS: tuple[Operation, ...] = (
-    Operation("GenerateMarketingPlan", "POST", f"{PLAN}/generate-marketing-plan",
-              lambda b, s, c: b.generate(s, "generate")),
-    Operation("RegenerateMarketingPlan", "POST", f"{PLAN}/regenerate-marketing-plan",
-              lambda b, s, c: b.generate(s, "regenerate")),
-    Operation("RegenerateMarketingPlanWithKeywordResearch", "POST",
-              f"{PLAN}/regenerate-marketing-plan-with-keyword-research",
-              lambda b, s, c: b.generate(s, "keyword")),
+    Operation(
+        "GenerateMarketingPlan",
+        "POST",
+        f"{PLAN}/generate-marketing-plan",
+        lambda b, s, c: b.generate(s, "generate"),
+    ),
+    Operation(
+        "RegenerateMarketingPlan",
+        "POST",
+        f"{PLAN}/regenerate-marketing-plan",
+        lambda b, s, c: b.generate(s, "regenerate"),
+    ),
+    Operation(
+        "RegenerateMarketingPlanWithKeywordResearch",
+        "POST",
+        f"{PLAN}/regenerate-marketing-plan-with-keyword-research",
+        lambda b, s, c: b.generate(s, "keyword"),
+    ),
     Operation("GetSocialMarketingPlan", "GET", PLAN, lambda b, s, c: b.get_plan(s, c.query)),
     Operation("DeleteMarketingPlan", "DELETE", PLAN, lambda b, s, c: b.delete_plan(s)),
-    Operation("DeletePlanMarketingActivity", "DELETE", f"{PLAN}/plan-marketing-activity",
-              lambda b, s, c: b.delete_activity(s, c.query.get("id"))),
-    Operation("GenerateSocialPosts", "POST", f"{PLAN}/generate-social-posts",
-              _drafts("generate_posts")),
-    Operation("GetMarketingActivityPosts", "POST", "/marketing-activity-posts",
-              lambda b, s, c: b.activity_posts(s, c.body)),
+    Operation(
+        "DeletePlanMarketingActivity",
+        "DELETE",
+        f"{PLAN}/plan-marketing-activity",
+        lambda b, s, c: b.delete_activity(s, c.query.get("id")),
+    ),
+    Operation(
+        "GenerateSocialPosts", "POST", f"{PLAN}/generate-social-posts", _drafts("generate_posts")
+    ),
+    Operation(
+        "GetMarketingActivityPosts",
+        "POST",
+        "/marketing-activity-posts",
+        lambda b, s, c: b.activity_posts(s, c.body),
+    ),
     Operation("ScheduleDrafts", "POST", f"{PLAN}/schedule-drafts", _drafts("schedule")),
-    Operation("ClearMarketingActivityPosts", "PATCH", f"{PLAN}/clear-marketing-activity-posts",
-              _drafts("clear_posts")),
-    Operation("ClearMarketingActivityStories", "PATCH",
-              f"{PLAN}/clear-marketing-activity-stories", _drafts("clear_stories")),
-    Operation("RegenerateMarketingActivityPosts", "POST",
-              f"{PLAN}/regenerate-marketing-activity-posts", _drafts("regen_posts")),
-    Operation("RegenerateMarketingActivityPostsMedia", "POST",
-              f"{PLAN}/regenerate-marketing-activity-posts-media", _drafts("regen_media")),
-    Operation("RegenerateMarketingActivityStories", "POST",
-              f"{PLAN}/regenerate-marketing-activity-stories", _drafts("regen_stories")),
-    Operation("UpdateMarketingActivityPostsMedia", "PATCH",
-              f"{PLAN}/update-marketing-activity-posts-media", _drafts("update_posts_media")),
-    Operation("UpdateMarketingActivityStoriesMedia", "PATCH",
-              f"{PLAN}/update-marketing-activity-stories-media", _drafts("update_stories_media")),
+    Operation(
+        "ClearMarketingActivityPosts",
+        "PATCH",
+        f"{PLAN}/clear-marketing-activity-posts",
+        _drafts("clear_posts"),
+    ),
+    Operation(
+        "ClearMarketingActivityStories",
+        "PATCH",
+        f"{PLAN}/clear-marketing-activity-stories",
+        _drafts("clear_stories"),
+    ),
+    Operation(
+        "RegenerateMarketingActivityPosts",
+        "POST",
+        f"{PLAN}/regenerate-marketing-activity-posts",
+        _drafts("regen_posts"),
+    ),
+    Operation(
+        "RegenerateMarketingActivityPostsMedia",
+        "POST",
+        f"{PLAN}/regenerate-marketing-activity-posts-media",
+        _drafts("regen_media"),
+    ),
+    Operation(
+        "RegenerateMarketingActivityStories",
+        "POST",
+        f"{PLAN}/regenerate-marketing-activity-stories",
+        _drafts("regen_stories"),
+    ),
+    Operation(
+        "UpdateMarketingActivityPostsMedia",
+        "PATCH",
+        f"{PLAN}/update-marketing-activity-posts-media",
+        _drafts("update_posts_media"),
+    ),
+    Operation(
+        "UpdateMarketingActivityStoriesMedia",
+        "PATCH",
+        f"{PLAN}/update-marketing-activity-stories-media",
+        _drafts("update_stories_media"),
+    ),
     Operation("GetMarketingSettings", "GET", SETTINGS, lambda b, s, c: b.get_settings(s)),
-    Operation("UpsertMarketingSettings", "POST", SETTINGS,
-              lambda b, s, c: b.upsert_settings(s, c.body)),
-    Operation("GetMarketingSettingsDefaults", "GET", f"{SETTINGS}/defaults",
-              lambda b, s, c: settings_rules.defaults(c.query.get("fieldMask"))),
-    Operation("GetPlanGoalOptions", "GET", f"{SETTINGS}/plan-goal-options",
-              lambda b, s, c: settings_rules.plan_goal_options()),
-    Operation("GetPointOfViewOptions", "GET", f"{SETTINGS}/point-of-view-options",
-              lambda b, s, c: settings_rules.point_of_view_options()),
-    Operation("GetCalendarOptions", "GET", f"{SETTINGS}/calendar-options",
-              lambda b, s, c: settings_rules.calendar_options(s)),
-    Operation("CreateMarketingActivity", "POST", "/items",
-              lambda b, s, c: b.create_activity(s, c.body)),
-    Operation("UpdateMarketingActivity", "PATCH", "/items/{activityId}",
-              lambda b, s, c: b.update_activity(s, c.params["activityId"], c.body)),
+    Operation(
+        "UpsertMarketingSettings", "POST", SETTINGS, lambda b, s, c: b.upsert_settings(s, c.body)
+    ),
+    Operation(
+        "GetMarketingSettingsDefaults",
+        "GET",
+        f"{SETTINGS}/defaults",
+        lambda b, s, c: settings_rules.defaults(c.query.get("fieldMask")),
+    ),
+    Operation(
+        "GetPlanGoalOptions",
+        "GET",
+        f"{SETTINGS}/plan-goal-options",
+        lambda b, s, c: settings_rules.plan_goal_options(),
+    ),
+    Operation(
+        "GetPointOfViewOptions",
+        "GET",
+        f"{SETTINGS}/point-of-view-options",
+        lambda b, s, c: settings_rules.point_of_view_options(),
+    ),
+    Operation(
+        "GetCalendarOptions",
+        "GET",
+        f"{SETTINGS}/calendar-options",
+        lambda b, s, c: settings_rules.calendar_options(s),
+    ),
+    Operation(
+        "CreateMarketingActivity", "POST", "/items", lambda b, s, c: b.create_activity(s, c.body)
+    ),
+    Operation(
+        "UpdateMarketingActivity",
+        "PATCH",
+        "/items/{activityId}",
+        lambda b, s, c: b.update_activity(s, c.params["activityId"], c.body),
+    ),
     Operation("CreateEvent", "POST", "/events", lambda b, s, c: b.create_event(s, c.body)),
     Operation("QueryEvents", "POST", "/events/query", lambda b, s, c: b.query_events(s, c.body)),
-    Operation("UpdateEvent", "PUT", "/events/{eventId}",
-              lambda b, s, c: b.update_event(s, c.params["eventId"], c.body)),
-    Operation("DeleteEvent", "DELETE", "/events/{eventId}",
-              lambda b, s, c: b.delete_event(s, c.params["eventId"])),
+    Operation(
+        "UpdateEvent",
+        "PUT",
+        "/events/{eventId}",
+        lambda b, s, c: b.update_event(s, c.params["eventId"], c.body),
+    ),
+    Operation(
+        "DeleteEvent",
+        "DELETE",
+        "/events/{eventId}",
+        lambda b, s, c: b.delete_event(s, c.params["eventId"]),
+    ),
 )
 
 #: Calls that only read although they are POSTs (the request log's "mutating" flag).
@@ -159,8 +237,9 @@ def _endpoint(backend: Backend, op: Operation) -> Callable[[Request], Awaitable[
     async def run(request: Request) -> Response:
         try:
             with backend.lock:
-                site = backend.resolve(request.headers.get("authorization"),
-                                       request.headers.get("wix-site-id"))
+                site = backend.resolve(
+                    request.headers.get("authorization"), request.headers.get("wix-site-id")
+                )
             body = await read_json(request)
             call = Call(body, request.query_params, request.path_params)
             with backend.lock:
@@ -180,8 +259,10 @@ def _endpoint(backend: Backend, op: Operation) -> Callable[[Request], Awaitable[
 
 def api_routes(backend: Backend) -> list[Route]:
     """Starlette routes for all 28 methods, bound to ``backend``."""
-    return [Route(PREFIX + op.path, _endpoint(backend, op), methods=[op.verb], name=op.name)
-            for op in OPERATIONS]
+    return [
+        Route(PREFIX + op.path, _endpoint(backend, op), methods=[op.verb], name=op.name)
+        for op in OPERATIONS
+    ]
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -189,5 +270,6 @@ async def http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(status, "INTERNAL")
     message = f"{request.method} {request.url.path}: " + (
-        "no such method" if status == 404 else "method not allowed")
+        "no such method" if status == 404 else "method not allowed"
+    )
     return error_response(EmulatorError(status, code, message))

@@ -143,6 +143,22 @@ class Emulator:
         with self.backend.lock:
             self.backend.sites[site_id].fail_next_generations = count
 
+    def connect_channel(self, site_id: str, channel: str, account_id: str | None = None) -> str:
+        """Connect ``channel`` for ``site_id`` as the owner would in the Publisher.
+
+        The site's existing drafts on that channel carry the account from now on, as new
+        ones do. Returns the account id (derived from the site and channel when not given).
+        """
+        with self.backend.lock:
+            site = self.backend.sites[site_id]
+            account = account_id or f"{channel.lower()}-{site_id[:8]}"
+            site.profile.connected_channels[channel] = account
+            for activity in site.plan.activities.values():
+                for item in activity.items:
+                    if item.get("channel", {}).get("name") == channel:
+                        item["channel"]["accountId"] = account
+            return account
+
     def complete_jobs(self, site_id: str | None = None) -> None:
         """Finish every pending generation/post job now (of one site, or all)."""
         with self.backend.lock:
@@ -174,14 +190,14 @@ class EmulatorASGI:
             return
         await self._serve_api(scope, receive, send, request_id)
 
-    async def _serve_api(self, scope: Scope, receive: Receive, send: Send,
-                         request_id: str) -> None:
+    async def _serve_api(self, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
         body = await _read_body(receive)
         record = _record(scope, body, request_id, self.emulator)
         fault = await self._take_fault(record)
         if self._rate_limited(record):
-            limited = EmulatorError(429, "RESOURCE_EXHAUSTED", "rate limit exceeded",
-                                    headers={"Retry-After": "60"})
+            limited = EmulatorError(
+                429, "RESOURCE_EXHAUSTED", "rate limit exceeded", headers={"Retry-After": "60"}
+            )
             await self._answer(limited, record, scope, receive, send)
             return
         if fault is not None and not fault.after_backend:
@@ -193,8 +209,13 @@ class EmulatorASGI:
             return
         record.status = status
         self.emulator.control.record(record)
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [*headers, (REQUEST_ID, request_id.encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [*headers, (REQUEST_ID, request_id.encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": payload})
 
     async def _take_fault(self, record: RequestRecord) -> FaultRule | None:
@@ -211,11 +232,13 @@ class EmulatorASGI:
 
     def _rate_limited(self, record: RequestRecord) -> bool:
         emu = self.emulator
-        return emu.control.over_limit(record.site_id, emu.clock.now(),
-                                      emu.config.rate_limit_per_minute)
+        return emu.control.over_limit(
+            record.site_id, emu.clock.now(), emu.config.rate_limit_per_minute
+        )
 
-    async def _fault(self, fault: FaultRule, record: RequestRecord, scope: Scope,
-                     receive: Receive, send: Send) -> None:
+    async def _fault(
+        self, fault: FaultRule, record: RequestRecord, scope: Scope, receive: Receive, send: Send
+    ) -> None:
         if fault.disconnect:
             record.fault = "disconnect"
             self.emulator.control.record(record)
@@ -224,8 +247,14 @@ class EmulatorASGI:
         record.fault = f"status {fault.status}"
         await self._answer(fault.error(), record, scope, receive, send)
 
-    async def _answer(self, error: EmulatorError, record: RequestRecord, scope: Scope,
-                      receive: Receive, send: Send) -> None:
+    async def _answer(
+        self,
+        error: EmulatorError,
+        record: RequestRecord,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
         record.status = error.status
         self.emulator.control.record(record)
         response = error_response(error)
@@ -238,11 +267,16 @@ def _record(scope: Scope, body: bytes, request_id: str, emu: Emulator) -> Reques
     method, path = str(scope["method"]), str(scope["path"])
     op = operation_for(method, path)
     return RequestRecord(
-        method=method, path=path,
+        method=method,
+        path=path,
         query=dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))),
-        site_id=headers.get("wix-site-id"), status=0, body=_decode(body),
-        mutating=is_mutating(method, path), time=emu.clock.now(),
-        operation=op.name if op else None, request_id=request_id,
+        site_id=headers.get("wix-site-id"),
+        status=0,
+        body=_decode(body),
+        mutating=is_mutating(method, path),
+        time=emu.clock.now(),
+        operation=op.name if op else None,
+        request_id=request_id,
     )
 
 
@@ -293,8 +327,10 @@ async def _buffered(app: Starlette, scope: Scope, body: bytes) -> tuple[int, lis
 def _tagging(send: Send, request_id: str) -> Send:
     async def tagged(message: Message) -> None:
         if message["type"] == "http.response.start":
-            message = {**message, "headers": [*message.get("headers", []),
-                                              (REQUEST_ID, request_id.encode())]}
+            message = {
+                **message,
+                "headers": [*message.get("headers", []), (REQUEST_ID, request_id.encode())],
+            }
         await send(message)
 
     return tagged
@@ -316,11 +352,22 @@ async def _drop_connection(send: Send) -> None:
     setattr(cycle, "disconnected", True)  # noqa: B010 - uvicorn private state, see above
 
 
-def _uvicorn_config(emu: Emulator, log_level: str, host: str = "127.0.0.1",
-                    port: int = 0) -> uvicorn.Config:
-    return uvicorn.Config(emu.app, host=host, port=port, http="h11", ws="none",
-                          lifespan="off", proxy_headers=False, access_log=False,
-                          log_config=None, log_level=log_level, timeout_graceful_shutdown=1)
+def _uvicorn_config(
+    emu: Emulator, log_level: str, host: str = "127.0.0.1", port: int = 0
+) -> uvicorn.Config:
+    return uvicorn.Config(
+        emu.app,
+        host=host,
+        port=port,
+        http="h11",
+        ws="none",
+        lifespan="off",
+        proxy_headers=False,
+        access_log=False,
+        log_config=None,
+        log_level=log_level,
+        timeout_graceful_shutdown=1,
+    )
 
 
 @contextlib.contextmanager
@@ -339,8 +386,9 @@ def serve_in_thread(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     server = uvicorn.Server(_uvicorn_config(emulator, "warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
-                              name="mpr-emulator", daemon=True)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="mpr-emulator", daemon=True
+    )
     thread.start()
     try:
         deadline = time.monotonic() + timeout
@@ -356,8 +404,9 @@ def serve_in_thread(
         sock.close()
 
 
-def serve(emulator: Emulator, host: str = "127.0.0.1", port: int = 8080,
-          log_level: str = "info") -> None:
+def serve(
+    emulator: Emulator, host: str = "127.0.0.1", port: int = 8080, log_level: str = "info"
+) -> None:
     """Serve ``emulator`` in the foreground until interrupted (``mpr emulator serve``)."""
     uvicorn.Server(_uvicorn_config(emulator, log_level, host, port)).run()
 

@@ -35,28 +35,43 @@ DEFAULTS_MASK = ("socialChannels", "calendar", "marketingPlanGoal", "frequency")
 
 Spec = Any  # "str" | "any" | "freq" | ("enum", values) | ("list", Spec) | ("obj", {name: Spec})
 FREQUENCY: Spec = "freq"
-SETTINGS_SPEC: Spec = ("obj", {
-    "marketingPlanGoal": ("obj", {"goalKey": ("enum", PLAN_GOALS), "customGoal": "str"}),
-    "marketingTools": ("list", ("enum", TOOLS)),
-    "socialChannels": ("list", ("enum", CHANNELS)),
-    "topics": ("obj", {"included": ("list", "str"), "excluded": ("list", "str"),
-                       "coreTopic": "str"}),
-    "toneOfVoice": "str",
-    "pointOfView": ("enum", POINTS_OF_VIEW),
-    "businessProfile": ("obj", {"valueProposition": "str", "targetAudience": "str",
-                                "businessGoal": "str"}),
-    "calendar": ("obj", {"ids": ("list", "str")}),
-    "frequency": FREQUENCY,
-    "customContentGuidelines": "str",
-    "imageGuidelines": "str",
-    "imageGenerationSettings": "any",
-    **{name: "any" for name in READ_ONLY_SETTINGS},
-})
+SETTINGS_SPEC: Spec = (
+    "obj",
+    {
+        "marketingPlanGoal": ("obj", {"goalKey": ("enum", PLAN_GOALS), "customGoal": "str"}),
+        "marketingTools": ("list", ("enum", TOOLS)),
+        "socialChannels": ("list", ("enum", CHANNELS)),
+        "topics": (
+            "obj",
+            {"included": ("list", "str"), "excluded": ("list", "str"), "coreTopic": "str"},
+        ),
+        "toneOfVoice": "str",
+        "pointOfView": ("enum", POINTS_OF_VIEW),
+        "businessProfile": (
+            "obj",
+            {"valueProposition": "str", "targetAudience": "str", "businessGoal": "str"},
+        ),
+        "calendar": ("obj", {"ids": ("list", "str")}),
+        "frequency": FREQUENCY,
+        "customContentGuidelines": "str",
+        "imageGuidelines": "str",
+        "imageGenerationSettings": "any",
+        **{name: "any" for name in READ_ONLY_SETTINGS},
+    },
+)
 TOOL_OVERRIDE: Spec = ("obj", {"frequency": FREQUENCY})
-OVERRIDES_SPEC: Spec = ("obj", {k: TOOL_OVERRIDE
-                                for k in ("socialMarketing", "emailMarketing", "blogs")})
-BODY_SPEC: Spec = ("obj", {"settings": SETTINGS_SPEC, "overrides": OVERRIDES_SPEC,
-                           **{name: "any" for name in READ_ONLY_ROOT}})
+OVERRIDES_SPEC: Spec = (
+    "obj",
+    {k: TOOL_OVERRIDE for k in ("socialMarketing", "emailMarketing", "blogs")},
+)
+BODY_SPEC: Spec = (
+    "obj",
+    {
+        "settings": SETTINGS_SPEC,
+        "overrides": OVERRIDES_SPEC,
+        **{name: "any" for name in READ_ONLY_ROOT},
+    },
+)
 
 
 def validate(value: Any, spec: Spec, path: str) -> list[FieldViolation]:
@@ -64,8 +79,9 @@ def validate(value: Any, spec: Spec, path: str) -> list[FieldViolation]:
     if value is None or spec == "any":
         return []
     if spec == "str":
-        return [] if isinstance(value, str) else [FieldViolation(path, "must be a string",
-                                                                 "FORMAT")]
+        return (
+            [] if isinstance(value, str) else [FieldViolation(path, "must be a string", "FORMAT")]
+        )
     if spec == FREQUENCY:
         return _validate_frequency(value, path)
     kind, inner = spec
@@ -94,8 +110,9 @@ def _validate_object(value: Any, fields: dict[str, Spec], path: str) -> list[Fie
 def _validate_frequency(value: Any, path: str) -> list[FieldViolation]:
     out = _validate_object(value, {"interval": ("enum", INTERVALS), "count": "any"}, path)
     count = value.get("count") if isinstance(value, dict) else None
-    if count is not None and (isinstance(count, bool) or not isinstance(count, int)
-                              or not 1 <= count <= 30):
+    if count is not None and (
+        isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 30
+    ):
         out.append(FieldViolation(f"{path}.count", "must be an integer from 1 to 30", "RANGE"))
     return out
 
@@ -121,12 +138,15 @@ def upsert(site: Site, body: Json) -> None:
     violations = validate(incoming, BODY_SPEC, "marketingSettings")
     if violations:
         first = violations[0]
-        raise EmulatorError(400, "INVALID_ARGUMENT", f"{first.field}: {first.description}",
-                            violations)
+        raise EmulatorError(
+            400, "INVALID_ARGUMENT", f"{first.field}: {first.description}", violations
+        )
     for path in paths:
         if not _present(incoming, path.split(".")):
-            raise precondition("INVALID_FIELD_MASK_ERROR",
-                               f"field mask path {path!r} is not present in marketingSettings")
+            raise precondition(
+                "INVALID_FIELD_MASK_ERROR",
+                f"field mask path {path!r} is not present in marketingSettings",
+            )
     stored: Json = {"settings": site.settings, "overrides": site.overrides}
     for path in paths:
         _apply(stored, incoming, path.split("."))
@@ -200,30 +220,46 @@ def defaults(raw_mask: Any) -> Json:
         wanted = [p.strip() for p in str(raw_mask).split(",") if p.strip()]
         for path in wanted:
             if path not in DEFAULTS_MASK:
-                raise invalid("fieldMask", f"unsupported path {path!r}; allowed: "
-                              + ", ".join(DEFAULTS_MASK), "ENUM")
+                raise invalid(
+                    "fieldMask",
+                    f"unsupported path {path!r}; allowed: " + ", ".join(DEFAULTS_MASK),
+                    "ENUM",
+                )
     return {"marketingSettings": {"settings": {k: values[k] for k in wanted}}}
 
 
 def plan_goal_options() -> Json:
     titles = ("Drive traffic", "Build brand awareness", "Boost sales", "Collect leads")
-    return {"options": [
-        {"planGoalKey": key, "title": title, "description": f"Plan focused on: {title.lower()}."}
-        for key, title in zip(PLAN_GOALS, titles, strict=True)
-    ]}
+    return {
+        "options": [
+            {
+                "planGoalKey": key,
+                "title": title,
+                "description": f"Plan focused on: {title.lower()}.",
+            }
+            for key, title in zip(PLAN_GOALS, titles, strict=True)
+        ]
+    }
 
 
 def point_of_view_options() -> Json:
-    titles = (("We / our", "Speak as the business."), ("You / your", "Address the reader."),
-              ("They / the brand", "Describe the brand from outside."))
-    return {"options": [
-        {"pointOfViewKey": key, "title": t, "description": d}
-        for key, (t, d) in zip(POINTS_OF_VIEW, titles, strict=True)
-    ]}
+    titles = (
+        ("We / our", "Speak as the business."),
+        ("You / your", "Address the reader."),
+        ("They / the brand", "Describe the brand from outside."),
+    )
+    return {
+        "options": [
+            {"pointOfViewKey": key, "title": t, "description": d}
+            for key, (t, d) in zip(POINTS_OF_VIEW, titles, strict=True)
+        ]
+    }
 
 
 def calendar_options(site: Site) -> Json:
-    return {"options": [
-        {"id": c["id"], "name": c.get("name", ""), "title": c.get("name", "")}
-        for c in site.profile.calendars[:50]
-    ]}
+    return {
+        "options": [
+            {"id": c["id"], "name": c.get("name", ""), "title": c.get("name", "")}
+            for c in site.profile.calendars[:50]
+        ]
+    }

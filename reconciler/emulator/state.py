@@ -66,8 +66,14 @@ class Backend:
         if read_only and not raw.get("calendarId"):
             calendars = site.profile.calendars
             calendar_id = calendars[0]["id"] if calendars else derived_id("connected", site.id)
-        event = CalendarEvent(str(raw.get("id") or self.ctx.ids.new()), str(calendar_id),
-                              fields.name, now, now, read_only=read_only)
+        event = CalendarEvent(
+            str(raw.get("id") or self.ctx.ids.new()),
+            str(calendar_id),
+            fields.name,
+            now,
+            now,
+            read_only=read_only,
+        )
         events.apply_fields(event, fields, now)
         return event
 
@@ -159,23 +165,34 @@ class Backend:
     # --- Marketing Activity V1 ------------------------------------------------------------
 
     def create_activity(self, site: Site, body: Json) -> Json:
-        raw = body["marketingActivity"] if isinstance(
-            body.get("marketingActivity"), dict) else body
+        raw = body["marketingActivity"] if isinstance(body.get("marketingActivity"), dict) else body
         kind = raw.get("marketingActivityType")
         if kind is not None and kind not in (*ACTIVITY_TYPES, "UNKNOWN"):
-            raise invalid("marketingActivity.marketingActivityType",
-                          "must be one of " + ", ".join(ACTIVITY_TYPES), "ENUM")
+            raise invalid(
+                "marketingActivity.marketingActivityType",
+                "must be one of " + ", ".join(ACTIVITY_TYPES),
+                "ENUM",
+            )
         missing = [f for f in (*ACTIVITY_FIELDS, "marketingActivityType") if not raw.get(f)]
         if missing or kind == "UNKNOWN":
-            raise precondition("INVALID_MARKETING_ACTIVITY",
-                               "title, description, targetDate and a marketingActivityType "
-                               f"other than UNKNOWN are required (missing: {missing})")
+            raise precondition(
+                "INVALID_MARKETING_ACTIVITY",
+                "title, description, targetDate and a marketingActivityType "
+                f"other than UNKNOWN are required (missing: {missing})",
+            )
         values = _activity_values(raw, ACTIVITY_FIELDS)
         if site.plan.status == "NEVER_CREATED":
             raise precondition("PLAN_NOT_FOUND", "no marketing plan exists for this site")
         now = self.ctx.clock.now()
-        activity = Activity(self.ctx.ids.new(), values["targetDate"], values["title"],
-                            values["description"], str(kind), now, now)
+        activity = Activity(
+            self.ctx.ids.new(),
+            values["targetDate"],
+            values["title"],
+            values["description"],
+            str(kind),
+            now,
+            now,
+        )
         site.plan.activities[activity.id] = activity
         self._engage(site)
         return {"marketingActivity": activity.to_activity_wire()}
@@ -257,8 +274,11 @@ def _activity_mask(raw: Any, body: Json) -> tuple[str, ...]:
     paths = tuple(p.strip() for p in raw.split(",") if p.strip())
     for path in paths:
         if path not in ACTIVITY_FIELDS:
-            raise invalid("fieldMask", f"{path!r} cannot be updated; allowed: "
-                          + ", ".join(ACTIVITY_FIELDS), "ENUM")
+            raise invalid(
+                "fieldMask",
+                f"{path!r} cannot be updated; allowed: " + ", ".join(ACTIVITY_FIELDS),
+                "ENUM",
+            )
     return paths
 
 

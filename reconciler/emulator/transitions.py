@@ -21,8 +21,9 @@ PLAN_READ = "plan"
 POSTS_READ = "posts"
 
 
-def due(started: datetime, duration: float, reads_seen: int, reads_needed: int,
-        now: datetime) -> bool:
+def due(
+    started: datetime, duration: float, reads_seen: int, reads_needed: int, now: datetime
+) -> bool:
     """Whether a job may complete now (time is up and enough reads were answered)."""
     return now >= started + timedelta(seconds=duration) and reads_seen >= reads_needed
 
@@ -43,14 +44,18 @@ def advance(ctx: Context, site: Site, read: str | None = None) -> None:
         elif read == PLAN_READ:
             job.reads_seen += 1
     for post_job in list(site.post_jobs):
-        if due(post_job.started, post_job.duration, post_job.reads_seen,
-               post_job.reads_needed, now):
+        if due(
+            post_job.started, post_job.duration, post_job.reads_seen, post_job.reads_needed, now
+        ):
             site.post_jobs.remove(post_job)
             complete_post_job(ctx, site, post_job)
         elif read in (PLAN_READ, POSTS_READ):
             post_job.reads_seen += 1
-    if read == PLAN_READ and site.plan.status == "ACTIVE" and is_idle(
-            site, now, ctx.config.idle_days):
+    if (
+        read == PLAN_READ
+        and site.plan.status == "ACTIVE"
+        and is_idle(site, now, ctx.config.idle_days)
+    ):
         site.plan.status = "INACTIVE"
 
 

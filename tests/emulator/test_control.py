@@ -21,8 +21,9 @@ from .support import HEADERS, SITE, site_fixture
 
 @pytest.fixture
 async def admin(emu: Emulator) -> Any:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=emu.app),
-                                 base_url="http://emulator/_emulator") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=emu.app), base_url="http://emulator/_emulator"
+    ) as c:
         yield c
 
 
@@ -98,3 +99,34 @@ def test_real_loopback_server() -> None:
         assert base_url.startswith("http://127.0.0.1:")
         asyncio.run(scenario(base_url))
     assert [r.status for r in emu.requests][-3:] == [503, 0, 200]
+
+
+async def test_connecting_a_channel_attaches_the_account_to_existing_drafts() -> None:
+    from datetime import UTC, datetime
+
+    import httpx
+
+    from reconciler.emulator import Emulator, EmulatorConfig, ManualClock
+
+    site = "11111111-2222-4333-8444-555555555555"
+    emu = Emulator(
+        config=EmulatorConfig(generation_seconds=0),
+        clock=ManualClock(datetime(2026, 11, 23, tzinfo=UTC)),
+    )
+    emu.load_fixtures(
+        {"sites": [{"id": site, "connectedChannels": ["FACEBOOK"], "plan": {"status": "ACTIVE"}}]}
+    )
+    transport = httpx.ASGITransport(app=emu.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://emulator") as client:
+        answer = await client.post(
+            f"/_emulator/sites/{site}/connect", json={"channel": "INSTAGRAM"}
+        )
+        assert answer.status_code == 200
+        account = answer.json()["accountId"]
+        plan = await client.get(
+            "/promote/marketing-plan-service/v1/marketing-plan",
+            headers={"Authorization": "k", "wix-site-id": site},
+        )
+    items = [i for a in plan.json()["marketingActivities"] for i in a.get("items", [])]
+    instagram = [i for i in items if i["channel"]["name"] == "INSTAGRAM"]
+    assert instagram and all(i["channel"]["accountId"] == account for i in instagram)

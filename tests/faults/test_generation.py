@@ -139,14 +139,8 @@ def test_a_channel_that_is_not_connected_leaves_its_drafts_and_says_how_to_conne
     harness.assert_no_duplicates()
     harness.assert_settled()  # nothing is retried while the channel stays unconnected
 
-    # The owner connects Instagram. The emulator freezes a draft's channel.accountId when it
-    # drafts it, so the account is attached to the existing drafts here as Wix would.
-    site = harness.emulator.site(SITE)
-    site.profile.connected_channels["INSTAGRAM"] = "instagram-account"
-    for activity in site.plan.activities.values():
-        for item in activity.items:
-            if item["channel"]["name"] == "INSTAGRAM":
-                item["channel"]["accountId"] = "instagram-account"
+    # The owner connects Instagram; its existing drafts carry the account from now on.
+    harness.emulator.connect_channel(SITE, "INSTAGRAM")
     before = len(harness.emulator.writes())
     finishing = harness.apply()
     assert finishing.code == exitcodes.OK, finishing.text
