@@ -56,9 +56,10 @@ def check_digest(plan: Plan, expected: str | None) -> None:
     """
     if not expected or not any(site.settings or site.events for site in plan.sites):
         return
-    if review_digest(plan) != expected.strip():
+    digest = review_digest(plan)
+    if digest != expected.strip():
         raise StalePlan(
-            f"the plan's settings and event writes (review digest {review_digest(plan)}) are "
+            f"the plan's settings and event writes (review digest {digest}) are "
             f"not the ones reviewed (digest {expected.strip()}): the YAML or the live state "
             "changed since the pull request's plan; review a new plan (re-run the preview, or "
             "`mpr plan`) and apply that"
@@ -73,7 +74,7 @@ async def run_apply(
     auto_approve: bool,
     audit: AuditLog | None = None,
     expect_digest: str | None = None,
-) -> ApplyReport | None:
+) -> ApplyReport:
     runtime = app.runtime(audit.record if audit is not None else None)
     async with app.client() as client:
         work = await plan_sites(client, sites, runtime, app.parallelism)
@@ -130,7 +131,6 @@ def apply(
     sites = app.load(paths)
     audit = open_audit_log(app.env, audit_log, sites, allow_out_of_order)
     report = asyncio.run(run_apply(app, sites, paths, saved, auto_approve, audit, expect_digest))
-    report = report or ApplyReport(())
     if audit is not None:
         record_outcomes(audit, sites, report)
     code = _exit_code(report)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from reconciler.errors import (
-    ConfigError,
     GenerationTimedOut,
     MprError,
     Refused,
@@ -25,7 +24,6 @@ TIMED_OUT = 5
 _BY_ERROR: tuple[tuple[type[MprError], int], ...] = (
     (Refused, REFUSED),
     (GenerationTimedOut, TIMED_OUT),
-    (ConfigError, ERROR),
     (MprError, ERROR),
 )
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from reconciler.engine.decide import draft_step, plan_action
+from reconciler.engine.decide import draft_step
 from reconciler.engine.diff import topics_changed
 from reconciler.engine.observe import read_events, to_activity, to_plan_state
-from reconciler.engine.plan import ActionKind, DraftStep, SitePlan
-from reconciler.engine.planning import channels_for, missing_posts, no_posts_warning
+from reconciler.engine.plan import ActionKind, DraftStep, PlanAction, SitePlan
+from reconciler.engine.planning import channels_for, missing_posts, no_posts_warning, site_action
 from reconciler.engine.report import SiteOutcome
 from reconciler.engine.runtime import Runtime
 from reconciler.engine.wait import generation_over, poll, posts_ready
@@ -90,6 +90,11 @@ def explain(error: MprError) -> str:
             f"WIX_API_BASE_URL and WIX_API_TIMEOUT, {again}"
         )
     return str(error)
+
+
+def skipped_note(action: PlanAction) -> str:
+    """How apply reports a due plan action it did not run."""
+    return f"{_LABEL.get(action.kind, action.kind)} skipped: {action.skipped}"
 
 
 @dataclass
@@ -171,17 +176,16 @@ class _SiteApply:
         if action.kind == "wait":
             self.rt.progress(self.plan.site_id, "waiting for the running generation")
             state = await self._wait_generation("the generation already running")
-            action = plan_action(
+            action = site_action(
                 state.status,
-                topics_changed=topics_changed(self.plan.settings),
-                inputs_changed=bool(self.plan.settings or self.plan.events),
-                policy=self.desired.policy,
+                self.plan.settings,
+                self.plan.events,
+                self.desired.policy,
                 no_regenerate=self.rt.no_regenerate,
                 pending=self.rt.journal.pending(self.plan.site_id),
             )
         if action.skipped:
-            label = _LABEL.get(action.kind, action.kind)
-            self.outcome.not_done.append(f"{label} skipped: {action.skipped}")
+            self.outcome.not_done.append(skipped_note(action))
             return state
         if action.kind in ("none", "wait"):
             return state

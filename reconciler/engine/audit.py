@@ -97,7 +97,6 @@ class AuditLog:
         self.names = dict(names or {})
         self.secrets = sorted((s for s in set(secrets) if len(s) >= _MIN_SECRET), key=len)[::-1]
         self._now = now or (lambda: datetime.now(UTC))
-        self.lines = 0
 
     def record(self, site_id: str, record: ActionRecord) -> None:
         """The Runtime.audit sink: one line for one settled write."""
@@ -131,7 +130,6 @@ class AuditLog:
             handle.write(line + "\n")
             handle.flush()
             os.fsync(handle.fileno())
-        self.lines += 1
 
 
 def summarised(value: Any) -> Any:

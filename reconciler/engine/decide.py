@@ -18,7 +18,7 @@ A regenerate left pending by an interrupted apply (engine.journal) counts as a c
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -64,7 +64,7 @@ def choose_action(
         return "generate", "the last generation FAILED: generate again"
     if status == GENERATING:
         return "wait", "a generation is running: wait for it, then decide again"
-    why = _why(topics_changed, inputs_changed, pending)
+    why = f" (left pending by an interrupted apply at {pending.since})" if pending else ""
     if status == INACTIVE:
         kind: ActionKind = "regenerate_keywords" if topics_changed else "regenerate"
         return kind, f"the plan is INACTIVE; regenerating reactivates it{why}"
@@ -75,12 +75,6 @@ def choose_action(
     if status == ACTIVE:
         return "none", "the plan is ACTIVE and its inputs are unchanged"
     return "none", f"unknown plan status {status!r}: leaving the plan alone"
-
-
-def _why(topics: bool, inputs: bool, pending: Pending | None) -> str:
-    if pending is not None:
-        return f" (left pending by an interrupted apply at {pending.since})"
-    return ""
 
 
 def plan_action(
@@ -129,12 +123,11 @@ def draft_step(
     policy: Policy,
     channels: Sequence[str],
     now: datetime,
-    connected: Iterable[str] | None = None,
 ) -> DraftStep:
     """Decide which activities need posts and which drafts go to ScheduleDrafts.
 
     A draft is sent only when its channel looks connected: its `channel.accountId` is set
-    (SPEC.md §5.20) or the channel is in `connected`. Drafts that would stay drafts anyway are
+    (SPEC.md §5.20). Drafts that would stay drafts anyway are
     counted per channel with the reason, so that a plan right after an apply is empty.
     """
     schedule = policy.schedule
@@ -148,12 +141,11 @@ def draft_step(
     to_send: dict[str, list[str]] = defaultdict(list)
     stays: dict[str, int] = defaultdict(int)
     reasons: set[str] = set()
-    linked = set(connected or ())
     for activity in social:
         for draft in activity.drafts:
             if draft.status != DRAFT or draft.channel not in channels:
                 continue
-            reason = _why_unschedulable(draft.channel, activity, linked, draft.account_id)
+            reason = _why_unschedulable(draft.channel, activity, draft.account_id)
             if reason is None:
                 to_send[draft.channel].append(draft.id)
             else:
@@ -167,13 +159,11 @@ def draft_step(
     )
 
 
-def _why_unschedulable(
-    channel: str, activity: Activity, connected: set[str], account_id: str | None
-) -> str | None:
+def _why_unschedulable(channel: str, activity: Activity, account_id: str | None) -> str | None:
     date = activity.date
     if channel == "TWITTER" and date is not None and date.date().isoformat() > TWITTER_SUNSET:
         return f"TWITTER (X) drafts dated after {TWITTER_SUNSET} can never be published"
-    if account_id or channel in connected:
+    if account_id:
         return None
     return (
         f"{channel} is not connected: connect it in the site's dashboard "

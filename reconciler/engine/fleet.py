@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from reconciler.engine.apply import apply_site, explain
+from reconciler.engine.apply import apply_site, explain, skipped_note
 from reconciler.engine.observe import observe
 from reconciler.engine.plan import Plan, SitePlan
 from reconciler.engine.planning import build_site_plan
@@ -143,9 +143,7 @@ async def apply_sites(
             outcome = SiteOutcome(item.plan.site_id, item.plan.name)
             outcome.warnings.extend(item.plan.warnings)
             if item.plan.action.skipped:
-                outcome.not_done.append(
-                    f"{item.plan.action.kind} skipped: {item.plan.action.skipped}"
-                )
+                outcome.not_done.append(skipped_note(item.plan.action))
             return outcome
         rt.progress(item.plan.site_id, "applying")
         try:

@@ -69,9 +69,9 @@ def _merge(windows: list[Window]) -> list[Window]:
 async def read_events(site: SiteClient, windows: Sequence[Window]) -> tuple[CalendarEvent, ...]:
     """Every event seen in any window, once each (by id), in the order first seen."""
     seen: dict[str, CalendarEvent] = {}
-    for window in windows:
-        for event in await _read_window(site, *window):
-            seen.setdefault(event.id or f"{event.name}@{event.date}", event)
+    found = await asyncio.gather(*(_read_window(site, *window) for window in windows))
+    for event in (e for events in found for e in events):
+        seen.setdefault(event.id or f"{event.name}@{event.date}", event)
     return tuple(seen.values())
 
 
@@ -87,7 +87,10 @@ async def _read_window(site: SiteClient, start: datetime, end: datetime) -> list
             path="/events/query",
         )
     middle = start + (end - start) / 2
-    return await _read_window(site, start, middle) + await _read_window(site, middle, end)
+    early, late = await asyncio.gather(
+        _read_window(site, start, middle), _read_window(site, middle, end)
+    )
+    return early + late
 
 
 def to_event(event: wire.CalendarEvent) -> CalendarEvent:

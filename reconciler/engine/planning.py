@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from reconciler.engine.decide import Pending, draft_step, plan_action, policy_channels
 from reconciler.engine.diff import diff_events, diff_settings, live_fingerprint, topics_changed
-from reconciler.engine.plan import DraftStep, SitePlan
+from reconciler.engine.plan import DraftStep, EventChange, PlanAction, SettingChange, SitePlan
 from reconciler.model.plan_state import ACTIVE, PlanState
+from reconciler.model.policy import Policy
 from reconciler.model.settings import read_path
 from reconciler.model.site import DesiredSite, LiveSite
 
@@ -24,11 +26,11 @@ def build_site_plan(
     """Diff, choose the plan action and the draft steps; warn about what will not work."""
     settings = diff_settings(desired.settings, live.settings_document)
     events = diff_events(desired.events, live.events, prune=desired.policy.prune_events)
-    action = plan_action(
+    action = site_action(
         live.plan.status,
-        topics_changed=topics_changed(settings),
-        inputs_changed=bool(settings or events.changes),
-        policy=desired.policy,
+        settings,
+        events.changes,
+        desired.policy,
         no_regenerate=no_regenerate,
         pending=pending,
     )
@@ -55,6 +57,26 @@ def build_site_plan(
         live_event_count=sum(1 for e in live.events if not e.read_only),
         unchanged_settings=len(desired.settings) - len(settings),
         delete_guard=desired.policy.delete_guard,
+    )
+
+
+def site_action(
+    status: str,
+    settings: Sequence[SettingChange],
+    events: Sequence[EventChange],
+    policy: Policy,
+    *,
+    no_regenerate: bool,
+    pending: Pending | None,
+) -> PlanAction:
+    """The plan action a site's changes call for, given its live plan status."""
+    return plan_action(
+        status,
+        topics_changed=topics_changed(settings),
+        inputs_changed=bool(settings or events),
+        policy=policy,
+        no_regenerate=no_regenerate,
+        pending=pending,
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-OutcomeStatus = Literal["unchanged", "applied", "failed", "refused", "timed_out", "skipped"]
+OutcomeStatus = Literal["unchanged", "applied", "failed", "timed_out"]
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,3 @@ class ApplyReport:
     @property
     def timed_out(self) -> tuple[SiteOutcome, ...]:
         return tuple(o for o in self.outcomes if o.status == "timed_out")
-
-    @property
-    def refused(self) -> tuple[SiteOutcome, ...]:
-        return tuple(o for o in self.outcomes if o.status == "refused")

@@ -30,7 +30,7 @@ def _line(entry: AuditEntry) -> str:
     change = _change(entry)
     if change:
         line += f"\n    {change}"
-    if entry.detail and entry.result not in ("ok", "applied", "unchanged"):
+    if entry.detail and not entry.succeeded:
         line += f"\n    ! {entry.detail}"
     return line
 
