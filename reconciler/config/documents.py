@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, get_args
 
 from pydantic import (
     AfterValidator,
@@ -28,6 +28,7 @@ from pydantic.alias_generators import to_camel
 
 from reconciler.config import values
 from reconciler.model import enums
+from reconciler.model.policy import RegenerateMode as RegenerateModeValue
 
 
 def _choice(allowed: tuple[str, ...]) -> Callable[[object], str]:
@@ -71,10 +72,9 @@ Recurrence = Annotated[
     BeforeValidator(_choice(enums.RECURRENCE_FREQUENCIES)),
     _enum_schema(enums.RECURRENCE_FREQUENCIES),
 ]
+_MODES: tuple[str, ...] = get_args(RegenerateModeValue)
 RegenerateMode = Annotated[
-    Literal["auto", "never"],
-    BeforeValidator(_choice(("auto", "never"))),
-    _enum_schema(("auto", "never")),
+    RegenerateModeValue, BeforeValidator(_choice(_MODES)), _enum_schema(_MODES)
 ]
 Count = Annotated[
     int,

@@ -22,7 +22,6 @@ from pydantic import BaseModel
 from reconciler.config.desired import fingerprint, to_desired
 from reconciler.config.documents import (
     EventDoc,
-    OverridesDoc,
     SettingsDoc,
     SiteDoc,
     ToolOverrideDoc,
@@ -119,7 +118,7 @@ def _overrides(live: Mapping[str, Any], notes: list[str], secret: str) -> dict[s
         for name in sorted(set(fields) - {"frequency"}):
             if canonical(f"overrides.{tool}.{name}", fields[name]) is not None:
                 notes.append(f"overrides.{tool}.{name}: this mpr does not know the field")
-    return {tool: overrides[tool] for tool in allowed_keys(OverridesDoc, ()) if tool in overrides}
+    return overrides  # OVERRIDE_TOOLS is already the schema's order
 
 
 def _events(events: Sequence[CalendarEvent], notes: list[str], secret: str) -> list[Any]:
@@ -130,7 +129,7 @@ def _events(events: Sequence[CalendarEvent], notes: list[str], secret: str) -> l
         if event.read_only:
             read_only += 1
             continue
-        body = event_document(event)
+        body = event.to_json()
         if event.name in names:
             notes.append(f"event {event.name!r}: another live event has the same name")
             continue
@@ -147,16 +146,11 @@ def _events(events: Sequence[CalendarEvent], notes: list[str], secret: str) -> l
     return declared
 
 
-def event_document(event: CalendarEvent) -> dict[str, Any]:
-    """An event as a site file declares it: name, description, then date or recurringRule."""
-    return event.to_json()
-
-
 def _event_kind(event: CalendarEvent) -> str | None:
     rule = event.recurring_rule
     if rule is None and event.date is None:
         return "it has neither a date nor a recurring rule"
-    if rule is not None and rule.end_date is not None and rule.end_date < rule.start_date:
+    if rule is not None and not rule.fires():
         return "its recurring rule ends before it starts"
     return None
 

@@ -32,11 +32,6 @@ def interpolate(
     return _node(tree, (), env, problems, where), problems
 
 
-def references(text: str) -> list[str]:
-    """The variable names `text` refers to (escapes excluded)."""
-    return [m["name"] for m in _TOKEN.finditer(text) if m["name"]]
-
-
 def strip_references(text: str) -> str:
     """`text` with every `${NAME}` reference and `$${` escape blanked out."""
     return _TOKEN.sub(" ", text)

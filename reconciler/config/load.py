@@ -21,12 +21,16 @@ from reconciler.config.documents import DefaultsDoc, SiteDoc
 from reconciler.config.interpolate import interpolate
 from reconciler.config.leaks import find_secrets
 from reconciler.config.tree import KeyPath, Mark, Positions, YMap
-from reconciler.config.validate import READ_ONLY_SETTINGS, validate_document
+from reconciler.config.validate import READ_ONLY_MESSAGES, validate_document
 from reconciler.config.yamlio import read_yaml
 from reconciler.errors import ConfigInvalid, Problem
+from reconciler.model.settings import READ_ONLY_SETTINGS
 from reconciler.model.site import DesiredSite
 
-_SITE_SPECIAL: dict[KeyPath, str] = {("settings", k): m for k, m in READ_ONLY_SETTINGS.items()}
+# Every read-only field the model knows gets its message (a KeyError here means one is missing).
+_SITE_SPECIAL: dict[KeyPath, str] = {
+    ("settings", name): READ_ONLY_MESSAGES[name] for name in READ_ONLY_SETTINGS
+}
 _DEFAULTS_SPECIAL: dict[KeyPath, str] = {
     **_SITE_SPECIAL,
     ("site",): "a defaults file may not contain site: it is shared by several sites",
@@ -164,7 +168,8 @@ class _Run:
 
 
 def _tidy(problems: list[Problem]) -> tuple[Problem, ...]:
-    """Drop repeats (a shared defaults file is checked once per including site) and sort."""
+    """Drop repeats and sort: a defaults file's values are checked as DefaultsDoc and again
+    inside every merged site that includes it, so the same problem can come twice."""
     seen: set[tuple[str, int, int, str, str]] = set()
     unique = []
     for problem in problems:

@@ -92,9 +92,6 @@ class Positions:
         for path, located in _walk(root, ()):
             self._table[path] = located
 
-    def __contains__(self, path: KeyPath) -> bool:
-        return path in self._table
-
     def value(self, path: KeyPath) -> Mark:
         """The mark of the value at `path`, or of the nearest ancestor that exists."""
         return self._nearest(path).value

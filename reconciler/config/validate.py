@@ -21,7 +21,7 @@ from reconciler.errors import Problem
 
 M = TypeVar("M", bound=BaseModel)
 
-READ_ONLY_SETTINGS: Mapping[str, str] = {
+READ_ONLY_MESSAGES: Mapping[str, str] = {
     "language": "language is read-only: Wix derives it from the site's Language & Region settings",
     "businessLocation": (
         "businessLocation is read-only: Wix derives it from the site's business location"

@@ -54,6 +54,9 @@ def test_load_sites_raises_with_every_problem_exactly_when_there_is_an_error(
     with pytest.raises(ConfigInvalid) as raised:
         load_sites([_case_path(case)], env=ENV, now=NOW)
     assert raised.value.problems == result.problems
+    shown = str(raised.value).splitlines()
+    assert shown[0] == f"{len(result.errors)} error(s) in the configuration:"
+    assert shown[1:] == [str(p) for p in result.errors]
 
 
 def test_the_whole_invalid_directory_reports_every_file_at_once(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reconciler.config import load_sites
-from reconciler.config.interpolate import interpolate, references
+from reconciler.config.interpolate import interpolate
 from reconciler.config.yamlio import parse_yaml
 from reconciler.errors import ConfigInvalid
 from tests.config.conftest import NOW, SITE_ID, Writer, site
@@ -52,10 +52,6 @@ def test_malformed_references_are_errors() -> None:
         "malformed reference '${-x}'",
         "malformed reference '${OPEN'",
     ]
-
-
-def test_references_lists_names() -> None:
-    assert references("${A} $${B} ${C}") == ["A", "C"]
 
 
 def test_load_sites_reads_os_environ_by_default(
