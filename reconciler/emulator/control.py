@@ -185,7 +185,10 @@ class ControlState:
 
 
 def site_snapshot(site: Site) -> Json:
-    """Everything the emulator holds for a site, as JSON (for tests and debugging)."""
+    """Everything the emulator holds for a site, as JSON (for tests and debugging).
+
+    Shares the stored records: `Emulator.snapshot` deep-copies the whole answer once.
+    """
     plan = site.plan
     return {
         "siteId": site.id,
@@ -204,7 +207,7 @@ def site_snapshot(site: Site) -> Json:
                 "durationSeconds": plan.job.duration,
                 "readsSeen": plan.job.reads_seen,
             },
-            "marketingActivities": [a.to_plan_wire() for a in plan.sorted_activities()],
+            "marketingActivities": [a.to_plan_wire(frozen=False) for a in plan.sorted_activities()],
         },
         "pendingPostJobs": [
             {"kind": j.kind, "activityIds": j.activity_ids} for j in site.post_jobs

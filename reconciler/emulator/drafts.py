@@ -95,9 +95,8 @@ def _queue(ctx: Context, site: Site, kind: str, ids: list[str]) -> None:
     )
 
 
-def activity_posts(site: Site, body: Json) -> Json:
+def activity_posts(site: Site, ids: list[str]) -> Json:
     """GetMarketingActivityPosts: known ids in request order; unknown ones omitted."""
-    ids = id_list(body, "marketingActivityIds", 100)
     found = [site.plan.activities[i] for i in ids if i in site.plan.activities]
     return {"marketingActivities": [a.to_posts_wire(frozen=False) for a in found]}
 

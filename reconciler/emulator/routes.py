@@ -8,6 +8,7 @@ decides business rules.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -51,8 +52,9 @@ class Operation:
     path: str
     handler: Handler
 
-    @property
+    @functools.cached_property
     def pattern(self) -> re.Pattern[str]:
+        """The path as a regex, compiled once (every request is matched against it)."""
         return re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", PREFIX + self.path) + "$")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -129,26 +129,14 @@ class Backend:
 
     def drafts_call(self, site: Site, operation: str, body: Json) -> Json:
         """The draft operations of ``drafts.py`` by name (all count as engagement)."""
-        ctx = self.ctx
-        calls: dict[str, Any] = {
-            "generate_posts": lambda: drafts.generate_posts(ctx, site, body),
-            "schedule": lambda: drafts.schedule(ctx, site, body),
-            "clear_posts": lambda: drafts.clear(site, body, stories=False),
-            "clear_stories": lambda: drafts.clear(site, body, stories=True),
-            "regen_posts": lambda: drafts.regenerate(ctx, site, body, "regen_posts"),
-            "regen_media": lambda: drafts.regenerate(ctx, site, body, "regen_media"),
-            "regen_stories": lambda: drafts.regenerate(ctx, site, body, "regen_stories"),
-            "update_posts_media": lambda: drafts.update_media(ctx, site, body, stories=False),
-            "update_stories_media": lambda: drafts.update_media(ctx, site, body, stories=True),
-        }
-        out: Json = calls[operation]()
+        out = _DRAFT_OPERATIONS[operation](self.ctx, site, body)
         self._engage(site)
         return out
 
     def activity_posts(self, site: Site, body: Json) -> Json:
-        drafts.id_list(body, "marketingActivityIds", 100)  # a bad request is not a poll
+        ids = drafts.id_list(body, "marketingActivityIds", 100)  # a bad request is not a poll
         self.progress(site, POSTS_READ)
-        return drafts.activity_posts(site, body)
+        return drafts.activity_posts(site, ids)
 
     # --- Marketing Settings V1 ------------------------------------------------------------
 
@@ -237,6 +225,20 @@ class Backend:
     def query_events(self, site: Site, body: Json) -> Json:
         gte, lte = events.query_window(body)
         return {"events": events.query_events(list(site.events.values()), gte, lte)}
+
+
+_DraftOperation = Callable[[Context, Site, Json], Json]
+_DRAFT_OPERATIONS: dict[str, _DraftOperation] = {
+    "generate_posts": drafts.generate_posts,
+    "schedule": drafts.schedule,
+    "clear_posts": lambda ctx, site, body: drafts.clear(site, body, stories=False),
+    "clear_stories": lambda ctx, site, body: drafts.clear(site, body, stories=True),
+    "regen_posts": lambda ctx, site, body: drafts.regenerate(ctx, site, body, "regen_posts"),
+    "regen_media": lambda ctx, site, body: drafts.regenerate(ctx, site, body, "regen_media"),
+    "regen_stories": lambda ctx, site, body: drafts.regenerate(ctx, site, body, "regen_stories"),
+    "update_posts_media": lambda ctx, s, b: drafts.update_media(ctx, s, b, stories=False),
+    "update_stories_media": lambda ctx, s, b: drafts.update_media(ctx, s, b, stories=True),
+}
 
 
 def settings_wire(site: Site) -> Json:

@@ -53,7 +53,7 @@ async def test_unknown_route_and_method(client: httpx.AsyncClient) -> None:
     r = await client.get("/no-such-thing")
     assert (r.status_code, app_code(r)) == (404, "NOT_FOUND")
     r = await client.put("/marketing-plan")
-    assert r.status_code == 405
+    assert (r.status_code, app_code(r)) == (405, "METHOD_NOT_ALLOWED")
 
 
 @pytest.mark.parametrize("content", [b"{not json", b"[1, 2]"])

@@ -344,14 +344,17 @@ async def test_a_success_body_that_is_not_a_json_object_is_an_api_error(
         await site.get_calendar_options()
 
 
-async def test_many_validation_problems_are_summarised(
+async def test_a_list_of_bad_options_reports_the_first_bad_entry(
     router: respx.MockRouter, site: SiteClient
 ) -> None:
     options = [{"title": str(n)} for n in range(5)]
     api_route(router, "GET", "/marketing-settings/plan-goal-options").mock(
         return_value=ok({"options": options})
     )
-    with pytest.raises(ApiError, match="planGoalKey: Field required"):
+    with pytest.raises(
+        ApiError,
+        match=r": GetPlanGoalOptions: unexpected response shape: planGoalKey: Field required$",
+    ):
         await site.get_plan_goal_options()
 
 
