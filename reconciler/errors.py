@@ -14,6 +14,7 @@ Intermediate classes group the leaves by what the caller does next::
     │   └── PermanentApiError        retrying the same request will not help
     │       ├── InvalidArgument      400
     │       ├── Unauthenticated      401
+    │       ├── CredentialUnavailable no token: the token endpoint or credential command failed
     │       ├── PermissionDenied     403
     │       ├── NotFound             404
     │       ├── Conflict             409
@@ -161,11 +162,15 @@ class InvalidArgument(PermanentApiError):
 
 
 class Unauthenticated(PermanentApiError):
-    """HTTP 401: the API key is missing or wrong (check WIX_API_KEY)."""
+    """HTTP 401: the credential is missing, wrong or expired."""
+
+
+class CredentialUnavailable(PermanentApiError):
+    """No token could be had for the site: the token endpoint refused, or the command failed."""
 
 
 class PermissionDenied(PermanentApiError):
-    """HTTP 403: the key lacks the scope, or the wix-site-id is missing or not allowed."""
+    """HTTP 403: the identity may not call this method on this site (wrong identity, scope, site)."""
 
 
 class NotFound(PermanentApiError):

@@ -49,7 +49,7 @@ def emulator_clock() -> ManualClock:
 
 @pytest.fixture
 def emulator(emulator_clock: ManualClock) -> Emulator:
-    config = EmulatorConfig(generation_seconds=120, posts_seconds=30, seed=7)
+    config = EmulatorConfig(lenient_auth=True, generation_seconds=120, posts_seconds=30, seed=7)
     return Emulator(config=config, clock=emulator_clock)
 
 

@@ -1,9 +1,10 @@
 """Wiring: the one place that connects WixClient to a server (Wix, or the emulator).
 
 `--emulator FIXTURE` runs an in-process emulator seeded from the fixture and talks to it
-through an ASGI transport; otherwise WIX_API_BASE_URL (default: the public Wix API host)
-and WIX_API_KEY are used. The emulator is never chosen silently: a forgotten variable must
-not turn a real apply into a pretend one.
+through an ASGI transport, signing in as the emulator's own Wix app; otherwise
+WIX_API_BASE_URL (default: the public Wix API host) and each site's `auth` (default: the API
+key in WIX_API_KEY) are used. The emulator is never chosen silently: a forgotten variable
+must not turn a real apply into a pretend one.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field, replace
 import httpx
 
 from reconciler.cli.console import ProgressLines, warn
+from reconciler.cli.credentials import EMULATOR_KEY, EmulatorApp, site_credentials
 from reconciler.config import load_sites, select_sites
 from reconciler.config.shard import Shard, shard_sites
 from reconciler.engine.journal import FileJournal, Journal, MemoryJournal
@@ -23,6 +25,7 @@ from reconciler.engine.runtime import AuditSink, Runtime
 from reconciler.errors import ConfigError
 from reconciler.model.site import DesiredSite
 from reconciler.wix import WixClient
+from reconciler.wix.auth import Redactor
 
 EMULATOR_BASE_URL = "http://emulator.invalid"
 
@@ -48,6 +51,8 @@ class App:
     shard: Shard | None = None
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     hooks: Hooks = field(default_factory=Hooks)
+    redactor: Redactor = field(default_factory=Redactor)
+    """Every secret of this run (keys, app secrets, tokens): masked in every output."""
 
     def load(self, paths: Sequence[str]) -> tuple[DesiredSite, ...]:
         """Load, select and shard the sites; print warnings; raise ConfigInvalid/SelectionEmpty.
@@ -86,19 +91,29 @@ class App:
         )
         return runtime if audit is None else replace(runtime, audit=audit)
 
-    def client(self) -> AbstractAsyncContextManager[WixClient]:
-        """A WixClient bound to Wix, or to an in-process emulator with --emulator."""
+    def client(self, sites: Sequence[DesiredSite] = ()) -> AbstractAsyncContextManager[WixClient]:
+        """A WixClient bound to Wix, or to an in-process emulator with --emulator.
+
+        Each of `sites` signs in as its `auth` says; ConfigError before any request when a
+        variable it names is missing.
+        """
         if self.hooks.client is not None:
             return self.hooks.client()
-        return self._client()
+        return self._client(sites)
 
     @asynccontextmanager
-    async def _client(self) -> AsyncIterator[WixClient]:
+    async def _client(self, sites: Sequence[DesiredSite]) -> AsyncIterator[WixClient]:
         if not self.emulator_fixture:
+            credentials = site_credentials(sites, self.env, self.redactor)
             # Three reads per site go out at once, but past ~32 connections httpcore's pool
             # bookkeeping costs more than the extra connections win (tests/bench/RESULTS.md).
             connections = min(max(20, 3 * self.parallelism), 32)
-            async with WixClient.from_env(self.env, max_connections=connections) as client:
+            async with WixClient.from_env(
+                self.env,
+                max_connections=connections,
+                credentials=credentials,
+                redactor=self.redactor,
+            ) as client:
                 yield client
             return
         from reconciler.emulator import Emulator, EmulatorConfig, FixtureError
@@ -108,8 +123,14 @@ class App:
             emulator.load_fixtures_file(self.emulator_fixture)
         except FixtureError as exc:
             raise ConfigError(str(exc)) from exc
+        app = EmulatorApp(emulator.config.app_id, emulator.config.app_secret)
+        credentials = site_credentials(sites, self.env, self.redactor, emulator=app)
         transport = httpx.ASGITransport(app=emulator.app)
         async with WixClient(
-            base_url=EMULATOR_BASE_URL, api_key="emulator", transport=transport
+            base_url=EMULATOR_BASE_URL,
+            api_key=self.env.get("WIX_API_KEY") or EMULATOR_KEY,
+            transport=transport,
+            credentials=credentials,
+            redactor=self.redactor,
         ) as client:
             yield client

@@ -76,7 +76,7 @@ async def run_apply(
     expect_digest: str | None = None,
 ) -> ApplyReport:
     runtime = app.runtime(audit.record if audit is not None else None)
-    async with app.client() as client:
+    async with app.client(sites) as client:
         work = await plan_sites(client, sites, runtime, app.parallelism)
         fresh = stamp(app, make_plan(work, runtime, paths, app.selectors))
         if saved is not None:
@@ -129,7 +129,7 @@ def apply(
         paths = saved.sources
         app = replace(app, selectors=saved.selectors, shard=_saved_shard(saved, app.shard))
     sites = app.load(paths)
-    audit = open_audit_log(app.env, audit_log, sites, allow_out_of_order)
+    audit = open_audit_log(app.env, audit_log, sites, allow_out_of_order, app.redactor)
     report = asyncio.run(run_apply(app, sites, paths, saved, auto_approve, audit, expect_digest))
     if audit is not None:
         record_outcomes(audit, sites, report)

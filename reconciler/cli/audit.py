@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from reconciler.cli import gitinfo
 from reconciler.cli.console import warn
+from reconciler.cli.credentials import identities, secret_variables
 from reconciler.engine.audit import AuditLog, check_order, last_applied, read_log
 from reconciler.engine.report import ApplyReport
 from reconciler.model.site import DesiredSite
 
 SECRET_VARIABLES = ("WIX_API_KEY", "GITHUB_TOKEN", "GH_TOKEN")
-"""Environment variables whose values must never reach a log line."""
+"""Environment variables whose values must never reach a log line (and the sites' own)."""
 
 
 def open_audit_log(
@@ -19,6 +20,7 @@ def open_audit_log(
     path: str | None,
     sites: Sequence[DesiredSite],
     allow_out_of_order: bool,
+    redact: Callable[[str], str] | None = None,
 ) -> AuditLog | None:
     """The audit log for this apply (None without --audit-log), after the ordering guard.
 
@@ -39,8 +41,11 @@ def open_audit_log(
         last = last_applied(entries)
         for message in check_order(names, last, origin.commit, gitinfo.is_ancestor):
             warn(message)
-    secrets = [env[name] for name in SECRET_VARIABLES if env.get(name)]
-    return AuditLog(path, origin, names=names, secrets=secrets)
+    variables = {*SECRET_VARIABLES, *secret_variables(sites)}
+    secrets = [env[name] for name in sorted(variables) if env.get(name)]
+    return AuditLog(
+        path, origin, names=names, secrets=secrets, identities=identities(sites), redact=redact
+    )
 
 
 def record_outcomes(log: AuditLog, sites: Sequence[DesiredSite], report: ApplyReport) -> None:

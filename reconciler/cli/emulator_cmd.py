@@ -41,7 +41,18 @@ def emulator() -> None:
     "--api-key",
     "api_keys",
     multiple=True,
-    help="Accept only these API keys (repeatable); default: any non-empty key.",
+    help="With --lenient-auth: accept only these API keys (repeatable); default: any.",
+)
+@click.option(
+    "--lenient-auth",
+    is_flag=True,
+    help="Accept API keys too. Default (faithful, like Wix): only a Wix app or Wix user token.",
+)
+@click.option(
+    "--token-seconds",
+    type=float,
+    default=None,
+    help="Lifetime of issued access tokens (default 14400, as Wix).",
 )
 @click.option(
     "--auto-create-sites/--no-auto-create-sites",
@@ -56,15 +67,26 @@ def serve(
     generation_seconds: float | None,
     latency: float,
     api_keys: tuple[str, ...],
+    lenient_auth: bool,
+    token_seconds: float | None,
     auto_create_sites: bool | None,
     seed: str | None,
 ) -> None:
-    """Serve the emulator at http://HOST:PORT until interrupted."""
+    """Serve the emulator at http://HOST:PORT until interrupted.
+
+    It prints what a client needs to sign in as the emulator's Wix app: the app id and
+    secret to export, and each site's app instance id (auth.wixApp.instanceId).
+    """
     from reconciler.emulator import Emulator, EmulatorConfig, FixtureError
     from reconciler.emulator import serve as run_server
 
     emu = Emulator(
-        EmulatorConfig(latency_seconds=latency, accepted_api_keys=frozenset(api_keys), seed=seed)
+        EmulatorConfig(
+            latency_seconds=latency,
+            accepted_api_keys=frozenset(api_keys),
+            lenient_auth=lenient_auth,
+            seed=seed,
+        )
     )
     site_ids: list[str] = []
     if sites_file:
@@ -77,11 +99,50 @@ def serve(
         overrides["generation_seconds"] = generation_seconds
     if auto_create_sites is not None:
         overrides["auto_create_sites"] = auto_create_sites
+    if token_seconds is not None:
+        overrides["token_seconds"] = token_seconds
     if overrides:
         emu.configure(**overrides)
+    url = f"http://{host}:{port}"
     click.echo(
-        f"mpr emulator: http://{host}:{port} serving {len(site_ids)} site(s); "
-        f"control plane at /_emulator/",
+        f"mpr emulator: {url} serving {len(site_ids)} site(s); control plane at /_emulator/",
         err=True,
     )
+    click.echo(sign_in_help(url, emu.app_credentials(), emu.config.lenient_auth), err=True)
     run_server(emu, host=host, port=port)
+
+
+def sign_in_help(url: str, app: dict[str, object], lenient: bool) -> str:
+    """The lines that tell a user how to point mpr at this emulator as its Wix app."""
+    mode = "API keys are accepted too" if lenient else "API keys are refused, as Wix does"
+    lines = [
+        f"Sign in as the emulator's Wix app ({mode}):",
+        f"  export WIX_API_BASE_URL={url}",
+        f"  export WIX_APP_ID={app['appId']}",
+        f"  export WIX_APP_SECRET={app['appSecret']}",
+    ]
+    instances = app.get("instances")
+    if isinstance(instances, dict) and instances:
+        lines.append("App instance ids (auth.wixApp.instanceId in each site file):")
+        lines += [f"  site {site} → instance {instance}" for site, instance in instances.items()]
+    lines.append("A Wix user token for a site, as `wix token --site ID` would print it:")
+    lines.append("  mpr emulator token --site SITE_ID")
+    return "\n".join(lines)
+
+
+@emulator.command("token")
+@click.option("--site", "site_id", required=True, help="The site id the token is for.")
+@click.option(
+    "--url",
+    envvar="WIX_API_BASE_URL",
+    required=True,
+    help="The running emulator (default: $WIX_API_BASE_URL).",
+)
+def token(site_id: str, url: str) -> None:
+    """Print a Wix user token for SITE from a running emulator (stands in for `wix token`)."""
+    from reconciler.emulator.remote import RemoteError, request_user_token
+
+    try:
+        click.echo(request_user_token(url, site_id))
+    except RemoteError as exc:
+        raise click.ClickException(str(exc)) from None

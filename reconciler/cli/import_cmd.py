@@ -6,7 +6,8 @@ The promise, checked before the command returns: `mpr validate` accepts the file
 `mpr plan` on it shows no changes. Where the default policy would act by itself right away
 (schedule drafts already in the horizon, regenerate an INACTIVE plan), that part of the
 policy is turned off and the file's header says so. Existing files are kept unless
---overwrite is given.
+--overwrite is given. `--instance-id` (sign in as the Wix app) or `--token-command` (as a Wix
+user) chooses how mpr signs in, and the written file keeps that choice in its `auth`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import asyncio
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
@@ -30,8 +31,9 @@ from reconciler.config.values import guid
 from reconciler.engine.importing import LiveRead, adoption_policy, read_live_sites
 from reconciler.engine.runtime import Runtime
 from reconciler.errors import ConfigError
+from reconciler.model.auth import SiteAuth, WixAppAuth, WixUserAuth
 from reconciler.model.events import wire_time
-from reconciler.model.site import DesiredSite, LiveSite
+from reconciler.model.site import DesiredSite, LiveSite, SiteId
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,12 @@ class Target:
     site_id: str
     name: str
     path: Path
+    auth: SiteAuth | None = None
+
+    def signing_in(self) -> DesiredSite:
+        """A stand-in site that carries only how to sign in, for the client."""
+        site = DesiredSite(SiteId(self.site_id), self.name, str(self.path))
+        return site if self.auth is None else replace(site, auth=self.auth)
 
 
 @click.command("import")
@@ -60,6 +68,20 @@ class Target:
     help="The $schema of the modeline (default: schemas/site.schema.json from the "
     "current folder, relative to the file).",
 )
+@click.option(
+    "--instance-id",
+    "instances",
+    multiple=True,
+    metavar="SITE_ID=INSTANCE_ID",
+    help="Sign in to SITE_ID as the Wix app in WIX_APP_ID/WIX_APP_SECRET, installed there "
+    "as INSTANCE_ID (repeatable); the file gets auth.wixApp.",
+)
+@click.option(
+    "--token-command",
+    metavar="COMMAND",
+    help="Sign in as a Wix user with the token COMMAND prints, e.g. "
+    "'wix token --site {siteId}'; the files get auth.wixUser.",
+)
 @emulator_option
 @parallelism_option
 @state_option
@@ -70,20 +92,26 @@ def import_sites(
     out_dir: str,
     overwrite: bool,
     schema: str | None,
+    instances: tuple[str, ...],
+    token_command: str | None,
     emulator_fixture: str | None,
     parallelism: int,
     state_file: str,
 ) -> int:
-    """Write a site file for each live site given (by id, optionally =NAME for people)."""
+    """Write a site file for each live site given (by id, optionally =NAME for people).
+
+    Signs in with the API key in WIX_API_KEY unless --instance-id or --token-command says
+    otherwise (README: Connecting to Wix).
+    """
     app = App(
         emulator_fixture=emulator_fixture,
         state_file=state_file,
         parallelism=parallelism,
         hooks=ctx.find_object(Hooks) or Hooks(),
     )
-    targets = _targets(sites, Path(out_dir), overwrite)
+    targets = _with_auth(_targets(sites, Path(out_dir), overwrite), instances, token_command)
     runtime = app.runtime()
-    reads = asyncio.run(_read(app, runtime, [t.site_id for t in targets]))
+    reads = asyncio.run(_read(app, runtime, targets))
     failed = 0
     for target, read in zip(targets, reads, strict=True):
         if read.live is None:
@@ -94,9 +122,42 @@ def import_sites(
     return exitcodes.ERROR if failed else exitcodes.OK
 
 
-async def _read(app: App, runtime: Runtime, site_ids: Sequence[str]) -> list[LiveRead]:
-    async with app.client() as client:
+async def _read(app: App, runtime: Runtime, targets: Sequence[Target]) -> list[LiveRead]:
+    async with app.client([t.signing_in() for t in targets]) as client:
+        site_ids = [t.site_id for t in targets]
         return await read_live_sites(client, site_ids, runtime, app.parallelism)
+
+
+def _with_auth(
+    targets: list[Target], instances: Sequence[str], command: str | None
+) -> list[Target]:
+    """Each target with the `auth` the options give it (none: the API key)."""
+    by_site: dict[str, str] = {}
+    for raw in instances:
+        site, _, instance = raw.partition("=")
+        try:
+            by_site[guid(site.strip())] = guid(instance.strip())
+        except ValueError as exc:
+            raise click.BadParameter(
+                f"{raw!r}: give SITE_ID=INSTANCE_ID, two GUIDs ({exc})",
+                param_hint="--instance-id",
+            ) from None
+    unknown = sorted(set(by_site) - {t.site_id for t in targets})
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)} is not imported", param_hint="--instance-id")
+    if by_site and command:
+        raise click.UsageError("give --instance-id or --token-command, not both")
+    result = []
+    for target in targets:
+        auth: SiteAuth | None = None
+        if target.site_id in by_site:
+            auth = WixAppAuth(by_site[target.site_id])
+        elif by_site:
+            raise click.UsageError(f"--instance-id is missing for {target.site_id}")
+        elif command:
+            auth = WixUserAuth(command)
+        result.append(replace(target, auth=auth))
+    return result
 
 
 def _targets(given: Sequence[str], folder: Path, overwrite: bool) -> list[Target]:
@@ -130,6 +191,8 @@ def _write(app: App, runtime: Runtime, target: Target, live: LiveSite, schema: s
     exported = exporting.site_document(
         target.site_id, target.name, live.settings_document, live.events, secret=secret
     )
+    if target.auth is not None:
+        exported.document["auth"] = _auth_document(target.auth)
     desired = exporting.desired_site(exported.document, source)
     now = runtime.clock.now()
     policy, notes, still = adoption_policy(
@@ -166,6 +229,14 @@ def _verify(app: App, target: Target, expected: DesiredSite) -> None:
         or loaded[0].policy != expected.policy
     ):
         raise ConfigError(f"{target.path}: the written file does not read back as imported")
+
+
+def _auth_document(auth: SiteAuth) -> dict[str, object]:
+    if isinstance(auth, WixAppAuth):
+        return {"wixApp": {"instanceId": auth.instance_id}}
+    if isinstance(auth, WixUserAuth):
+        return {"wixUser": {"command": auth.command}}
+    return {"apiKey": {"env": auth.env}}
 
 
 def _schema_ref(path: Path) -> str:

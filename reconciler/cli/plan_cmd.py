@@ -29,7 +29,7 @@ from reconciler.render import render_plan
 async def make(app: App, sites: Sequence[DesiredSite], paths: Sequence[str]) -> Plan:
     """Observe and plan every selected site (shared with drift)."""
     runtime = app.runtime()
-    async with app.client() as client:
+    async with app.client(sites) as client:
         work = await plan_sites(client, sites, runtime, app.parallelism)
     return stamp(app, make_plan(work, runtime, paths, app.selectors))
 

@@ -17,7 +17,7 @@ from typing import Any
 from reconciler.config.tree import Mark, YList, YMap
 from reconciler.errors import Problem
 
-_SHARED_SECTIONS = ("settings", "overrides", "policy", "events")
+_SHARED_SECTIONS = ("settings", "overrides", "policy", "events", "auth")
 
 
 def resolve(

@@ -7,12 +7,14 @@ import json
 from typing import Any
 
 from reconciler.config.documents import (
+    AuthDoc,
     EventDoc,
     OverridesDoc,
     PolicyDoc,
     SettingsDoc,
     SiteDoc,
 )
+from reconciler.model.auth import ApiKeyAuth, SiteAuth, WixAppAuth, WixUserAuth
 from reconciler.model.events import CalendarEvent, RecurringRule
 from reconciler.model.policy import DeleteGuard, Policy, SchedulePolicy
 from reconciler.model.settings import ManagedSettings
@@ -36,7 +38,21 @@ def to_desired(doc: SiteDoc, source: str, digest: str) -> DesiredSite:
         events=tuple(_event(event) for event in doc.events or ()),
         policy=policy(doc.policy or PolicyDoc()),
         fingerprint=digest,
+        auth=site_auth(doc.auth),
     )
+
+
+def site_auth(doc: AuthDoc | None) -> SiteAuth:
+    """The declared sign-in (semantics made sure exactly one kind is given, with its id)."""
+    if doc is None:
+        return ApiKeyAuth()
+    if doc.wix_app is not None:
+        app = doc.wix_app
+        return WixAppAuth(app.instance_id or "", app.app_id_env, app.app_secret_env)
+    if doc.wix_user is not None:
+        user = doc.wix_user
+        return WixUserAuth(user.command, user.cache_for, user.timeout)
+    return ApiKeyAuth(doc.api_key.env if doc.api_key is not None else ApiKeyAuth().env)
 
 
 def managed_settings(

@@ -324,6 +324,60 @@ class PolicyDoc(_Doc):
     """The gate on deleting many events at once."""
 
 
+# --- auth (SPEC.md §1.3) ---------------------------------------------------------------
+
+EnvName = Annotated[
+    str,
+    Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=128, examples=["WIX_APP_ID"]),
+]
+
+
+class WixAppAuthDoc(_Doc):
+    """Sign in as a Wix app installed on the site (OAuth client credentials): best for CI."""
+
+    instance_id: Guid | None = None
+    """The app's instance id on this site (required; a defaults file may leave it out)."""
+    app_id_env: EnvName = "WIX_APP_ID"
+    """The environment variable holding the app id."""
+    app_secret_env: EnvName = "WIX_APP_SECRET"
+    """The environment variable holding the app secret."""
+
+
+class WixUserAuthDoc(_Doc):
+    """Sign in as a Wix user with the token a command prints, e.g. `wix token --site {siteId}`."""
+
+    command: Annotated[str, Field(min_length=1, max_length=1000)] = Field(
+        examples=["wix token --site {siteId}"]
+    )
+    """Run without a shell; `{siteId}` and `{instanceId}` are filled in; its last line of
+    output is the token. Keep secrets out of it: put them in the environment."""
+    cache_for: Duration = 600.0
+    """How long a token is reused before the command runs again (a 401 re-runs it sooner)."""
+    timeout: Duration = 30.0
+    """How long the command may take before it is stopped."""
+
+
+class ApiKeyAuthDoc(_Doc):
+    """Send an API key. Wix refuses API keys on these APIs; the emulator accepts them in
+    lenient mode (`mpr emulator serve --lenient-auth`)."""
+
+    env: EnvName = "WIX_API_KEY"
+    """The environment variable holding the key."""
+
+
+class AuthDoc(_Doc):
+    """How mpr signs in to Wix for this site: exactly one of wixApp, wixUser, apiKey.
+
+    Without `auth`, mpr sends the API key in WIX_API_KEY."""
+
+    wix_app: WixAppAuthDoc | None = None
+    """As a Wix app (OAuth client credentials); the app id and secret come from the environment."""
+    wix_user: WixUserAuthDoc | None = None
+    """As a Wix user, with a token from a command such as the Wix CLI."""
+    api_key: ApiKeyAuthDoc | None = None
+    """With an API key (not accepted by Wix on these APIs)."""
+
+
 # --- documents ---------------------------------------------------------------------------
 
 Version = Annotated[
@@ -360,6 +414,8 @@ class SiteDoc(_Doc):
     """Calendar events this repo manages; identity = name."""
     policy: PolicyDoc | None = None
     """How mpr reconciles this site."""
+    auth: AuthDoc | None = None
+    """How mpr signs in to Wix for this site (README: Connecting to Wix)."""
     defaults: str | None = Field(default=None, examples=["../_defaults.yaml"])
     """A shared defaults file merged under this one (this file wins), relative to it."""
 
@@ -381,3 +437,5 @@ class DefaultsDoc(_Doc):
     """Shared events; a site's event with the same name replaces one of these."""
     policy: PolicyDoc | None = None
     """Shared policy; a site's own fields win."""
+    auth: AuthDoc | None = None
+    """Shared sign-in, e.g. the variables of the agency's Wix app; a site's own fields win."""

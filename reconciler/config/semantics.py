@@ -7,6 +7,7 @@ wrong type is skipped here; validation reports it.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,8 @@ from reconciler.config import values
 from reconciler.config.tree import KeyPath, Mark, Positions, YList, YMap, format_path
 from reconciler.errors import Problem
 from reconciler.model import enums
+
+AUTH_KINDS = ("wixApp", "wixUser", "apiKey")
 
 
 def check_site(tree: Any, positions: Positions, now: datetime) -> list[Problem]:
@@ -28,6 +31,7 @@ def check_site(tree: Any, positions: Positions, now: datetime) -> list[Problem]:
         check.goal(settings.get("marketingPlanGoal"))
         check.topics(settings.get("topics"))
     check.schedule(tree)
+    check.auth(tree.get("auth"))
     return check.problems
 
 
@@ -160,6 +164,50 @@ class _Checker:
                     " scheduled there",
                     "warning",
                 )
+
+    def auth(self, auth: Any) -> None:
+        if not isinstance(auth, YMap):
+            return
+        kinds = [kind for kind in AUTH_KINDS if auth.get(kind) is not None]
+        if len(kinds) != 1:
+            given = f" (given: {', '.join(kinds)}; a defaults file may set one already)"
+            self.report(
+                ("auth",),
+                f"give exactly one of {', '.join(AUTH_KINDS)}" + (given if kinds else ""),
+            )
+            return
+        app = auth.get("wixApp")
+        if isinstance(app, YMap) and app.get("instanceId") is None:
+            self.report(
+                ("auth", "wixApp"),
+                "instanceId is required: the app's instance id on this site (README: "
+                "Connecting to Wix)",
+            )
+        user = auth.get("wixUser")
+        command = user.get("command") if isinstance(user, YMap) else None
+        if isinstance(command, str):
+            self.command(command)
+
+    def command(self, command: str) -> None:
+        path: KeyPath = ("auth", "wixUser", "command")
+        try:
+            parts = shlex.split(command)
+        except ValueError as exc:
+            self.report(path, f"cannot be split into words like a shell would: {exc}")
+            return
+        if not parts:
+            self.report(path, "names no program to run")
+            return
+        for part in parts:
+            try:
+                part.format(siteId="", instanceId="")
+            except (KeyError, IndexError, ValueError):
+                self.report(
+                    path,
+                    "may use only the placeholders {siteId} and {instanceId} "
+                    "(write {{ and }} for literal braces)",
+                )
+                return
 
     def social_tool(self, settings: Any) -> None:
         tools = settings.get("marketingTools") if isinstance(settings, YMap) else None

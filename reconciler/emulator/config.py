@@ -39,7 +39,20 @@ class EmulatorConfig:
     """Create a fresh, published site on first use of an unknown ``wix-site-id``."""
 
     accepted_api_keys: frozenset[str] = field(default_factory=frozenset)
-    """When non-empty, any other ``Authorization`` value is answered 401."""
+    """When non-empty, an API key not in it is answered 401 (before ``lenient_auth``)."""
+
+    lenient_auth: bool = False
+    """Accept API keys on every method. Off (faithful): Wix refuses the API key admin
+    identity on this API family with 403 PERMISSION_DENIED (SPEC §1.3, §5.37)."""
+
+    app_id: str = "5e1c7a52-6f0b-4d1e-9c3a-7b2d8e4f6a10"
+    """The client id of the one Wix app registered with this emulator (not a secret here)."""
+
+    app_secret: str = "emulator-app-secret-0f3b9d27c1e84a56"
+    """Its client secret; ``mpr emulator serve`` prints both."""
+
+    token_seconds: float = 14400.0
+    """Lifetime of issued access tokens (Wix: 4 hours); short in tests of expiry."""
 
     seed: int | str | None = None
     """Makes generated ids deterministic (content is always deterministic)."""

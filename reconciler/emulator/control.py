@@ -292,6 +292,18 @@ class ControlAPI:
     def configure(self, request: Request, body: Json) -> Json:
         return {"config": self.emu.configure(**body).to_wire()}
 
+    def app(self, request: Request, body: Json) -> Json:
+        return self.emu.app_credentials()
+
+    def user_token(self, request: Request, body: Json) -> Json:
+        site_id = body.get("siteId")
+        if not isinstance(site_id, str) or not site_id:
+            raise ValueError("siteId is required")
+        return {"token": self.emu.issue_user_token(site_id)}
+
+    def revoke_tokens(self, request: Request, body: Json) -> Json:
+        return {"revoked": self.emu.revoke_tokens(body.get("siteId"))}
+
     def table(self) -> list[tuple[str, str, ControlHandler]]:
         return [
             ("POST", "/reset", self.reset),
@@ -311,6 +323,9 @@ class ControlAPI:
             ("POST", "/clock/set", self.set_clock),
             ("GET", "/config", self.config),
             ("PATCH", "/config", self.configure),
+            ("GET", "/app", self.app),
+            ("POST", "/user-tokens", self.user_token),
+            ("POST", "/tokens/revoke", self.revoke_tokens),
         ]
 
 

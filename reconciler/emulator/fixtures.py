@@ -3,9 +3,11 @@
 Format (README "Fixtures")::
 
     autoCreateSites: false            # optional
-    config: {generationSeconds: 0}    # optional EmulatorConfig knobs (camelCase or snake)
+    config: {generationSeconds: 0}    # optional EmulatorConfig knobs (camelCase or snake),
+                                      # e.g. appId, appSecret, tokenSeconds, lenientAuth
     sites:
       - id: <GUID>                    # required
+        instanceId: <GUID>            # the app's instance id here (default: derived from id)
         published: true               # default true
         unpublishedOutcome: FAILED    # or ACTIVE_WITHOUT_POSTS
         connectedChannels: [FACEBOOK] # or {FACEBOOK: "<accountId>"}
@@ -41,6 +43,7 @@ from reconciler.emulator.records import CHANNELS, Json, SiteProfile
 
 SITE_KEYS = {
     "id",
+    "instanceId",
     "published",
     "unpublishedOutcome",
     "connectedChannels",
@@ -189,6 +192,10 @@ def _profile(raw: Json, where: str, problems: list[str]) -> SiteProfile:
         problems.append(f"{where}.targetLocations: must be a list")
     profile.target_locations = list(targets) if isinstance(targets, list) else []
     profile.calendars = _calendars(raw.get("calendars") or [], f"{where}.calendars", problems)
+    instance = raw.get("instanceId")
+    if instance is not None and not is_guid(instance):
+        problems.append(f"{where}.instanceId: must be a GUID string (the app instance id)")
+    profile.instance_id = str(instance) if instance is not None else None
     return profile
 
 

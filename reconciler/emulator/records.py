@@ -40,6 +40,8 @@ class SiteProfile:
     target_locations: list[Json] = field(default_factory=list)
     calendars: list[Json] = field(default_factory=list)
     """Connected (external) calendars: ``{id, name}``; their events are read-only."""
+    instance_id: str | None = None
+    """The app instance id of the emulator's app on this site (derived from the id if unset)."""
 
 
 @dataclass

@@ -194,8 +194,11 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
 )
 
-#: Calls that only read although they are POSTs (the request log's "mutating" flag).
-READ_ONLY_POSTS = (PREFIX + "/events/query", PREFIX + "/marketing-activity-posts")
+#: OAuth client-credentials token endpoint (SPEC §1.3): at the host root, not under PREFIX.
+TOKEN_PATH = "/oauth2/token"
+
+#: Calls that change no site although they are POSTs (the request log's "mutating" flag).
+READ_ONLY_POSTS = (PREFIX + "/events/query", PREFIX + "/marketing-activity-posts", TOKEN_PATH)
 
 
 def operation_for(method: str, path: str) -> Operation | None:
@@ -260,11 +263,26 @@ def _endpoint(backend: Backend, op: Operation) -> Callable[[Request], Awaitable[
 
 
 def api_routes(backend: Backend) -> list[Route]:
-    """Starlette routes for all 28 methods, bound to ``backend``."""
+    """Starlette routes for all 28 methods and the token endpoint, bound to ``backend``."""
     return [
-        Route(PREFIX + op.path, _endpoint(backend, op), methods=[op.verb], name=op.name)
-        for op in OPERATIONS
+        *(
+            Route(PREFIX + op.path, _endpoint(backend, op), methods=[op.verb], name=op.name)
+            for op in OPERATIONS
+        ),
+        Route(TOKEN_PATH, _token_endpoint(backend), methods=["POST"], name="CreateAccessToken"),
     ]
+
+
+def _token_endpoint(backend: Backend) -> Callable[[Request], Awaitable[Response]]:
+    async def run(request: Request) -> Response:
+        try:
+            body = await read_json(request)
+            with backend.lock:
+                return JSONResponse(backend.issue_app_token(body))
+        except EmulatorError as error:
+            return error_response(error)
+
+    return run
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

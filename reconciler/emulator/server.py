@@ -159,6 +159,35 @@ class Emulator:
                         item["channel"]["accountId"] = account
             return account
 
+    def app_credentials(self) -> Json:
+        """What a client needs to sign in as the emulator's app: id, secret, instance ids."""
+        with self.backend.lock:
+            return {
+                "appId": self.config.app_id,
+                "appSecret": self.config.app_secret,
+                "instances": {
+                    site.id: site.profile.instance_id for site in self.backend.sites.values()
+                },
+            }
+
+    def instance_id(self, site_id: str) -> str:
+        """The app instance id of the emulator's app on ``site_id`` (KeyError if no site)."""
+        with self.backend.lock:
+            return str(self.backend.sites[site_id].profile.instance_id)
+
+    def issue_user_token(self, site_id: str) -> str:
+        """A Wix user token for ``site_id``, as ``wix token --site`` prints (KeyError if none)."""
+        with self.backend.lock:
+            self.backend.sites[site_id]  # noqa: B018 - an unknown site is a KeyError
+            return self.backend.identities.issue_user_token(
+                site_id, self.config, self.clock.now()
+            )
+
+    def revoke_tokens(self, site_id: str | None = None) -> int:
+        """Revoke the issued tokens of ``site_id`` (or all): they answer 401 from now on."""
+        with self.backend.lock:
+            return self.backend.identities.revoke(site_id)
+
     def complete_jobs(self, site_id: str | None = None) -> None:
         """Finish every pending generation/post job now (of one site, or all)."""
         with self.backend.lock:
@@ -170,6 +199,7 @@ class Emulator:
         """Forget every site, logged request and fault (config and clock stay)."""
         with self.backend.lock:
             self.backend.sites.clear()
+            self.backend.identities.clear()
             self.control.clear()
 
 
@@ -272,12 +302,19 @@ def _record(scope: Scope, body: bytes, request_id: str, emu: Emulator) -> Reques
         query=dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))),
         site_id=headers.get("wix-site-id"),
         status=0,
-        body=_decode(body),
+        body=_masked(_decode(body)),
         mutating=is_mutating(method, path),
         time=emu.clock.now(),
         operation=op.name if op else None,
         request_id=request_id,
     )
+
+
+def _masked(body: Any) -> Any:
+    """The body as logged: an app secret sent to the token endpoint is not kept."""
+    if isinstance(body, dict) and "client_secret" in body:
+        return {**body, "client_secret": "***"}
+    return body
 
 
 def _decode(body: bytes) -> Any:

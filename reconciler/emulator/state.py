@@ -21,6 +21,7 @@ from reconciler.emulator.config import EmulatorConfig
 from reconciler.emulator.context import Context
 from reconciler.emulator.errors import EmulatorError, invalid, not_found, parse_error, precondition
 from reconciler.emulator.fixtures import SiteSeed
+from reconciler.emulator.identity import Identities
 from reconciler.emulator.ids import IdFactory, derived_id
 from reconciler.emulator.records import Activity, CalendarEvent, Json, Site, SiteProfile
 from reconciler.emulator.transitions import PLAN_READ, POSTS_READ, advance
@@ -35,6 +36,7 @@ class Backend:
     def __init__(self, config: EmulatorConfig, clock: Clock) -> None:
         self.ctx = Context(config, clock, IdFactory(config.seed))
         self.sites: dict[str, Site] = {}
+        self.identities = Identities()
         self.lock = threading.RLock()
 
     # --- sites and callers ----------------------------------------------------------------
@@ -42,8 +44,21 @@ class Backend:
     def new_site(self, site_id: str, profile: SiteProfile | None = None) -> Site:
         """Register (or replace) a fresh site; its own calendar id derives from its id."""
         site = Site(site_id, derived_id("calendar", site_id), profile or SiteProfile())
+        if site.profile.instance_id is None:
+            site.profile.instance_id = derived_id("instance", site_id)
         self.sites[site_id] = site
         return site
+
+    def instances(self) -> dict[str, str]:
+        """App instance id → site id, for every site the emulator's app is installed on."""
+        return {s.profile.instance_id or "": s.id for s in self.sites.values()}
+
+    def issue_app_token(self, body: Json) -> Json:
+        """``POST /oauth2/token``: an access token for one app instance (SPEC §1.3)."""
+        ctx = self.ctx
+        return self.identities.issue_app_token(
+            body, ctx.config, self.instances(), ctx.clock.now()
+        )
 
     def seed_site(self, seed: SiteSeed) -> Site:
         """Register a validated fixture site, its events and (optionally) its plan."""
@@ -78,13 +93,15 @@ class Backend:
         return event
 
     def resolve(self, authorization: str | None, site_id: str | None) -> Site:
-        """The caller's site. 401 without a (accepted) key, 403 without ``wix-site-id``,
-        404 ``SITE_NOT_FOUND`` for an unknown site unless ``auto_create_sites``."""
+        """The caller's site (``identity.py`` decides who may call). A token names its site;
+        an API key needs ``wix-site-id`` (403 without). 404 ``SITE_NOT_FOUND`` for an
+        unknown site unless ``auto_create_sites``."""
         config = self.ctx.config
-        if not authorization or not authorization.strip():
-            raise EmulatorError(401, "UNAUTHENTICATED", "missing Authorization header")
-        if config.accepted_api_keys and authorization.strip() not in config.accepted_api_keys:
-            raise EmulatorError(401, "UNAUTHENTICATED", "invalid API key")
+        caller = self.identities.authenticate(
+            authorization, site_id, config, self.ctx.clock.now()
+        )
+        if caller.site_id is not None:
+            site_id = caller.site_id
         if not site_id or not site_id.strip():
             raise EmulatorError(403, "PERMISSION_DENIED", "missing wix-site-id header")
         site = self.sites.get(site_id.strip())

@@ -65,6 +65,8 @@ class AuditEntry:
     run: str | None = None
     repository: str | None = None
     ref: str | None = None
+    identity: str | None = None
+    """How mpr signed in for the site: "wix-app", "wix-user" or "api-key" (never a secret)."""
 
     @property
     def succeeded(self) -> bool:
@@ -91,11 +93,15 @@ class AuditLog:
         names: Mapping[str, str] | None = None,
         secrets: Iterable[str] = (),
         now: Callable[[], datetime] | None = None,
+        identities: Mapping[str, str] | None = None,
+        redact: Callable[[str], str] | None = None,
     ) -> None:
         self.path = Path(path)
         self.provenance = provenance
         self.names = dict(names or {})
+        self.identities = dict(identities or {})
         self.secrets = sorted((s for s in set(secrets) if len(s) >= _MIN_SECRET), key=len)[::-1]
+        self._redact = redact
         self._now = now or (lambda: datetime.now(UTC))
 
     def record(self, site_id: str, record: ActionRecord) -> None:
@@ -121,10 +127,13 @@ class AuditLog:
             site_name=self.names.get(site_id, ""),
             **values,
             **asdict(self.provenance),
+            identity=self.identities.get(site_id),
         )
         line = json.dumps(asdict(entry), ensure_ascii=False, sort_keys=False, default=str)
         for secret in self.secrets:
             line = line.replace(json.dumps(secret, ensure_ascii=False)[1:-1], REDACTED)
+        if self._redact is not None:  # tokens issued during the run, in every form
+            line = self._redact(line)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as handle:
             handle.write(line + "\n")

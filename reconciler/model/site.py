@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NewType
 
+from reconciler.model.auth import ApiKeyAuth, SiteAuth
 from reconciler.model.events import CalendarEvent
 from reconciler.model.plan_state import PlanState
 from reconciler.model.policy import Policy
@@ -29,6 +30,8 @@ class DesiredSite:
     policy: Policy = field(default_factory=Policy)
     fingerprint: str = ""
     """A digest of the declared content, so a saved plan can tell that the YAML changed."""
+    auth: SiteAuth = field(default_factory=ApiKeyAuth)
+    """How mpr signs in to Wix for this site (the secrets stay in the environment)."""
 
     @property
     def display_name(self) -> str:

@@ -1,7 +1,7 @@
-"""`WixClient`: the connection, the key, retries and error translation for every call.
+"""`WixClient`: the connection, the credentials, retries and error translation for every call.
 
-One code path for everything: `call()` chains retry → auth headers → a single send →
-translation of the answer. Tests and the emulator plug in through `transport=`, never
+One code path for everything: `call()` chains retry → the site's credential → a single send
+(renewing a refused token once) → translation of the answer. Tests and the emulator plug in through `transport=`, never
 through a fake client class. The per-site methods live on `SiteClient` (`site.py`).
 """
 
@@ -16,9 +16,10 @@ from typing import Any, TypeVar
 
 import httpx
 
-from reconciler.errors import ConfigError
+from reconciler.errors import ApiError, ConfigError, CredentialUnavailable, Unauthenticated
 
-from .auth import ApiKey, headers
+from .auth import Redactor, Secret, check_header_value
+from .credentials import TOKEN_PATH, ApiKeyCredential, AuthContext, Credential, TokenCache
 from .endpoints import SERVICE_PATH, Endpoint
 from .responses import (
     RequestInfo,
@@ -39,15 +40,19 @@ USER_AGENT = "mpr-wix-client"
 DEFAULT_RETRY = RetryPolicy()  # frozen, so one shared default is safe
 
 T = TypeVar("T")
+CredentialResolver = Callable[[str], Credential | None]
+"""The credential for a site id (None: the client's default)."""
 
 
 class WixClient:
     """An async client for the Wix Marketing Plan API family; use `site(id)` to call it.
 
     `base_url` is the host root (`SERVICE_PATH` is appended to every method path; a
-    trailing copy of it in `base_url` is dropped). Without `api_key` no `Authorization`
-    header is sent and the server's 401 says to set WIX_API_KEY. `request_count` counts
-    every HTTP request sent, retries included.
+    trailing copy of it in `base_url` is dropped). `credentials` gives each site its own
+    identity (a Wix app or a Wix user, `credentials.py`); a site it has none for uses
+    `api_key`, and without either no `Authorization` header is sent. Every secret the client
+    meets goes to `redactor` before it can reach a message. `request_count` counts every
+    HTTP request sent, retries and token requests included.
     """
 
     def __init__(
@@ -60,11 +65,23 @@ class WixClient:
         retry: RetryPolicy = DEFAULT_RETRY,
         max_connections: int = 20,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        credentials: CredentialResolver | None = None,
+        redactor: Redactor | None = None,
+        token_clock: Callable[[], float] | None = None,
     ) -> None:
         self.base_url = normalise_base_url(base_url or DEFAULT_BASE_URL)
         self.retry = retry
         self.request_count = 0
-        self._key = ApiKey(api_key) if api_key else None
+        self.redactor = redactor if redactor is not None else Redactor()
+        self._default: Credential | None = None
+        if api_key:
+            key = Secret(api_key)
+            self.redactor.add(key)
+            check_header_value(api_key, ENV_API_KEY)
+            self._default = ApiKeyCredential(key)
+        self._credentials = credentials
+        cache = TokenCache(token_clock) if token_clock is not None else TokenCache()
+        self._auth = AuthContext(endpoint=self, redactor=self.redactor, cache=cache)
         self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self._sleep = sleep or asyncio.sleep
         # Requests beyond the pool wait here rather than in httpcore's pool queue, whose cost
@@ -102,7 +119,17 @@ class WixClient:
     @property
     def has_api_key(self) -> bool:
         """Whether an API key is configured (its value is never exposed)."""
-        return self._key is not None
+        return self._default is not None
+
+    @property
+    def token_requests(self) -> int:
+        """How many tokens were fetched (token endpoint requests and credential commands)."""
+        return self._auth.cache.fetches
+
+    def credential_for(self, site_id: str) -> Credential | None:
+        """The identity the client uses for `site_id`."""
+        chosen = self._credentials(site_id) if self._credentials is not None else None
+        return chosen or self._default
 
     @property
     def timeout(self) -> httpx.Timeout:
@@ -110,7 +137,7 @@ class WixClient:
         return self._timeout
 
     def __repr__(self) -> str:
-        key = "***" if self._key is not None else None
+        key = "***" if self._default is not None else None
         return f"WixClient(base_url={self.base_url!r}, api_key={key})"
 
     async def __aenter__(self) -> WixClient:
@@ -151,10 +178,15 @@ class WixClient:
         subclasses only; no httpx or pydantic exception escapes.
         """
         path = endpoint.url_path(resource_id)
-        info = RequestInfo(endpoint.verb, path, self.base_url, self._key)
+        credential = self.credential_for(site_id)
+        info = RequestInfo(endpoint.verb, path, self.base_url, self.redactor, credential)
 
         async def attempt() -> T:
-            return await self._send_once(site_id, endpoint.name, info, parse, params, body)
+            return await self._send_authorized(site_id, endpoint.name, info, parse, params, body)
+
+        if credential is not None:
+            # Fetched here, with its own retries, so the call's retries do not multiply them.
+            await credential.authorization(self._auth)
 
         return await with_retries(
             attempt,
@@ -167,7 +199,7 @@ class WixClient:
             else (endpoint.gone_status, lambda: parse({})),
         )
 
-    async def _send_once(
+    async def _send_authorized(
         self,
         site_id: str,
         name: str,
@@ -176,12 +208,72 @@ class WixClient:
         params: Mapping[str, str] | None,
         body: Mapping[str, Any] | None,
     ) -> T:
+        """One send; a refused token (401) is renewed and the request sent once more.
+
+        Sending again is safe: a 401 means Wix did not look at the request.
+        """
+        credential = info.credential
+        headers = {"wix-site-id": site_id}
+        if credential is None:
+            return await self._send_once(name, info, parse, params, body, headers)
+        token = await credential.authorization(self._auth)
+        try:
+            return await self._send_once(
+                name, info, parse, params, body, {**headers, "Authorization": token}
+            )
+        except Unauthenticated:
+            if not credential.renewable:
+                raise
+            credential.refused(token, self._auth)
+        token = await credential.authorization(self._auth)
+        return await self._send_once(
+            name, info, parse, params, body, {**headers, "Authorization": token}
+        )
+
+    async def request_token(self, body: Mapping[str, str], origin: str) -> Mapping[str, Any]:
+        """POST `body` to the OAuth token endpoint; CredentialUnavailable when refused.
+
+        Asking again for a token is harmless, so this is retried like a read.
+        """
+        info = RequestInfo("POST", TOKEN_PATH, self.base_url, self.redactor)
+
+        async def attempt() -> dict[str, Any]:
+            return await self._send_once("CreateAccessToken", info, dict, None, body, {})
+
+        try:
+            return await with_retries(
+                attempt, policy=self.retry, idempotent=True, sleep=self._sleep, label=TOKEN_PATH
+            )
+        except CredentialUnavailable:
+            raise
+        except ApiError as exc:
+            if exc.status is None or exc.status >= 500 or exc.status == 429:
+                raise
+            raise CredentialUnavailable(
+                f"Wix refused a token for the {origin}: {exc.message}; check the app id and "
+                "secret, and that the app is installed on the site with this instance id",
+                method=exc.method,
+                path=exc.path,
+                status=exc.status,
+                code=exc.code,
+                request_id=exc.request_id,
+            ) from exc
+
+    async def _send_once(
+        self,
+        name: str,
+        info: RequestInfo,
+        parse: Callable[[dict[str, Any]], T],
+        params: Mapping[str, str] | None,
+        body: Mapping[str, Any] | None,
+        headers: Mapping[str, str],
+    ) -> T:
         request = self._http.build_request(
             info.method,
             self.base_url + info.path,
             params=dict(params) if params else None,
             json=body,
-            headers=headers(self._key, site_id),
+            headers=dict(headers),
         )
         self.request_count += 1
         try:

@@ -3,14 +3,14 @@
 Rules: every error names the request by verb and path only (never the query string,
 never headers, never the key), carries the Wix error code, field violations and the
 `x-wix-request-id`, and is raised `from` the library exception it replaces. Server text
-is passed through `auth.redact` so a key echoed back by a server is masked.
+is passed through the run's `Redactor` so a secret echoed back by a server is masked.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -34,7 +34,8 @@ from reconciler.errors import (
     Unauthenticated,
 )
 
-from .auth import ApiKey, redact
+from .auth import Redactor
+from .credentials import Credential
 
 REQUEST_ID_HEADER = "x-wix-request-id"
 PLAN_ALREADY_GENERATING = "PLAN_ALREADY_GENERATING_ERROR"
@@ -50,8 +51,6 @@ _CLASSES: dict[int, type[ApiError]] = {
 }
 _DEFAULT_MESSAGES: dict[int, str] = {
     400: "the request was rejected as invalid",
-    401: "the API key was refused (check WIX_API_KEY)",
-    403: "permission denied: the key lacks the Manage Marketing Plans scope or this site",
     404: "not found",
     409: "conflict: the thing already exists or changed",
     428: "the site is not in a state that allows this call",
@@ -68,7 +67,11 @@ class RequestInfo:
     method: str
     path: str
     base_url: str
-    key: ApiKey | None = None
+    redactor: Redactor = field(default_factory=Redactor)
+    credential: Credential | None = None
+
+    def redact(self, text: str) -> str:
+        return self.redactor.redact(text)
 
 
 # --- HTTP error answers ------------------------------------------------------------------
@@ -80,10 +83,10 @@ def error_from_response(
     """The `ApiError` subclass for an HTTP answer with a non-2xx status."""
     status = response.status_code
     body = _json_object_or_empty(response)
-    violations = _violations(body, info.key)
+    violations = _violations(body, info)
     code = _application_code(body) or (violations[0].violated_rule if violations else None)
     cls = _error_class(status, code)
-    message = _message(body, status, info.key)
+    message = _message(body, status, info)
     retry_after = None
     if status == 429:
         retry_after = parse_retry_after(response.headers.get("retry-after"), now or _now())
@@ -93,7 +96,7 @@ def error_from_response(
         path=info.path,
         status=status,
         code=code or None,
-        request_id=_request_id(response, info.key),
+        request_id=_request_id(response, info),
         violations=violations,
         retry_after=retry_after,
     )
@@ -111,17 +114,26 @@ def _error_class(status: int, code: str | None) -> type[ApiError]:
     return ApiError
 
 
-def _message(body: Mapping[str, Any], status: int, key: ApiKey | None) -> str:
+def _message(body: Mapping[str, Any], status: int, info: RequestInfo) -> str:
     text = body.get("message")
-    if isinstance(text, str) and text.strip():
-        text = redact(text, key)  # server text may echo the key back
-    else:
-        text = _DEFAULT_MESSAGES.get(status) or _fallback_message(status)
-    if status == 401 and key is None:
-        text += " (no API key was sent: set WIX_API_KEY)"
-    elif status == 401 and "WIX_API_KEY" not in text:
-        text += " (check WIX_API_KEY)"
-    return text
+    said = isinstance(text, str) and bool(text.strip())
+    if status in (401, 403):
+        guidance = _guidance(status, info.credential)
+        return f"{info.redact(str(text))}: {guidance}" if said else guidance
+    if said:
+        return info.redact(str(text))  # server text may echo a secret back
+    return _DEFAULT_MESSAGES.get(status) or _fallback_message(status)
+
+
+def _guidance(status: int, credential: Credential | None) -> str:
+    if credential is not None:
+        return credential.guidance(status)
+    if status == 401:
+        return (
+            "no credential was sent: configure the site's `auth` (a Wix app or a Wix user) "
+            "or set WIX_API_KEY (README: Connecting to Wix)"
+        )
+    return "the identity may not call this method on this site"
 
 
 def _fallback_message(status: int) -> str:
@@ -143,14 +155,14 @@ def _application_code(body: Mapping[str, Any]) -> str | None:
     return code if isinstance(code, str) and code else None
 
 
-def _violations(body: Mapping[str, Any], key: ApiKey | None) -> tuple[FieldViolation, ...]:
+def _violations(body: Mapping[str, Any], info: RequestInfo) -> tuple[FieldViolation, ...]:
     entries = _details(body, "validationError").get("fieldViolations")
     if not isinstance(entries, list):
         return ()
     return tuple(
         FieldViolation(
-            field=redact(str(entry.get("field") or ""), key),
-            description=redact(str(entry.get("description") or ""), key),
+            field=info.redact(str(entry.get("field") or "")),
+            description=info.redact(str(entry.get("description") or "")),
             violated_rule=str(entry.get("violatedRule") or ""),
         )
         for entry in entries
@@ -224,18 +236,18 @@ def _json_object_or_empty(response: httpx.Response) -> dict[str, Any]:
 def shape_error(response: httpx.Response, info: RequestInfo, name: str, detail: str) -> ApiError:
     """An `ApiError` for a 2xx answer whose body is not what `name` returns."""
     return ApiError(
-        f"{name}: unexpected response shape: {redact(detail, info.key)}",
+        f"{name}: unexpected response shape: {info.redact(detail)}",
         method=info.method,
         path=info.path,
         status=response.status_code,
-        request_id=_request_id(response, info.key),
+        request_id=_request_id(response, info),
     )
 
 
-def _request_id(response: httpx.Response, key: ApiKey | None) -> str | None:
-    # A header is server text too: a proxy that echoes the key must not get it printed.
+def _request_id(response: httpx.Response, info: RequestInfo) -> str | None:
+    # A header is server text too: a proxy that echoes a secret must not get it printed.
     value = response.headers.get(REQUEST_ID_HEADER)
-    return redact(value, key) if value else None
+    return info.redact(value) if value else None
 
 
 # --- no HTTP answer ----------------------------------------------------------------------
@@ -260,7 +272,7 @@ def _transport_reason(exc: httpx.HTTPError, info: RequestInfo, timeout: httpx.Ti
         return f"could not send to {base_url} within {_seconds(timeout.write)}"
     if isinstance(exc, httpx.TimeoutException):
         return f"no answer from {base_url} within {_seconds(timeout.read)}"
-    text = redact(str(exc), info.key) or type(exc).__name__
+    text = info.redact(str(exc)) or type(exc).__name__
     if isinstance(exc, httpx.ConnectError):
         return f"could not reach {base_url}: {text}"
     if isinstance(exc, httpx.TransportError):

@@ -76,7 +76,7 @@ async def test_control_plane_drives_everything(
 
 
 def test_real_loopback_server() -> None:
-    emu = Emulator(EmulatorConfig(generation_seconds=0))
+    emu = Emulator(EmulatorConfig(lenient_auth=True, generation_seconds=0))
     emu.load_fixtures({"sites": [site_fixture()]})
 
     async def scenario(base_url: str) -> None:
@@ -110,7 +110,7 @@ async def test_connecting_a_channel_attaches_the_account_to_existing_drafts() ->
 
     site = "11111111-2222-4333-8444-555555555555"
     emu = Emulator(
-        config=EmulatorConfig(generation_seconds=0),
+        config=EmulatorConfig(lenient_auth=True, generation_seconds=0),
         clock=ManualClock(datetime(2026, 11, 23, tzinfo=UTC)),
     )
     emu.load_fixtures(

@@ -50,7 +50,7 @@ async def test_generate_social_posts_is_asynchronous(
 
 
 async def test_posts_reads_knob(clock: ManualClock) -> None:
-    emu = Emulator(EmulatorConfig(generation_seconds=0, posts_seconds=0, posts_reads=1), clock)
+    emu = Emulator(EmulatorConfig(lenient_auth=True, generation_seconds=0, posts_seconds=0, posts_reads=1), clock)
     emu.load_fixtures({"sites": [site_fixture()]})
     async with make_client(emu) as client:
         await client.post("/marketing-plan/generate-marketing-plan")
@@ -114,7 +114,7 @@ async def test_schedule_skips_past_dated_drafts(
 
 async def test_twitter_drafts_after_sunset_are_skipped() -> None:
     clock = ManualClock(datetime(2026, 7, 20, 8, 0, tzinfo=UTC))
-    emu = Emulator(EmulatorConfig(generation_seconds=0), clock)
+    emu = Emulator(EmulatorConfig(lenient_auth=True, generation_seconds=0), clock)
     emu.load_fixtures({"sites": [site_fixture(connectedChannels=["TWITTER"],
                                               premium={"postsHorizonDays": 20})]})
     async with make_client(emu) as client:
@@ -131,7 +131,7 @@ async def test_twitter_drafts_after_sunset_are_skipped() -> None:
 
 
 async def test_schedule_drafts_premium_denied_is_428(clock: ManualClock) -> None:
-    emu = Emulator(EmulatorConfig(generation_seconds=0), clock)
+    emu = Emulator(EmulatorConfig(lenient_auth=True, generation_seconds=0), clock)
     emu.load_fixtures({"sites": [site_fixture(premium={"schedulePosts": False})]})
     async with make_client(emu) as client:
         r = await client.post("/marketing-plan/schedule-drafts",

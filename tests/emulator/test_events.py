@@ -149,7 +149,7 @@ async def test_query_needs_both_bounds(client: httpx.AsyncClient, body: dict[str
 
 
 async def test_connected_calendar_events_are_read_only(clock: ManualClock) -> None:
-    emu = Emulator(EmulatorConfig(), clock)
+    emu = Emulator(EmulatorConfig(lenient_auth=True), clock)
     emu.load_fixtures({"sites": [site_fixture(events=[
         {"name": "Google event", "date": "2026-08-10T00:00:00Z", "readOnly": True}])]})
     async with make_client(emu) as client:

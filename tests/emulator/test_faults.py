@@ -55,7 +55,7 @@ async def test_delay(client: httpx.AsyncClient, emu: Emulator) -> None:
 
 
 async def test_latency_knob(clock: ManualClock) -> None:
-    emu = Emulator(EmulatorConfig(latency_seconds=0.1, auto_create_sites=True), clock)
+    emu = Emulator(EmulatorConfig(lenient_auth=True, latency_seconds=0.1, auto_create_sites=True), clock)
     async with make_client(emu) as client:
         started = time.monotonic()
         await client.get("/marketing-plan")
@@ -91,7 +91,7 @@ def test_fault_rule_validation() -> None:
 
 
 async def test_rate_limit(clock: ManualClock) -> None:
-    emu = Emulator(EmulatorConfig(rate_limit_per_minute=2), clock)
+    emu = Emulator(EmulatorConfig(lenient_auth=True, rate_limit_per_minute=2), clock)
     emu.load_fixtures({"sites": [{"id": SITE}]})
     async with make_client(emu) as client:
         codes = [(await client.get("/marketing-plan")).status_code for _ in range(3)]

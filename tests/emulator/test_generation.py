@@ -20,7 +20,7 @@ CONTENT_KEYS = {
 
 
 async def plan_for(clock: ManualClock, **site: Any) -> dict[str, Any]:
-    emu = Emulator(EmulatorConfig(generation_seconds=0, seed=1), clock)
+    emu = Emulator(EmulatorConfig(lenient_auth=True, generation_seconds=0, seed=1), clock)
     emu.load_fixtures({"sites": [site_fixture(**site)]})
     async with make_client(emu) as client:
         await client.post("/marketing-plan/generate-marketing-plan")
@@ -211,7 +211,7 @@ async def test_settings_are_read_when_generation_starts(
 
 
 async def test_auto_created_site_is_published(clock: ManualClock) -> None:
-    emu = Emulator(EmulatorConfig(generation_seconds=0, auto_create_sites=True), clock)
+    emu = Emulator(EmulatorConfig(lenient_auth=True, generation_seconds=0, auto_create_sites=True), clock)
     async with make_client(emu, {**HEADERS, "wix-site-id": SITE}) as client:
         await client.post("/marketing-plan/generate-marketing-plan")
         plan = (await client.get("/marketing-plan")).json()

@@ -37,7 +37,7 @@ async def test_generate_runs_until_the_clock_reaches_its_duration(
 
 
 async def test_generation_reads_keep_answering_generating(clock: ManualClock) -> None:
-    emu = Emulator(EmulatorConfig(generation_seconds=0, generation_reads=2), clock)
+    emu = Emulator(EmulatorConfig(lenient_auth=True, generation_seconds=0, generation_reads=2), clock)
     emu.load_fixtures({"sites": [{"id": SITE}]})
     async with make_client(emu) as client:
         await client.post("/marketing-plan/generate-marketing-plan")
@@ -109,7 +109,7 @@ async def test_engagement_postpones_inactivity(
 
 
 async def test_idle_days_is_configurable(clock: ManualClock) -> None:
-    emu = Emulator(EmulatorConfig(generation_seconds=0, idle_days=1), clock)
+    emu = Emulator(EmulatorConfig(lenient_auth=True, generation_seconds=0, idle_days=1), clock)
     emu.load_fixtures({"sites": [{"id": SITE, "plan": {"status": "ACTIVE"}}]})
     async with make_client(emu) as client:
         clock.advance(86400)
@@ -117,7 +117,7 @@ async def test_idle_days_is_configurable(clock: ManualClock) -> None:
 
 
 async def test_unpublished_site_fails_by_default(clock: ManualClock) -> None:
-    emu = Emulator(EmulatorConfig(generation_seconds=0), clock)
+    emu = Emulator(EmulatorConfig(lenient_auth=True, generation_seconds=0), clock)
     emu.load_fixtures({"sites": [{"id": SITE, "published": False}]})
     async with make_client(emu) as client:
         r = await client.post("/marketing-plan/generate-marketing-plan")
@@ -127,7 +127,7 @@ async def test_unpublished_site_fails_by_default(clock: ManualClock) -> None:
 
 
 async def test_unpublished_site_can_end_active_without_posts(clock: ManualClock) -> None:
-    emu = Emulator(EmulatorConfig(generation_seconds=0), clock)
+    emu = Emulator(EmulatorConfig(lenient_auth=True, generation_seconds=0), clock)
     emu.load_fixtures({"sites": [
         {"id": SITE, "published": False, "unpublishedOutcome": "ACTIVE_WITHOUT_POSTS"}]})
     async with make_client(emu) as client:
@@ -217,7 +217,7 @@ async def test_generate_accepts_any_body(client: httpx.AsyncClient) -> None:
 
 
 async def test_seeded_plans(clock: ManualClock) -> None:
-    emu = Emulator(EmulatorConfig(generation_seconds=5), clock)
+    emu = Emulator(EmulatorConfig(lenient_auth=True, generation_seconds=5), clock)
     ids = [f"0000000{i}-0000-4000-8000-000000000000" for i in range(4)]
     statuses = ["ACTIVE", "INACTIVE", "FAILED", "GENERATING"]
     emu.load_fixtures({"sites": [{"id": i, "plan": {"status": s}}

@@ -27,7 +27,7 @@ async def test_auth_and_site_errors(
 
 
 async def test_accepted_api_keys(clock: ManualClock) -> None:
-    emu = Emulator(EmulatorConfig(accepted_api_keys=frozenset({"good"})), clock)
+    emu = Emulator(EmulatorConfig(lenient_auth=True, accepted_api_keys=frozenset({"good"})), clock)
     emu.load_fixtures({"sites": [{"id": HEADERS["wix-site-id"]}]})
     async with make_client(emu, {**HEADERS, "Authorization": "bad"}) as client:
         assert (await client.get("/marketing-plan")).status_code == 401
@@ -36,7 +36,7 @@ async def test_accepted_api_keys(clock: ManualClock) -> None:
 
 
 async def test_auto_create_sites(clock: ManualClock) -> None:
-    emu = Emulator(EmulatorConfig(auto_create_sites=True), clock)
+    emu = Emulator(EmulatorConfig(lenient_auth=True, auto_create_sites=True), clock)
     async with make_client(emu) as client:
         assert (await client.get("/marketing-plan")).json()["status"] == "NEVER_CREATED"
     assert emu.site(HEADERS["wix-site-id"]).profile.published

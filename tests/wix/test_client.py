@@ -13,7 +13,7 @@ import respx
 
 from reconciler.errors import ApiError, ConfigError, InvalidArgument
 from reconciler.wix import DEFAULT_BASE_URL, SERVICE_PATH, RetryPolicy, WixClient
-from reconciler.wix.auth import ApiKey, headers
+from reconciler.wix.auth import Redactor, Secret
 
 from .support import BASE, KEY, SITE, api_route
 
@@ -144,9 +144,14 @@ async def test_request_count_counts_every_send_including_retries(
     assert route.calls[2].request.headers["wix-site-id"] == "other-site"
 
 
-def test_auth_headers_without_a_key_carry_only_the_site() -> None:
-    assert headers(None, SITE) == {"wix-site-id": SITE}
-    assert headers(ApiKey(KEY), SITE) == {"wix-site-id": SITE, "Authorization": KEY}
+async def test_without_a_key_only_the_site_header_is_sent(router: respx.MockRouter) -> None:
+    route = api_route(router, "GET", "/marketing-plan")
+    route.mock(return_value=httpx.Response(200, json={"status": "ACTIVE"}))
+    async with WixClient(base_url=BASE) as wix:
+        await wix.site(SITE).get_social_marketing_plan()
+    sent = route.calls[0].request.headers
+    assert sent["wix-site-id"] == SITE
+    assert "authorization" not in sent
 
 
 # --- lifecycle ------------------------------------------------------------------------------
@@ -170,7 +175,7 @@ def test_reprs_show_the_base_url_and_never_the_key(client: WixClient) -> None:
 
 
 def test_api_key_hides_itself() -> None:
-    key = ApiKey(KEY)
+    key = Secret(KEY)
     assert repr(key) == str(key) == f"{key}" == "***"
     assert not hasattr(key, "__dict__")  # nothing for vars() or a debugger dump to show
     with pytest.raises(TypeError):
@@ -178,8 +183,8 @@ def test_api_key_hides_itself() -> None:
     with pytest.raises(TypeError):
         copy.deepcopy(key)
     with pytest.raises(ValueError):
-        ApiKey("")
-    assert key.redact(f"got {KEY}!") == "got ***!"
+        Secret("")
+    assert Redactor([key]).redact(f"got {KEY}!") == "got ***!"
 
 
 def _all_text(error: BaseException) -> str:

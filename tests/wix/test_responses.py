@@ -211,7 +211,7 @@ async def test_401_with_a_key_says_the_key_was_refused(
     router: respx.MockRouter, once: SiteClient
 ) -> None:
     error = await _error_for(router, once, httpx.Response(401))
-    assert error.message == "the API key was refused (check WIX_API_KEY)"
+    assert error.message == "Wix did not accept the API key in WIX_API_KEY (check its value)"
 
 
 # --- Retry-After ----------------------------------------------------------------------------
