@@ -11,7 +11,9 @@ from reconciler.wix import RetryPolicy, SiteClient, WixClient
 
 from .support import GEN_SECONDS, KEY, POSTS_SECONDS, SITE, TODAY, Sleeps, fixture_document
 
-BASELINE = EmulatorConfig(lenient_auth=True, generation_seconds=GEN_SECONDS, posts_seconds=POSTS_SECONDS, seed=11)
+BASELINE = EmulatorConfig(
+    lenient_auth=True, generation_seconds=GEN_SECONDS, posts_seconds=POSTS_SECONDS, seed=11
+)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ DATA = Path(__file__).parent / "data"
 
 
 async def test_full_fixture_file_loads(clock: ManualClock) -> None:
-    emu = Emulator(EmulatorConfig(generation_seconds=99), clock)
+    emu = Emulator(EmulatorConfig(lenient_auth=True, generation_seconds=99), clock)
     assert emu.load_fixtures_file(DATA / "sites.yaml") == [SITE, OTHER]
     assert emu.config.generation_seconds == 0 and not emu.config.auto_create_sites
     site = emu.site(SITE)

@@ -42,6 +42,7 @@ def test_one_line_per_settled_write_with_provenance(tmp_path: Path) -> None:
         names={SITE: "Crumb"},
         secrets=[KEY, "short"],
         now=lambda: datetime(2026, 11, 23, 9, 30, tzinfo=UTC),
+        identities={SITE: "wix-app"},
     )
     log.record(
         SITE,
@@ -77,6 +78,7 @@ def test_one_line_per_settled_write_with_provenance(tmp_path: Path) -> None:
         "run": "42",
         "repository": "acme/sites",
         "ref": "refs/heads/main",
+        "identity": "wix-app",
     }
     assert second["detail"] == "boom [redacted]"
     assert len(second["after"]) == 51 and second["after"][-1] == "… 70 more"

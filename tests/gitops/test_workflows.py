@@ -26,12 +26,16 @@ from tests.gitops.fakegithub import FakeGitHub
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
 EXAMPLE = ROOT / "examples" / "_github" / "workflows" / "mpr.yml"
-KEY = "IST.workflow-e2e-key-that-never-leaks-0a1b2c3d4e5f"
+APP_ID = "0b6c1a9e-5f4d-4e3c-8b2a-19f8e7d6c5b4"
+APP_SECRET = "workflow-app-secret-that-never-leaks-77aa55cc"
+INSTANCE = "9a3f6c1e-1111-4e2a-9b7c-5d8e0f1a2b3c"
 SITE_FILE = """\
 version: 1
 site:
   id: 11111111-2222-4333-8444-555555555555
   name: Crumb & Co
+auth:
+  wixApp: {{instanceId: 9a3f6c1e-1111-4e2a-9b7c-5d8e0f1a2b3c}}
 settings:
   toneOfVoice: {tone}
   socialChannels: [FACEBOOK]
@@ -110,7 +114,8 @@ class World:
             "wix-api-base-url": self.wix_url,
             **inputs,
         }
-        return runner.run(WORKFLOWS / workflow, values, {"wix-api-key": KEY})
+        secrets = {"wix-app-id": APP_ID, "wix-app-secret": APP_SECRET}
+        return runner.run(WORKFLOWS / workflow, values, secrets)
 
     def live_tone(self) -> str:
         settings = self.emulator.snapshot(SITE)["marketingSettings"]["settings"]
@@ -128,7 +133,8 @@ def world(tmp_path: Path) -> Iterator[World]:
             generation_seconds=0.3,
             posts_seconds=0.1,
             seed="e2e",
-            accepted_api_keys=frozenset({KEY}),
+            app_id=APP_ID,
+            app_secret=APP_SECRET,
         )
     )
     emulator.load_fixtures(
@@ -136,6 +142,7 @@ def world(tmp_path: Path) -> Iterator[World]:
             "sites": [
                 {
                     "id": SITE,
+                    "instanceId": INSTANCE,
                     "connectedChannels": ["FACEBOOK"],
                     "settings": {"toneOfVoice": "formal"},
                     "plan": {"status": "ACTIVE"},
@@ -198,7 +205,9 @@ def test_pull_request_merge_drift_and_order(world: World) -> None:
     assert {line["actor"] for line in lines} == {"octocat"}
     assert [line["action"] for line in lines][:2] == ["settings.upsert", "event.create"]
     assert lines[-1]["action"] == "apply" and lines[-1]["result"] == "applied"
-    assert KEY not in (world.repo / ".mpr" / "audit.jsonl").read_text()
+    audit = (world.repo / ".mpr" / "audit.jsonl").read_text()
+    assert APP_SECRET not in audit
+    assert {line["identity"] for line in lines} == {"wix-app"}
 
     # --- nightly: in sync, then drifted (someone edits the tone in the dashboard)
     quiet = world.run("mpr-drift.yml", "schedule", reviewed)
@@ -206,7 +215,7 @@ def test_pull_request_merge_drift_and_order(world: World) -> None:
     assert quiet.job("drift").step("drift").outputs["exit-code"] == "0"
     httpx.post(
         f"{world.wix_url}/promote/marketing-plan-service/v1/marketing-settings",
-        headers={"Authorization": KEY, "wix-site-id": SITE},
+        headers={"Authorization": world.emulator.issue_user_token(SITE), "wix-site-id": SITE},
         json={
             "marketingSettings": {"settings": {"toneOfVoice": "SHOUTY"}},
             "fieldMask": "settings.toneOfVoice",

@@ -212,7 +212,7 @@ def test_no_output_of_a_full_run_holds_the_key(scan: Scan, emulator: Emulator) -
     printed = "".join(scan.printed)
     assert "the key *** is not allowed here" in printed and "(request id ***)" in printed
     assert "HTTP 503" in printed
-    assert "HTTP 401" in printed and "check WIX_API_KEY" in printed
+    assert "HTTP 401" in printed and "the API key in WIX_API_KEY" in printed
 
 
 def test_the_audit_log_never_holds_the_key(scan: Scan, emulator: Emulator) -> None:
