@@ -233,3 +233,60 @@ def test_a_site_file_cannot_pull_the_key_into_a_setting(scan: Scan) -> None:
     assert scan.leaks() == []
     assert code == exitcodes.ERROR
     assert "sites/crumb.yaml:7:16: settings.toneOfVoice:" in "".join(scan.printed)
+
+
+# --- a Wix app: its secret and every token issued never show --------------------------------
+
+APP_SECRET = "app-secret-security-scan-9c1d7e3f5a2b4c6d8e0f"
+INSTANCE = "9a3f6c1e-1111-4e2a-9b7c-5d8e0f1a2b3c"
+
+
+@pytest.fixture
+def app_scan(scan: Scan, emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Scan:
+    """The same run, signed in as a Wix app on a faithful emulator (API keys refused)."""
+    emulator.configure(lenient_auth=False, accepted_api_keys=[], app_secret=APP_SECRET)
+    emulator.reset()
+    emulator.load_fixtures(
+        {"sites": [{"id": SITE, "instanceId": INSTANCE, "connectedChannels": ["FACEBOOK"]}]}
+    )
+    site = scan.folder / "sites" / "crumb.yaml"
+    auth = f"auth:\n  wixApp: {{instanceId: {INSTANCE}}}\n"
+    site.write_text(SITE_FILE.replace("settings:\n", auth + "settings:\n", 1), encoding="utf-8")
+    monkeypatch.delenv("WIX_API_KEY")
+    monkeypatch.setenv("WIX_APP_ID", emulator.config.app_id)
+    monkeypatch.setenv("WIX_APP_SECRET", APP_SECRET)
+    return scan
+
+
+def test_no_output_of_an_app_run_holds_the_secret_or_a_token(
+    app_scan: Scan, emulator: Emulator
+) -> None:
+    mpr = app_scan.mpr
+    assert mpr("validate", "sites") == exitcodes.OK
+    assert mpr("plan", "sites", "--out", "plan.json", "--comment", "comment.md") == exitcodes.OK
+    assert mpr("plan", "sites", "--format", "json") == exitcodes.OK
+    assert mpr("apply", "plan.json", "--audit-log", "audit.jsonl") == exitcodes.OK
+    site = Path("sites/crumb.yaml")
+    site.write_text(site.read_text().replace("warm and playful", "dry"), encoding="utf-8")
+    app_scan.echo.armed = True  # the upsert is refused with the token echoed back three ways
+    assert mpr("apply", "sites", "--auto-approve", "--audit-log", "audit.jsonl") == exitcodes.ERROR
+    app_scan.echo.armed = False
+    emulator.add_fault(FaultRule(path="/marketing-settings", status=401, times=None))
+    assert mpr("plan", "sites", "--format", "markdown") == exitcodes.ERROR
+
+    identities = emulator.backend.identities
+    tokens = [*identities.tokens, *identities.revoked]
+    assert len(tokens) >= 4, "every run signed in afresh"
+    secrets = [APP_SECRET, APP_SECRET[6:], *tokens, *(t[-20:] for t in tokens)]
+    found = [
+        f"{where}: {secret[:12]}…"
+        for where, text in app_scan.everything().items()
+        for secret in secrets
+        if secret in text
+    ]
+    assert found == []
+    printed = "".join(app_scan.printed)
+    assert "the key *** is not allowed here" in printed and "(request id ***)" in printed
+    assert "Wix did not accept the Wix app" in printed
+    audit = [json.loads(line) for line in Path("audit.jsonl").read_text().splitlines()]
+    assert {line["identity"] for line in audit} == {"wix-app"}
