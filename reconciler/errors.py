@@ -170,7 +170,7 @@ class CredentialUnavailable(PermanentApiError):
 
 
 class PermissionDenied(PermanentApiError):
-    """HTTP 403: the identity may not call this method on this site (wrong identity, scope, site)."""
+    """HTTP 403: this identity may not call this method on this site (identity, scope, site)."""
 
 
 class NotFound(PermanentApiError):

@@ -144,7 +144,9 @@ def _with_auth(
             ) from None
     unknown = sorted(set(by_site) - {t.site_id for t in targets})
     if unknown:
-        raise click.BadParameter(f"{', '.join(unknown)} is not imported", param_hint="--instance-id")
+        raise click.BadParameter(
+            f"{', '.join(unknown)} is not imported", param_hint="--instance-id"
+        )
     if by_site and command:
         raise click.UsageError("give --instance-id or --token-command, not both")
     result = []

@@ -179,9 +179,7 @@ class Emulator:
         """A Wix user token for ``site_id``, as ``wix token --site`` prints (KeyError if none)."""
         with self.backend.lock:
             self.backend.sites[site_id]  # noqa: B018 - an unknown site is a KeyError
-            return self.backend.identities.issue_user_token(
-                site_id, self.config, self.clock.now()
-            )
+            return self.backend.identities.issue_user_token(site_id, self.config, self.clock.now())
 
     def revoke_tokens(self, site_id: str | None = None) -> int:
         """Revoke the issued tokens of ``site_id`` (or all): they answer 401 from now on."""

@@ -56,9 +56,7 @@ class Backend:
     def issue_app_token(self, body: Json) -> Json:
         """``POST /oauth2/token``: an access token for one app instance (SPEC §1.3)."""
         ctx = self.ctx
-        return self.identities.issue_app_token(
-            body, ctx.config, self.instances(), ctx.clock.now()
-        )
+        return self.identities.issue_app_token(body, ctx.config, self.instances(), ctx.clock.now())
 
     def seed_site(self, seed: SiteSeed) -> Site:
         """Register a validated fixture site, its events and (optionally) its plan."""
@@ -97,9 +95,7 @@ class Backend:
         an API key needs ``wix-site-id`` (403 without). 404 ``SITE_NOT_FOUND`` for an
         unknown site unless ``auto_create_sites``."""
         config = self.ctx.config
-        caller = self.identities.authenticate(
-            authorization, site_id, config, self.ctx.clock.now()
-        )
+        caller = self.identities.authenticate(authorization, site_id, config, self.ctx.clock.now())
         if caller.site_id is not None:
             site_id = caller.site_id
         if not site_id or not site_id.strip():

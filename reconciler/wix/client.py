@@ -1,8 +1,9 @@
 """`WixClient`: the connection, the credentials, retries and error translation for every call.
 
 One code path for everything: `call()` chains retry → the site's credential → a single send
-(renewing a refused token once) → translation of the answer. Tests and the emulator plug in through `transport=`, never
-through a fake client class. The per-site methods live on `SiteClient` (`site.py`).
+(renewing a refused token once) → translation of the answer. Tests and the emulator plug in
+through `transport=`, never through a fake client class. The per-site methods live on
+`SiteClient` (`site.py`).
 """
 
 from __future__ import annotations

@@ -59,9 +59,7 @@ class TokenCache:
     _entries: dict[Hashable, _Entry] = field(default_factory=dict)
     _locks: dict[Hashable, asyncio.Lock] = field(default_factory=dict)
 
-    async def get(
-        self, key: Hashable, fetch: Callable[[], Awaitable[tuple[str, float]]]
-    ) -> str:
+    async def get(self, key: Hashable, fetch: Callable[[], Awaitable[tuple[str, float]]]) -> str:
         """The cached value for `key`, or a fresh one from `fetch` (value, lifetime)."""
         if (value := self._fresh(key)) is not None:
             return value

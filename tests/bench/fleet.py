@@ -88,7 +88,9 @@ def runtime() -> Runtime:
 
 
 def new_emulator(latency: float) -> Emulator:
-    config = EmulatorConfig(lenient_auth=True, generation_seconds=0, posts_seconds=0, latency_seconds=latency, seed=1)
+    config = EmulatorConfig(
+        lenient_auth=True, generation_seconds=0, posts_seconds=0, latency_seconds=latency, seed=1
+    )
     return Emulator(config=config)
 
 

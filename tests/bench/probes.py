@@ -47,7 +47,9 @@ def overshoots(generation_seconds: float, runs: int) -> list[float]:
 
 async def _overshoots(generation_seconds: float, runs: int) -> list[float]:
     clock = ManualClock(datetime(2026, 11, 23, 9, tzinfo=UTC))
-    config = EmulatorConfig(lenient_auth=True, generation_seconds=generation_seconds, posts_seconds=0, seed=1)
+    config = EmulatorConfig(
+        lenient_auth=True, generation_seconds=generation_seconds, posts_seconds=0, seed=1
+    )
     emulator = Emulator(config=config, clock=clock)
     policy = Policy(schedule=SchedulePolicy(enabled=False), wait_timeout_seconds=7200)
     shares = []

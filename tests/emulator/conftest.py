@@ -19,8 +19,10 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def emu(clock: ManualClock) -> Emulator:
-    emulator = Emulator(EmulatorConfig(lenient_auth=True, generation_seconds=GEN_SECONDS, posts_seconds=5.0,
-                                       seed=7), clock)
+    config = EmulatorConfig(
+        lenient_auth=True, generation_seconds=GEN_SECONDS, posts_seconds=5.0, seed=7
+    )
+    emulator = Emulator(config, clock)
     emulator.load_fixtures({"sites": [site_fixture()]})
     return emulator
 

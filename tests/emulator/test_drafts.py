@@ -50,7 +50,8 @@ async def test_generate_social_posts_is_asynchronous(
 
 
 async def test_posts_reads_knob(clock: ManualClock) -> None:
-    emu = Emulator(EmulatorConfig(lenient_auth=True, generation_seconds=0, posts_seconds=0, posts_reads=1), clock)
+    config = EmulatorConfig(lenient_auth=True, generation_seconds=0, posts_seconds=0, posts_reads=1)
+    emu = Emulator(config, clock)
     emu.load_fixtures({"sites": [site_fixture()]})
     async with make_client(emu) as client:
         await client.post("/marketing-plan/generate-marketing-plan")

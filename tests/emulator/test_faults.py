@@ -55,7 +55,8 @@ async def test_delay(client: httpx.AsyncClient, emu: Emulator) -> None:
 
 
 async def test_latency_knob(clock: ManualClock) -> None:
-    emu = Emulator(EmulatorConfig(lenient_auth=True, latency_seconds=0.1, auto_create_sites=True), clock)
+    config = EmulatorConfig(lenient_auth=True, latency_seconds=0.1, auto_create_sites=True)
+    emu = Emulator(config, clock)
     async with make_client(emu) as client:
         started = time.monotonic()
         await client.get("/marketing-plan")

@@ -211,7 +211,8 @@ async def test_settings_are_read_when_generation_starts(
 
 
 async def test_auto_created_site_is_published(clock: ManualClock) -> None:
-    emu = Emulator(EmulatorConfig(lenient_auth=True, generation_seconds=0, auto_create_sites=True), clock)
+    config = EmulatorConfig(lenient_auth=True, generation_seconds=0, auto_create_sites=True)
+    emu = Emulator(config, clock)
     async with make_client(emu, {**HEADERS, "wix-site-id": SITE}) as client:
         await client.post("/marketing-plan/generate-marketing-plan")
         plan = (await client.get("/marketing-plan")).json()

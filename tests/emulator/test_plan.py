@@ -37,7 +37,8 @@ async def test_generate_runs_until_the_clock_reaches_its_duration(
 
 
 async def test_generation_reads_keep_answering_generating(clock: ManualClock) -> None:
-    emu = Emulator(EmulatorConfig(lenient_auth=True, generation_seconds=0, generation_reads=2), clock)
+    config = EmulatorConfig(lenient_auth=True, generation_seconds=0, generation_reads=2)
+    emu = Emulator(config, clock)
     emu.load_fixtures({"sites": [{"id": SITE}]})
     async with make_client(emu) as client:
         await client.post("/marketing-plan/generate-marketing-plan")
