@@ -100,9 +100,13 @@ class Credential(ABC):
     renewable: ClassVar[bool] = True
     origin: str
 
-    @abstractmethod
     async def authorization(self, ctx: AuthContext) -> str:
-        """The `Authorization` header value for the next request."""
+        """The `Authorization` header value for the next request (cached per identity)."""
+        return await ctx.cache.get(self._key(), lambda: self._fetch(ctx))
+
+    async def _fetch(self, ctx: AuthContext) -> tuple[str, float]:
+        """A fresh token and how many seconds to keep it."""
+        raise NotImplementedError
 
     def refused(self, stale: str, ctx: AuthContext) -> None:
         """Wix answered 401 to `stale`: the next `authorization()` fetches a new one."""
@@ -161,9 +165,6 @@ class AppCredential(Credential):
     origin: str = "WIX_APP_ID / WIX_APP_SECRET"
     identity: ClassVar[str] = "wix-app"
 
-    async def authorization(self, ctx: AuthContext) -> str:
-        return await ctx.cache.get(self._key(), lambda: self._fetch(ctx))
-
     def describe(self) -> str:
         return f"Wix app {self.app_id} (instance {self.instance_id})"
 
@@ -200,9 +201,6 @@ class CommandCredential(Credential):
     origin: str = "auth.wixUser.command"
     identity: ClassVar[str] = "wix-user"
 
-    async def authorization(self, ctx: AuthContext) -> str:
-        return await ctx.cache.get(self._key(), lambda: self._run(ctx))
-
     def describe(self) -> str:
         return f"Wix user token from the credential command ({self.origin})"
 
@@ -214,7 +212,7 @@ class CommandCredential(Credential):
         values = {"siteId": self.site_id, "instanceId": self.instance_id}
         return [part.format(**values) for part in shlex.split(self.command)]
 
-    async def _run(self, ctx: AuthContext) -> tuple[str, float]:
+    async def _fetch(self, ctx: AuthContext) -> tuple[str, float]:
         argv = self.argv()
         async with ctx.commands:
             try:
