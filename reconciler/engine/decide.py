@@ -27,6 +27,7 @@ from reconciler.model.enums import SOCIAL_CHANNELS, TWITTER_SUNSET
 from reconciler.model.events import utc
 from reconciler.model.plan_state import (
     ACTIVE,
+    POSTED,
     DRAFT,
     FAILED,
     GENERATING,
@@ -127,8 +128,11 @@ def draft_step(
     """Decide which activities need posts and which drafts go to ScheduleDrafts.
 
     A draft is sent only when its channel looks connected: its `channel.accountId` is set
-    (SPEC.md §5.20). Drafts that would stay drafts anyway are
-    counted per channel with the reason, so that a plan right after an apply is empty.
+    (SPEC.md §5.20). At most one post (or story) per activity and channel is ever scheduled:
+    when one is already SCHEDULED or PUBLISHED, or several drafts compete (an earlier posts
+    job whose answer was lost, then a second one), the others are left as drafts and listed
+    with how to clear them. Drafts that would stay drafts anyway are counted per channel
+    with the reason, so that a plan right after an apply is empty.
     """
     schedule = policy.schedule
     if not schedule.enabled or plan.status != ACTIVE:
@@ -142,12 +146,16 @@ def draft_step(
     stays: dict[str, int] = defaultdict(int)
     reasons: set[str] = set()
     for activity in social:
+        taken = {(d.channel, d.type) for d in activity.drafts if d.status in POSTED}
         for draft in activity.drafts:
             if draft.status != DRAFT or draft.channel not in channels:
                 continue
             reason = _why_unschedulable(draft.channel, activity, draft.account_id)
+            if reason is None and (draft.channel, draft.type) in taken:
+                reason = _already_posted(draft.channel)
             if reason is None:
                 to_send[draft.channel].append(draft.id)
+                taken.add((draft.channel, draft.type))
             else:
                 stays[draft.channel] += 1
                 reasons.add(reason)
@@ -156,6 +164,14 @@ def draft_step(
         schedule={c: tuple(ids) for c, ids in sorted(to_send.items())},
         stays_draft=dict(sorted(stays.items())),
         notes=tuple(sorted(reasons)),
+    )
+
+
+def _already_posted(channel: str) -> str:
+    return (
+        f"at most one {channel} post per activity is scheduled: the other {channel} drafts "
+        "of an activity that has one (left by an earlier posts job) stay drafts; clear them "
+        "with ClearMarketingActivityPosts or in the dashboard"
     )
 
 

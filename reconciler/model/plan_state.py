@@ -14,6 +14,9 @@ FAILED = "FAILED"
 SOCIAL_ACTIVITY = "SOCIAL_MARKETING"
 DRAFT = "DRAFT"
 SCHEDULED = "SCHEDULED"
+PUBLISHED = "PUBLISHED"
+POSTED = frozenset({SCHEDULED, PUBLISHED})
+"""A draft in one of these has left (or will leave) for its channel: never schedule another."""
 
 
 @dataclass(frozen=True)

@@ -113,3 +113,35 @@ def test_twitter_drafts_after_the_sunset_are_never_sent() -> None:
     step = draft_step(plan, policy=Policy(), channels=("TWITTER",), now=NOW)
     assert step.schedule == {}
     assert step.stays_draft == {"TWITTER": 1}
+
+
+def test_at_most_one_post_per_activity_and_channel_is_ever_scheduled() -> None:
+    """A lost GenerateSocialPosts answer, then a second job: extra drafts are never sent."""
+    plan = PlanState(
+        "ACTIVE",
+        (
+            _activity(
+                1,
+                Draft("posted", "FACEBOOK", "POST", "SCHEDULED", "acct"),
+                Draft("second-job", "FACEBOOK", "POST", "DRAFT", "acct"),
+                Draft("story", "FACEBOOK", "STORY", "DRAFT", "acct"),
+            ),
+            _activity(
+                2,
+                Draft("first", "INSTAGRAM", "POST", "DRAFT", "acct"),
+                Draft("twin", "INSTAGRAM", "POST", "DRAFT", "acct"),
+                Draft("live", "FACEBOOK", "POST", "PUBLISHED", "acct"),
+            ),
+        ),
+    )
+    step = draft_step(plan, policy=Policy(), channels=("FACEBOOK", "INSTAGRAM"), now=NOW)
+    assert step.schedule == {"FACEBOOK": ("story",), "INSTAGRAM": ("first",)}
+    assert step.stays_draft == {"FACEBOOK": 1, "INSTAGRAM": 1}
+    assert step.notes == (
+        "at most one FACEBOOK post per activity is scheduled: the other FACEBOOK drafts of an "
+        "activity that has one (left by an earlier posts job) stay drafts; clear them with "
+        "ClearMarketingActivityPosts or in the dashboard",
+        "at most one INSTAGRAM post per activity is scheduled: the other INSTAGRAM drafts of "
+        "an activity that has one (left by an earlier posts job) stay drafts; clear them with "
+        "ClearMarketingActivityPosts or in the dashboard",
+    )
