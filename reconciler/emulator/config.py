@@ -60,6 +60,10 @@ class EmulatorConfig:
     stories_every: int = 3
     """Every Nth social activity of a generation also gets an Instagram story (0: never)."""
 
+    newer_fields: bool = False
+    """Play a newer Wix API: every object of every response gains a member today's clients do
+    not know (``settings.NEWER_FIELD``), and requests may carry it back (stored like any field)."""
+
     rate_limit_per_minute: int = 0
     """Per-site requests per (clock) minute before 429 (SPEC §5.34); 0 disables it."""
 

@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -249,8 +250,11 @@ def _endpoint(backend: Backend, op: Operation) -> Callable[[Request], Awaitable[
             call = Call(body, request.query_params, request.path_params)
             with backend.lock:
                 backend.progress(site)
+                answer = op.handler(backend, site, call)
+                if backend.ctx.config.newer_fields:
+                    answer = with_newer_fields(answer)
                 # Encoded under the lock: read answers share the stored drafts, uncopied.
-                return JSONResponse(op.handler(backend, site, call))
+                return JSONResponse(answer)
         except EmulatorError as error:
             return error_response(error)
         except Exception:
@@ -260,6 +264,18 @@ def _endpoint(backend: Backend, op: Operation) -> Callable[[Request], Awaitable[
 
     run.__name__ = op.name
     return run
+
+
+def with_newer_fields(value: Any) -> Any:
+    """A copy of ``value`` in which every object holds ``NEWER_FIELD`` (kept if stored)."""
+    if isinstance(value, dict):
+        newer = settings_rules.NEWER_FIELD
+        out = {k: v if k == newer else with_newer_fields(v) for k, v in value.items()}
+        out.setdefault(newer, {"since": "a newer Wix API"})
+        return out
+    if isinstance(value, list):
+        return [with_newer_fields(v) for v in value]
+    return value
 
 
 def api_routes(backend: Backend) -> list[Route]:

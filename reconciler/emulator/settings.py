@@ -33,6 +33,10 @@ READ_ONLY_SETTINGS = ("language", "businessLocation", "targetLocations")
 READ_ONLY_ROOT = ("id", "createdAt", "updatedAt")
 DEFAULTS_MASK = ("socialChannels", "calendar", "marketingPlanGoal", "frequency")
 
+NEWER_FIELD = "addedLater"
+"""The member a newer Wix API adds to every object when ``newer_fields`` is on (tolerant-reader
+tests): accepted in requests and stored like any field, unknown to today's clients."""
+
 Spec = Any  # "str" | "any" | "freq" | ("enum", values) | ("list", Spec) | ("obj", {name: Spec})
 FREQUENCY: Spec = "freq"
 SETTINGS_SPEC: Spec = (
@@ -74,8 +78,11 @@ BODY_SPEC: Spec = (
 )
 
 
-def validate(value: Any, spec: Spec, path: str) -> list[FieldViolation]:
-    """Every violation in ``value`` against ``spec`` (``null`` is always acceptable)."""
+def validate(value: Any, spec: Spec, path: str, newer: bool = False) -> list[FieldViolation]:
+    """Every violation in ``value`` against ``spec`` (``null`` is always acceptable).
+
+    With ``newer``, every object may also hold ``NEWER_FIELD``.
+    """
     if value is None or spec == "any":
         return []
     if spec == "str":
@@ -83,7 +90,7 @@ def validate(value: Any, spec: Spec, path: str) -> list[FieldViolation]:
             [] if isinstance(value, str) else [FieldViolation(path, "must be a string", "FORMAT")]
         )
     if spec == FREQUENCY:
-        return _validate_frequency(value, path)
+        return _validate_frequency(value, path, newer)
     kind, inner = spec
     if kind == "enum":
         ok = isinstance(value, str) and value in inner
@@ -91,24 +98,31 @@ def validate(value: Any, spec: Spec, path: str) -> list[FieldViolation]:
     if kind == "list":
         if not isinstance(value, list):
             return [FieldViolation(path, "must be an array", "FORMAT")]
-        return [v for i, item in enumerate(value) for v in validate(item, inner, f"{path}[{i}]")]
-    return _validate_object(value, inner, path)
+        return [
+            v for i, item in enumerate(value) for v in validate(item, inner, f"{path}[{i}]", newer)
+        ]
+    return _validate_object(value, inner, path, newer)
 
 
-def _validate_object(value: Any, fields: dict[str, Spec], path: str) -> list[FieldViolation]:
+def _validate_object(
+    value: Any, fields: dict[str, Spec], path: str, newer: bool
+) -> list[FieldViolation]:
     if not isinstance(value, dict):
         return [FieldViolation(path, "must be an object", "FORMAT")]
     out = []
     for key, item in value.items():
+        if newer and key == NEWER_FIELD:
+            continue
         if key not in fields:
             out.append(FieldViolation(f"{path}.{key}", "unknown field", "UNKNOWN_FIELD"))
         else:
-            out += validate(item, fields[key], f"{path}.{key}")
+            out += validate(item, fields[key], f"{path}.{key}", newer)
     return out
 
 
-def _validate_frequency(value: Any, path: str) -> list[FieldViolation]:
-    out = _validate_object(value, {"interval": ("enum", INTERVALS), "count": "any"}, path)
+def _validate_frequency(value: Any, path: str, newer: bool) -> list[FieldViolation]:
+    frequency = {"interval": ("enum", INTERVALS), "count": "any"}
+    out = _validate_object(value, frequency, path, newer)
     count = value.get("count") if isinstance(value, dict) else None
     if count is not None and (
         isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 30
@@ -129,13 +143,13 @@ def parse_mask(raw: Any) -> list[str]:
     return paths
 
 
-def upsert(site: Site, body: Json) -> None:
+def upsert(site: Site, body: Json, newer: bool = False) -> None:
     """Apply an UpsertMarketingSettings body to ``site`` (timestamps are the caller's job)."""
     paths = parse_mask(body.get("fieldMask"))
     incoming = body.get("marketingSettings")
     if not isinstance(incoming, dict):
         raise invalid("marketingSettings", "is required", "REQUIRED_FIELD")
-    violations = validate(incoming, BODY_SPEC, "marketingSettings")
+    violations = validate(incoming, BODY_SPEC, "marketingSettings", newer)
     if violations:
         first = violations[0]
         raise EmulatorError(

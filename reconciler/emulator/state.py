@@ -157,7 +157,7 @@ class Backend:
         return {"marketingSettings": settings_wire(site)}
 
     def upsert_settings(self, site: Site, body: Json) -> Json:
-        settings.upsert(site, body)
+        settings.upsert(site, body, self.ctx.config.newer_fields)
         now = self.ctx.clock.now()
         site.settings_created = site.settings_created or now
         site.settings_updated = now

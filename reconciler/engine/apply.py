@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from reconciler.engine.decide import draft_step
 from reconciler.engine.diff import topics_changed
 from reconciler.engine.observe import read_events, to_activity, to_plan_state
-from reconciler.engine.plan import ActionKind, DraftStep, PlanAction, SitePlan
+from reconciler.engine.plan import ActionKind, DraftStep, EventChange, PlanAction, SitePlan
 from reconciler.engine.planning import channels_for, missing_posts, no_posts_warning, site_action
 from reconciler.engine.report import SiteOutcome
 from reconciler.engine.runtime import Runtime
@@ -35,7 +35,7 @@ from reconciler.errors import (
 )
 from reconciler.model.events import parse_wire_time, wire_time
 from reconciler.model.plan_state import FAILED, GENERATING, Activity, PlanState
-from reconciler.model.settings import nest
+from reconciler.model.settings import nest, with_unknown_members
 from reconciler.model.site import DesiredSite, LiveSite
 from reconciler.wix import SiteClient, may_have_been_applied
 
@@ -134,7 +134,8 @@ class _SiteApply:
         after = {c.path: c.after for c in changes}
         before = {c.path: c.before for c in changes}
         self.outcome.attempt("settings.upsert", ", ".join(paths), before, after)
-        await self.site.upsert_marketing_settings(nest(after), paths)
+        body = with_unknown_members(after, self.live.settings_document)
+        await self.site.upsert_marketing_settings(nest(body), paths)
         self.outcome.did(f"settings: upserted {', '.join(paths)}")
 
     async def _apply_events(self) -> None:
@@ -143,10 +144,16 @@ class _SiteApply:
             if change.op == "create":
                 await self._create_event(change.name, change.after or {})
             elif change.op == "update":
-                await self.site.update_event(change.event_id or "", change.after or {})
+                await self.site.update_event(change.event_id or "", self._carried(change))
             else:
                 await self.site.delete_event(change.event_id or "")
             self.outcome.did(f"event {change.op}d: {change.name}")
+
+    def _carried(self, change: EventChange) -> dict[str, Any]:
+        """The update body, with the members of the live event mpr does not know kept."""
+        live = next((e for e in self.live.events if e.id == change.event_id), None)
+        extras = dict(live.extras) if live is not None else {}
+        return {**extras, **(change.after or {})}
 
     async def _create_event(self, name: str, body: Mapping[str, Any]) -> None:
         """CreateEvent; when a failure may hide a success, look before sending it again.

@@ -27,7 +27,7 @@ def diff_settings(
 ) -> tuple[SettingChange, ...]:
     """One SettingChange per managed path whose live value differs, in path order."""
     wanted = dict(desired.values)
-    live = live_values(live_document, list(wanted))
+    live = live_values(live_document, list(wanted), wanted)
     tree = DeepDiff(live, wanted, view="tree", verbose_level=2)
     changed = {level.path(output_format="list")[0] for levels in tree.values() for level in levels}
     return tuple(SettingChange(p, live[p], wanted[p]) for p in sorted(changed))

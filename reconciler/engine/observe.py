@@ -110,6 +110,7 @@ def to_event(event: wire.CalendarEvent) -> CalendarEvent:
         else None,
         id=event.id,
         read_only=bool(event.read_only),
+        extras=dict(event.model_extra or {}),
     )
 
 

@@ -7,7 +7,8 @@ replace (SPEC.md §3.4.2), so any difference in content means one PUT of the who
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -95,6 +96,8 @@ class CalendarEvent:
     recurring_rule: RecurringRule | None = None
     id: str | None = None
     read_only: bool = False
+    extras: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    """Members of a live event that mpr does not know: never compared, sent back on update."""
 
     def content(self) -> tuple[Any, ...]:
         """What an UpdateEvent would replace: compared to decide whether to send one."""

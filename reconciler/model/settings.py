@@ -46,6 +46,18 @@ SET_PATHS = frozenset(
 # Changing one of these calls for a regenerate with keyword research (SPEC.md §1.14).
 KEYWORD_RESEARCH_PATHS = frozenset({"settings.topics"})
 
+# The members mpr knows of each object-valued field (SPEC.md §2.6), by field name. A member
+# Wix adds later is unknown: never compared, and carried through unchanged by an upsert
+# (tolerant reader). A field not listed here (imageGenerationSettings) is free-form: its
+# members are the ones the site file declares. tests/config checks this against the models.
+KNOWN_MEMBERS: Mapping[str, frozenset[str]] = {
+    "marketingPlanGoal": frozenset({"goalKey", "customGoal"}),
+    "topics": frozenset({"included", "excluded", "coreTopic"}),
+    "frequency": frozenset({"interval", "count"}),
+    "businessProfile": frozenset({"valueProposition", "targetAudience", "businessGoal"}),
+    "calendar": frozenset({"ids"}),
+}
+
 
 def canonical(path: str, value: Any) -> Any:
     """Return `value` in the one spelling the diff compares.
@@ -97,19 +109,59 @@ class ManagedSettings:
         return len(self.values)
 
 
-def read_path(document: Mapping[str, Any], path: str) -> Any:
-    """The canonical value at a dotted path of a live `marketingSettings` document, or None."""
+def raw_path(document: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path of a live `marketingSettings` document, as sent, or None."""
     node: Any = document
     for part in path.split("."):
         if not isinstance(node, Mapping) or part not in node:
             return None
         node = node[part]
-    return canonical(path, node)
+    return node
 
 
-def live_values(document: Mapping[str, Any], paths: Iterator[str] | list[str]) -> dict[str, Any]:
-    """Read every managed path from a live `marketingSettings` document."""
-    return {path: read_path(document, path) for path in paths}
+def read_path(document: Mapping[str, Any], path: str, declared: Any = None) -> Any:
+    """The canonical value at a dotted path, without the members mpr does not know."""
+    value = raw_path(document, path)
+    if isinstance(value, Mapping):
+        known = _known(path, declared)
+        if known is not None:
+            value = {k: v for k, v in value.items() if k in known}
+    return canonical(path, value)
+
+
+def unknown_members(document: Mapping[str, Any], path: str, declared: Any) -> dict[str, Any]:
+    """The members of the live object at `path` that mpr does not know (to carry through)."""
+    value = raw_path(document, path)
+    known = _known(path, declared)
+    if not isinstance(value, Mapping) or known is None:
+        return {}
+    return {k: v for k, v in value.items() if k not in known}
+
+
+def _known(path: str, declared: Any) -> frozenset[str] | None:
+    known = KNOWN_MEMBERS.get(path.rsplit(".", 1)[-1])
+    if known is None and isinstance(declared, Mapping):
+        return frozenset(declared)
+    return known
+
+
+def live_values(
+    document: Mapping[str, Any],
+    paths: Iterator[str] | list[str],
+    declared: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Read every managed path from a live `marketingSettings` document (known members)."""
+    wanted = declared or {}
+    return {path: read_path(document, path, wanted.get(path)) for path in paths}
+
+
+def with_unknown_members(values: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str, Any]:
+    """The values to upsert, each object keeping the live members mpr does not know."""
+    out: dict[str, Any] = {}
+    for path, value in values.items():
+        extra = unknown_members(document, path, value) if isinstance(value, Mapping) else {}
+        out[path] = {**extra, **value} if extra else value
+    return out
 
 
 def nest(values: Mapping[str, Any]) -> dict[str, Any]:
