@@ -10,6 +10,8 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
+from reconciler.model.events import EARLIEST, LATEST, in_range
+
 GUID_EXAMPLE = "11111111-2222-4333-8444-555555555555"
 TIMESTAMP_EXAMPLE = "2026-11-27T09:00:00Z"
 
@@ -90,9 +92,15 @@ def timestamp(value: object) -> datetime:
             f"timestamp {value!r} has no time zone: add Z or an offset (e.g. {TIMESTAMP_EXAMPLE})"
         )
     try:
-        return datetime.fromisoformat(value.strip())
+        moment = datetime.fromisoformat(value.strip())
     except ValueError as exc:
         raise ValueError(f"{value!r} is not a valid timestamp: {exc}") from None
+    if not in_range(moment):
+        raise ValueError(
+            f"{value.strip()} is outside the dates Wix can store: give a date from "
+            f"{EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d}"
+        )
+    return moment
 
 
 def duration(value: object) -> float:

@@ -99,7 +99,10 @@ def parse_wire(text: str) -> datetime:
     value = text.strip()
     if value.endswith(("z", "Z")):
         value = value[:-1] + "+00:00"
-    return as_utc(datetime.fromisoformat(value))
+    try:
+        return as_utc(datetime.fromisoformat(value))
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise ValueError(f"{text!r} is out of range") from None
 
 
 def start_of_day(when: datetime) -> datetime:

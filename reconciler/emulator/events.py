@@ -13,7 +13,7 @@ Rules (SPEC §2.5, §3.4, §5.6–5.8):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from dateutil import rrule
@@ -23,6 +23,10 @@ from reconciler.emulator.errors import EmulatorError, invalid
 from reconciler.emulator.records import CalendarEvent, Json, RecurringRule
 
 QUERY_CAP = 100
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)
+"""[I] The dates an event may carry: Wix keeps Unix-time milliseconds; the emulator takes
+1970 to 2100 (the range `mpr validate` allows) and answers 400 RANGE outside it."""
 OCCURRENCE_CAP = 100
 MAX_TEXT = 3000
 FREQUENCIES: dict[str, Literal[0, 1, 2]] = {
@@ -88,7 +92,7 @@ def parse_event(raw: Any, where: str) -> EventFields:
                 "REQUIRED_FIELD",
                 "event needs a date or a recurringRule",
             )
-        date = _date(raw["date"], f"{where}.date")
+        date = _event_date(raw["date"], f"{where}.date")
     return EventFields(name, description, date, rule)
 
 
@@ -97,6 +101,13 @@ def _date(value: Any, where: str) -> datetime:
         return parse_wire(value)
     except (TypeError, ValueError):
         raise invalid(where, "must be an RFC 3339 date-time", "FORMAT") from None
+
+
+def _event_date(value: Any, where: str) -> datetime:
+    moment = _date(value, where)
+    if not EARLIEST <= moment <= LATEST:
+        raise invalid(where, "must be between 1970-01-01 and 2100-12-31", "RANGE")
+    return moment
 
 
 def _parse_rule(raw: Any, where: str) -> RecurringRule | None:
@@ -109,8 +120,8 @@ def _parse_rule(raw: Any, where: str) -> RecurringRule | None:
         raise invalid(f"{where}.frequency", "must be one of WEEKLY, MONTHLY, YEARLY", "ENUM")
     if raw.get("startDate") is None:
         raise invalid(f"{where}.startDate", "is required", "REQUIRED_FIELD")
-    start = _date(raw["startDate"], f"{where}.startDate")
-    end = None if raw.get("endDate") is None else _date(raw["endDate"], f"{where}.endDate")
+    start = _event_date(raw["startDate"], f"{where}.startDate")
+    end = None if raw.get("endDate") is None else _event_date(raw["endDate"], f"{where}.endDate")
     if end is not None and end < start:
         raise invalid(f"{where}.endDate", "must not be before startDate", "RANGE")
     interval = raw.get("interval", 1)

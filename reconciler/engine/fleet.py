@@ -60,18 +60,30 @@ async def plan_sites(
         rt.progress(desired.id, "reading live state")
         try:
             live = await observe(client.site(desired.id), desired, rt.clock.now())
+            plan = build_site_plan(
+                desired,
+                live,
+                now=rt.clock.now(),
+                pending=rt.journal.pending(desired.id),
+                no_regenerate=rt.no_regenerate,
+            )
         except ApiError as exc:
             return SiteWork(desired, None, _error_plan(desired, explain(exc)))
-        plan = build_site_plan(
-            desired,
-            live,
-            now=rt.clock.now(),
-            pending=rt.journal.pending(desired.id),
-            no_regenerate=rt.no_regenerate,
-        )
+        except Exception as exc:  # one site's odd data must not take the fleet down
+            log.exception("unexpected error planning %s", desired.id)
+            return SiteWork(desired, None, _error_plan(desired, unexpected(exc)))
         return SiteWork(desired, live, plan)
 
     return await bounded(sites, parallelism, one)
+
+
+def unexpected(error: Exception) -> str:
+    """How a site's failure that mpr did not foresee (a bug) is reported; the rest goes on."""
+    return (
+        f"unexpected error ({type(error).__name__}: {error}); the other sites were not "
+        "affected. This is a bug in mpr: run the command again with `mpr --debug` and report "
+        "what it prints"
+    )
 
 
 def _error_plan(desired: DesiredSite, error: str) -> SitePlan:
@@ -152,8 +164,6 @@ async def apply_sites(
             )
         except Exception as exc:  # one site's bug must not take the fleet down
             log.exception("unexpected error applying %s", item.plan.site_id)
-            return SiteOutcome(
-                item.plan.site_id, item.plan.name, "failed", error=f"{type(exc).__name__}: {exc}"
-            )
+            return SiteOutcome(item.plan.site_id, item.plan.name, "failed", error=unexpected(exc))
 
     return ApplyReport(tuple(await bounded(work, parallelism, one)))

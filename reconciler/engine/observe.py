@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from reconciler.errors import ApiError
-from reconciler.model.events import CalendarEvent, RecurringRule, utc
+from reconciler.model.events import CalendarEvent, RecurringRule, in_range, utc
 from reconciler.model.plan_state import Activity, Draft, PlanState
 from reconciler.model.site import DesiredSite, LiveSite, SiteId
 from reconciler.wix import SiteClient, wire
@@ -50,8 +50,13 @@ def event_windows(declared: Sequence[CalendarEvent], now: datetime) -> list[Wind
     start, end = utc(now) - LOOK_BACK, utc(now) + LOOK_AHEAD
     windows = [(start, end)]
     for event in declared:
-        moment = event.next_date(now) or event.anchor_date()
-        if moment is not None and not start <= moment <= end:
+        moment = event.next_date(now)
+        if moment is None or not in_range(moment):
+            # Wix holds no date outside [EARLIEST, LATEST] (a rule may fire past it): look
+            # where the event is anchored instead. Near Python's own limits (years 1 and
+            # 9999) the window arithmetic below would overflow.
+            moment = event.anchor_date()
+        if moment is not None and in_range(moment) and not start <= moment <= end:
             windows.append((moment - timedelta(seconds=1), moment + timedelta(seconds=1)))
     return _merge(windows)
 

@@ -21,6 +21,24 @@ _RRULE_FREQ: dict[str, Literal[0, 1, 2]] = {
 }
 
 
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)
+"""The dates mpr accepts in a site file: what Wix stores (Unix time, milliseconds), and far
+enough from Python's own limits (years 1 and 9999) that no window or occurrence arithmetic
+around them can overflow. The emulator refuses dates outside them too."""
+
+
+def in_range(moment: datetime) -> bool:
+    """Whether `moment` lies within [EARLIEST, LATEST] (a naive datetime is taken as UTC).
+
+    Never raises: comparing aware datetimes does not convert them, so a time near year 1 or
+    9999 with an offset is judged without overflowing.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return EARLIEST <= moment <= LATEST
+
+
 def utc(moment: datetime) -> datetime:
     """Return `moment` in UTC; a naive datetime is taken to be UTC already."""
     if moment.tzinfo is None:

@@ -45,7 +45,10 @@ def _as_utc(value: datetime) -> datetime:
     # A timestamp without an offset is read as UTC: the wire format is UTC by definition.
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00: a shape error, not a crash
+        raise ValueError("a time outside the years 1 to 9999 in UTC") from None
 
 
 def _none_to(empty: Any) -> BeforeValidator:
