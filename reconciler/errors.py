@@ -23,6 +23,7 @@ Intermediate classes group the leaves by what the caller does next::
     ├── Refused                      mpr will not proceed: the change is unsafe or the plan stale
     │   ├── UnsafePlan
     │   ├── StalePlan
+    │   ├── LockHeld                 another apply is running on the same state
     │   └── OutOfOrderCommit
     └── GenerationError              asynchronous work on the Wix side did not end well
         ├── GenerationFailed         the plan ended FAILED after every allowed try
@@ -202,6 +203,10 @@ class UnsafePlan(Refused):
 
 class StalePlan(Refused):
     """A saved plan no longer matches the live state or the YAML it was made from."""
+
+
+class LockHeld(Refused):
+    """Another apply holds the state directory's lock: one writer at a time."""
 
 
 class OutOfOrderCommit(Refused):

@@ -10,8 +10,14 @@ must not turn a real apply into a pretend one.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    asynccontextmanager,
+    nullcontext,
+)
 from dataclasses import dataclass, field, replace
 
 import httpx
@@ -21,6 +27,7 @@ from reconciler.cli.credentials import EMULATOR_KEY, EmulatorApp, site_credentia
 from reconciler.config import load_sites, select_sites
 from reconciler.config.shard import Shard, shard_sites
 from reconciler.engine.journal import FileJournal, Journal, MemoryJournal
+from reconciler.engine.lock import apply_lock
 from reconciler.engine.runtime import AuditSink, Runtime
 from reconciler.errors import ConfigError
 from reconciler.model.site import DesiredSite
@@ -69,6 +76,12 @@ class App:
             count = len(selected)
             warn(f"shard {self.shard} holds none of the {count} selected site(s): nothing to do")
         return chosen
+
+    def writer_lock(self, timeout: float) -> AbstractContextManager[None]:
+        """The apply lock of the state directory (none for an in-process or injected run)."""
+        if self.emulator_fixture or self.hooks.runtime is not None:
+            return nullcontext()
+        return apply_lock(Path(self.state_file).parent, timeout)
 
     def journal(self) -> Journal:
         if self.emulator_fixture:

@@ -110,6 +110,14 @@ async def run_apply(
     metavar="DIGEST",
     help="Refuse unless the plan's review digest is DIGEST (from the reviewed PR's plan).",
 )
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Wait this long for another apply on the same state directory to finish.",
+)
 @github_option
 def apply(
     app: App,
@@ -119,6 +127,7 @@ def apply(
     audit_log: str | None,
     allow_out_of_order: bool,
     expect_digest: str | None,
+    lock_timeout: float,
     github: bool,
 ) -> int:
     """Apply the YAML in PATHS (or exactly the saved plan in PATHS, a JSON file) to Wix."""
@@ -129,10 +138,13 @@ def apply(
         paths = saved.sources
         app = replace(app, selectors=saved.selectors, shard=_saved_shard(saved, app.shard))
     sites = app.load(paths)
-    audit = open_audit_log(app.env, audit_log, sites, allow_out_of_order, app.redactor)
-    report = asyncio.run(run_apply(app, sites, paths, saved, auto_approve, audit, expect_digest))
-    if audit is not None:
-        record_outcomes(audit, sites, report)
+    with app.writer_lock(lock_timeout):
+        audit = open_audit_log(app.env, audit_log, sites, allow_out_of_order, app.redactor)
+        report = asyncio.run(
+            run_apply(app, sites, paths, saved, auto_approve, audit, expect_digest)
+        )
+        if audit is not None:
+            record_outcomes(audit, sites, report)
     code = _exit_code(report)
     if github:
         _publish(app, report, code)
