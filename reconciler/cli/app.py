@@ -10,7 +10,6 @@ must not turn a real apply into a pretend one.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import (
     AbstractAsyncContextManager,
@@ -19,6 +18,7 @@ from contextlib import (
     nullcontext,
 )
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import httpx
 

@@ -27,12 +27,12 @@ from reconciler.model.enums import SOCIAL_CHANNELS, TWITTER_SUNSET
 from reconciler.model.events import utc
 from reconciler.model.plan_state import (
     ACTIVE,
-    POSTED,
     DRAFT,
     FAILED,
     GENERATING,
     INACTIVE,
     NEVER_CREATED,
+    POSTED,
     SOCIAL_ACTIVITY,
     Activity,
     PlanState,
