@@ -131,7 +131,10 @@ def _events(events: Sequence[CalendarEvent], notes: list[str], secret: str) -> l
             continue
         body = event.to_json()
         if event.name in names:
-            notes.append(f"event {event.name!r}: another live event has the same name")
+            notes.append(
+                f"event {event.name!r}: another live event has the same name (apply deletes "
+                "the extra copy: a declared event exists once)"
+            )
             continue
         reason = _refusal(EventDoc, body, secret) or _event_kind(event)
         if reason:

@@ -53,8 +53,9 @@ def diff_events(
     """Match events by name: create, update (whole replace) and, with `prune`, delete.
 
     Connected-calendar events are read-only (the API answers 428): never matched, updated or
-    deleted, only listed. When several live events share a declared name, the first is kept
-    and the others are treated like unmanaged ones (deleted with `prune`).
+    deleted, only listed. When several live events share a declared name (two applies at
+    once, a create whose answer was lost), the first is kept and the extra copies are deleted
+    as duplicates, whatever `prune` says: a declared event exists once.
     """
     writable = [e for e in live if not e.read_only]
     by_name: dict[str, list[CalendarEvent]] = defaultdict(list)
@@ -68,7 +69,11 @@ def diff_events(
             changes.append(EventChange("create", event.name, after=event.to_json()))
             continue
         current = matches[0]
-        claimed.add(current.id)
+        claimed.update(e.id for e in matches)
+        changes += [
+            EventChange("delete", e.name, e.id, before=e.to_json(), duplicate=True)
+            for e in matches[1:]
+        ]
         if current.content() != event.content():
             changes.append(
                 EventChange(

@@ -24,6 +24,7 @@ from reconciler.engine.plan import SitePlan
 from reconciler.engine.planning import build_site_plan
 from reconciler.engine.runtime import Runtime
 from reconciler.errors import ApiError
+from reconciler.model.events import CalendarEvent
 from reconciler.model.policy import Policy
 from reconciler.model.site import DesiredSite, LiveSite, SiteId
 from reconciler.wix import WixClient
@@ -72,7 +73,10 @@ def adoption_policy(
     """
     policy = desired.policy
     notes: list[str] = []
-    plan = build_site_plan(desired, live, now=now, pending=pending)
+    # Extra copies of an event are deleted by the first apply whatever the policy says, so
+    # the policy is tuned as if they were gone.
+    converged = replace(live, events=_first_of_each_name(live.events))
+    plan = build_site_plan(desired, converged, now=now, pending=pending)
     if plan.drafts.has_changes:
         policy = replace(policy, schedule=replace(policy.schedule, enabled=False))
         notes.append(
@@ -87,8 +91,25 @@ def adoption_policy(
             "settings or events change"
         )
     after = build_site_plan(replace(desired, policy=policy), live, now=now, pending=pending)
-    still = [f"the first apply will still: {after.action.reason}"] if after.has_changes else []
+    still = [
+        f"the first apply will still: delete an extra copy of {c.name!r} (it exists twice)"
+        for c in after.events
+        if c.duplicate
+    ]
+    if after.action.runs:
+        still.append(f"the first apply will still: {after.action.reason}")
     return policy, notes, still
+
+
+def _first_of_each_name(events: Sequence[CalendarEvent]) -> tuple[CalendarEvent, ...]:
+    seen: set[str] = set()
+    kept = []
+    for event in events:
+        if event.read_only or event.name not in seen:
+            kept.append(event)
+        if not event.read_only:
+            seen.add(event.name)
+    return tuple(kept)
 
 
 def _drafts(plan: SitePlan) -> str:

@@ -39,6 +39,8 @@ class EventChange:
     event_id: str | None = None
     before: Mapping[str, Any] | None = None
     after: Mapping[str, Any] | None = None
+    duplicate: bool = False
+    """A delete of an extra live copy of a declared event (however it came about)."""
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ def event_when(body: Any) -> str:
 def event_line(change: EventChange) -> str:
     if change.op == "create":
         return f"create {change.name!r} ({event_when(change.after)})"
+    if change.op == "delete" and change.duplicate:
+        return f"delete {change.name!r} ({event_when(change.before)}): an extra copy of it"
     if change.op == "delete":
         return f"delete {change.name!r} ({event_when(change.before)})"
     fields = sorted(

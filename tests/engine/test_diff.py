@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from reconciler.engine.diff import diff_events, diff_settings, topics_changed
 from reconciler.model.events import CalendarEvent, RecurringRule
 from reconciler.model.settings import ManagedSettings
+from reconciler.render.describe import event_line
 
 
 def _managed(**settings: object) -> ManagedSettings:
@@ -102,3 +103,23 @@ def test_prune_deletes_unmanaged_and_duplicate_events_but_never_read_only_ones()
     result = diff_events(desired, live, prune=True)
     assert [(c.op, c.event_id) for c in result.changes] == [("delete", "2"), ("delete", "3")]
     assert result.unmanaged == ()
+
+
+def test_extra_copies_of_a_declared_event_are_deleted_even_without_prune() -> None:
+    """Two applies at once, or a lost create: the copies converge to one, never 'unmanaged'."""
+    desired = [CalendarEvent("Sale", date=datetime(2026, 11, 27, tzinfo=UTC))]
+    live = [
+        CalendarEvent("Sale", date=datetime(2026, 11, 27, tzinfo=UTC), id="1"),
+        CalendarEvent("Sale", date=datetime(2026, 11, 27, tzinfo=UTC), id="2"),
+        CalendarEvent("Sale", date=datetime(2026, 11, 28, tzinfo=UTC), id="3"),
+        CalendarEvent("Staff party", date=datetime(2026, 12, 20, tzinfo=UTC), id="s"),
+    ]
+    result = diff_events(desired, live, prune=False)
+    assert [(c.op, c.event_id, c.duplicate) for c in result.changes] == [
+        ("delete", "2", True),
+        ("delete", "3", True),
+    ]
+    assert result.unmanaged == ("Staff party",)
+    assert event_line(result.changes[0]) == (
+        "delete 'Sale' (2026-11-27T00:00:00.000Z): an extra copy of it"
+    )
