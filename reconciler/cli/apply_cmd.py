@@ -13,7 +13,7 @@ import click
 
 from reconciler.cli import exitcodes
 from reconciler.cli.app import App
-from reconciler.cli.audit import open_audit_log, record_outcomes
+from reconciler.cli.audit import open_audit_log, record_outcomes, settle_open_writes
 from reconciler.cli.github import add_summary, set_outputs
 from reconciler.cli.options import audit_option, github_option, paths_argument, with_app
 from reconciler.cli.plan_cmd import stamp
@@ -78,6 +78,8 @@ async def run_apply(
     runtime = app.runtime(audit.record if audit is not None else None)
     async with app.client(sites) as client:
         work = await plan_sites(client, sites, runtime, app.parallelism)
+        if audit is not None:
+            settle_open_writes(audit, work)
         fresh = stamp(app, make_plan(work, runtime, paths, app.selectors))
         if saved is not None:
             check_fresh(saved, work)

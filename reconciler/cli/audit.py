@@ -8,6 +8,8 @@ from reconciler.cli import gitinfo
 from reconciler.cli.console import warn
 from reconciler.cli.credentials import identities, secret_variables
 from reconciler.engine.audit import AuditLog, check_order, last_applied, read_log
+from reconciler.engine.fleet import SiteWork
+from reconciler.engine.intents import open_writes, settle
 from reconciler.engine.report import ApplyReport
 from reconciler.model.site import DesiredSite
 
@@ -43,9 +45,22 @@ def open_audit_log(
             warn(message)
     variables = {*SECRET_VARIABLES, *secret_variables(sites)}
     secrets = [env[name] for name in sorted(variables) if env.get(name)]
-    return AuditLog(
+    log = AuditLog(
         path, origin, names=names, secrets=secrets, identities=identities(sites), redact=redact
     )
+    log.open_writes = open_writes(e for e in entries if e.site in names)
+    return log
+
+
+def settle_open_writes(log: AuditLog, work: Sequence[SiteWork]) -> None:
+    """Record what Wix shows of the writes an earlier run left open, and say so."""
+    for found in settle(log.open_writes, {w.desired.id: w.live for w in work}):
+        log.settled(found.entry, found.result, found.detail)
+        name = log.names.get(found.entry.site) or found.entry.site
+        warn(
+            f"{name}: {found.entry.action} {found.entry.target} of an earlier run that was cut "
+            f"short: {found.result} ({found.detail.split(': ', 1)[-1]})"
+        )
 
 
 def record_outcomes(log: AuditLog, sites: Sequence[DesiredSite], report: ApplyReport) -> None:

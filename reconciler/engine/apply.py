@@ -67,7 +67,8 @@ async def apply_site(
     except GenerationTimedOut as exc:
         outcome.failed("timed_out", str(exc))
     except MprError as exc:
-        outcome.failed("failed", explain(exc))
+        lost = isinstance(exc, ApiError) and may_have_been_applied(exc)
+        outcome.failed("failed", explain(exc), maybe_applied=lost)
     return outcome
 
 

@@ -31,7 +31,7 @@ from reconciler.errors import OutOfOrderCommit
 REDACTED = "[redacted]"
 SITE_ACTION = "apply"
 """The `action` of the one line per site that records the site's outcome."""
-SUCCESS = frozenset({"ok", "applied", "unchanged"})
+SUCCESS = frozenset({"ok", "applied", "unchanged", "landed"})
 _MIN_SECRET = 8
 _MAX_ITEMS = 50
 
@@ -103,6 +103,8 @@ class AuditLog:
         self.secrets = sorted((s for s in set(secrets) if len(s) >= _MIN_SECRET), key=len)[::-1]
         self._redact = redact
         self._now = now or (lambda: datetime.now(UTC))
+        self.open_writes: list[AuditEntry] = []
+        """Writes an earlier run left open (intent, or unknown), to settle from live state."""
 
     def record(self, site_id: str, record: ActionRecord) -> None:
         """The Runtime.audit sink: one line for one settled write."""
@@ -114,6 +116,18 @@ class AuditLog:
             after=summarised(record.after),
             result=record.result,
             detail=record.detail,
+        )
+
+    def settled(self, entry: AuditEntry, result: str, detail: str) -> None:
+        """A line that settles an earlier open write (`entry`) from what Wix now shows."""
+        self._append(
+            entry.site,
+            action=entry.action,
+            target=entry.target,
+            before=entry.before,
+            after=entry.after,
+            result=result,
+            detail=detail,
         )
 
     def outcome(self, site_id: str, status: str, detail: str = "") -> None:

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 OutcomeStatus = Literal["unchanged", "applied", "failed", "timed_out"]
+INTENT = "intent"
+"""The result of the line written before a write is sent."""
+UNKNOWN = "unknown"
+"""The result of a write whose answer was lost: the next run looks at Wix to tell."""
 
 
 @dataclass(frozen=True)
@@ -15,7 +19,8 @@ class ActionRecord:
 
     `action` is one of settings.upsert, event.create, event.update, event.delete,
     plan.generate, plan.regenerate, plan.regenerate_keywords, posts.generate,
-    drafts.schedule; `result` is "ok" or "failed".
+    drafts.schedule; `result` is "intent" (about to be sent), then "ok", "failed", or
+    "unknown" (sent, but the answer was lost: it may have taken effect).
     """
 
     action: str
@@ -45,8 +50,10 @@ class SiteOutcome:
     """Told of each settled action as it happens (the audit log), so a killed run loses none."""
 
     def attempt(self, action: str, target: str = "", before: Any = None, after: Any = None) -> None:
-        """Note the write about to be sent."""
-        self.attempting = ActionRecord(action, target, before, after)
+        """Note the write about to be sent (the audit log gets its intent line now)."""
+        self.attempting = ActionRecord(action, target, before, after, result=INTENT)
+        if self.sink is not None:
+            self.sink(self.attempting)
 
     def did(self, step: str, writes: int = 1, detail: str = "") -> None:
         """Record that the write under way (if any) succeeded, and the step's summary line."""
@@ -60,10 +67,11 @@ class SiteOutcome:
         """Record the write under way as failed while the site's apply goes on."""
         self._settle("failed", error)
 
-    def failed(self, status: OutcomeStatus, error: str) -> None:
-        """End the site's apply with `status`, recording the write under way as failed."""
+    def failed(self, status: OutcomeStatus, error: str, *, maybe_applied: bool = False) -> None:
+        """End the site's apply with `status`; the write under way is recorded as failed, or
+        as unknown when its answer was lost and it may have taken effect."""
         self.status, self.error = status, error
-        self._settle("failed", error)
+        self._settle(UNKNOWN if maybe_applied else "failed", error)
 
     def _settle(self, result: str, detail: str) -> None:
         if self.attempting is not None:

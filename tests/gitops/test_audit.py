@@ -162,7 +162,14 @@ def test_apply_writes_the_log_and_history_reads_it(
     assert KEY not in log_text and TEST_KEY not in log_text
     entries = lines(tmp_path / "audit.jsonl")
     crumb = [e for e in entries if e["site"] == SITE]
-    assert [e["action"] for e in crumb][:3] == ["settings.upsert", "event.create", "plan.generate"]
+    assert [(e["action"], e["result"]) for e in crumb][:6] == [
+        ("settings.upsert", "intent"),
+        ("settings.upsert", "ok"),
+        ("event.create", "intent"),
+        ("event.create", "ok"),
+        ("plan.generate", "intent"),
+        ("plan.generate", "ok"),
+    ], "every write: its intent before it is sent, its outcome after"
     assert crumb[-1]["action"] == "apply" and crumb[-1]["result"] == "applied"
     assert {e["commit"] for e in entries} == {A}
     assert {e["actor"] for e in entries} == {"alice"}
@@ -172,9 +179,10 @@ def test_apply_writes_the_log_and_history_reads_it(
         "settings.toneOfVoice": "warm and playful",
     }
     writes = [e for e in entries if e["action"] != "apply"]
-    assert len(writes) == sum(1 for e in writes if e["result"] == "ok")
+    assert [e["result"] for e in writes] == ["intent", "ok"] * (len(writes) // 2)
     harbor = [e for e in entries if e["site"] == OTHER]
     assert [(e["action"], e["result"]) for e in harbor] == [
+        ("plan.generate", "intent"),
         ("plan.generate", "ok"),
         ("apply", "applied"),
     ]

@@ -203,7 +203,10 @@ def test_pull_request_merge_drift_and_order(world: World) -> None:
     lines = world.audit()
     assert {line["commit"] for line in lines} == {reviewed}
     assert {line["actor"] for line in lines} == {"octocat"}
-    assert [line["action"] for line in lines][:2] == ["settings.upsert", "event.create"]
+    assert [line["action"] for line in lines if line["result"] == "ok"][:2] == [
+        "settings.upsert",
+        "event.create",
+    ]
     assert lines[-1]["action"] == "apply" and lines[-1]["result"] == "applied"
     audit = (world.repo / ".mpr" / "audit.jsonl").read_text()
     assert APP_SECRET not in audit

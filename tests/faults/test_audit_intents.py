@@ -1,0 +1,113 @@
+"""Audit = intent + outcome: a write's line goes out before it is sent, its outcome after, and
+a write left open by a killed run or a lost answer is settled from live state next time."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reconciler.cli import exitcodes
+from reconciler.emulator import FaultRule
+from tests.faults.conftest import SITE, Harness
+
+BODY = """settings:
+  toneOfVoice: warm and playful
+events:
+  - name: Fresh Bread Friday
+    recurringRule: {frequency: WEEKLY, startDate: "2026-11-06T08:00:00Z"}
+policy: {schedule: {enabled: false}}
+"""
+
+
+def entries(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture
+def crumb(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> Harness:
+    monkeypatch.chdir(harness.folder)
+    monkeypatch.setenv("GITHUB_RUN_ID", "2")
+    harness.seed(plan={"status": "ACTIVE"}, settings={"toneOfVoice": "formal"})
+    harness.site_file = harness.write(BODY)
+    return harness
+
+
+def test_a_write_whose_answer_was_lost_is_unknown_then_settled_as_landed(crumb: Harness) -> None:
+    crumb.emulator.add_fault(
+        FaultRule(path="/marketing-settings", method="POST", disconnect=True, after_backend=True)
+    )
+    crumb.emulator.add_fault(
+        FaultRule(path="/marketing-settings", method="POST", disconnect=True, times=None)
+    )
+    first = crumb.apply("--audit-log", "audit.jsonl")
+    assert first.code == exitcodes.ERROR, first.text
+    upserts = [e for e in entries(Path("audit.jsonl")) if e["action"] == "settings.upsert"]
+    assert [e["result"] for e in upserts] == ["intent", "unknown"]
+
+    crumb.emulator.clear_faults()
+    upserts_sent = len(crumb.operations())
+    second = crumb.apply("--audit-log", "audit.jsonl")
+    assert second.code == exitcodes.OK, second.text
+    assert (
+        "settings.upsert settings.toneOfVoice of an earlier run that was cut short: landed "
+        "(the settings hold the values it sent)" in second.err
+    )
+    settled = [e for e in entries(Path("audit.jsonl")) if e["result"] == "landed"]
+    assert [(e["action"], e["target"]) for e in settled] == [
+        ("settings.upsert", "settings.toneOfVoice")
+    ]
+    sent_again = crumb.operations()[upserts_sent:]
+    assert "UpsertMarketingSettings" not in sent_again, "the landed write is not sent again"
+    assert crumb.live_settings()["toneOfVoice"] == "warm and playful"
+
+
+def test_an_intent_a_killed_run_left_is_settled_from_live_state(crumb: Harness) -> None:
+    """A run killed right after sending CreateEvent: its intent line is all the log has."""
+    killed = {
+        "time": "2026-11-23T09:00:00Z",
+        "site": SITE,
+        "action": "event.create",
+        "target": "Fresh Bread Friday",
+        "result": "intent",
+        "run": "1",
+    }
+    other = {**killed, "target": "Gone Event"}
+    Path("audit.jsonl").write_text(json.dumps(killed) + "\n" + json.dumps(other) + "\n")
+    crumb.emulator.load_fixtures(
+        {
+            "sites": [
+                {
+                    "id": SITE,
+                    "connectedChannels": ["FACEBOOK"],
+                    "plan": {"status": "ACTIVE"},
+                    "settings": {"toneOfVoice": "warm and playful"},
+                    "events": [
+                        {
+                            "name": "Fresh Bread Friday",
+                            "recurringRule": {
+                                "frequency": "WEEKLY",
+                                "startDate": "2026-11-06T08:00:00Z",
+                            },
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+    result = crumb.apply("--audit-log", "audit.jsonl")
+    assert result.code == exitcodes.OK, result.text
+    lines = entries(Path("audit.jsonl"))[2:]
+    assert [(e["target"], e["result"]) for e in lines[:2]] == [
+        ("Fresh Bread Friday", "landed"),
+        ("Gone Event", "lost"),
+    ]
+    assert lines[0]["detail"] == (
+        "settled from live state, for the write of run 1 at 2026-11-23T09:00:00Z: the event "
+        "exists"
+    )
+    assert crumb.committed("CreateEvent") == []
+    again = crumb.apply("--audit-log", "audit.jsonl")
+    assert "cut short" not in again.err, "settled once, not at every run"
