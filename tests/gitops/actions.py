@@ -22,6 +22,8 @@ from typing import Any
 
 import yaml
 
+from tests.timeshift import carried
+
 SKIPPED_RUN_STEPS = ("Install mpr",)
 _EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 _TOKEN = re.compile(
@@ -393,6 +395,8 @@ class Runner:
 
 
 def base_environment(home: Path) -> dict[str, str]:
-    """A clean process environment: the test's Python first on PATH, nothing from CI."""
+    """A clean process environment: the test's Python first on PATH, nothing from CI (but the
+    clock shift of a shifted run, tests/timeshift, so that the steps' `mpr` runs as far ahead)."""
     path = os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"])
-    return {"PATH": path, "HOME": str(home), "LANG": "C.UTF-8", "PYTHONUTF8": "1"}
+    clean = {"PATH": path, "HOME": str(home), "LANG": "C.UTF-8", "PYTHONUTF8": "1"}
+    return {**clean, **carried()}

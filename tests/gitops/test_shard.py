@@ -17,6 +17,7 @@ from reconciler.emulator import Emulator
 from reconciler.model.site import DesiredSite, SiteId
 from tests.conftest import Mpr
 from tests.gitops.conftest import OTHER, SITE, seed, site_file
+from tests.timeshift import carried
 
 IDS = [str(uuid.UUID(int=n * 7919 + 12345, version=4)) for n in range(2000)]
 
@@ -51,7 +52,7 @@ def test_stable_across_processes_and_case() -> None:
         capture_output=True,
         text=True,
         check=True,
-        env={"PYTHONHASHSEED": "12345", "PATH": ""},
+        env={"PYTHONHASHSEED": "12345", "PATH": "", **carried()},
     )
     assert json.loads(other.stdout) == [shard_of(i, 7) for i in ids]
     assert shard_of(SITE.upper(), 7) == shard_of(SITE, 7)
