@@ -1,9 +1,11 @@
 """Shared fixtures: an emulator with a manual clock, a client bound to it in-process, and an
-engine runtime whose waits move the emulator's clock instead of sleeping."""
+engine runtime whose waits move the emulator's clock instead of sleeping. Wherever the engine's
+time is the emulator's, so is the wall clock: the dates the tests write mean the same on any
+day the suite runs."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+import time_machine
 
 from reconciler.cli import run
 from reconciler.cli.app import Hooks
@@ -67,7 +70,21 @@ async def wix(emulator: Emulator) -> AsyncIterator[WixClient]:
 
 
 @pytest.fixture
-def engine_time(emulator_clock: ManualClock) -> EmulatorTime:
+def wall_clock(emulator_clock: ManualClock) -> Iterator[time_machine.Coordinates]:
+    """The wall clock, moved to where the emulator's clock starts (and ticking) for the test.
+
+    `mpr` run in-process reads the wall clock itself (site files' "in the past" checks,
+    `validate`, audit times) while its engine reads the injected clock: both must agree.
+    """
+    with time_machine.travel(emulator_clock.now(), tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def engine_time(
+    emulator_clock: ManualClock, wall_clock: time_machine.Coordinates
+) -> EmulatorTime:
+    """The engine's clock; asking for it moves the wall clock to it too (`wall_clock`)."""
     return EmulatorTime(emulator_clock)
 
 
