@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from reconciler.config import LoadResult, check_sites, load_sites
 from reconciler.config.desired import policy
@@ -187,8 +189,11 @@ def test_sites_are_sorted_by_file_path(write: Writer, tmp_path: Path) -> None:
 
 
 def test_now_defaults_to_the_clock(write: Writer) -> None:
-    path = write(site('events:\n  - {name: Old, date: "2001-01-01T00:00:00Z"}\n'))
-    assert load_sites([path], env={}).warnings[0].severity == "warning"
+    path = write(site('events:\n  - {name: Old, date: "2030-06-01T09:00:00Z"}\n'))
+    with time_machine.travel(datetime(2030, 6, 1, 8, 59, tzinfo=UTC), tick=False):
+        assert load_sites([path], env={}).warnings == ()
+    with time_machine.travel(datetime(2030, 6, 1, 9, 1, tzinfo=UTC), tick=False):
+        assert load_sites([path], env={}).warnings[0].severity == "warning"
 
 
 def test_no_library_error_escapes_for_a_fixture_tree(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +42,15 @@ settings:
   socialChannels: [FACEBOOK]
 events:
   - name: Black Friday Sale
-    date: "2026-11-27T09:00:00Z"
+    date: "{date}"
 policy:
   schedule: {{enabled: false}}
 """
+
+
+def in_a_month() -> str:
+    """A date always ahead: the steps' `mpr` and the emulator read the real clock."""
+    return (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT09:00:00Z")
 
 
 @dataclass
@@ -58,6 +64,7 @@ class World:
     github: FakeGitHub
     github_url: str
     runs: int = 0
+    event_date: str = field(default_factory=in_a_month)
 
     def git(self, *args: str) -> str:
         done = subprocess.run(
@@ -71,7 +78,8 @@ class World:
 
     def commit(self, tone: str) -> str:
         (self.repo / "sites").mkdir(exist_ok=True)
-        (self.repo / "sites" / "crumb.yaml").write_text(SITE_FILE.format(tone=tone))
+        text = SITE_FILE.format(tone=tone, date=self.event_date)
+        (self.repo / "sites" / "crumb.yaml").write_text(text)
         self.git("add", "-A")
         self.git("commit", "-qm", f"tone: {tone}")
         return self.git("rev-parse", "HEAD")
