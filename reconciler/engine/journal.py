@@ -13,12 +13,21 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import MutableMapping
+import typing
+from collections.abc import Mapping, MutableMapping
+from contextlib import suppress
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from reconciler.engine.decide import Pending
 from reconciler.engine.plan import ActionKind
+from reconciler.errors import ConfigError
+
+_KINDS: tuple[str, ...] = typing.get_args(ActionKind)
+_ASIDE = (
+    "move it aside and run again: mpr starts a new one (a regenerate that an interrupted "
+    "apply left due is then forgotten, so check each site's plan)"
+)
 
 
 class Journal(Protocol):
@@ -53,10 +62,9 @@ class FileJournal(MemoryJournal):
     def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__()
         self.path = Path(path)
-        if self.path.exists():
-            data = json.loads(self.path.read_text(encoding="utf-8") or "{}")
-            for site_id, entry in data.get("pending", {}).items():
-                super().record(site_id, entry["kind"], entry["since"])
+        _check_place(self.path)
+        if self.path.is_file():
+            self._entries.update(read_state(self.path))
 
     def record(self, site_id: str, kind: ActionKind, since: str) -> None:
         super().record(site_id, kind, since)
@@ -74,8 +82,117 @@ class FileJournal(MemoryJournal):
                 for site, p in sorted(self._entries.items())
             }
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".journal-")
+        try:
+            write_atomically(self.path, json.dumps(body, indent=2) + "\n")
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot write the state file {self.path}: {exc.strerror or exc}; nothing was "
+                "sent to this site. Free some space or make the folder writable (or pass "
+                "--state-file / MPR_STATE_FILE elsewhere), then run again"
+            ) from None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` so that a crash leaves the old file or the new one, whole.
+
+    Temporary file in the same folder, flushed and fsynced, renamed over `path`, and the
+    folder fsynced so the rename itself is on disk. Raises OSError; no temporary file is left.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(body, handle, indent=2)
-        os.replace(tmp, self.path)
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with suppress(OSError):  # not every platform or file system can fsync a folder
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+
+
+def _check_place(path: Path) -> None:
+    """ConfigError unless `path` can be a state file: not a folder, under no plain file."""
+    if path.is_dir():
+        raise ConfigError(
+            f"the state file {path} is a folder: pass --state-file (or MPR_STATE_FILE) a file "
+            "name, such as .mpr/state.json"
+        )
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            raise ConfigError(
+                f"the state file {path} cannot be kept: {parent} is a file, not a folder; "
+                "remove or rename it, or pass --state-file (or MPR_STATE_FILE) elsewhere"
+            )
+        if parent.exists():
+            return
+
+
+def read_state(path: Path) -> dict[str, Pending]:
+    """The pending actions a state file records; ConfigError naming the file and the key.
+
+    Keys this mpr does not know are kept for newer versions and ignored.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read the state file {path}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _damaged(path, f"byte {exc.start + 1} is not UTF-8 text (a binary file?)") from None
+    if not text.strip():
+        return {}
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"{path}:{exc.lineno}:{exc.colno}"
+        raise _damaged(path, f"not valid JSON ({exc.msg})", where) from None
+    except RecursionError:
+        raise _damaged(path, "not valid JSON (nested too deeply)") from None
+    if not isinstance(body, Mapping):
+        raise _damaged(path, f"expected a JSON object with a `pending` key, got {_kind(body)}")
+    pending = body.get("pending", {})
+    if not isinstance(pending, Mapping):
+        raise _damaged(path, f"`pending` must be an object of site ids, got {_kind(pending)}")
+    found: dict[str, Pending] = {}
+    for site_id, entry in pending.items():
+        key = f"pending.{site_id}"
+        if not isinstance(entry, Mapping):
+            raise _damaged(path, f"`{key}` must be an object, got {_kind(entry)}")
+        kind, since = entry.get("kind"), entry.get("since")
+        if kind not in _KINDS:
+            allowed = ", ".join(_KINDS)
+            raise _damaged(path, f"`{key}.kind` must be one of {allowed}, got {_shown(kind)}")
+        if not isinstance(since, str):
+            raise _damaged(path, f"`{key}.since` must be a time string, got {_shown(since)}")
+        found[site_id] = Pending(typing.cast(ActionKind, kind), since)
+    return found
+
+
+def _damaged(path: Path, what: str, where: str | None = None) -> ConfigError:
+    return ConfigError(f"{where or path}: the state file is damaged: {what}; {_ASIDE}")
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "a number"
+    return names.get(type(value), type(value).__name__)
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        return repr(value[:40])
+    return _kind(value)

@@ -1,0 +1,173 @@
+"""Issue #11, finding 3: a damaged or misplaced state file is one clear error, never a crash,
+and the state file is replaced whole or not at all.
+
+`mpr plan` and `mpr apply` read `--state-file` (the record of a regenerate an interrupted
+apply left due). Whatever it holds, they either use it or stop before the first request with
+one message that names the file, what is wrong and what to do, and leave the file as it was.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from reconciler.cli import exitcodes, run
+from reconciler.cli.app import Hooks
+from reconciler.emulator import Emulator
+from reconciler.engine.journal import FileJournal
+from reconciler.wix import WixClient
+from tests.cli.conftest import SITE, write_site
+from tests.conftest import TEST_KEY, Result
+
+ASIDE = (
+    "move it aside and run again: mpr starts a new one (a regenerate that an interrupted "
+    "apply left due is then forgotten, so check each site's plan)"
+)
+DAMAGED = {
+    "truncated JSON": (b'{"pending": {', ":1:14: the state file is damaged: not valid JSON"),
+    "binary": (b"\xff\xfe\x00\x01", ": the state file is damaged: byte 1 is not UTF-8 text"),
+    "a list": (b"[1, 2]", ": the state file is damaged: expected a JSON object"),
+    "no since": (
+        b'{"pending": {"%s": {"kind": "regenerate"}}}' % SITE.encode(),
+        f": the state file is damaged: `pending.{SITE}.since` must be a time string, got nothing",
+    ),
+    "pending not an object": (b'{"pending": [1]}', ": the state file is damaged: `pending` must"),
+    "unknown kind": (
+        b'{"pending": {"s": {"kind": "explode", "since": "x"}}}',
+        ": the state file is damaged: `pending.s.kind` must be one of none, generate,",
+    ),
+    "deep nesting": (b"[" * 100_000, ": the state file is damaged: not valid JSON"),
+}
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def mpr_with_state(emulator: Emulator, capsys: pytest.CaptureFixture[str]) -> Run:
+    """`mpr` against the emulator with the real runtime, so --state-file is really read."""
+
+    @asynccontextmanager
+    async def client() -> AsyncIterator[WixClient]:
+        transport = httpx.ASGITransport(app=emulator.app)
+        async with WixClient(
+            base_url="http://emulator.test", api_key=TEST_KEY, transport=transport
+        ) as wix:
+            yield wix
+
+    def invoke(*argv: str) -> Result:
+        capsys.readouterr()
+        code = run(list(argv), obj=Hooks(client=client))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    emulator.load_fixtures({"sites": [{"id": SITE}]})
+    return invoke
+
+
+@pytest.mark.parametrize("case", sorted(DAMAGED))
+def test_a_damaged_state_file_is_one_error_before_any_request(
+    mpr_with_state: Run, emulator: Emulator, tmp_path: Path, case: str
+) -> None:
+    content, message = DAMAGED[case]
+    state = tmp_path / ".mpr" / "state.json"
+    state.parent.mkdir()
+    state.write_bytes(content)
+    site = write_site(tmp_path, body="settings: {toneOfVoice: dry}\n")
+    for command in (["plan"], ["apply", "--auto-approve"]):
+        result = mpr_with_state(*command[:1], str(site), "--state-file", str(state), *command[1:])
+        assert result.code == exitcodes.ERROR, (command, result.err)
+        assert result.err.startswith(f"Error: {state}{message}"), result.err
+        assert result.err.rstrip().endswith(ASIDE), result.err
+        assert len(result.err.splitlines()) == 1
+    assert emulator.requests == []
+    assert state.read_bytes() == content
+
+
+def test_a_state_file_under_a_plain_file_is_refused_before_any_request(
+    mpr_with_state: Run, emulator: Emulator, tmp_path: Path
+) -> None:
+    (tmp_path / ".mpr").write_text("not a folder", encoding="utf-8")
+    state = tmp_path / ".mpr" / "state.json"
+    site = write_site(tmp_path, body="settings: {toneOfVoice: dry}\n")
+    result = mpr_with_state("plan", str(site), "--state-file", str(state))
+    assert result.code == exitcodes.ERROR
+    assert result.err == (
+        f"Error: the state file {state} cannot be kept: {tmp_path / '.mpr'} is a file, not "
+        "a folder; remove or rename it, or pass --state-file (or MPR_STATE_FILE) elsewhere\n"
+    )
+    # apply says the same (or, first, that its lock cannot be kept there either)
+    result = mpr_with_state("apply", str(site), "--state-file", str(state), "--auto-approve")
+    assert result.code == exitcodes.ERROR
+    assert result.err.startswith("Error: ") and len(result.err.splitlines()) == 1
+    assert f"{tmp_path / '.mpr'}" in result.err and "--state-file" in result.err
+    assert emulator.requests == []
+
+
+def test_keys_of_a_newer_mpr_are_ignored(
+    mpr_with_state: Run, emulator: Emulator, tmp_path: Path
+) -> None:
+    state = tmp_path / "state.json"
+    since = "2026-11-20T10:00:00.000Z"
+    state.write_text(
+        json.dumps(
+            {
+                "pending": {SITE: {"kind": "regenerate", "since": since, "note": 1}},
+                "intents": {"anything": [1, 2]},
+            }
+        ),
+        encoding="utf-8",
+    )
+    emulator.reset()
+    emulator.load_fixtures({"sites": [{"id": SITE, "plan": {"status": "ACTIVE"}}]})
+    site = write_site(tmp_path)
+    result = mpr_with_state("plan", str(site), "--state-file", str(state))
+    assert result.code == exitcodes.OK, result.err
+    assert f"left pending by an interrupted apply at {since}" in result.out
+
+
+def test_a_state_file_that_cannot_be_written_fails_its_site_alone_and_keeps_the_old_one(
+    mpr_with_state: Run, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk is full when apply writes ahead the regenerate it is about to make due."""
+    state = tmp_path / "state.json"
+    before = json.dumps({"pending": {}}).encode()
+    state.write_bytes(before)
+    real_fsync = os.fsync
+
+    def full(fd: int) -> None:
+        if os.path.basename(os.readlink(f"/proc/self/fd/{fd}")).startswith(".state.json-"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", full)
+    site = write_site(tmp_path, body="settings: {toneOfVoice: dry}\n")
+    result = mpr_with_state(
+        "apply", str(site), "--state-file", str(state), "--auto-approve", "--no-regenerate"
+    )
+    assert result.code == exitcodes.ERROR
+    assert (
+        f"cannot write the state file {state}: No space left on device; nothing was sent to "
+        "this site. Free some space or make the folder writable (or pass --state-file / "
+        "MPR_STATE_FILE elsewhere), then run again"
+    ) in result.out
+    assert emulator.writes() == []
+    assert state.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".state.json")] == []
+
+
+def test_the_state_file_is_replaced_whole(tmp_path: Path) -> None:
+    state = tmp_path / "deep" / "state.json"
+    journal = FileJournal(state)
+    journal.record("site-1", "regenerate", "2026-11-23T10:00:00.000Z")
+    journal.record("site-2", "regenerate_keywords", "2026-11-23T10:00:01.000Z")
+    journal.clear("site-1")
+    assert json.loads(state.read_text(encoding="utf-8")) == {
+        "pending": {"site-2": {"kind": "regenerate_keywords", "since": "2026-11-23T10:00:01.000Z"}}
+    }
+    assert [p.name for p in state.parent.iterdir()] == ["state.json"]
