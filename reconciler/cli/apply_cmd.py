@@ -23,19 +23,39 @@ from reconciler.engine.fleet import apply_sites, check_fresh, check_safe, make_p
 from reconciler.engine.plan import Plan
 from reconciler.engine.report import ApplyReport
 from reconciler.engine.review import review_digest
-from reconciler.errors import ConfigInvalid, Problem, Refused, StalePlan
+from reconciler.errors import ConfigError, Refused, StalePlan
 from reconciler.model.site import DesiredSite
 from reconciler.render import render_plan, render_report
 
 
 def read_saved_plan(path: str) -> Plan:
-    """Load a plan written by `mpr plan --out`."""
+    """Load a plan written by `mpr plan --out`; one ConfigError naming the file and the key.
+
+    A plan of another format_version is a StalePlan (refused, exit 4).
+    """
+    wrong = "is not a plan file written by `mpr plan --out`"
+    again = f"make the plan again with `mpr plan PATH… --out {path}`"
     try:
-        body = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path} {wrong} (byte {exc.start + 1} is not UTF-8 text); {again}"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the saved plan {path}: {exc.strerror or exc}") from None
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}): the file {wrong}; "
+            f"{again}"
+        ) from None
+    except RecursionError:
+        raise ConfigError(f"{path} {wrong} (JSON nested too deeply); {again}") from None
+    try:
         return Plan.from_json(body)
-    except (ValueError, KeyError, TypeError) as exc:
-        problem = Problem(path, 1, 1, "", f"not a plan file written by `mpr plan --out`: {exc}")
-        raise ConfigInvalid([problem]) from exc
+    except ValueError as exc:
+        raise ConfigError(f"{path} {wrong}: {exc}; {again}") from None
 
 
 def confirm(auto_approve: bool) -> None:

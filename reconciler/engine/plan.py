@@ -7,13 +7,18 @@ the YAML taken when the plan was made with fresh ones (`apply` refuses a stale p
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from reconciler.errors import StalePlan, UnsafePlan
 from reconciler.model.policy import DeleteGuard
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 FORMAT_VERSION = 1
 
@@ -158,47 +163,69 @@ class Plan:
         return json.dumps(self.to_json(), indent=2, sort_keys=True, default=str) + "\n"
 
     @classmethod
-    def from_json(cls, body: Mapping[str, Any]) -> Plan:
-        """Rebuild a plan saved with `mpr plan --out`; raise StalePlan for an unknown version."""
+    def from_json(cls, body: Any) -> Plan:
+        """Rebuild a plan saved with `mpr plan --out`, checking every key on the way.
+
+        Raises StalePlan for another format_version and ValueError naming each key that is
+        missing or of the wrong kind (a file that is not a saved plan, or was edited).
+        """
+        if not isinstance(body, Mapping):
+            raise ValueError(f"expected a JSON object, got {_json_kind(body)}")
         version = body.get("format_version")
         if version != FORMAT_VERSION:
             raise StalePlan(
                 f"the plan file has format_version {version!r}; this mpr reads {FORMAT_VERSION}: "
                 "make the plan again with this version"
             )
-        return cls(
-            created_at=body["created_at"],
-            sites=tuple(_site_from_json(s) for s in body["sites"]),
-            sources=tuple(body.get("sources", ())),
-            selectors=tuple(body.get("selectors", ())),
-            shard=str(body.get("shard") or ""),
-        )
+        from pydantic import ValidationError
+
+        values = {**body, "shard": body.get("shard") or ""}
+        try:
+            plan = _adapter().validate_python(values)
+        except ValidationError as exc:
+            problems = [
+                f"{_dotted(error['loc']) or 'the plan'}: {_plain(error['msg'])}"
+                for error in exc.errors(include_url=False, include_input=False)
+            ]
+            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+            raise ValueError("; ".join(problems[:5]) + more) from None
+        if plan.shard:
+            from reconciler.config.shard import parse_shard
+
+            try:
+                parse_shard(plan.shard)
+            except ValueError as exc:
+                raise ValueError(f"shard: {exc}") from None
+        return plan
 
 
-def _site_from_json(body: Mapping[str, Any]) -> SitePlan:
-    drafts = body.get("drafts") or {}
-    return SitePlan(
-        site_id=body["site_id"],
-        name=body.get("name", ""),
-        source=body.get("source", ""),
-        desired_fingerprint=body.get("desired_fingerprint", ""),
-        live_fingerprint=body.get("live_fingerprint", ""),
-        settings=tuple(SettingChange(**c) for c in body.get("settings", ())),
-        events=tuple(EventChange(**c) for c in body.get("events", ())),
-        unmanaged_events=tuple(body.get("unmanaged_events", ())),
-        read_only_events=tuple(body.get("read_only_events", ())),
-        plan_status=body.get("plan_status", ""),
-        action=PlanAction(**body["action"]),
-        drafts=DraftStep(
-            generate_posts_for=tuple(drafts.get("generate_posts_for", ())),
-            schedule={k: tuple(v) for k, v in drafts.get("schedule", {}).items()},
-            stays_draft=dict(drafts.get("stays_draft", {})),
-            notes=tuple(drafts.get("notes", ())),
-            after_generation=bool(drafts.get("after_generation", False)),
-        ),
-        warnings=tuple(body.get("warnings", ())),
-        error=body.get("error"),
-        live_event_count=int(body.get("live_event_count", 0)),
-        unchanged_settings=int(body.get("unchanged_settings", 0)),
-        delete_guard=DeleteGuard(**body.get("delete_guard", {})),
-    )
+@functools.cache
+def _adapter() -> TypeAdapter[Plan]:
+    """The validator of a saved plan (built on first use: pydantic is slow to set up)."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Plan)
+
+
+def _dotted(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _plain(message: str) -> str:
+    """pydantic's wording in JSON's terms: a tuple or a dataclass is a list or an object."""
+    message = re.sub(r"a dictionary or an instance of \w+|a valid dictionary", "an object", message)
+    message = message.replace("a valid tuple", "a list").replace("a valid list", "a list")
+    return message.replace("Input should be", "expected").replace("Field required", "missing")
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    return "a number" if isinstance(value, int | float) else type(value).__name__

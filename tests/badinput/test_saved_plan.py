@@ -1,0 +1,109 @@
+"""Issue #11, finding 4 (saved plans): `mpr apply PLAN.json` checks the whole file first.
+
+Whatever the file holds, apply either applies exactly that plan or stops before the first
+request with one message naming the file, the key (or line:col) and what to do.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reconciler.cli import exitcodes
+from reconciler.emulator import Emulator
+from tests.cli.conftest import SITE, write_site
+from tests.conftest import Mpr
+
+AGAIN = "make the plan again with `mpr plan PATH… --out {path}`"
+WRONG = "is not a plan file written by `mpr plan --out`"
+HEAD = {"format_version": 1, "created_at": "2026-11-23T09:00:00.000Z"}
+CASES: dict[str, tuple[bytes, str]] = {
+    "a list": (b"[]", "{path} " + WRONG + ": expected a JSON object, got a list; " + AGAIN),
+    "a string": (b'"x"', "{path} " + WRONG + ": expected a JSON object, got a string; " + AGAIN),
+    "sites a string": (
+        json.dumps({**HEAD, "sites": "x"}).encode(),
+        "{path} " + WRONG + ": sites: expected a list; " + AGAIN,
+    ),
+    "sites of numbers": (
+        json.dumps({**HEAD, "sites": [1, 2]}).encode(),
+        "{path} "
+        + WRONG
+        + ": sites[0]: expected an object; sites[1]: expected an object; "
+        + AGAIN,
+    ),
+    "an action of another kind": (
+        json.dumps(
+            {
+                **HEAD,
+                "sites": [
+                    {
+                        "site_id": SITE,
+                        "name": "n",
+                        "source": "s",
+                        "action": {"kind": "explode", "reason": "r"},
+                    }
+                ],
+            }
+        ).encode(),
+        "{path} " + WRONG + ": sites[0].action.kind: expected 'none', 'generate', 'regenerate', "
+        "'regenerate_keywords' or 'wait'; " + AGAIN,
+    ),
+    "a shard out of range": (
+        json.dumps({**HEAD, "sites": [], "sources": ["x"], "shard": "7/3"}).encode(),
+        "{path} " + WRONG + ": shard: expected I/N with 1 ≤ I ≤ N, got '7/3'; " + AGAIN,
+    ),
+    "truncated": (
+        b'{"format_version": 1,\n "sites": [',
+        "{path}:2:12: not valid JSON (Expecting value): the file " + WRONG + "; " + AGAIN,
+    ),
+    "binary": (b"\x89PNG\r\n\x1a\n", "{path} " + WRONG + " (byte 1 is not UTF-8 text); " + AGAIN),
+    "nested too deeply": (
+        b"[" * 100_000,
+        "{path} " + WRONG + " (JSON nested too deeply); " + AGAIN,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_malformed_saved_plan_is_one_error_before_any_request(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path, case: str
+) -> None:
+    content, message = CASES[case]
+    plan = tmp_path / "plan.json"
+    plan.write_bytes(content)
+    result = mpr("apply", str(plan))
+    assert result.code == exitcodes.ERROR, result.err
+    assert result.err == "Error: " + message.format(path=plan) + "\n"
+    assert result.out == ""
+    assert emulator.requests == []
+
+
+def test_a_plan_of_another_version_is_refused(mpr: Mpr, tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"format_version": 2, "sites": 3}), encoding="utf-8")
+    result = mpr("apply", str(plan))
+    assert result.code == exitcodes.REFUSED
+    assert "format_version 2; this mpr reads 1" in result.err
+
+
+@pytest.mark.parametrize("kind", ["missing", "folder"])
+def test_a_saved_plan_that_cannot_be_read_is_named(mpr: Mpr, tmp_path: Path, kind: str) -> None:
+    plan = tmp_path / "plan.json"
+    if kind == "folder":
+        plan.mkdir()
+    reason = "Is a directory" if kind == "folder" else "No such file or directory"
+    result = mpr("apply", str(plan))
+    assert result.code == exitcodes.ERROR
+    assert result.err == f"Error: cannot read the saved plan {plan}: {reason}\n"
+
+
+def test_a_saved_plan_round_trips_and_applies(mpr: Mpr, emulator: Emulator, tmp_path: Path) -> None:
+    emulator.load_fixtures({"sites": [{"id": SITE}]})
+    site = write_site(tmp_path, body="settings: {toneOfVoice: dry}\n")
+    plan = tmp_path / "plan.json"
+    assert mpr("plan", str(site), "--out", str(plan), "--shard", "1/1").code == exitcodes.OK
+    result = mpr("apply", str(plan))
+    assert result.code == exitcodes.OK, result.err
+    assert "applied" in result.out
