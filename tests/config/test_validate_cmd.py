@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import time_machine
 from click.testing import CliRunner
 
 from reconciler.cli.validate_cmd import github_annotation, summary, validate
 from reconciler.errors import Problem
-from tests.config.conftest import Writer, site
+from tests.config.conftest import NOW, Writer, site
 
 OTHER_ID = "22222222-3333-4444-8555-666666666666"
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock() -> Iterator[None]:
+    """`mpr validate` reads the wall clock: hold it at the config tests' NOW."""
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 @pytest.fixture
