@@ -4,7 +4,9 @@
 run killed half-way loses no line. After a site's apply, `AuditLog.outcome` adds one `apply`
 line with the site's outcome (`applied`, `unchanged`, `failed`, `timed_out`): with it the log
 says which commit every site was last reconciled to, even when that commit changed nothing
-there. Lines are appended and flushed to disk one at a time and never rewritten.
+there. Lines are appended whole and fsynced one at a time, never rewritten: a line a full
+disk cut short is cut back off, and a torn last line a killed run left is never glued to
+(the next line starts on a fresh line). Reading checks every line's shape.
 
 Each line: time (UTC), site, site_name, action, target, before, after, result, detail, and
 the provenance of the run (commit, actor, run, repository, ref). Any `secrets` given (the API
@@ -17,16 +19,18 @@ would roll the site back). When Git cannot tell, it warns and lets the apply go 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from reconciler.engine.report import ActionRecord
-from reconciler.errors import OutOfOrderCommit
+from reconciler.errors import ConfigError, MprError, OutOfOrderCommit
 
 REDACTED = "[redacted]"
 SITE_ACTION = "apply"
@@ -75,11 +79,39 @@ class AuditEntry:
 
     @classmethod
     def from_json(cls, body: Mapping[str, Any]) -> AuditEntry:
+        """The entry a parsed line holds; ValueError naming the first key of the wrong kind.
+
+        Keys this mpr does not know are ignored (a newer mpr may add some).
+        """
+        if not isinstance(body, Mapping):
+            raise ValueError(f"expected a JSON object, got {_kind(body)}")
+        for key in ("time", "site"):
+            if not isinstance(body.get(key), str):
+                raise ValueError(f"`{key}` must be a string, got {_kind(body.get(key))}")
+        for key in _TEXT:
+            if key in body and not isinstance(body[key], str):
+                raise ValueError(f"`{key}` must be a string, got {_kind(body[key])}")
+        for key in _OPTIONAL_TEXT:
+            if body.get(key) is not None and not isinstance(body[key], str):
+                raise ValueError(f"`{key}` must be a string or null, got {_kind(body[key])}")
         known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in body.items() if k in known}
-        if not isinstance(values.get("time"), str) or not isinstance(values.get("site"), str):
-            raise ValueError("a line needs `time` and `site` strings")
-        return cls(**values)
+        return cls(**{k: v for k, v in body.items() if k in known})
+
+
+_TEXT = ("site_name", "action", "target", "result", "detail")
+_OPTIONAL_TEXT = ("commit", "actor", "run", "repository", "ref", "identity")
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
 
 
 class AuditLog:
@@ -103,6 +135,18 @@ class AuditLog:
         self.secrets = sorted((s for s in set(secrets) if len(s) >= _MIN_SECRET), key=len)[::-1]
         self._redact = redact
         self._now = now or (lambda: datetime.now(UTC))
+        self._broken: MprError | None = None
+        try:
+            blocker = next((p for p in self.path.parents if p.exists() and not p.is_dir()), None)
+            if blocker is not None:
+                raise NotADirectoryError(errno.ENOTDIR, f"{blocker} is a file, not a folder")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644))
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot write the audit log {self.path}: {exc.strerror or exc}; make the "
+                "folder writable or pass another --audit-log (or MPR_AUDIT_LOG), then run again"
+            ) from None
         self.open_writes: list[AuditEntry] = []
         """Writes an earlier run left open (intent, or unknown), to settle from live state."""
 
@@ -148,11 +192,49 @@ class AuditLog:
             line = line.replace(json.dumps(secret, ensure_ascii=False)[1:-1], REDACTED)
         if self._redact is not None:  # tokens issued during the run, in every form
             line = self._redact(line)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        self._write(line)
+
+    def _write(self, line: str) -> None:
+        """Append `line` whole, on a line of its own, and fsync it; or raise and add nothing.
+
+        A last line left without its newline (a run killed mid-write, a full disk) is never
+        glued to: the new line starts on a fresh line. A failed write is cut back off, so
+        every earlier line stays as it was; after one failure every later append fails too
+        (no write may go out that the log cannot show).
+        """
+        if self._broken is not None:
+            raise self._broken
+        data = (line + "\n").encode("utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise self._fail(exc) from None
+        try:
+            size = os.fstat(fd).st_size
+            if size and os.lseek(fd, size - 1, os.SEEK_SET) >= 0 and os.read(fd, 1) != b"\n":
+                data = b"\n" + data
+            try:
+                written = 0
+                while written < len(data):
+                    written += os.write(fd, data[written:])
+                os.fsync(fd)
+            except OSError as exc:
+                with suppress(OSError):
+                    os.ftruncate(fd, size)
+                    os.fsync(fd)
+                raise self._fail(exc) from None
+        finally:
+            os.close(fd)
+
+    def _fail(self, error: OSError) -> MprError:
+        self._broken = ConfigError(
+            f"cannot append to the audit log {self.path}: {error.strerror or error}; mpr sends "
+            "no further write to Wix, and every earlier line is intact (a write whose outcome "
+            "could not be recorded is settled from the live state by the next apply). Free "
+            "some space or make the folder writable, then run apply again"
+        )
+        return self._broken
 
 
 def summarised(value: Any) -> Any:
@@ -179,18 +261,33 @@ def read_log(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[AuditEntry],
         source = Path(path)
         if not source.exists():
             continue
-        with source.open(encoding="utf-8", errors="replace") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    body = json.loads(line)
-                    if not isinstance(body, dict):
-                        raise ValueError("not an object")
-                    entries.append(AuditEntry.from_json(body))
-                except (ValueError, TypeError) as exc:
-                    problems.append(f"{source}:{number}: not an audit entry ({exc}); skipped")
+        try:
+            with source.open(encoding="utf-8", errors="replace") as handle:
+                for number, line in enumerate(handle, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        entries.append(AuditEntry.from_json(_parse_line(line)))
+                    except ValueError as exc:
+                        problems.append(
+                            f"{source}:{number}: not an audit entry ({exc}); skipped (fix or "
+                            "remove the line to silence this)"
+                        )
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read the audit log {source}: {exc.strerror or exc}"
+            ) from None
     return entries, problems
+
+
+def _parse_line(line: str) -> Any:
+    try:
+        return json.loads(line.strip())
+    except json.JSONDecodeError as exc:
+        cut = "" if line.rstrip().endswith("}") else "; cut short by a killed run or a full disk?"
+        raise ValueError(f"not valid JSON at column {exc.colno}: {exc.msg}{cut}") from None
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 def last_applied(entries: Iterable[AuditEntry]) -> dict[str, AuditEntry]:

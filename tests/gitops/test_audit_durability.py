@@ -1,0 +1,186 @@
+"""Issue #11, findings 4 and 5: the audit log as a file that outlives crashes and full disks.
+
+A line of the wrong shape is skipped with a warning that names the file, the line and the
+key (it no longer crashes `mpr history` or every later apply); a last line left torn by a
+killed run is never glued to the next one; a full disk or a folder that cannot be written is
+one clear error, every earlier line intact and no write sent that the log cannot show.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reconciler.cli import exitcodes
+from reconciler.emulator import Emulator
+from reconciler.engine.audit import AuditLog, Provenance, read_log
+from reconciler.engine.report import ActionRecord
+from tests.conftest import Mpr
+from tests.gitops.conftest import SITE, seed, site_file
+
+A = "a" * 40
+BODY = "settings:\n  toneOfVoice: dry\npolicy: {schedule: {enabled: false}}\n"
+GOOD = {"time": "2026-11-20T09:00:00Z", "site": SITE, "action": "apply", "result": "unchanged"}
+
+
+def whole_lines(path: Path) -> list[dict[str, Any]]:
+    """Every line of the log, each of which must be a whole JSON object."""
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith("\n")
+    return [json.loads(line) for line in text.splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "kind"),
+    [
+        ("commit", 12345, "a string or null, got a number"),
+        ("site", ["x"], "a string, got a list"),
+        ("result", {"a": 1}, "a string, got an object"),
+        ("time", None, "a string, got null"),
+    ],
+)
+def test_a_line_of_the_wrong_shape_is_skipped_and_named(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path, field: str, value: Any, kind: str
+) -> None:
+    log = tmp_path / "audit.jsonl"
+    bad = {**GOOD, "result": "applied", field: value}
+    log.write_text(json.dumps(GOOD) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    warning = (
+        f"warning: {log}:2: not an audit entry (`{field}` must be {kind}); skipped (fix or "
+        "remove the line to silence this)"
+    )
+
+    history = mpr("history", "--audit-log", str(log))
+    assert history.code == exitcodes.OK
+    assert history.err.splitlines() == [warning]
+    assert history.out.splitlines()[-1] == "1 entry."
+
+    seed(emulator, {"id": SITE})
+    site = site_file(tmp_path / "sites", "crumb", SITE, BODY)
+    for _ in range(2):  # and not only once: the line stays, every later apply goes on
+        applied = mpr("apply", str(site), "--auto-approve", "--audit-log", str(log))
+        assert applied.code == exitcodes.OK, applied.err
+        assert warning in applied.err.splitlines()
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        '{"time": "2026-11-20T10:00:00Z", "si',  # cut mid-line
+        json.dumps({**GOOD, "time": "2026-11-20T10:00:00Z"}),  # whole, but its newline lost
+    ],
+)
+def test_a_torn_last_line_is_never_glued_to_the_next(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path, tail: str
+) -> None:
+    log = tmp_path / "audit.jsonl"
+    log.write_text(json.dumps(GOOD) + "\n" + tail, encoding="utf-8")
+    seed(emulator, {"id": SITE})
+    site = site_file(tmp_path / "sites", "crumb", SITE, BODY)
+    applied = mpr("apply", str(site), "--auto-approve", "--audit-log", str(log))
+    assert applied.code == exitcodes.OK, applied.err
+
+    text = log.read_text(encoding="utf-8")
+    assert text.startswith(json.dumps(GOOD) + "\n" + tail + "\n")
+    entries, problems = read_log([log])
+    new = [e for e in entries if e.time != GOOD["time"] and e.time != "2026-11-20T10:00:00Z"]
+    assert {e.action for e in new} >= {"settings.upsert", "apply"}
+    if tail.endswith("}"):
+        assert problems == [] and len(entries) == 2 + len(new)
+    else:
+        assert problems == [
+            f"{log}:2: not an audit entry (not valid JSON at column 34: Unterminated string "
+            "starting at; cut short by a killed run or a full disk?); skipped (fix or remove "
+            "the line to silence this)"
+        ]
+
+
+class FullDisk:
+    """os.write that fills the disk on the `at`-th write to the audit log: half of that
+    write lands, then ENOSPC (as a real full disk does)."""
+
+    def __init__(self, log: Path, at: int) -> None:
+        self.log, self.at, self.count = log.resolve(), at, 0
+        self.real = os.write
+
+    def __call__(self, fd: int, data: bytes) -> int:
+        try:
+            target = Path(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:
+            return self.real(fd, data)
+        if target != self.log:
+            return self.real(fd, data)
+        self.count += 1
+        if self.count < self.at:
+            return self.real(fd, data)
+        if self.count == self.at and len(data) > 1:
+            return self.real(fd, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_disk_stops_the_writes_and_keeps_every_earlier_line(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "audit.jsonl"
+    log.write_text(json.dumps(GOOD) + "\n", encoding="utf-8")
+    seed(emulator, {"id": SITE})
+    site = site_file(tmp_path / "sites", "crumb", SITE, BODY)
+    monkeypatch.setattr(os, "write", FullDisk(log, at=1))  # the first intent line
+
+    applied = mpr("apply", str(site), "--auto-approve", "--audit-log", str(log))
+    assert applied.code == exitcodes.ERROR
+    message = (
+        f"cannot append to the audit log {log}: No space left on device; mpr sends no further "
+        "write to Wix, and every earlier line is intact"
+    )
+    assert message in applied.out + applied.err
+    assert emulator.writes() == []
+    assert whole_lines(log) == [GOOD]
+
+    monkeypatch.undo()  # space freed: the next run applies, and logs, everything
+    again = mpr("apply", str(site), "--auto-approve", "--audit-log", str(log))
+    assert again.code == exitcodes.OK, again.err
+    lines = whole_lines(log)
+    assert lines[0] == GOOD
+    assert [(e["action"], e["result"]) for e in lines[1:]][-1] == ("apply", "applied")
+
+
+def test_a_full_disk_mid_write_leaves_no_torn_line(tmp_path: Path) -> None:
+    log_path = tmp_path / "audit.jsonl"
+    log = AuditLog(log_path, Provenance(commit=A))
+    log.record(SITE, ActionRecord("settings.upsert", "settings.toneOfVoice", None, "dry"))
+    before = log_path.read_bytes()
+    real = os.write
+    full = FullDisk(log_path, at=1)
+    os.write = full  # type: ignore[assignment]
+    try:
+        with pytest.raises(Exception, match="No space left on device"):
+            log.record(SITE, ActionRecord("event.create", "Sale", None, {"name": "Sale"}))
+        with pytest.raises(Exception, match="No space left on device"):
+            log.outcome(SITE, "applied")  # once broken, the log takes nothing more
+    finally:
+        os.write = real
+    assert full.count == 2  # half a line, then ENOSPC; nothing more was even tried
+    assert log_path.read_bytes() == before
+
+
+def test_an_audit_log_that_cannot_be_created_is_refused_before_any_request(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    (tmp_path / "logs").write_text("a file, not a folder", encoding="utf-8")
+    log = tmp_path / "logs" / "audit.jsonl"
+    seed(emulator, {"id": SITE})
+    site = site_file(tmp_path / "sites", "crumb", SITE, BODY)
+    applied = mpr("apply", str(site), "--auto-approve", "--audit-log", str(log))
+    assert applied.code == exitcodes.ERROR
+    assert applied.err.splitlines()[-1] == (
+        f"Error: cannot write the audit log {log}: {tmp_path / 'logs'} is a file, not a folder; "
+        "make the folder writable "
+        "or pass another --audit-log (or MPR_AUDIT_LOG), then run again"
+    )
+    assert emulator.requests == []
