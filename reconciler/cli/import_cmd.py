@@ -165,13 +165,27 @@ def _with_auth(
 def _targets(given: Sequence[str], folder: Path, overwrite: bool) -> list[Target]:
     targets: list[Target] = []
     taken: set[Path] = set()
+    seen: dict[str, str] = {}
     for raw in given:
         text, _, name = raw.partition("=")
         try:
             site_id = guid(text.strip())
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="SITE_ID") from None
-        stem = _slug(name) or site_id
+        if site_id in seen:
+            raise click.BadParameter(
+                f"{site_id} is given twice ({seen[site_id]!r} and {raw!r}): a site has one "
+                "file, so import each site once",
+                param_hint="SITE_ID",
+            )
+        seen[site_id] = raw
+        if len(name.strip()) > MAX_NAME:
+            raise click.BadParameter(
+                f"the name given to {site_id} is {len(name.strip())} characters long; a site "
+                f"name is at most {MAX_NAME}",
+                param_hint="NAME",
+            )
+        stem = _slug(name)[:MAX_STEM].strip("-") or site_id
         path = folder / f"{stem}.yaml"
         if path in taken:
             path = folder / f"{stem}-{site_id[:8]}.yaml"
@@ -180,6 +194,12 @@ def _targets(given: Sequence[str], folder: Path, overwrite: bool) -> list[Target
         taken.add(path)
         targets.append(Target(site_id, name.strip(), path))
     return targets
+
+
+MAX_NAME = 200
+"""site.name's limit in a site file."""
+MAX_STEM = 80
+"""File names made from a site name stay well under every file system's limit."""
 
 
 def _slug(name: str) -> str:

@@ -38,6 +38,7 @@ _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
 _BOOL = "tag:yaml.org,2002:bool"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_NULL = "tag:yaml.org,2002:null"
 _VALUE = "tag:yaml.org,2002:value"
 _SCALAR_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")
@@ -145,6 +146,11 @@ def _parse_with(loader_class: type[Any], text: str, display: str) -> Parsed:
         node = loader.get_single_node()
         if node is None:
             return Parsed(None, empty=True)
+        if node.tag == _NULL:
+            # `~`, `null` or an empty `---`: no document either, only spelled out.
+            mark = Mark(display, node.start_mark.line + 1, node.start_mark.column + 1)
+            message = "the file holds only null: a site file is a mapping (`version: 1`, …)"
+            return _failed(mark, message)
         walker = _Walker(loader, display)
         return Parsed(walker.value(node, (), 0, False, frozenset()), walker.problems)
     finally:

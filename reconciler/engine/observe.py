@@ -86,8 +86,10 @@ async def _read_window(site: SiteClient, start: datetime, end: datetime) -> list
         return [to_event(e) for e in found]
     if end - start <= _MIN_SPLIT:
         raise ApiError(
-            f"more than {QUERY_CAP} calendar events between {start:%Y-%m-%d %H:%M} and "
-            f"{end:%H:%M}: QueryEvents cannot page, so mpr cannot read them all",
+            f"{QUERY_CAP} calendar events (QueryEvents' cap) between "
+            f"{start:%Y-%m-%d %H:%M:%S} and {end:%H:%M:%S}: there may be more, and QueryEvents "
+            "cannot page, so mpr cannot tell whether it saw them all; move some of these "
+            "events to other times",
             method="POST",
             path="/events/query",
         )

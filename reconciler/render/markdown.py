@@ -162,5 +162,11 @@ def _details(site: SitePlan) -> str:
 
 
 def _escape(raw: str) -> str:
+    """`raw` as text inside a table cell or a summary: one line, no markup, no @mention.
+
+    A WORD JOINER after every "@" keeps GitHub from linking (and notifying) a user or team
+    that a site name or an error message happens to spell; it shows as nothing.
+    """
     flat = " ".join(raw.split("\n"))
-    return flat.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    flat = flat.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    return flat.replace("@", "@\u2060")
