@@ -4,6 +4,13 @@ One code path for everything: `call()` chains retry → the site's credential �
 (renewing a refused token once) → translation of the answer. Tests and the emulator plug in
 through `transport=`, never through a fake client class. The per-site methods live on
 `SiteClient` (`site.py`).
+
+What a fleet costs is bounded here, not in the engine: at most `max_connections` requests in
+flight over the whole client, and at most Wix's 200 per minute per site (`ratelimit.py`).
+A site that waits (for a generation, a retry, its rate limit) holds neither. The client also
+stops the whole run at the first sign that nothing can succeed (`stopped`): the server
+unreachable before it ever answered, or a credential shared by many sites refused before
+any request succeeded. Then every call fails at once with that one error, unsent.
 """
 
 from __future__ import annotations
@@ -11,17 +18,28 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
 
-from reconciler.errors import ApiError, ConfigError, CredentialUnavailable, Unauthenticated
+from reconciler.errors import (
+    ApiError,
+    ApiUnreachable,
+    ConfigError,
+    CredentialUnavailable,
+    PermissionDenied,
+    RateLimited,
+    Unauthenticated,
+)
 
 from .auth import Redactor, Secret, check_header_value
 from .credentials import TOKEN_PATH, ApiKeyCredential, AuthContext, Credential, TokenCache
 from .endpoints import SERVICE_PATH, Endpoint
+from .ratelimit import WIX_REQUESTS_PER_MINUTE, SiteRateLimit
 from .responses import (
     RequestInfo,
     describe_parse_error,
@@ -32,6 +50,7 @@ from .responses import (
 )
 from .retry import RetryPolicy, with_retries
 from .site import SiteClient
+from .transport import AiohttpTransport
 
 DEFAULT_BASE_URL = "https://www.wixapis.com"
 ENV_BASE_URL = "WIX_API_BASE_URL"
@@ -39,6 +58,8 @@ ENV_API_KEY = "WIX_API_KEY"
 ENV_TIMEOUT = "WIX_API_TIMEOUT"
 USER_AGENT = "mpr-wix-client"
 DEFAULT_RETRY = RetryPolicy()  # frozen, so one shared default is safe
+DEFAULT_MAX_CONNECTIONS = 64
+"""Requests in flight at once by default (`mpr --max-in-flight`): see tests/bench/RESULTS.md."""
 
 T = TypeVar("T")
 CredentialResolver = Callable[[str], Credential | None]
@@ -54,6 +75,11 @@ class WixClient:
     `api_key`, and without either no `Authorization` header is sent. Every secret the client
     meets goes to `redactor` before it can reach a message. `request_count` counts every
     HTTP request sent, retries and token requests included.
+
+    `max_connections` bounds the requests in flight (and the connection pool);
+    `rate_limit_per_minute` the requests per site in any minute (0: none). `clock` (monotonic
+    seconds) and `sleep` are injectable, for tests; a `sleep` given without a `clock` makes
+    time pass only when the client sleeps.
     """
 
     def __init__(
@@ -64,11 +90,13 @@ class WixClient:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float | httpx.Timeout = 30.0,
         retry: RetryPolicy = DEFAULT_RETRY,
-        max_connections: int = 20,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         credentials: CredentialResolver | None = None,
         redactor: Redactor | None = None,
         token_clock: Callable[[], float] | None = None,
+        rate_limit_per_minute: int = WIX_REQUESTS_PER_MINUTE,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.base_url = normalise_base_url(base_url or DEFAULT_BASE_URL)
         self.retry = retry
@@ -84,12 +112,18 @@ class WixClient:
         cache = TokenCache(token_clock) if token_clock is not None else TokenCache()
         self._auth = AuthContext(endpoint=self, redactor=self.redactor, cache=cache)
         self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
-        self._sleep = sleep or asyncio.sleep
-        # Requests beyond the pool wait here rather than in httpcore's pool queue, whose cost
-        # grows with queued requests × connections (encode/httpcore#1035).
+        self._sleep, now = _timekeeping(sleep, clock)
+        # Requests beyond the pool wait here, in order, rather than in the pool's own queue.
         self._in_flight = asyncio.Semaphore(max_connections)
+        self.rate_limit = SiteRateLimit(rate_limit_per_minute, clock=now, sleep=self._sleep)
+        self._contact = False
+        """Whether the server has answered anything (any status) yet."""
+        self._succeeded = False
+        """Whether any request has succeeded yet."""
+        self._first_contact = asyncio.Lock()
+        self._stopped: ApiError | None = None
         self._http = httpx.AsyncClient(
-            transport=transport,
+            transport=transport or AiohttpTransport(max_connections=max_connections),
             timeout=self._timeout,
             limits=httpx.Limits(
                 max_connections=max_connections, max_keepalive_connections=max_connections
@@ -131,6 +165,16 @@ class WixClient:
         """The identity the client uses for `site_id`."""
         chosen = self._credentials(site_id) if self._credentials is not None else None
         return chosen or self._default
+
+    @property
+    def stopped(self) -> ApiError | None:
+        """The error that stopped every call, or None while calls may still succeed.
+
+        Set when the server could not be reached before it ever answered, or when Wix
+        refused a credential that other sites share (an API key, a Wix app's id and secret)
+        before any request had succeeded: retrying every site would only repeat it.
+        """
+        return self._stopped
 
     @property
     def timeout(self) -> httpx.Timeout:
@@ -189,16 +233,56 @@ class WixClient:
             # Fetched here, with its own retries, so the call's retries do not multiply them.
             await credential.authorization(self._auth)
 
-        return await with_retries(
-            attempt,
-            policy=self.retry,
-            idempotent=endpoint.idempotent,
-            sleep=self._sleep,
-            label=f"{endpoint.verb} {path}",
-            gone=None
-            if endpoint.gone_status is None
-            else (endpoint.gone_status, lambda: parse({})),
-        )
+        async def retried() -> T:
+            return await with_retries(
+                attempt,
+                policy=self.retry,
+                idempotent=endpoint.idempotent,
+                sleep=self._sleep,
+                label=f"{endpoint.verb} {path}",
+                gone=None
+                if endpoint.gone_status is None
+                else (endpoint.gone_status, lambda: parse({})),
+            )
+
+        try:
+            return await self._guarded(retried)
+        except (Unauthenticated, PermissionDenied) as exc:
+            if isinstance(credential, ApiKeyCredential) and not self._succeeded:
+                self._stop(exc, f"the {credential.describe()}")
+            raise
+
+    async def _guarded(self, run: Callable[[], Awaitable[T]]) -> T:
+        """`run()`, unless the client is stopped; one request at a time until first contact.
+
+        Until the server has answered once, requests go one at a time, each with its
+        retries: when the first one finds the server unreachable, the client stops and the
+        others fail at once instead of each retrying against a dead endpoint.
+        """
+        self._raise_if_stopped()
+        if not self._contact:
+            async with self._first_contact:
+                self._raise_if_stopped()
+                if not self._contact:
+                    try:
+                        return await run()
+                    except ApiUnreachable as exc:
+                        if not self._contact:
+                            self._stop(exc, f"reaching {self.base_url}")
+                        raise
+        return await run()
+
+    def _raise_if_stopped(self) -> None:
+        if self._stopped is not None:
+            raise replace(self._stopped)
+
+    def _stop(self, error: ApiError, what: str) -> None:
+        if self._stopped is None:
+            self._stopped = replace(
+                error,
+                message=f"{error.message} (mpr stopped there: {what} failed before any "
+                "request had succeeded, and every other site would meet the same answer)",
+            )
 
     async def _send_authorized(
         self,
@@ -241,16 +325,19 @@ class WixClient:
         async def attempt() -> dict[str, Any]:
             return await self._send_once("CreateAccessToken", info, dict, None, body, {})
 
-        try:
+        async def retried() -> dict[str, Any]:
             return await with_retries(
                 attempt, policy=self.retry, idempotent=True, sleep=self._sleep, label=TOKEN_PATH
             )
+
+        try:
+            return await self._guarded(retried)
         except CredentialUnavailable:
             raise
         except ApiError as exc:
             if exc.status is None or exc.status >= 500 or exc.status == 429:
                 raise
-            raise CredentialUnavailable(
+            refused = CredentialUnavailable(
                 f"Wix refused a token for the {origin}: {exc.message}; check the app id and "
                 "secret, and that the app is installed on the site with this instance id",
                 method=exc.method,
@@ -258,7 +345,11 @@ class WixClient:
                 status=exc.status,
                 code=exc.code,
                 request_id=exc.request_id,
-            ) from exc
+            )
+            if exc.status in (401, 403) and not self._succeeded:
+                # The app's id or secret is wrong: every site of this app would hear the same.
+                self._stop(refused, f"signing in as the Wix app {body.get('client_id', '')}")
+            raise refused from exc
 
     async def _send_once(
         self,
@@ -276,19 +367,45 @@ class WixClient:
             json=body,
             headers=dict(headers),
         )
-        self.request_count += 1
+        site_id = headers.get("wix-site-id")
         try:
-            async with self._in_flight:
+            async with self.rate_limit.slot(site_id), self._in_flight:
+                self.request_count += 1
                 response = await self._http.send(request)
         except httpx.HTTPError as exc:
             raise error_from_transport(exc, info, self._timeout) from exc
+        self._contact = True
         if not response.is_success:
-            raise error_from_response(response, info)
+            error = error_from_response(response, info)
+            if isinstance(error, RateLimited) and error.retry_after:
+                # This site's other requests wait too; every other site goes on at full speed.
+                self.rate_limit.pause(site_id, error.retry_after)
+            raise error
+        self._succeeded = True
         data = json_object(response, info, name)
         try:
             return parse(data)
         except ValueError as exc:
             raise shape_error(response, info, name, describe_parse_error(exc)) from exc
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def _timekeeping(
+    sleep: Sleep | None, clock: Callable[[], float] | None
+) -> tuple[Sleep, Callable[[], float]]:
+    """The client's sleep and monotonic clock; an injected sleep alone brings its own time."""
+    if sleep is None or clock is not None:
+        return sleep or asyncio.sleep, clock or time.monotonic
+    fake = sleep
+    slept = [0.0]
+
+    async def counted(seconds: float) -> None:
+        slept[0] += max(seconds, 0.0)
+        await fake(seconds)
+
+    return counted, lambda: slept[0]
 
 
 def normalise_base_url(url: str) -> str:

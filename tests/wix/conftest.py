@@ -28,7 +28,8 @@ def fake_sleep(sleeps: list[float]) -> Callable[[float], Awaitable[None]]:
 
 @pytest.fixture
 def router() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as mock:
+    # At the httpx layer, so the mock holds whatever transport WixClient uses.
+    with respx.mock(assert_all_called=False, using="httpx") as mock:
         yield mock
 
 
