@@ -253,7 +253,9 @@ def test_only_the_paths_named_on_the_command_line_are_written(
     ]
     assert strays == []
     reads = [p for p in access.reads if not interpreter_internal(p)]
-    assert [p for p in reads if not inside(p, layout.tree) and p not in named] == []
+    # a folder that holds a named file is opened too: to fsync a rename into it
+    outside = [p for p in reads if not inside(p, layout.tree) and p not in named]
+    assert [p for p in outside if p not in allowed_dirs] == []
     assert not (layout.outside / "pwned.yaml").exists()
     assert sorted(p.name for p in layout.outside.rglob("*")) == [
         "_shared.yaml",
