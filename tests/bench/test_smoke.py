@@ -10,6 +10,7 @@ import pytest
 from tests.bench.run import main
 
 
+@pytest.mark.dated
 def test_the_benchmark_prints_a_table_per_section(capsys: pytest.CaptureFixture[str]) -> None:
     argv = [
         "--sites",

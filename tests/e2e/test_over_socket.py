@@ -17,6 +17,8 @@ import pytest
 from reconciler.cli import exitcodes
 from reconciler.emulator import Emulator, EmulatorConfig, serve_in_thread
 
+pytestmark = pytest.mark.dated  # the examples, mpr and the emulator on the real clock
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 APP_ID = "3c9b7a15-0e2d-4f6a-8b1c-2d3e4f5a6b7c"
 APP_SECRET = "e2e-app-secret-0123456789abcdefghijklmnop"

@@ -17,6 +17,7 @@ def test_manual_clock_moves_only_when_told() -> None:
     assert clock.set(datetime(2027, 2, 3, tzinfo=UTC)) == clock.now()
 
 
+@pytest.mark.dated
 def test_real_clock_can_time_travel() -> None:
     clock = RealClock()
     ahead = clock.advance(timedelta(days=50).total_seconds())

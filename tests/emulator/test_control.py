@@ -75,6 +75,7 @@ async def test_control_plane_drives_everything(
     assert (await client.get("/marketing-plan")).status_code == 404
 
 
+@pytest.mark.dated
 def test_real_loopback_server() -> None:
     emu = Emulator(EmulatorConfig(lenient_auth=True, generation_seconds=0))
     emu.load_fixtures({"sites": [site_fixture()]})

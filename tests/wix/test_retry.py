@@ -215,6 +215,7 @@ async def test_retry_after_seconds_is_honoured(
     assert sleeps == [7.0]
 
 
+@pytest.mark.dated
 async def test_retry_after_http_date_is_honoured(
     router: respx.MockRouter, site: SiteClient, sleeps: list[float]
 ) -> None:
