@@ -81,9 +81,7 @@ def wall_clock(emulator_clock: ManualClock) -> Iterator[time_machine.Coordinates
 
 
 @pytest.fixture
-def engine_time(
-    emulator_clock: ManualClock, wall_clock: time_machine.Coordinates
-) -> EmulatorTime:
+def engine_time(emulator_clock: ManualClock, wall_clock: time_machine.Coordinates) -> EmulatorTime:
     """The engine's clock; asking for it moves the wall clock to it too (`wall_clock`)."""
     return EmulatorTime(emulator_clock)
 

@@ -36,8 +36,10 @@ def test_each_example_shows_what_it_is_for(monkeypatch: pytest.MonkeyPatch) -> N
     dental = sites["Harbor Dental Studio"]
     paper = sites["Inkwell Paper Goods"]
     # holidays come back every year: yearly events, so the file never goes stale
-    holidays = [e for e in bakery.events if e.recurring_rule and e.recurring_rule.frequency == "YEARLY"]
-    assert len(holidays) >= 2 and all(e.date is None for e in bakery.events)
+    yearly = [
+        e for e in bakery.events if e.recurring_rule and e.recurring_rule.frequency == "YEARLY"
+    ]
+    assert len(yearly) >= 2 and all(e.date is None for e in bakery.events)
     assert any(e.recurring_rule and e.recurring_rule.frequency == "WEEKLY" for e in bakery.events)
 
     assert dental.labels["agency"] == "northwind"  # from the shared defaults
