@@ -51,7 +51,8 @@ class App:
 
     emulator_fixture: str | None = None
     state_file: str = ".mpr/state.json"
-    parallelism: int = 8
+    parallelism: int = 64
+    """HTTP requests in flight at once (--max-in-flight)."""
     no_regenerate: bool = False
     force: bool = False
     selectors: Sequence[str] = ()
@@ -118,12 +119,9 @@ class App:
     async def _client(self, sites: Sequence[DesiredSite]) -> AsyncIterator[WixClient]:
         if not self.emulator_fixture:
             credentials = site_credentials(sites, self.env, self.redactor)
-            # Three reads per site go out at once, but past ~32 connections httpcore's pool
-            # bookkeeping costs more than the extra connections win (tests/bench/RESULTS.md).
-            connections = min(max(20, 3 * self.parallelism), 32)
             async with WixClient.from_env(
                 self.env,
-                max_connections=connections,
+                max_connections=self.parallelism,
                 credentials=credentials,
                 redactor=self.redactor,
             ) as client:
@@ -145,5 +143,6 @@ class App:
             transport=transport,
             credentials=credentials,
             redactor=self.redactor,
+            max_connections=self.parallelism,
         ) as client:
             yield client

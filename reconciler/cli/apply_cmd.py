@@ -97,7 +97,7 @@ async def run_apply(
 ) -> ApplyReport:
     runtime = app.runtime(audit.record if audit is not None else None)
     async with app.client(sites) as client:
-        work = await plan_sites(client, sites, runtime, app.parallelism)
+        work = await plan_sites(client, sites, runtime)
         if audit is not None:
             settle_open_writes(audit, work)
         fresh = stamp(app, make_plan(work, runtime, paths, app.selectors))
@@ -111,7 +111,7 @@ async def run_apply(
             check_safe(work)
         if fresh.has_changes:
             confirm(auto_approve or saved is not None)
-        return await apply_sites(client, work, runtime, app.parallelism)
+        return await apply_sites(client, work, runtime)
 
 
 @click.command()

@@ -33,11 +33,15 @@ site_option = click.option(
     help="Only these sites: a site id, a name glob, or label=value. Repeatable.",
 )
 parallelism_option = click.option(
+    "--max-in-flight",
     "--parallelism",
-    default=8,
+    "parallelism",
+    default=64,  # = reconciler.wix.client.DEFAULT_MAX_CONNECTIONS (not imported: --help stays fast)
     show_default=True,
-    type=click.IntRange(1, 256),
-    help="How many sites to work on at once.",
+    type=click.IntRange(1, 1024),
+    metavar="N",
+    help="How many HTTP requests to Wix may be in flight at once. Every site moves at once "
+    "and a site waiting for Wix holds none. (--parallelism is the old name.)",
 )
 emulator_option = click.option(
     "--emulator",

@@ -30,7 +30,7 @@ async def make(app: App, sites: Sequence[DesiredSite], paths: Sequence[str]) -> 
     """Observe and plan every selected site (shared with drift)."""
     runtime = app.runtime()
     async with app.client(sites) as client:
-        work = await plan_sites(client, sites, runtime, app.parallelism)
+        work = await plan_sites(client, sites, runtime, keep_live=False)
     return stamp(app, make_plan(work, runtime, paths, app.selectors))
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import ssl
+import urllib.request
 from collections.abc import Iterator
 
 import aiohttp
@@ -44,6 +45,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._session: aiohttp.ClientSession | None = None
         self._tls: ssl.SSLContext | None = None
         self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
+        self._proxies: dict[tuple[str, str], str | None] = {}
 
     def _open(self) -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(
@@ -53,7 +55,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         )
         session = aiohttp.ClientSession(
             connector=connector,
-            trust_env=True,
+            trust_env=False,  # True costs a thread hop per request (netrc, proxy): see _proxy
             auto_decompress=False,
             skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
             cookie_jar=aiohttp.DummyCookieJar(),
@@ -77,6 +79,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             self._timeouts[key] = found
         return found
 
+    def _proxy(self, url: httpx.URL) -> str | None:
+        """The proxy for `url` from HTTP(S)_PROXY / NO_PROXY, looked up once per host."""
+        key = (url.scheme, url.host)
+        if key not in self._proxies:
+            proxies = urllib.request.getproxies()
+            bypass = not url.host or urllib.request.proxy_bypass(url.host)
+            self._proxies[key] = None if bypass else proxies.get(url.scheme)
+        return self._proxies[key]
+
     def _ssl(self, request: httpx.Request) -> ssl.SSLContext | bool:
         if request.url.scheme != "https":
             return True  # unused for http; aiohttp's default
@@ -97,6 +108,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 allow_redirects=False,
                 timeout=self._timeout(request),
                 ssl=self._ssl(request),
+                proxy=self._proxy(request.url),
             ) as answer:
                 body = await answer.read()
                 extensions: dict[str, object] = {"http_version": b"HTTP/1.1"}

@@ -102,9 +102,10 @@ def test_an_api_key_is_refused_with_what_to_configure(
     env = {**app_env(base_url), "WIX_API_KEY": KEY}
     result = mpr("plan", "site.yaml", env=env, cwd=tmp_path)
     assert result.returncode == exitcodes.ERROR
-    assert "HTTP 403 → PERMISSION_DENIED" in result.stdout
-    assert "Wix refused the API key in WIX_API_KEY" in result.stdout
-    assert "configure `auth: {wixApp: ...}`" in result.stdout
+    # The key is every site's: the run stops at the first refusal and says so once.
+    assert "HTTP 403 → PERMISSION_DENIED" in result.stderr
+    assert "Wix refused the API key in WIX_API_KEY" in result.stderr
+    assert "configure `auth: {wixApp: ...}`" in result.stderr
     assert KEY not in result.stdout + result.stderr
 
 
