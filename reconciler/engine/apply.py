@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from reconciler.engine.decide import draft_step
+from reconciler.engine.decide import Pending, draft_step, still_due, upcoming_ids
 from reconciler.engine.diff import topics_changed
 from reconciler.engine.observe import read_events, to_activity, to_plan_state
 from reconciler.engine.plan import ActionKind, DraftStep, EventChange, PlanAction, SitePlan
@@ -110,11 +111,54 @@ class _SiteApply:
     outcome: SiteOutcome
 
     async def run(self) -> None:
+        state = await self._settle_sent()
         self._record_due_regenerate()
         await self._apply_settings()
         await self._apply_events()
-        state = await self._run_plan_action()
+        state = await self._run_plan_action(state)
         await self._posts_and_schedule(state)
+
+    async def _settle_sent(self) -> PlanState:
+        """Look for the plan action an earlier run sent without getting the answer.
+
+        A request sent just before a kill may still be on its way: until `answer_window`
+        has passed since it was sent, the live plan is read again until it shows the action
+        (a generation running, the upcoming activities replaced) or the window closes.
+        """
+        state = self.live.plan
+        recorded = self.rt.journal.pending(self.plan.site_id)
+        if recorded is None or recorded.sent is None:
+            return state
+        until = parse_wire_time(recorded.sent) + timedelta(seconds=self.rt.answer_window)
+        left = (until - self.rt.clock.now()).total_seconds()
+        if left > 0 and still_due(recorded, state, self.rt.clock.now()) is not None:
+            self.rt.progress(self.plan.site_id, "looking for a plan action sent by a cut run")
+
+            async def read() -> PlanState:
+                return to_plan_state(await self.site.get_social_marketing_plan())
+
+            def landed(found: PlanState) -> bool:
+                return still_due(recorded, found, self.rt.clock.now()) is None
+
+            patience = self._patience("a plan action sent by a cut run", left)
+            with suppress(GenerationTimedOut):
+                state = await poll(read, landed, **patience)
+        self._pending(state)
+        return state
+
+    def _pending(self, state: PlanState) -> Pending | None:
+        """The journal's pending action, unless the live plan shows that it took effect when
+        an earlier run sent it (and lost the answer): then the journal forgets it."""
+        site_id = self.plan.site_id
+        recorded = self.rt.journal.pending(site_id)
+        due = still_due(recorded, state, self.rt.clock.now())
+        if recorded is not None and due is None:
+            self.rt.journal.clear(site_id)
+            self.outcome.done.append(
+                f"plan: the {_LABEL[recorded.kind]} sent at {recorded.sent} took effect "
+                "(its answer was lost); not sent again"
+            )
+        return due
 
     def _record_due_regenerate(self) -> None:
         """Write-ahead: note the regenerate these writes make due, before making them."""
@@ -179,8 +223,15 @@ class _SiteApply:
                 raise replace(exc, message=lost) from exc
             await self.site.create_event(body)
 
-    async def _run_plan_action(self) -> PlanState:
-        action, state = self.plan.action, self.live.plan
+    async def _run_plan_action(self, state: PlanState) -> PlanState:
+        action = site_action(
+            state.status,
+            self.plan.settings,
+            self.plan.events,
+            self.desired.policy,
+            no_regenerate=self.rt.no_regenerate,
+            pending=self._pending(state),
+        )
         if action.kind == "wait":
             self.rt.progress(self.plan.site_id, "waiting for the running generation")
             state = await self._wait_generation("the generation already running")
@@ -190,23 +241,27 @@ class _SiteApply:
                 self.plan.events,
                 self.desired.policy,
                 no_regenerate=self.rt.no_regenerate,
-                pending=self.rt.journal.pending(self.plan.site_id),
+                pending=self._pending(state),
             )
         if action.skipped:
             self.outcome.not_done.append(skipped_note(action))
             return state
         if action.kind in ("none", "wait"):
             return state
-        state = await self._generate(action.kind)
+        state = await self._generate(action.kind, state)
         if missing_posts(self.desired, self.live, state):
             self.outcome.warnings.append(no_posts_warning())
         return state
 
-    async def _generate(self, kind: ActionKind) -> PlanState:
+    async def _generate(self, kind: ActionKind, state: PlanState) -> PlanState:
         """Start the action and wait; a FAILED plan is generated again, up to the policy's tries."""
         tries = self.desired.policy.max_generation_attempts
         for attempt in range(1, tries + 1):
             self.outcome.attempt(f"plan.{kind}", self.site.site_id, None, "GENERATING")
+            now = self.rt.clock.now()
+            self.rt.journal.mark_sent(
+                self.site.site_id, kind, wire_time(now), upcoming_ids(state, now)
+            )
             await self._start(kind)
             self.rt.journal.clear(self.site.site_id)
             self.outcome.did(f"plan: {_LABEL[kind]} started")
@@ -250,8 +305,9 @@ class _SiteApply:
 
         return await poll(read, generation_over, **self._patience(what), on_poll=shown)
 
-    def _patience(self, what: str) -> dict[str, Any]:
-        policy = self.rt.wait_policy(self.desired.policy.wait_timeout_seconds)
+    def _patience(self, what: str, timeout: float | None = None) -> dict[str, Any]:
+        seconds = self.desired.policy.wait_timeout_seconds if timeout is None else timeout
+        policy = self.rt.wait_policy(seconds)
         return {"clock": self.rt.clock, "policy": policy, "what": what}
 
     async def _posts_and_schedule(self, state: PlanState) -> None:
@@ -259,34 +315,77 @@ class _SiteApply:
         policy = self.desired.policy
         step = draft_step(state, policy=policy, channels=channels, now=self.rt.clock.now())
         if step.generate_posts_for:
+            state = await self._earlier_posts(state, step.generate_posts_for)
+            step = draft_step(state, policy=policy, channels=channels, now=self.rt.clock.now())
+        if step.generate_posts_for:
             fresh = await self._generate_posts(step.generate_posts_for)
             state = _with_drafts(state, fresh)
             step = draft_step(state, policy=policy, channels=channels, now=self.rt.clock.now())
         if any(step.schedule.values()):
-            await self._schedule(step)
+            missed = await self._schedule(step)
+            if missed:
+                # Drafts replaced under us (a late posts job): schedule their successors once.
+                owners = [a.id for a in state.activities if any(d.id in missed for d in a.drafts)]
+                state = _with_drafts(state, await self._read_posts(owners))
+                again = draft_step(state, policy=policy, channels=channels, now=self.rt.clock.now())
+                missed = await self._schedule(again) if any(again.schedule.values()) else missed
+            self._stayed_drafts(missed)
         for channel, count in step.stays_draft.items():
             self.outcome.not_done.append(f"{count} {channel} draft(s) left as drafts")
         self.outcome.not_done.extend(step.notes)
 
+    async def _earlier_posts(self, state: PlanState, wanted: Sequence[str]) -> PlanState:
+        """Wait for the posts an earlier run asked for (its answer lost), instead of asking
+        again: a second job would leave a second set of drafts. Bounded by the policy's wait
+        from when that request was sent; past it, the request is taken as lost."""
+        site_id = self.plan.site_id
+        recorded = self.rt.journal.posts_requested(site_id)
+        ids = [i for i in wanted if recorded is not None and i in recorded.activities]
+        if recorded is None or not ids:
+            self.rt.journal.clear_posts(site_id)
+            return state
+        wait = self.desired.policy.wait_timeout_seconds + self.rt.answer_window
+        until = parse_wire_time(recorded.sent) + timedelta(seconds=wait)
+        left = (until - self.rt.clock.now()).total_seconds()
+        fresh: list[Activity] = []
+        if left > 0:
+            self.rt.progress(site_id, f"waiting for posts an earlier run asked for ({len(ids)})")
+            patience = self._patience("posts asked for by an earlier run", left)
+            with suppress(GenerationTimedOut):
+                fresh = await poll(lambda: self._read_posts(ids), posts_ready(ids), **patience)
+                self.outcome.done.append(
+                    f"posts: the posts an earlier run asked for arrived ({len(ids)} activities); "
+                    "not asked for again"
+                )
+        self.rt.journal.clear_posts(site_id)
+        return _with_drafts(state, fresh)
+
     async def _generate_posts(self, ids: Sequence[str]) -> list[Activity]:
         self.outcome.attempt("posts.generate", f"{len(ids)} activities", None, list(ids))
+        now = wire_time(self.rt.clock.now())
+        self.rt.journal.record_posts(self.plan.site_id, now, tuple(ids))
         for batch in chunks(ids, BATCH):
             await self.site.generate_social_posts(batch)
         calls = -(-len(ids) // BATCH)
         self.outcome.did(f"posts: GenerateSocialPosts for {len(ids)} activities", writes=calls)
-
-        async def read() -> list[Activity]:
-            found: list[Activity] = []
-            for batch in chunks(ids, POSTS_READ_BATCH):
-                entries = await self.site.get_marketing_activity_posts(batch)
-                found += [to_activity(e.marketing_activity_id, None, e.items) for e in entries]
-            return found
-
         self.rt.progress(self.site.site_id, f"waiting for posts of {len(ids)} activities")
-        return await poll(read, posts_ready(ids), **self._patience("post generation"))
+        fresh: list[Activity] = await poll(
+            lambda: self._read_posts(ids), posts_ready(ids), **self._patience("post generation")
+        )
+        self.rt.journal.clear_posts(self.plan.site_id)
+        return fresh
 
-    async def _schedule(self, step: DraftStep) -> None:
-        """ScheduleDrafts in batches; a 200 may skip drafts silently, so compare what came back."""
+    async def _read_posts(self, ids: Sequence[str]) -> list[Activity]:
+        found: list[Activity] = []
+        for batch in chunks(ids, POSTS_READ_BATCH):
+            entries = await self.site.get_marketing_activity_posts(batch)
+            found += [to_activity(e.marketing_activity_id, None, e.items) for e in entries]
+        return found
+
+    async def _schedule(self, step: DraftStep) -> dict[str, str]:
+        """ScheduleDrafts in batches; a 200 may skip drafts silently, so compare what came back.
+
+        Returns the drafts that stayed drafts (id → channel)."""
         outcome = self.outcome
         channel_of = {i: c for c, ids in step.schedule.items() for i in ids}
         outcome.attempt("drafts.schedule", f"{len(channel_of)} drafts", _per_channel(channel_of))
@@ -297,7 +396,7 @@ class _SiteApply:
             except FailedPrecondition as exc:
                 outcome.failed_step(str(exc))
                 outcome.warnings.append(PREMIUM_428)
-                return
+                return {}
             outcome.writes += 1
             scheduled |= {i.id for i in items if i.status in (None, "SCHEDULED")}
         done = _per_channel({i: channel_of[i] for i in scheduled if i in channel_of})
@@ -305,9 +404,11 @@ class _SiteApply:
             outcome.attempting = replace(outcome.attempting, after=done)
         summary = ", ".join(f"{c} {n}" for c, n in done.items()) or "none"
         outcome.did(f"drafts: scheduled {len(scheduled)} ({summary})", writes=0)
-        stayed = _per_channel({i: c for i, c in channel_of.items() if i not in scheduled})
-        for channel, count in stayed.items():
-            outcome.not_done.append(
+        return {i: c for i, c in channel_of.items() if i not in scheduled}
+
+    def _stayed_drafts(self, missed: Mapping[str, str]) -> None:
+        for channel, count in _per_channel(missed).items():
+            self.outcome.not_done.append(
                 f"{count} {channel} draft(s) stayed drafts after ScheduleDrafts: connect "
                 f"{channel} in the site's dashboard (Marketing → Social Media Marketing), "
                 "then apply again"

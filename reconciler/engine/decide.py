@@ -46,6 +46,32 @@ class Pending:
 
     kind: ActionKind
     since: str
+    sent: str | None = None
+    """When an apply sent it and lost the answer (killed, timed out); None: never sent."""
+    upcoming: tuple[str, ...] = ()
+    """The ids of the plan's upcoming activities when it was sent (a run replaces them)."""
+
+
+def still_due(pending: Pending | None, plan: PlanState, now: datetime) -> Pending | None:
+    """`pending`, unless the live plan shows that the action sent earlier took effect.
+
+    A generation running now, or upcoming activities none of which was there when it was
+    sent (a run replaces them all with new ids), say it did: sending it again would start a
+    second run. Otherwise (some are the same, or there are none) it is still due.
+    """
+    if pending is None or pending.sent is None:
+        return pending
+    if plan.status == GENERATING:
+        return None
+    current = set(upcoming_ids(plan, now))
+    if current and current.isdisjoint(pending.upcoming):
+        return None
+    return pending
+
+
+def upcoming_ids(plan: PlanState, now: datetime) -> tuple[str, ...]:
+    """The ids of the activities dated from `now` on (what a regenerate replaces)."""
+    return tuple(a.id for a in plan.activities if a.date is not None and utc(a.date) >= utc(now))
 
 
 def choose_action(

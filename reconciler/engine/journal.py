@@ -3,9 +3,14 @@
 GetSocialMarketingPlan gives no generation time, so after an apply that wrote settings or
 events and then died before the regenerate ran, the live state alone no longer says that the
 plan is stale. Before writing, apply records the due action here (write-ahead); it clears the
-record once Wix has accepted the action. `plan` and `apply` read it and treat a recorded
-action as still due. The file is small JSON, replaced atomically; keep it between CI runs
-(cache or artifact) if runs may be cut short.
+record once Wix has accepted the action. Just before sending it, apply also notes that it
+is being sent and which upcoming activities the plan had: when the answer is lost (a kill, a
+timeout), the next run looks at the live plan (`decide.still_due`) instead of sending it
+again. A GenerateSocialPosts is recorded the same way before it is sent, so that a re-run
+waits for that job's posts instead of asking a second time. `plan` and `apply` read it and
+treat a recorded action as still due. The file is
+small JSON, replaced atomically; keep it between CI runs (cache or artifact) if runs may be
+cut short.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import tempfile
 import typing
 from collections.abc import Mapping, MutableMapping
 from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,14 +36,32 @@ _ASIDE = (
 )
 
 
+@dataclass(frozen=True)
+class PostsRequest:
+    """A GenerateSocialPosts sent for `activities` at `sent`, not yet seen through."""
+
+    sent: str
+    activities: tuple[str, ...]
+
+
 class Journal(Protocol):
-    """Where pending plan actions are kept between runs."""
+    """Where pending plan actions (and posts requests) are kept between runs."""
 
     def pending(self, site_id: str) -> Pending | None: ...
 
     def record(self, site_id: str, kind: ActionKind, since: str) -> None: ...
 
+    def mark_sent(
+        self, site_id: str, kind: ActionKind, at: str, upcoming: tuple[str, ...]
+    ) -> None: ...
+
     def clear(self, site_id: str) -> None: ...
+
+    def posts_requested(self, site_id: str) -> PostsRequest | None: ...
+
+    def record_posts(self, site_id: str, sent: str, activities: tuple[str, ...]) -> None: ...
+
+    def clear_posts(self, site_id: str) -> None: ...
 
 
 class MemoryJournal:
@@ -45,6 +69,7 @@ class MemoryJournal:
 
     def __init__(self) -> None:
         self._entries: MutableMapping[str, Pending] = {}
+        self._posts: MutableMapping[str, PostsRequest] = {}
 
     def pending(self, site_id: str) -> Pending | None:
         return self._entries.get(site_id)
@@ -52,8 +77,22 @@ class MemoryJournal:
     def record(self, site_id: str, kind: ActionKind, since: str) -> None:
         self._entries[site_id] = Pending(kind, since)
 
+    def mark_sent(self, site_id: str, kind: ActionKind, at: str, upcoming: tuple[str, ...]) -> None:
+        """`kind` is about to be sent: until Wix accepts it, its outcome is unknown."""
+        since = self._entries[site_id].since if site_id in self._entries else at
+        self._entries[site_id] = Pending(kind, since, at, upcoming)
+
     def clear(self, site_id: str) -> None:
         self._entries.pop(site_id, None)
+
+    def posts_requested(self, site_id: str) -> PostsRequest | None:
+        return self._posts.get(site_id)
+
+    def record_posts(self, site_id: str, sent: str, activities: tuple[str, ...]) -> None:
+        self._posts[site_id] = PostsRequest(sent, activities)
+
+    def clear_posts(self, site_id: str) -> None:
+        self._posts.pop(site_id, None)
 
 
 class FileJournal(MemoryJournal):
@@ -65,9 +104,14 @@ class FileJournal(MemoryJournal):
         _check_place(self.path)
         if self.path.is_file():
             self._entries.update(read_state(self.path))
+            self._posts.update(read_posts(self.path))
 
     def record(self, site_id: str, kind: ActionKind, since: str) -> None:
         super().record(site_id, kind, since)
+        self._save()
+
+    def mark_sent(self, site_id: str, kind: ActionKind, at: str, upcoming: tuple[str, ...]) -> None:
+        super().mark_sent(site_id, kind, at, upcoming)
         self._save()
 
     def clear(self, site_id: str) -> None:
@@ -75,13 +119,24 @@ class FileJournal(MemoryJournal):
             super().clear(site_id)
             self._save()
 
+    def record_posts(self, site_id: str, sent: str, activities: tuple[str, ...]) -> None:
+        super().record_posts(site_id, sent, activities)
+        self._save()
+
+    def clear_posts(self, site_id: str) -> None:
+        if self.posts_requested(site_id) is not None:
+            super().clear_posts(site_id)
+            self._save()
+
     def _save(self) -> None:
-        body = {
-            "pending": {
-                site: {"kind": p.kind, "since": p.since}
-                for site, p in sorted(self._entries.items())
-            }
+        body: dict[str, Any] = {
+            "pending": {site: _entry(p) for site, p in sorted(self._entries.items())}
         }
+        if self._posts:
+            body["posts"] = {
+                site: {"sent": p.sent, "activities": list(p.activities)}
+                for site, p in sorted(self._posts.items())
+            }
         try:
             write_atomically(self.path, json.dumps(body, indent=2) + "\n")
         except OSError as exc:
@@ -90,6 +145,13 @@ class FileJournal(MemoryJournal):
                 "sent to this site. Free some space or make the folder writable (or pass "
                 "--state-file / MPR_STATE_FILE elsewhere), then run again"
             ) from None
+
+
+def _entry(pending: Pending) -> dict[str, object]:
+    body: dict[str, object] = {"kind": pending.kind, "since": pending.since}
+    if pending.sent is not None:
+        body |= {"sent": pending.sent, "upcoming": list(pending.upcoming)}
+    return body
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -173,7 +235,12 @@ def read_state(path: Path) -> dict[str, Pending]:
             raise _damaged(path, f"`{key}.kind` must be one of {allowed}, got {_shown(kind)}")
         if not isinstance(since, str):
             raise _damaged(path, f"`{key}.since` must be a time string, got {_shown(since)}")
-        found[site_id] = Pending(typing.cast(ActionKind, kind), since)
+        sent, upcoming = entry.get("sent"), entry.get("upcoming") or []
+        if sent is not None and not isinstance(sent, str):
+            raise _damaged(path, f"`{key}.sent` must be a time string, got {_shown(sent)}")
+        if not isinstance(upcoming, list) or not all(isinstance(i, str) for i in upcoming):
+            raise _damaged(path, f"`{key}.upcoming` must be a list of activity ids")
+        found[site_id] = Pending(typing.cast(ActionKind, kind), since, sent, tuple(upcoming))
     return found
 
 
@@ -196,3 +263,19 @@ def _shown(value: Any) -> str:
     if isinstance(value, str):
         return repr(value[:40])
     return _kind(value)
+
+
+def read_posts(path: Path) -> dict[str, PostsRequest]:
+    """The posts requests a state file records (read after `read_state` checked the file)."""
+    body = json.loads(path.read_text(encoding="utf-8") or "{}")
+    posts = body.get("posts", {}) if isinstance(body, Mapping) else {}
+    if not isinstance(posts, Mapping):
+        raise _damaged(path, f"`posts` must be an object of site ids, got {_kind(posts)}")
+    found: dict[str, PostsRequest] = {}
+    for site_id, entry in posts.items():
+        sent = entry.get("sent") if isinstance(entry, Mapping) else None
+        ids = entry.get("activities") if isinstance(entry, Mapping) else None
+        if not isinstance(sent, str) or not isinstance(ids, list):
+            raise _damaged(path, f"`posts.{site_id}` must be {{sent: time, activities: [ids]}}")
+        found[site_id] = PostsRequest(sent, tuple(str(i) for i in ids))
+    return found

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from reconciler.engine.decide import Pending, draft_step, plan_action, policy_channels
+from reconciler.engine.decide import Pending, draft_step, plan_action, policy_channels, still_due
 from reconciler.engine.diff import diff_events, diff_settings, live_fingerprint, topics_changed
 from reconciler.engine.plan import DraftStep, EventChange, PlanAction, SettingChange, SitePlan
 from reconciler.model.plan_state import ACTIVE, PlanState
@@ -32,7 +32,7 @@ def build_site_plan(
         events.changes,
         desired.policy,
         no_regenerate=no_regenerate,
-        pending=pending,
+        pending=still_due(pending, live.plan, now),
     )
     if action.runs:
         drafts = DraftStep(after_generation=True)

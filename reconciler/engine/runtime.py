@@ -37,6 +37,9 @@ class Runtime:
     max_poll_delay: float = 10.0
     no_regenerate: bool = False
     force: bool = False
+    answer_window: float = 30.0
+    """Seconds a request sent by a run that was cut short may still take to reach Wix; a
+    plan action sent that recently is looked for until then before it is sent again."""
 
     def wait_policy(self, timeout: float) -> WaitPolicy:
         return WaitPolicy(

@@ -145,3 +145,20 @@ def test_at_most_one_post_per_activity_and_channel_is_ever_scheduled() -> None:
         "an activity that has one (left by an earlier posts job) stay drafts; clear them with "
         "ClearMarketingActivityPosts or in the dashboard",
     )
+
+
+def test_an_action_sent_with_its_answer_lost_is_due_only_if_the_plan_shows_no_trace() -> None:
+    from reconciler.engine.decide import still_due, upcoming_ids
+
+    before = PlanState("ACTIVE", (_activity(-1), _activity(1), _activity(2)))
+    sent = Pending("regenerate", "t0", sent="t1", upcoming=upcoming_ids(before, NOW))
+    assert sent.upcoming == ("a1", "a2"), "past activities are kept by a regenerate"
+    assert still_due(sent, before, NOW) == sent, "same activities: it never reached Wix"
+    running = PlanState("GENERATING", before.activities)
+    assert still_due(sent, running, NOW) is None
+    replaced = PlanState("ACTIVE", (_activity(-1), _activity(1.5), _activity(3)))
+    assert still_due(sent, replaced, NOW) is None, "all upcoming replaced: it ran"
+    emptied = PlanState("ACTIVE", (_activity(-1),))
+    assert still_due(sent, emptied, NOW) == sent, "no upcoming activity tells nothing"
+    unsent = Pending("regenerate", "t0")
+    assert still_due(unsent, replaced, NOW) == unsent
