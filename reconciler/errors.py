@@ -25,9 +25,10 @@ Intermediate classes group the leaves by what the caller does next::
     │   ├── StalePlan
     │   ├── LockHeld                 another apply is running on the same state
     │   └── OutOfOrderCommit
-    └── GenerationError              asynchronous work on the Wix side did not end well
-        ├── GenerationFailed         the plan ended FAILED after every allowed try
-        └── GenerationTimedOut       still GENERATING at the deadline: state unknown
+    ├── GenerationError              asynchronous work on the Wix side did not end well
+    │   ├── GenerationFailed         the plan ended FAILED after every allowed try
+    │   └── GenerationTimedOut       still GENERATING at the deadline: state unknown
+    └── Interrupted                  Ctrl-C or SIGTERM: no new write was started after it
 
 No class here is a subclass of a library's exception, so `except MprError` never
 swallows an httpx, pydantic or YAML error by accident (tests/test_errors.py proves it).
@@ -226,3 +227,20 @@ class GenerationFailed(GenerationError):
 
 class GenerationTimedOut(GenerationError):
     """The deadline passed while the work was still running; the next run picks it up."""
+
+
+# --- signals ---------------------------------------------------------------------------------
+
+
+class Interrupted(MprError):
+    """A signal (Ctrl-C, SIGTERM) stopped the run: no new write was started after it.
+
+    `signal_number` says which (the exit code is 128 + it); `maybe_applied` is True when the
+    request was already sent and its answer did not come back in time: it may have taken
+    effect.
+    """
+
+    def __init__(self, message: str, signal_number: int, *, maybe_applied: bool = False) -> None:
+        super().__init__(message)
+        self.signal_number = signal_number
+        self.maybe_applied = maybe_applied

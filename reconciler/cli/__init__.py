@@ -7,6 +7,8 @@ render, return an exit code from cli.exitcodes. Commands are imported lazily so 
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from typing import Any
 
@@ -52,14 +54,68 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mpr")
-def cli() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="MPR_DEBUG",
+    help="On an unexpected error (a bug in mpr), print the Python traceback to report it.",
+)
+def cli(debug: bool) -> None:
     """mpr keeps Wix AI marketing plans in the state declared in YAML.
 
     \b
     Exit codes: 0 ok / no changes, 1 error, 2 changes present (plan --detailed-exitcode)
     or drift found (drift), 3 usage error, 4 refused (unsafe, stale or unreviewed plan, an
-    older commit), 5 generation still running at the timeout.
+    older commit), 5 generation still running at the timeout, 130 stopped by Ctrl-C,
+    143 stopped by SIGTERM.
     """
+    _start_logging(debug)
+
+
+_run: dict[str, Any] = {}
+"""The run under way: --debug, and the logging set-up to undo when it ends."""
+REPORT = (
+    "This is a bug in mpr, not a problem with your files: run the same command again with "
+    "`mpr --debug …` and report what it prints to the mpr maintainers."
+)
+_SECRET_NAMES = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|CREDENTIAL", re.IGNORECASE)
+
+
+def _start_logging(debug: bool) -> None:
+    """Warnings of mpr's loggers on stderr without tracebacks; everything with --debug.
+
+    Set up when a command runs (not for `mpr --help`, which stays import-light).
+    """
+    import logging
+
+    class Quiet(logging.Handler):
+        """Python's last-resort log output (warnings on stderr), minus the tracebacks."""
+
+        def emit(self, record: logging.LogRecord) -> None:
+            click.echo(record.getMessage(), err=True)
+
+    _run["debug"] = debug
+    _run["last_resort"] = logging.lastResort
+    logging.lastResort = Quiet(logging.WARNING)
+    if debug:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
+        logger = logging.getLogger("reconciler")
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+        _run["handler"] = handler
+
+
+def _end_logging() -> None:
+    if "last_resort" not in _run:
+        return
+    import logging
+
+    logging.lastResort = _run["last_resort"]
+    if "handler" in _run:
+        logger = logging.getLogger("reconciler")
+        logger.removeHandler(_run["handler"])
+        logger.setLevel(logging.NOTSET)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -68,15 +124,32 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(argv: list[str] | None = None, **extra: Any) -> int:
-    """Run mpr and return its exit code (tests call this)."""
+    """Run mpr and return its exit code (tests call this).
+
+    Never raises for a user's input: every outcome is an exit code and a message. Ctrl-C and
+    SIGTERM exit 130 and 143; an unexpected error (a bug) is one line saying how to report
+    it, and its traceback only with --debug.
+    """
+    from reconciler.cli.interrupt import label, sigterm_raises, stopped_by
+
+    _run.clear()
     try:
-        result = cli.main(args=argv, prog_name="mpr", standalone_mode=False, **extra)
+        with sigterm_raises():
+            result = cli.main(args=argv, prog_name="mpr", standalone_mode=False, **extra)
     except click.exceptions.UsageError as exc:
         exc.show()
         return exitcodes.USAGE
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            number = stopped_by()
+            click.echo(f"Stopped by {label(number)}.", err=True)
+            return exitcodes.for_signal(number)
         click.echo("Aborted.", err=True)
         return exitcodes.ERROR
+    except KeyboardInterrupt:
+        number = stopped_by()
+        click.echo(f"\nStopped by {label(number)}.", err=True)
+        return exitcodes.for_signal(number)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
@@ -85,4 +158,23 @@ def run(argv: list[str] | None = None, **extra: Any) -> int:
     except MprError as exc:
         click.echo(f"Error: {exc}", err=True)
         return exitcodes.for_error(exc)
+    except Exception as exc:  # a bug: one clear line, the traceback only when asked for
+        _unexpected(exc, debug=bool(_run.get("debug")))
+        return exitcodes.ERROR
+    finally:
+        _end_logging()
     return int(result or 0)
+
+
+def _unexpected(error: Exception, *, debug: bool) -> None:
+    """Report an error mpr did not foresee, with every secret of the environment masked."""
+    import traceback
+
+    from reconciler.wix.auth import Redactor
+
+    redactor = Redactor(v for k, v in os.environ.items() if _SECRET_NAMES.search(k) and v)
+    if debug:
+        trace = "".join(traceback.format_exception(error))
+        click.echo(redactor.redact(trace), err=True, nl=False)
+    what = redactor.redact(f"{type(error).__name__}: {error}")
+    click.echo(f"Error: unexpected error ({what}). {REPORT}", err=True)

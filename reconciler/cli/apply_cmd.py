@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli import exitcodes
+from reconciler.cli import exitcodes, interrupt
 from reconciler.cli.app import App
 from reconciler.cli.audit import open_audit_log, record_outcomes, settle_open_writes
 from reconciler.cli.github import add_summary, set_outputs
@@ -64,7 +64,14 @@ def confirm(auto_approve: bool) -> None:
         return
     if not sys.stdin.isatty():
         raise Refused("apply needs confirmation: run it in a terminal or pass --auto-approve")
-    if not click.confirm("Apply these changes?", default=False, err=True):
+    with interrupt.at_prompt() as pressed:
+        try:
+            answer = click.confirm("Apply these changes?", default=False, err=True)
+        except click.exceptions.Abort:
+            if pressed:  # Ctrl-C: stopped (130), as anywhere else before the writes
+                raise KeyboardInterrupt() from None
+            answer = False  # end of input: no answer is no
+    if not answer:
         raise Refused("apply cancelled: nothing was changed")
 
 
@@ -94,8 +101,12 @@ async def run_apply(
     auto_approve: bool,
     audit: AuditLog | None = None,
     expect_digest: str | None = None,
+    gate: interrupt.Gate | None = None,
 ) -> ApplyReport:
+    """Plan, show, ask, apply; with a `gate`, a signal during the writes stops them cleanly."""
     runtime = app.runtime(audit.record if audit is not None else None)
+    if gate is not None:
+        runtime = gate.watching(runtime)
     async with app.client(sites) as client:
         work = await plan_sites(client, sites, runtime)
         if audit is not None:
@@ -111,7 +122,11 @@ async def run_apply(
             check_safe(work)
         if fresh.has_changes:
             confirm(auto_approve or saved is not None)
-        return await apply_sites(client, work, runtime)
+        if gate is None:
+            return await apply_sites(client, work, runtime)
+        gate.guard(client)
+        with gate.handling():
+            return await apply_sites(client, work, runtime)
 
 
 @click.command()
@@ -162,18 +177,31 @@ def apply(
     sites = app.load(paths)
     with app.writer_lock(lock_timeout):
         audit = open_audit_log(app.env, audit_log, sites, allow_out_of_order, app.redactor)
+        gate = interrupt.Gate(interrupt.grace_seconds(app.env))
         report = asyncio.run(
-            run_apply(app, sites, paths, saved, auto_approve, audit, expect_digest)
+            run_apply(app, sites, paths, saved, auto_approve, audit, expect_digest, gate)
         )
+        unrecorded = None
         if audit is not None:
-            record_outcomes(audit, sites, report)
+            try:
+                record_outcomes(audit, sites, report)
+            except ConfigError as exc:  # the log broke (a full disk): still say what was done
+                unrecorded = exc
     code = _exit_code(report)
+    if unrecorded is not None and code == exitcodes.OK:
+        code = exitcodes.ERROR
+    if gate.stopped:
+        code = gate.exit_code
     if github:
         _publish(app, report, code)
     if not report.outcomes:
         click.echo("No changes. Nothing to apply.")
-        return code
-    click.echo(render_report(report), nl=False)
+    else:
+        click.echo(render_report(report), nl=False)
+    if unrecorded is not None:
+        click.echo(f"Error: {unrecorded}", err=True)
+    if gate.stopped:
+        click.echo(gate.summary(report.outcomes), err=True)
     return code
 
 

@@ -1,0 +1,55 @@
+"""Issue #11: no path of mpr ends in a Python traceback. A bug (an error mpr did not foresee)
+is one line that says how to report it, with every secret masked; the traceback shows only
+with --debug (or MPR_DEBUG=1)."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+
+import pytest
+
+from reconciler.cli import REPORT, exitcodes
+from reconciler.cli.app import Hooks
+from reconciler.wix import WixClient
+from tests.cli.conftest import write_site
+from tests.conftest import Mpr
+
+SECRET = "IST.unexpected-error-secret-0123456789"
+
+
+def broken() -> AbstractAsyncContextManager[WixClient]:
+    raise RuntimeError(f"the client fell over holding {SECRET}")
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("WIX_API_KEY", SECRET)
+    monkeypatch.delenv("MPR_DEBUG", raising=False)
+    return write_site(tmp_path)
+
+
+def test_a_bug_is_one_line_saying_how_to_report_it(mpr: Mpr, site: Path) -> None:
+    result = mpr("plan", str(site), obj=Hooks(client=broken))
+    assert result.code == exitcodes.ERROR
+    assert result.err == (
+        "Error: unexpected error (RuntimeError: the client fell over holding ***). " + REPORT + "\n"
+    )
+    assert "mpr --debug" in REPORT
+
+
+@pytest.mark.parametrize("how", ["option", "variable"])
+def test_debug_shows_the_traceback_with_secrets_masked(
+    mpr: Mpr, site: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    if how == "variable":
+        monkeypatch.setenv("MPR_DEBUG", "1")
+        argv = ["plan", str(site)]
+    else:
+        argv = ["--debug", "plan", str(site)]
+    result = mpr(*argv, obj=Hooks(client=broken))
+    assert result.code == exitcodes.ERROR
+    assert result.err.startswith("Traceback (most recent call last):\n")
+    assert "RuntimeError: the client fell over holding ***\n" in result.err
+    assert SECRET not in result.err
+    assert result.err.splitlines()[-1].startswith("Error: unexpected error (RuntimeError:")
