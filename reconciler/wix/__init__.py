@@ -13,6 +13,9 @@ from .retry import RetryPolicy
 from .site import SiteClient
 from .wire import (
     ActivityPosts,
+    ActivitySource,
+    AssetReference,
+    BlogPostCandidate,
     CalendarEvent,
     CalendarOption,
     Channel,
@@ -33,6 +36,9 @@ __all__ = [
     "ENDPOINTS",
     "SERVICE_PATH",
     "ActivityPosts",
+    "ActivitySource",
+    "AssetReference",
+    "BlogPostCandidate",
     "CalendarEvent",
     "CalendarOption",
     "Channel",

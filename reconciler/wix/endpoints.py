@@ -1,4 +1,4 @@
-"""The 28 methods of the Wix Marketing Plan API family as data (SPEC §3.0).
+"""The 30 methods of the Wix Marketing Plan API family as data (SPEC §3.0).
 
 One `Endpoint` per method: the SPEC's method name, the HTTP verb, the path relative to
 `SERVICE_PATH`, and whether the call is idempotent (which decides how it may be retried,
@@ -136,8 +136,16 @@ GET_CALENDAR_OPTIONS = _ep(
 )
 
 # --- Marketing Activity V1 ---------------------------------------------------------------
-CREATE_MARKETING_ACTIVITY = _ep("CreateMarketingActivity", "POST", "/items", idempotent=False)
+# Three different paths (SPEC §1.2): Create and Get share `/marketing-activity`, Update is
+# under `/items/{id}` and Query under `/marketing-activities/query`. Wix answers a create
+# sent to `POST /items` (the path guessed before 2026-11-27) with 404.
+_ACTIVITY = "/marketing-activity"
+CREATE_MARKETING_ACTIVITY = _ep("CreateMarketingActivity", "POST", _ACTIVITY, idempotent=False)
 UPDATE_MARKETING_ACTIVITY = _ep("UpdateMarketingActivity", "PATCH", "/items/{id}", idempotent=True)
+GET_MARKETING_ACTIVITY = _ep("GetMarketingActivity", "GET", _ACTIVITY, idempotent=True)
+QUERY_MARKETING_ACTIVITIES = _ep(
+    "QueryMarketingActivities", "POST", "/marketing-activities/query", idempotent=True
+)
 
 # --- Calendar Event V1 -------------------------------------------------------------------
 CREATE_EVENT = _ep("CreateEvent", "POST", "/events", idempotent=False)
@@ -171,6 +179,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     GET_CALENDAR_OPTIONS,
     CREATE_MARKETING_ACTIVITY,
     UPDATE_MARKETING_ACTIVITY,
+    GET_MARKETING_ACTIVITY,
+    QUERY_MARKETING_ACTIVITIES,
     CREATE_EVENT,
     UPDATE_EVENT,
     DELETE_EVENT,

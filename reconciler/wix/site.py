@@ -195,7 +195,10 @@ class SiteClient:
     # --- Marketing Activity V1 ----------------------------------------------------------
 
     async def create_marketing_activity(self, activity: Mapping[str, Any]) -> MarketingActivity:
-        """Create an activity (title, description, targetDate, marketingActivityType)."""
+        """Create an activity (title, description, targetDate, marketingActivityType).
+
+        Title and description hold at most 3,000 characters (Wix checks, not this method).
+        """
         body = {"marketingActivity": to_wire(activity)}
         parse = _one(MarketingActivity, "marketingActivity")
         return await self._call(ep.CREATE_MARKETING_ACTIVITY, parse, body=body)
@@ -208,6 +211,45 @@ class SiteClient:
         parse = _one(MarketingActivity, "marketingActivity")
         endpoint = ep.UPDATE_MARKETING_ACTIVITY
         return await self._call(endpoint, parse, resource_id=activity_id, body=body)
+
+    async def get_marketing_activity(self, activity_id: str) -> MarketingActivity:
+        """One activity by id (NotFound for an id the site does not have)."""
+        params = {"id": _required(activity_id, "activity_id")}
+        parse = _one(MarketingActivity, "marketingActivity")
+        return await self._call(ep.GET_MARKETING_ACTIVITY, parse, params=params)
+
+    async def query_marketing_activities(
+        self,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        activity_type: str | None = None,
+        ids: Sequence[str] | None = None,
+    ) -> list[MarketingActivity]:
+        """The activities whose `targetDate` lies in [start, end] and whose type is
+        `activity_type` (each filter optional), or those with these `ids`; no filter: all.
+
+        All of them, ascending by `targetDate`: Wix neither pages nor sorts otherwise.
+        `ids` combines with no other filter (Wix refuses that): ValueError before sending.
+        Empty `ids` answer `[]` unsent: on the wire an empty list means no filter, i.e. all.
+        The answer carries no drafts (those are in GetMarketingActivityPosts).
+        """
+        query_filter: Json = {}
+        if ids is not None:
+            if start is not None or end is not None or activity_type is not None:
+                raise ValueError("ids cannot be combined with start, end or activity_type")
+            query_filter["ids"] = _strings(ids, "ids")
+            if not query_filter["ids"]:
+                return []
+        if start is not None:
+            query_filter["startDate"] = format_timestamp(start)
+        if end is not None:
+            query_filter["endDate"] = format_timestamp(end)
+        if activity_type is not None:
+            query_filter["marketingActivityType"] = _required(activity_type, "activity_type")
+        body = {"query": {"filter": query_filter}}
+        parse = _many(MarketingActivity, "marketingActivities")
+        return await self._call(ep.QUERY_MARKETING_ACTIVITIES, parse, body=body)
 
     # --- Calendar Event V1 --------------------------------------------------------------
 

@@ -157,14 +157,34 @@ class CalendarEvent(WireModel):
     read_only: Annotated[bool, _none_to(bool)] = False
 
 
+class AssetReference(WireModel):
+    """The site asset an activity is grounded in. Its fields are not documented (SPEC §2.4),
+    so none are declared: whatever Wix sends is kept in `model_extra`, under its wire name."""
+
+
+class BlogPostCandidate(WireModel):
+    """The SEO data of a BLOG activity (`blogSeoData`); undocumented fields kept as sent."""
+
+
+class ActivitySource(WireModel):
+    """What the AI planned an activity from (an event, keywords…); undocumented fields kept."""
+
+
 class MarketingActivity(WireModel):
-    """A Marketing Activity V1 record (`id` ↔ the plan's `marketingActivityId`)."""
+    """A Marketing Activity V1 record (`id` ↔ the plan's `marketingActivityId`, SPEC §2.4).
+
+    `asset`, `blogSeoData` (BLOG only) and `source` are read-only and absent on activities
+    that have none. The object has no created/updated dates.
+    """
 
     id: str | None = None
     title: Text = ""
     description: Text = ""
     target_date: UtcDatetime | None = None
     marketing_activity_type: str | None = None
+    asset: AssetReference | None = None
+    blog_seo_data: BlogPostCandidate | None = None
+    source: ActivitySource | None = None
 
 
 class PlanGoalOption(WireModel):

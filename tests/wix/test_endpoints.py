@@ -1,4 +1,4 @@
-"""Every one of the 28 methods: verb, URL, query, headers, JSON body and parsed answer."""
+"""Every one of the 30 methods: verb, URL, query, headers, JSON body and parsed answer."""
 
 from __future__ import annotations
 
@@ -118,6 +118,28 @@ def _settings_ok(settings: Any) -> bool:
         and settings.settings["marketingPlanGoal"] == {"goalKey": "DRIVE_TRAFFIC"}
         and settings.overrides["blogs"]["frequency"]["count"] == 2
         and settings.updated_at == datetime(2026, 8, 1, 8, tzinfo=UTC)
+    )
+
+
+BLOG_ACTIVITY = {
+    "id": E1,
+    "title": "Blog: sourdough guide",
+    "description": "Write an SEO article.",
+    "targetDate": "2026-09-14T10:00:00.000Z",
+    "marketingActivityType": "BLOG",
+    "asset": {"type": "SITE", "id": SITE},
+    "blogSeoData": {"primaryKeyword": "sourdough guide", "slug": "sourdough-guide"},
+    "source": {"type": "KEYWORDS", "keywords": ["sourdough guide"]},
+}
+
+
+def _blog_activity_ok(activity: Any) -> bool:
+    return (
+        isinstance(activity, MarketingActivity)
+        and activity.id == E1
+        and activity.target_date == datetime(2026, 9, 14, 10, tzinfo=UTC)
+        and activity.marketing_activity_type == "BLOG"
+        and activity.model_dump(by_alias=True, mode="json", exclude_none=True) == BLOG_ACTIVITY
     )
 
 
@@ -352,7 +374,7 @@ CASES = [
             }
         ),
         "POST",
-        "/items",
+        "/marketing-activity",
         {
             "marketingActivity": {
                 "id": E1,
@@ -388,6 +410,32 @@ CASES = [
         body={
             "marketingActivity": {"targetDate": "2026-08-10T09:00:00.000Z"},
             "fieldMask": "targetDate",
+        },
+    ),
+    Case(
+        "GetMarketingActivity",
+        lambda s: s.get_marketing_activity(E1),
+        "GET",
+        "/marketing-activity",
+        {"marketingActivity": BLOG_ACTIVITY},
+        _blog_activity_ok,
+        params={"id": E1},
+    ),
+    Case(
+        "QueryMarketingActivities",
+        lambda s: s.query_marketing_activities(start=AUG3, end=SEP30, activity_type="BLOG"),
+        "POST",
+        "/marketing-activities/query",
+        {"marketingActivities": [BLOG_ACTIVITY]},
+        lambda r: len(r) == 1 and _blog_activity_ok(r[0]),
+        body={
+            "query": {
+                "filter": {
+                    "startDate": "2026-08-03T00:00:00.000Z",
+                    "endDate": "2026-09-30T23:59:59.999Z",
+                    "marketingActivityType": "BLOG",
+                }
+            }
         },
     ),
     Case(
@@ -437,8 +485,8 @@ CASES = [
 ]
 
 
-def test_the_table_covers_all_28_methods_once() -> None:
-    assert len(ENDPOINTS) == 28
+def test_the_table_covers_all_30_methods_once() -> None:
+    assert len(ENDPOINTS) == 30
     assert sorted(case.name for case in CASES) == sorted(e.name for e in ENDPOINTS)
 
 

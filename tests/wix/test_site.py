@@ -147,6 +147,56 @@ async def test_an_empty_body_on_success_counts_as_an_empty_object(
     assert router.calls.call_count == 1
 
 
+async def test_query_activities_by_ids_sends_only_the_ids(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    route = api_route(router, "POST", "/marketing-activities/query")
+    route.mock(return_value=ok({"marketingActivities": [{"id": A1}]}))
+    found = await site.query_marketing_activities(ids=(A1,))
+    assert [a.id for a in found] == [A1]
+    assert body_of(route.calls.last.request) == {"query": {"filter": {"ids": [A1]}}}
+
+
+async def test_query_activities_without_filters_asks_for_all_and_reads_an_omitted_list(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    route = api_route(router, "POST", "/marketing-activities/query")
+    route.mock(return_value=ok({}))
+    assert await site.query_marketing_activities() == []
+    assert body_of(route.calls.last.request) == {"query": {"filter": {}}}
+
+
+async def test_query_activities_by_no_ids_finds_none_without_asking(
+    router: respx.MockRouter, site: SiteClient, client: WixClient
+) -> None:
+    # On the wire an empty list is no filter at all: sending it would return every activity.
+    assert await site.query_marketing_activities(ids=[]) == []
+    assert client.request_count == 0
+
+
+async def test_query_activities_with_only_an_end_converts_it_to_utc(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    route = api_route(router, "POST", "/marketing-activities/query")
+    route.mock(return_value=ok({"marketingActivities": []}))
+    lisbon_summer = timezone(timedelta(hours=1))
+    await site.query_marketing_activities(end=datetime(2026, 8, 3, 10, tzinfo=lisbon_summer))
+    assert body_of(route.calls.last.request) == {
+        "query": {"filter": {"endDate": "2026-08-03T09:00:00.000Z"}}
+    }
+
+
+async def test_get_activity_sends_the_id_as_a_query_parameter(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    route = api_route(router, "GET", "/marketing-activity")
+    route.mock(return_value=ok({"marketingActivity": {"id": "a/b c"}}))
+    await site.get_marketing_activity("a/b c")
+    request = route.calls.last.request
+    assert request.url.path == SERVICE_PATH + "/marketing-activity"
+    assert request.url.params["id"] == "a/b c"
+
+
 # --- arguments refused before anything is sent ----------------------------------------------
 
 
@@ -165,6 +215,12 @@ async def test_an_empty_body_on_success_counts_as_an_empty_object(
         lambda s: s.update_marketing_activity_posts_media(A1, ""),
         lambda s: s.delete_event(""),
         lambda s: s.clear_marketing_activity_posts(""),
+        lambda s: s.get_marketing_activity(""),
+        lambda s: s.query_marketing_activities(start=NAIVE),
+        lambda s: s.query_marketing_activities(ids=[A1], start=AWARE),
+        lambda s: s.query_marketing_activities(ids=[A1], end=AWARE),
+        lambda s: s.query_marketing_activities(ids=[A1], activity_type="BLOG"),
+        lambda s: s.query_marketing_activities(activity_type=""),
     ],
     ids=[
         "empty-upsert-mask",
@@ -179,6 +235,12 @@ async def test_an_empty_body_on_success_counts_as_an_empty_object(
         "empty-media-url",
         "empty-event-id",
         "empty-clear-id",
+        "empty-get-activity-id",
+        "naive-activity-query",
+        "ids-with-start",
+        "ids-with-end",
+        "ids-with-type",
+        "empty-activity-type",
     ],
 )
 async def test_bad_arguments_raise_value_error_without_sending(
@@ -197,8 +259,9 @@ async def test_bad_arguments_raise_value_error_without_sending(
         lambda s: s.generate_social_posts(A1),
         lambda s: s.schedule_drafts("d1"),
         lambda s: s.get_marketing_activity_posts(A1),
+        lambda s: s.query_marketing_activities(ids=A1),
     ],
-    ids=["mask", "generate", "schedule", "get-posts"],
+    ids=["mask", "generate", "schedule", "get-posts", "query-activities"],
 )
 async def test_a_single_string_where_a_sequence_is_expected_is_a_type_error(
     call: Call, site: SiteClient, client: WixClient
@@ -304,6 +367,20 @@ def test_site_needs_an_id(client: WixClient) -> None:
             {"calendarEvent": {"date": "next tuesday"}},
             lambda s: s.create_event({"name": "n"}),
             "date: Input should be a valid datetime",
+        ),
+        (
+            "GET",
+            "/marketing-activity",
+            {"marketingActivities": [{"id": A1}]},
+            lambda s: s.get_marketing_activity(A1),
+            "no 'marketingActivity' object",
+        ),
+        (
+            "POST",
+            "/marketing-activities/query",
+            {"marketingActivities": {"id": A1}},
+            lambda s: s.query_marketing_activities(),
+            "'marketingActivities' is not a list",
         ),
     ],
 )

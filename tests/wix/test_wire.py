@@ -9,6 +9,7 @@ import pytest
 from reconciler.wix import (
     CalendarEvent,
     Item,
+    MarketingActivity,
     MarketingSettings,
     PlanActivity,
     SocialMarketingPlan,
@@ -80,6 +81,36 @@ def test_snake_case_names_work_in_python() -> None:
         "calendarId": "c1",
         "readOnly": True,
     }
+
+
+def test_activity_read_only_objects_are_kept_as_they_come() -> None:
+    # SPEC §2.4 names asset, blogSeoData and source but not their fields: whatever Wix
+    # sends inside them, nested and unknown, reads and dumps back unchanged.
+    wire = {
+        "id": "a1",
+        "title": "Blog: sourdough guide",
+        "targetDate": "2026-09-14T10:00:00.000Z",
+        "marketingActivityType": "BLOG",
+        "asset": {"assetType": "STORES_PRODUCT", "ids": {"product": "p1"}, "weight": 0.5},
+        "blogSeoData": {"keywords": [{"text": "sourdough", "volume": 880}]},
+        "source": {"upcomingEvent": {"name": "Bread Week"}, "keywords": ["sourdough"]},
+        "createdDate": "2026-09-01T00:00:00.000Z",  # no longer documented, still not lost
+    }
+    activity = MarketingActivity.model_validate(wire)
+    assert activity.asset is not None and activity.asset.model_extra == wire["asset"]
+    assert activity.blog_seo_data is not None
+    assert activity.blog_seo_data.model_extra == wire["blogSeoData"]
+    assert activity.source is not None and activity.source.model_extra == wire["source"]
+    assert activity.model_extra == {"createdDate": "2026-09-01T00:00:00.000Z"}
+    dumped = activity.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    assert dumped == wire
+
+
+def test_activity_read_only_objects_may_be_absent_or_null() -> None:
+    activity = MarketingActivity.model_validate(
+        {"id": "a1", "marketingActivityType": "SOCIAL_MARKETING", "asset": None}
+    )
+    assert (activity.asset, activity.blog_seo_data, activity.source) == (None, None, None)
 
 
 def test_recurring_event_reads_its_rule_and_occurrences() -> None:
