@@ -26,6 +26,11 @@ _COMMANDS = {
     "apply": ("reconciler.cli.apply_cmd", "apply", "Make the live sites match the YAML."),
     "drift": ("reconciler.cli.drift_cmd", "drift", "Report live settings/events that drifted."),
     "import": ("reconciler.cli.import_cmd", "import_sites", "Write site files from live sites."),
+    "options": (
+        "reconciler.cli.options_cmd",
+        "options",
+        "Show the goals, views, calendars a site offers.",
+    ),
     "history": ("reconciler.cli.history_cmd", "history", "Read the apply audit log."),
     "github": ("reconciler.cli.github_cmd", "github", "The GitHub side of the mpr workflows."),
     "emulator": ("reconciler.cli.emulator_cmd", "emulator", "Run the local Wix API emulator."),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -98,6 +98,26 @@ def check_sites(
     return CheckResult(sites, _tidy(run.problems), tuple(sorted(run.files)))
 
 
+def _option_locations(tree: Any, positions: Positions) -> dict[str, str]:
+    """`file:line:col` of the values a site's live options decide (goal, point of view, ids)."""
+    found: dict[str, str] = {}
+
+    def put(name: str, path: KeyPath) -> None:
+        mark = positions.value(path)
+        found[name] = f"{mark.file}:{mark.line}:{mark.column}"
+
+    settings = tree.get("settings") if isinstance(tree, YMap) else None
+    if not isinstance(settings, YMap):
+        return found
+    put("settings.marketingPlanGoal.goalKey", ("settings", "marketingPlanGoal", "goalKey"))
+    put("settings.pointOfView", ("settings", "pointOfView"))
+    calendar = settings.get("calendar")
+    ids = calendar.get("ids") if isinstance(calendar, YMap) else None
+    for index in range(len(ids) if isinstance(ids, list) else 0):
+        put(f"settings.calendar.ids[{index}]", ("settings", "calendar", "ids", index))
+    return found
+
+
 @dataclass
 class _Site:
     tree: Any
@@ -125,7 +145,8 @@ class _Run:
         self.problems.extend(problems)
         site = _Site(tree, positions)
         if doc is not None and not any(p.severity == "error" for p in problems):
-            site.desired = to_desired(doc, site_file.display, fingerprint(tree))
+            desired = to_desired(doc, site_file.display, fingerprint(tree))
+            site.desired = replace(desired, locations=_option_locations(tree, positions))
         return site
 
     def read(self, path: Path, display: str) -> Any:

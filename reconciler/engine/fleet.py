@@ -25,6 +25,7 @@ from typing import TypeVar
 
 from reconciler.engine.apply import apply_site, explain, skipped_note
 from reconciler.engine.observe import observe
+from reconciler.engine.options import needs_check, option_problems, read_options
 from reconciler.engine.plan import Plan, SitePlan
 from reconciler.engine.planning import build_site_plan
 from reconciler.engine.report import ApplyReport, SiteOutcome
@@ -110,6 +111,10 @@ async def plan_sites(
                 pending=rt.journal.pending(desired.id),
                 no_regenerate=rt.no_regenerate,
             )
+            if needs_check(plan):
+                problems = option_problems(desired, await read_options(client.site(desired.id)))
+                if problems:
+                    return SiteWork(desired, None, _error_plan(desired, "\n".join(problems)))
         except ApiError as exc:
             return SiteWork(desired, None, _error_plan(desired, explain(exc)))
         except Exception as exc:  # one site's odd data must not take the fleet down

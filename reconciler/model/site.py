@@ -32,6 +32,9 @@ class DesiredSite:
     """A digest of the declared content, so a saved plan can tell that the YAML changed."""
     auth: SiteAuth = field(default_factory=ApiKeyAuth)
     """How mpr signs in to Wix for this site (the secrets stay in the environment)."""
+    locations: Mapping[str, str] = field(default_factory=dict, compare=False)
+    """Where some values are written (`settings.pointOfView` → `file:line:col`), for messages
+    about them that only the live site can tell (an option the site does not offer)."""
 
     @property
     def display_name(self) -> str:

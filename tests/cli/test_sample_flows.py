@@ -77,7 +77,14 @@ policy:
     result = mpr("apply", str(write_site(tmp_path, body=body)), "--auto-approve")
     assert result.code == exitcodes.OK, result.out + result.err
 
-    assert collapse(calls(emulator)[3:]) == [
+    # The seeds' second flow: the live options are read before the upsert that uses them.
+    assert sorted(calls(emulator)[3:7]) == [
+        "GetCalendarOptions",
+        "GetMarketingSettingsDefaults",
+        "GetPlanGoalOptions",
+        "GetPointOfViewOptions",
+    ]
+    assert collapse(calls(emulator)[7:]) == [
         "UpsertMarketingSettings",
         "GenerateMarketingPlan",
         "GetSocialMarketingPlan",

@@ -74,7 +74,14 @@ async def test_plan_never_writes(emulator: Emulator, wix: WixClient, runtime: Ru
     assert work.plan.has_changes
     assert work.plan.action.kind == "generate"
     assert emulator.writes() == []
-    assert len(emulator.requests) == 3
+    reads = [r.operation for r in emulator.requests]
+    assert sorted(reads[:3]) == ["GetMarketingSettings", "GetSocialMarketingPlan", "QueryEvents"]
+    assert sorted(reads[3:]) == [
+        "GetCalendarOptions",
+        "GetMarketingSettingsDefaults",
+        "GetPlanGoalOptions",
+        "GetPointOfViewOptions",
+    ], "the goal it changes is checked against the site's options"
 
 
 async def test_first_apply_then_nothing_to_do(

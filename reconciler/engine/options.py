@@ -1,0 +1,106 @@
+"""A site's live options (plan goals, points of view, calendars, defaults), and the check of a
+site file's values against them before anything is written.
+
+Wix offers each site its own plan-goal and point-of-view keys and its own calendars; a value
+it does not offer is refused only when the upsert is sent. `plan` reads the options of a site
+whose file changes one of those values and reports a value the site does not offer, where
+the file says it, with the closest offered one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconciler.engine.plan import SitePlan
+from reconciler.model.site import DesiredSite
+from reconciler.wix import SiteClient
+
+GOAL = "settings.marketingPlanGoal"
+POINT_OF_VIEW = "settings.pointOfView"
+CALENDAR = "settings.calendar"
+CHECKED = (GOAL, POINT_OF_VIEW, CALENDAR)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One offered value and its display title (if Wix gives one)."""
+
+    key: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """What a site offers for the settings whose values Wix chooses from a list."""
+
+    goals: tuple[Option, ...] = ()
+    points_of_view: tuple[Option, ...] = ()
+    calendars: tuple[Option, ...] = ()
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+
+
+async def read_options(site: SiteClient) -> SiteOptions:
+    """The four option reads of one site, at once."""
+    goals, views, calendars, defaults = await asyncio.gather(
+        site.get_plan_goal_options(),
+        site.get_point_of_view_options(),
+        site.get_calendar_options(),
+        site.get_marketing_settings_defaults(),
+    )
+    return SiteOptions(
+        goals=tuple(Option(g.plan_goal_key, g.title or "") for g in goals),
+        points_of_view=tuple(Option(p.point_of_view_key, p.title or "") for p in views),
+        calendars=tuple(Option(c.id, c.name or "") for c in calendars),
+        defaults=defaults,
+    )
+
+
+def needs_check(plan: SitePlan) -> bool:
+    """Whether the plan writes a value that must be one the site offers."""
+    return any(change.path in CHECKED for change in plan.settings)
+
+
+def option_problems(desired: DesiredSite, options: SiteOptions) -> list[str]:
+    """One message per declared value the site does not offer (`file:line:col: path: …`)."""
+    values = desired.settings.values
+    problems: list[str] = []
+    goal = values.get(GOAL)
+    if isinstance(goal, Mapping) and isinstance(goal.get("goalKey"), str):
+        problems += _check(desired, f"{GOAL}.goalKey", goal["goalKey"], options.goals, "goal")
+    view = values.get(POINT_OF_VIEW)
+    if isinstance(view, str):
+        problems += _check(desired, POINT_OF_VIEW, view, options.points_of_view, "point of view")
+    calendar = values.get(CALENDAR)
+    ids = calendar.get("ids") if isinstance(calendar, Mapping) else None
+    for index, calendar_id in enumerate(ids if isinstance(ids, list) else []):
+        path = f"{CALENDAR}.ids[{index}]"
+        problems += _check(desired, path, str(calendar_id), options.calendars, "calendar")
+    return problems
+
+
+def _check(
+    desired: DesiredSite, path: str, value: str, offered: Sequence[Option], what: str
+) -> list[str]:
+    keys = [o.key for o in offered]
+    if value in keys:
+        return []
+    where = desired.locations.get(path, desired.source)
+    close = difflib.get_close_matches(value, keys, n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    listed = ", ".join(_shown(o) for o in offered) or "none"
+    return [
+        f"{where}: {path}: {value} is not a {what} this site offers{hint} "
+        f"(offered: {listed}; see `mpr options`)"
+    ]
+
+
+def _shown(option: Option) -> str:
+    return (
+        f"{option.key} ({option.title})"
+        if option.title and option.title != option.key
+        else (option.key)
+    )

@@ -1,0 +1,96 @@
+"""`mpr options`, and values a site does not offer caught by plan before any write (issue #14)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from reconciler.cli import exitcodes
+from reconciler.emulator import Emulator
+from reconciler.engine.options import Option, SiteOptions, option_problems
+from reconciler.model.settings import ManagedSettings
+from reconciler.model.site import DesiredSite, SiteId
+from tests.conftest import Mpr
+
+SITE = "11111111-2222-4333-8444-555555555555"
+US = "aaaaaaaa-1111-4222-8333-444444444444"
+PT = "bbbbbbbb-1111-4222-8333-444444444444"
+
+
+def seed(emulator: Emulator) -> None:
+    calendars = [{"id": US, "name": "US holidays"}, {"id": PT, "name": "Portugal holidays"}]
+    emulator.load_fixtures(
+        {"sites": [{"id": SITE, "calendars": calendars, "plan": {"status": "ACTIVE"}}]}
+    )
+
+
+def site_file(folder: Path, settings: str = "") -> str:
+    path = folder / "crumb.yaml"
+    path.write_text(f"version: 1\nsite: {{id: {SITE}, name: Crumb}}\n{settings}")
+    return str(path)
+
+
+def test_options_lists_what_the_site_offers(mpr: Mpr, emulator: Emulator, tmp_path: Path) -> None:
+    seed(emulator)
+    result = mpr("options", site_file(tmp_path))
+    assert result.code == exitcodes.OK, result.err
+    lines = result.out.splitlines()
+    start = lines.index("  settings.calendar.ids:")
+    assert lines[start : start + 4] == [
+        "  settings.calendar.ids:",
+        f"    {US}  US holidays",
+        f"    {PT}  Portugal holidays",
+        "  defaults (GetMarketingSettingsDefaults):",
+    ]
+    assert "    FIRST_PERSON   We / our" in result.out
+    as_json = json.loads(mpr("options", site_file(tmp_path), "--format", "json").out)
+    (site,) = as_json["sites"]
+    assert [g["key"] for g in site["planGoals"]] == [
+        "DRIVE_TRAFFIC",
+        "BRAND_AWARENESS",
+        "BOOST_SALES",
+        "COLLECT_LEADS",
+    ]
+    assert site["calendars"][1] == {"key": PT, "title": "Portugal holidays"}
+    assert site["defaults"]["frequency"] == {"count": 3, "interval": "WEEK"}
+    assert emulator.writes() == []
+
+
+def test_a_calendar_the_site_does_not_offer_is_caught_before_any_write(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    seed(emulator)
+    typo = PT[:-1] + "5"
+    path = site_file(tmp_path, f"settings:\n  calendar:\n    ids: [{US}, {typo}]\n")
+    result = mpr("apply", path, "--auto-approve")
+    assert result.code == exitcodes.ERROR
+    assert (
+        f"{path}:5:49: settings.calendar.ids[1]: {typo} is not a calendar this site offers; "
+        f"did you mean {PT}? (offered: {US} (US holidays), {PT} (Portugal holidays); "
+        "see `mpr options`)"
+    ) in result.out
+    assert emulator.writes() == [], "nothing is written for that site"
+
+
+def test_goal_and_point_of_view_are_checked_with_a_suggestion() -> None:
+    desired = DesiredSite(
+        SiteId(SITE),
+        "Crumb",
+        "crumb.yaml",
+        settings=ManagedSettings(
+            {
+                "settings.marketingPlanGoal": {"goalKey": "BOOST_SALES"},
+                "settings.pointOfView": "THIRD_PERSON",
+            }
+        ),
+        locations={"settings.pointOfView": "crumb.yaml:9:16"},
+    )
+    offered = SiteOptions(
+        goals=(Option("BOOST_SALES", "Boost sales"),),
+        points_of_view=(Option("FIRST_PERSON"), Option("SECOND_PERSON", "You / your")),
+    )
+    assert option_problems(desired, offered) == [
+        "crumb.yaml:9:16: settings.pointOfView: THIRD_PERSON is not a point of view this site "
+        "offers; did you mean FIRST_PERSON? (offered: FIRST_PERSON, SECOND_PERSON (You / your); "
+        "see `mpr options`)"
+    ]
