@@ -5,7 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from reconciler.cli import _COMMANDS
+import pytest
+
+from reconciler.cli import _COMMANDS, run
 
 PROBE = """
 import sys
@@ -26,12 +28,22 @@ def test_root_help_lists_every_command_and_imports_none_of_them() -> None:
     assert "HEAVY:  CODE: 0" in result.stdout
 
 
-def test_every_listed_command_loads() -> None:
+def test_every_listed_command_loads(capsys: pytest.CaptureFixture[str]) -> None:
+    """`mpr NAME --help` works for every command `mpr --help` lists: its usage line names it,
+    the command loaded is the one of that name, and its own help text follows."""
     import click
 
     from reconciler.cli import cli
 
-    ctx = click.Context(cli)
-    for name in _COMMANDS:
-        command = cli.get_command(ctx, name)
-        assert command is not None and command.name is not None
+    descriptions = {}
+    for name in sorted(_COMMANDS):
+        code = run([name, "--help"])
+        out, err = capsys.readouterr()
+        assert (code, err) == (0, ""), name
+        usage, blank, description, *_ = out.splitlines()
+        assert usage.startswith(f"Usage: mpr {name} [OPTIONS]"), out
+        assert blank == "" and description.startswith("  "), out
+        command = cli.get_command(click.Context(cli), name)
+        assert command is not None and command.name == name
+        descriptions[name] = description.strip()
+    assert len(set(descriptions.values())) == len(_COMMANDS), descriptions

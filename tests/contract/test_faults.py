@@ -119,13 +119,12 @@ async def test_slow_answer_past_the_timeout_is_unreachable(
     async with WixClient(
         base_url=base_url, api_key="k", timeout=0.1, retry=retry, sleep=sleeps
     ) as client:
-        started = time.monotonic()
+        # The delayed answer is a 200: had the client waited for the server instead of
+        # giving up at its own timeout, this call would have succeeded.
         with pytest.raises(ApiUnreachable) as caught:
             await client.site(SITE).get_marketing_settings()
-        elapsed = time.monotonic() - started
-    assert "0.1 s" in str(caught.value)
+    assert "within 0.1 s" in str(caught.value)
     assert may_have_been_applied(caught.value)
-    assert elapsed < 0.45  # gave up at the client timeout, did not wait for the server
     assert len(sleeps.calls) == 1  # a GET timing out is retried once, then raised
     # let the server finish the abandoned requests before the next test resets it
     deadline = time.monotonic() + 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -327,10 +328,25 @@ async def test_a_timeout_on_the_third_call_of_a_sequence(
     assert client.request_count == 3
 
 
-async def test_the_default_sleep_really_waits(router: respx.MockRouter) -> None:
+async def test_the_default_sleep_really_waits(
+    router: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without an injected sleep, the Retry-After pause is the event loop's real sleep (a
+    no-op would hammer Wix with the retry at once)."""
+    real_sleep = asyncio.sleep
+    slept: list[float] = []
+
+    async def recorded(seconds: float, result: object = None) -> object:
+        slept.append(seconds)
+        return await real_sleep(seconds, result)
+
+    monkeypatch.setattr(asyncio, "sleep", recorded)
     route = api_route(router, "GET", "/marketing-plan")
-    route.side_effect = [httpx.Response(503), httpx.Response(200, json={"status": "ACTIVE"})]
-    policy = RetryPolicy(base_delay=0.001)
-    async with WixClient(base_url=BASE, retry=policy) as wix:
+    route.side_effect = [
+        httpx.Response(429, headers={"Retry-After": "0.05"}),
+        httpx.Response(200, json={"status": "ACTIVE"}),
+    ]
+    async with WixClient(base_url=BASE) as wix:
         assert (await wix.site(SITE).get_social_marketing_plan()).status == "ACTIVE"
     assert route.call_count == 2
+    assert [s for s in slept if s > 0] == [0.05]
