@@ -1,12 +1,12 @@
 """Run the tests (and every Python process they start) with the clock moved years ahead.
 
-`MPR_TEST_YEARS_AHEAD=N` plus this directory on PYTHONPATH makes every Python interpreter
+`TIMESHIFT_YEARS=N` plus this directory on PYTHONPATH makes every Python interpreter
 that starts with that environment import `sitecustomize.py` from here, which starts a
 `time_machine.travel` to the real now + N years (ticking) before anything else runs: pytest
 itself, and the `mpr` subprocesses, `mpr emulator serve` and uvicorn servers it starts. Nothing
 else is patched by hand. `.ci/run` uses it; by hand:
 
-    PYTHONPATH=$PWD/tests/timeshift MPR_TEST_YEARS_AHEAD=5 python -m pytest
+    PYTHONPATH=$PWD/tests/timeshift TIMESHIFT_YEARS=5 python -m pytest
 
 (an absolute path: children may run elsewhere). A test that builds a clean environment for a
 subprocess must carry `carried()` into it, or that subprocess would run at the real date.
@@ -18,8 +18,9 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-YEARS_AHEAD = "MPR_TEST_YEARS_AHEAD"
-"""How many years ahead the clock is moved (unset or 0: not moved)."""
+YEARS_AHEAD = "TIMESHIFT_YEARS"
+"""How many years ahead the clock is moved (unset or 0: not moved). Not an MPR_ name: tests
+that give `mpr` a clean configuration drop MPR_* variables, and must keep this one."""
 
 DIRECTORY = Path(__file__).resolve().parent
 """The directory to put on PYTHONPATH: it holds the `sitecustomize` shim."""

@@ -1,12 +1,12 @@
 """Imported by every Python interpreter that has tests/timeshift on PYTHONPATH (see
-tests/timeshift/__init__.py): with MPR_TEST_YEARS_AHEAD=N it moves this process's clock N
+tests/timeshift/__init__.py): with TIMESHIFT_YEARS=N it moves this process's clock N
 years ahead, ticking, with time-machine. It must stay importable without the project."""
 
 import os
 
 
 def _travel() -> None:
-    years = int(os.environ.get("MPR_TEST_YEARS_AHEAD") or 0)
+    years = int(os.environ.get("TIMESHIFT_YEARS") or 0)
     if not years:
         return
     from datetime import UTC, datetime
