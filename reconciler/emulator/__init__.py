@@ -1,6 +1,6 @@
 """A local, independent implementation of the Wix Marketing Plan APIs (SPEC.md).
 
-Role: serve the 28 methods over real HTTP (an ASGI app, in-process or via uvicorn) with the
+Role: serve the 30 methods over real HTTP (an ASGI app, in-process or via uvicorn) with the
 documented state effects, errors, asynchronous generation on a controllable clock, fault
 injection and a request log, so the client can be tested on the wire.
 Rule: this package imports nothing from the rest of ``reconciler`` (client and emulator meet

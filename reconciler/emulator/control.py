@@ -1,8 +1,8 @@
 """Test-only control plane: request log, fault injection, rate limiting, ``/_emulator`` API.
 
 The request log records every API request (not control-plane calls), including faulted
-ones; ``mutating`` is true for everything but GETs, QueryEvents and
-GetMarketingActivityPosts, which is what proves "plan never writes". A ``FaultRule``
+ones; ``mutating`` is true for everything but GETs, QueryEvents, GetMarketingActivityPosts
+and QueryMarketingActivities, which is what proves "plan never writes". A ``FaultRule``
 matches on optional method, path substring and site id and hits ``times`` requests (``None``:
 all): a ``status`` (429 with ``Retry-After``, other 4xx with an envelope, 5xx with an empty
 body), a ``delay_seconds`` (real sleep), or ``disconnect`` (no HTTP response at all).

@@ -8,7 +8,9 @@ Rules (SPEC §5.18–5.20, README "Generation"):
 * BLOG (``BLOGS`` tool) and EMAIL_MARKETING activities: their override frequency, else
   MONTH×1; blog titles come from the keyword research, which is derived from the topics;
 * one activity per calendar-event occurrence in the window, its title containing the name;
-* default tools when unset: [SOCIAL_MARKETING].
+* default tools when unset: [SOCIAL_MARKETING];
+* every activity says what it was planned from in ``source`` (a topic, keywords or a calendar
+  event) and BLOG ones carry ``blogSeoData``; titles and descriptions hold ≤ 3,000 characters.
 The same (site id, generation number, settings/events content, seed) always yields the same
 plan, so tests can assert exactly what reached it. Ids are assigned by the caller.
 """
@@ -20,10 +22,11 @@ import json
 import random
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from reconciler.emulator.activities import clip
 from reconciler.emulator.clock import end_of_next_month, start_of_day, to_wire
 from reconciler.emulator.events import occurrences
 from reconciler.emulator.records import CalendarEvent, GenerationInputs, Json
@@ -62,13 +65,30 @@ TOOL_ACTIVITY_TYPE = {
 
 @dataclass(frozen=True)
 class PlannedActivity:
-    """An activity before it gets an id."""
+    """An activity before it gets an id (and before ``asset``, which names the site)."""
 
     date: datetime
     title: str
     description: str
     type: str
+    source: Json
+    blog_seo_data: Json | None = None
     story: bool = False
+
+
+def _planned(
+    when: datetime, title: str, description: str, kind: str, source: Json, keyword: str = ""
+) -> PlannedActivity:
+    """A planned activity within the V1 limits; a BLOG one gets SEO data for ``keyword``."""
+    title, description = clip(title), clip(description)
+    seo = None
+    if kind == "BLOG":
+        seo = {"title": title, "primaryKeyword": keyword, "slug": _slug(keyword)}
+    return PlannedActivity(when, title, description, kind, source, seo)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:100] or "post"
 
 
 def content_seed(site_id: str, generation: int, inputs: GenerationInputs, seed: object) -> str:
@@ -198,7 +218,8 @@ def _social(
         theme, angle = themes[i % len(themes)], ANGLES[i % len(ANGLES)]
         title = _scrub(f"{theme}: {angle}", excluded) or "Social post"
         description = _scrub(f"Share {angle} about {theme} to {goal}.", excluded)
-        out.append(PlannedActivity(_at_nine(day, rng), title, description, "SOCIAL_MARKETING"))
+        source = {"type": "TOPIC", "topic": _scrub(theme, excluded)}
+        out.append(_planned(_at_nine(day, rng), title, description, "SOCIAL_MARKETING", source))
     return out
 
 
@@ -225,9 +246,11 @@ def _tool_activities(
         subject = subjects[i % len(subjects)]
         if kind == "BLOG":
             title, text = f"Blog: {subject}", f"Write an SEO article targeting '{subject}'."
+            source: Json = {"type": "KEYWORDS", "keywords": [subject]}
         else:
             title, text = f"Newsletter: {subject}", f"Email subscribers about {subject}."
-        out.append(PlannedActivity(_at_nine(day, rng), title, text, kind))
+            source = {"type": "TOPIC", "topic": subject}
+        out.append(_planned(_at_nine(day, rng), title, text, kind, source, subject))
     return out
 
 
@@ -242,7 +265,11 @@ def _event_activities(
         for when in _event_dates(event, start, end):
             title = f"Spotlight: {event.name}"
             text = f"Promote {event.name} ({when:%d %B %Y})."
-            out.append(PlannedActivity(_at_nine(when.date(), rng), title, text, kind))
+            source = {
+                "type": "CALENDAR_EVENT",
+                "calendarEvent": {"id": event.id, "name": event.name, "date": to_wire(when)},
+            }
+            out.append(_planned(_at_nine(when.date(), rng), title, text, kind, source, event.name))
     return out
 
 
@@ -260,7 +287,7 @@ def _flag_stories(planned: list[PlannedActivity], every: int) -> list[PlannedAct
         if p.type == "SOCIAL_MARKETING":
             social += 1
             if every > 0 and social % every == 0:
-                p = PlannedActivity(p.date, p.title, p.description, p.type, story=True)
+                p = replace(p, story=True)
         out.append(p)
     return out
 

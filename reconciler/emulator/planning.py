@@ -132,8 +132,9 @@ def complete_generation(ctx: Context, site: Site, succeed: bool = False) -> None
             p.title,
             p.description,
             p.type,
-            cutoff,
-            cutoff,
+            asset={"type": "SITE", "id": site.id},
+            blog_seo_data=copy.deepcopy(p.blog_seo_data),
+            source=copy.deepcopy(p.source),
             story_planned=p.story,
         )
         if drafts_wanted and p.type == "SOCIAL_MARKETING" and p.date <= horizon:

@@ -93,15 +93,21 @@ class CalendarEvent:
 
 @dataclass
 class Activity:
-    """One plan activity; Marketing Activity V1 ``id``/``targetDate`` are the same record."""
+    """One plan activity; Marketing Activity V1 ``id``/``targetDate`` are the same record.
+
+    ``asset``, ``blog_seo_data`` and ``source`` are the read-only V1 objects (SPEC §2.4) that
+    a generation fills in; an activity created through the API has none. There are no
+    created/updated dates: the V1 object has none (SPEC §2.4, 2026-11-27).
+    """
 
     id: str
     date: datetime
     title: str
     description: str
     type: str
-    created: datetime
-    updated: datetime
+    asset: Json | None = None
+    blog_seo_data: Json | None = None
+    source: Json | None = None
     items: list[Json] = field(default_factory=list)
     story_planned: bool = False
     variant: int = 0
@@ -132,16 +138,22 @@ class Activity:
         }
 
     def to_activity_wire(self) -> Json:
-        """The Marketing Activity V1 object (SPEC §2.4)."""
-        return {
+        """The Marketing Activity V1 object (SPEC §2.4); read-only objects only when set."""
+        out: Json = {
             "id": self.id,
             "title": self.title,
             "description": self.description,
             "targetDate": to_wire(self.date),
             "marketingActivityType": self.type,
-            "createdDate": to_wire(self.created),
-            "updatedDate": to_wire(self.updated),
         }
+        for key, value in (
+            ("asset", self.asset),
+            ("blogSeoData", self.blog_seo_data),
+            ("source", self.source),
+        ):
+            if value is not None:
+                out[key] = copy.deepcopy(value)
+        return out
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Wire ↔ backend: the 28 methods at their SPEC §3.0 URLs, JSON in, JSON out.
+"""Wire ↔ backend: the 30 methods at their SPEC §3.0 URLs, JSON in, JSON out.
 
 Each route resolves the caller, lets due jobs progress, calls one ``Backend`` operation under
 its lock and writes the result; an ``EmulatorError`` becomes its own status and envelope
@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 PREFIX = "/promote/marketing-plan-service/v1"
 PLAN = "/marketing-plan"
 SETTINGS = "/marketing-settings"
+ACTIVITY = "/marketing-activity"
+ACTIVITIES_QUERY = "/marketing-activities/query"
 
 
 @dataclass(frozen=True)
@@ -170,14 +172,26 @@ OPERATIONS: tuple[Operation, ...] = (
         f"{SETTINGS}/calendar-options",
         lambda b, s, c: settings_rules.calendar_options(s),
     ),
+    # Marketing Activity V1 has three paths (SPEC §1.2). Nothing answers POST /items (the
+    # create path guessed before 2026-11-27): it gets the 404 Wix gives it.
     Operation(
-        "CreateMarketingActivity", "POST", "/items", lambda b, s, c: b.create_activity(s, c.body)
+        "CreateMarketingActivity",
+        "POST",
+        ACTIVITY,
+        lambda b, s, c: b.create_activity(s, c.body),
     ),
     Operation(
         "UpdateMarketingActivity",
         "PATCH",
         "/items/{activityId}",
         lambda b, s, c: b.update_activity(s, c.params["activityId"], c.body),
+    ),
+    Operation("GetMarketingActivity", "GET", ACTIVITY, lambda b, s, c: b.get_activity(s, c.query)),
+    Operation(
+        "QueryMarketingActivities",
+        "POST",
+        ACTIVITIES_QUERY,
+        lambda b, s, c: b.query_activities(s, c.body),
     ),
     Operation("CreateEvent", "POST", "/events", lambda b, s, c: b.create_event(s, c.body)),
     Operation("QueryEvents", "POST", "/events/query", lambda b, s, c: b.query_events(s, c.body)),
@@ -199,7 +213,12 @@ OPERATIONS: tuple[Operation, ...] = (
 TOKEN_PATH = "/oauth2/token"
 
 #: Calls that change no site although they are POSTs (the request log's "mutating" flag).
-READ_ONLY_POSTS = (PREFIX + "/events/query", PREFIX + "/marketing-activity-posts", TOKEN_PATH)
+READ_ONLY_POSTS = (
+    PREFIX + "/events/query",
+    PREFIX + "/marketing-activity-posts",
+    PREFIX + ACTIVITIES_QUERY,
+    TOKEN_PATH,
+)
 
 
 def operation_for(method: str, path: str) -> Operation | None:
@@ -211,7 +230,7 @@ def operation_for(method: str, path: str) -> Operation | None:
 
 
 def is_mutating(method: str, path: str) -> bool:
-    """Everything but GETs, QueryEvents and GetMarketingActivityPosts."""
+    """Everything but GETs, QueryEvents, GetMarketingActivityPosts, QueryMarketingActivities."""
     if method.upper() in ("GET", "HEAD", "OPTIONS"):
         return False
     return not (method.upper() == "POST" and path.rstrip("/") in READ_ONLY_POSTS)
@@ -279,7 +298,7 @@ def with_newer_fields(value: Any) -> Any:
 
 
 def api_routes(backend: Backend) -> list[Route]:
-    """Starlette routes for all 28 methods and the token endpoint, bound to ``backend``."""
+    """Starlette routes for all 30 methods and the token endpoint, bound to ``backend``."""
     return [
         *(
             Route(PREFIX + op.path, _endpoint(backend, op), methods=[op.verb], name=op.name)

@@ -13,25 +13,21 @@ import copy
 import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
 
-from reconciler.emulator import drafts, events, planning, settings
+from reconciler.emulator import activities, drafts, events, planning, settings
 from reconciler.emulator.clock import Clock, parse_wire, to_wire
 from reconciler.emulator.config import EmulatorConfig
 from reconciler.emulator.context import Context
-from reconciler.emulator.errors import EmulatorError, invalid, not_found, parse_error, precondition
+from reconciler.emulator.errors import EmulatorError, invalid, not_found, precondition
 from reconciler.emulator.fixtures import SiteSeed
 from reconciler.emulator.identity import Identities
 from reconciler.emulator.ids import IdFactory, derived_id
 from reconciler.emulator.records import Activity, CalendarEvent, Json, Site, SiteProfile
 from reconciler.emulator.transitions import PLAN_READ, POSTS_READ, advance
 
-ACTIVITY_TYPES = ("SOCIAL_MARKETING", "EMAIL_MARKETING", "BLOG")
-ACTIVITY_FIELDS = ("title", "description", "targetDate")
-
 
 class Backend:
-    """All sites of one emulator and the operations of the 28 API methods."""
+    """All sites of one emulator and the operations of the 30 API methods."""
 
     def __init__(self, config: EmulatorConfig, clock: Clock) -> None:
         self.ctx = Context(config, clock, IdFactory(config.seed))
@@ -166,52 +162,45 @@ class Backend:
     # --- Marketing Activity V1 ------------------------------------------------------------
 
     def create_activity(self, site: Site, body: Json) -> Json:
-        raw = body["marketingActivity"] if isinstance(body.get("marketingActivity"), dict) else body
-        kind = raw.get("marketingActivityType")
-        if kind is not None and kind not in (*ACTIVITY_TYPES, "UNKNOWN"):
-            raise invalid(
-                "marketingActivity.marketingActivityType",
-                "must be one of " + ", ".join(ACTIVITY_TYPES),
-                "ENUM",
-            )
-        missing = [f for f in (*ACTIVITY_FIELDS, "marketingActivityType") if not raw.get(f)]
-        if missing or kind == "UNKNOWN":
-            raise precondition(
-                "INVALID_MARKETING_ACTIVITY",
-                "title, description, targetDate and a marketingActivityType "
-                f"other than UNKNOWN are required (missing: {missing})",
-            )
-        values = _activity_values(raw, ACTIVITY_FIELDS)
+        values, kind = activities.create_fields(body)
         if site.plan.status == "NEVER_CREATED":
             raise precondition("PLAN_NOT_FOUND", "no marketing plan exists for this site")
-        now = self.ctx.clock.now()
         activity = Activity(
             self.ctx.ids.new(),
             values["targetDate"],
             values["title"],
             values["description"],
-            str(kind),
-            now,
-            now,
+            kind,
         )
         site.plan.activities[activity.id] = activity
         self._engage(site)
         return {"marketingActivity": activity.to_activity_wire()}
 
     def update_activity(self, site: Site, activity_id: str, body: Json) -> Json:
-        activity = site.plan.activities.get(activity_id)
-        if activity is None:
-            raise not_found("NOT_FOUND", f"marketing activity {activity_id} not found")
-        raw = body.get("marketingActivity")
-        raw = raw if isinstance(raw, dict) else {}
-        paths = _activity_mask(body.get("fieldMask"), raw)
-        values = _activity_values(raw, paths)
+        activity = self._activity(site, activity_id)
+        values = activities.update_fields(body)
         activity.title = values.get("title", activity.title)
         activity.description = values.get("description", activity.description)
         activity.date = values.get("targetDate", activity.date)
-        activity.updated = self.ctx.clock.now()
         self._engage(site)
         return {"marketingActivity": activity.to_activity_wire()}
+
+    def get_activity(self, site: Site, query: Mapping[str, str]) -> Json:
+        """GetMarketingActivity: a read, whatever the plan's status; not engagement."""
+        activity = self._activity(site, activities.activity_id(query.get("id")))
+        return {"marketingActivity": activity.to_activity_wire()}
+
+    def query_activities(self, site: Site, body: Json) -> Json:
+        """QueryMarketingActivities: a read, whatever the plan's status; not engagement."""
+        found = activities.select(site.plan, activities.query_filter(body))
+        return {"marketingActivities": [a.to_activity_wire() for a in found]}
+
+    @staticmethod
+    def _activity(site: Site, activity_id: str) -> Activity:
+        activity = site.plan.activities.get(activity_id)
+        if activity is None:
+            raise not_found("NOT_FOUND", f"marketing activity {activity_id} not found")
+        return activity
 
     # --- Calendar Event V1 ----------------------------------------------------------------
 
@@ -279,37 +268,3 @@ def _query_date(query: Mapping[str, str], name: str) -> datetime | None:
         return parse_wire(value)
     except ValueError:
         raise invalid(name, "must be an RFC 3339 date-time", "FORMAT") from None
-
-
-def _activity_mask(raw: Any, body: Json) -> tuple[str, ...]:
-    if raw is None:
-        return tuple(f for f in ACTIVITY_FIELDS if f in body)
-    if not isinstance(raw, str):
-        raise parse_error("fieldMask", "must be a single comma-separated string")
-    paths = tuple(p.strip() for p in raw.split(",") if p.strip())
-    for path in paths:
-        if path not in ACTIVITY_FIELDS:
-            raise invalid(
-                "fieldMask",
-                f"{path!r} cannot be updated; allowed: " + ", ".join(ACTIVITY_FIELDS),
-                "ENUM",
-            )
-    return paths
-
-
-def _activity_values(raw: Json, names: tuple[str, ...]) -> dict[str, Any]:
-    """Validated values for ``names``; 400 for a missing/blank or malformed one."""
-    out: dict[str, Any] = {}
-    for name in names:
-        value = raw.get(name)
-        where = f"marketingActivity.{name}"
-        if not isinstance(value, str) or not value.strip():
-            raise invalid(where, "is required and must be a non-empty string", "REQUIRED_FIELD")
-        if name == "targetDate":
-            try:
-                out[name] = parse_wire(value)
-            except ValueError:
-                raise invalid(where, "must be an RFC 3339 date-time", "FORMAT") from None
-        else:
-            out[name] = value
-    return out

@@ -41,8 +41,10 @@ SPEC_METHODS = {  # SPEC §3.0: name → (verb, path)
     "GetPlanGoalOptions": ("GET", "/marketing-settings/plan-goal-options"),
     "GetPointOfViewOptions": ("GET", "/marketing-settings/point-of-view-options"),
     "GetCalendarOptions": ("GET", "/marketing-settings/calendar-options"),
-    "CreateMarketingActivity": ("POST", "/items"),
+    "CreateMarketingActivity": ("POST", "/marketing-activity"),
     "UpdateMarketingActivity": ("PATCH", "/items/{id}"),
+    "GetMarketingActivity": ("GET", "/marketing-activity"),
+    "QueryMarketingActivities": ("POST", "/marketing-activities/query"),
     "CreateEvent": ("POST", "/events"),
     "UpdateEvent": ("PUT", "/events/{id}"),
     "DeleteEvent": ("DELETE", "/events/{id}"),
@@ -54,8 +56,8 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def test_client_endpoints_are_the_28_spec_methods() -> None:
-    assert len(SPEC_METHODS) == 28
+def test_client_endpoints_are_the_30_spec_methods() -> None:
+    assert len(SPEC_METHODS) == 30
     assert {e.name: (e.verb, e.path) for e in ENDPOINTS} == SPEC_METHODS
     assert SERVICE_PATH == API_PREFIX
     for endpoint in ENDPOINTS:
@@ -109,6 +111,9 @@ async def test_every_method_reaches_the_emulator(
     })
     assert created.id
     await site.update_marketing_activity(created.id, {"title": "Flash sale!"}, ["title"])
+    assert (await site.get_marketing_activity(created.id)).title == "Flash sale!"
+    queried = await site.query_marketing_activities(ids=[created.id])
+    assert [a.id for a in queried] == [created.id]
     await site.delete_plan_marketing_activity(created.id)
     await site.delete_marketing_plan()
 
