@@ -53,6 +53,11 @@ def read_saved_plan(path: str) -> Plan:
     except RecursionError:
         raise ConfigError(f"{path} {wrong} (JSON nested too deeply); {again}") from None
     try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        escape = "a \\ud800-\\udfff escape that stands for no character"
+        raise ConfigError(f"{path} {wrong} ({escape}); {again}") from None
+    try:
         return Plan.from_json(body)
     except ValueError as exc:
         raise ConfigError(f"{path} {wrong}: {exc}; {again}") from None

@@ -72,12 +72,14 @@ class EmulatorConfig:
 
         Raises ``ValueError`` naming an unknown key.
         """
-        names = {f.name for f in fields(self)}
+        kinds = {f.name: str(f.type) for f in fields(self)}
         clean: dict[str, Any] = {}
         for key, value in changes.items():
-            name = _snake(key)
-            if name not in names:
+            name = _snake(str(key))
+            if name not in kinds:
                 raise ValueError(f"unknown emulator config key {key!r}")
+            if not _fits(kinds[name], value):
+                raise ValueError(f"{key}: expected {_EXPECTED.get(kinds[name], kinds[name])}")
             clean[name] = frozenset(value) if name == "accepted_api_keys" else value
         return replace(self, **clean)
 
@@ -88,6 +90,35 @@ class EmulatorConfig:
             value = getattr(self, f.name)
             out[f.name] = sorted(value) if isinstance(value, frozenset) else value
         return out
+
+
+_EXPECTED = {
+    "float": "a number",
+    "int": "an integer",
+    "bool": "true or false",
+    "str": "a string",
+    "int | str | None": "an integer, a string or null",
+    "frozenset[str]": "a list of strings",
+}
+
+
+def _fits(kind: str, value: Any) -> bool:
+    """Whether `value` suits a field declared as `kind` (a bool is no number here)."""
+    if isinstance(value, bool):
+        return kind == "bool"
+    if kind == "float":
+        return isinstance(value, int | float) and value == value and abs(value) != float("inf")
+    if kind == "int":
+        return isinstance(value, int)
+    if kind == "str":
+        return isinstance(value, str)
+    if kind == "int | str | None":
+        return value is None or isinstance(value, int | str)
+    if kind == "frozenset[str]":
+        return isinstance(value, list | tuple | set | frozenset) and all(
+            isinstance(item, str) for item in value
+        )
+    return True
 
 
 def _snake(name: str) -> str:

@@ -116,7 +116,7 @@ def _parse_rule(raw: Any, where: str) -> RecurringRule | None:
     if not isinstance(raw, dict):
         raise invalid(where, "must be an object", "FORMAT")
     frequency = raw.get("frequency")
-    if frequency not in FREQUENCIES:
+    if not isinstance(frequency, str) or frequency not in FREQUENCIES:
         raise invalid(f"{where}.frequency", "must be one of WEEKLY, MONTHLY, YEARLY", "ENUM")
     if raw.get("startDate") is None:
         raise invalid(f"{where}.startDate", "is required", "REQUIRED_FIELD")

@@ -29,6 +29,7 @@ the path of each bad field. Nothing is registered unless the whole document is v
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,20 +93,65 @@ class FixtureDocument:
     sites: list[SiteSeed] = field(default_factory=list)
     auto_create_sites: bool | None = None
     config: Json = field(default_factory=dict)
+    source: str = "<fixtures>"
 
 
 def read_file(path: str | Path) -> FixtureDocument:
     """Load and validate a YAML (or JSON) fixture file; ``FixtureError`` names the file."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with Path(path).open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise FixtureError(source, [f"cannot read file: {exc.strerror or exc}"]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise FixtureError(source, [f"larger than {MAX_FILE_BYTES} bytes; split it"])
     try:
-        data = yaml.safe_load(text)
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FixtureError(source, [f"not UTF-8 text (byte {exc.start + 1})"]) from None
+    try:
+        data = _load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = exc.problem or exc.context or "syntax error"
+        raise FixtureError(source, [f"not valid YAML{where}: {problem}"]) from None
     except yaml.YAMLError as exc:
         raise FixtureError(source, [f"not valid YAML: {exc}"]) from None
+    except RecursionError:
+        raise FixtureError(source, ["not valid YAML: nested too deeply"]) from None
+    try:
+        json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError:
+        lone = "a \\ud800-\\udfff escape that stands for no character"
+        raise FixtureError(source, [lone]) from None
     return parse(data, source)
+
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+"""A fixture file larger than this is refused unread (a fleet of 10,000 sites fits)."""
+
+
+def _load(text: str) -> Any:
+    loader = _NoAliasLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader without aliases: a fixture has no use for them, and a 'billion laughs'
+    document would expand them until memory runs out."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not supported in fixtures", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
 
 def parse(data: Any, source: str = "<fixtures>") -> FixtureDocument:
@@ -117,7 +163,11 @@ def parse(data: Any, source: str = "<fixtures>") -> FixtureDocument:
         raise FixtureError(source, ["top level must be a mapping with a 'sites' list"])
     for key in sorted(set(data) - {"autoCreateSites", "sites", "config"}):
         problems.append(f"{key}: unknown key (expected autoCreateSites, config, sites)")
-    doc = FixtureDocument(config=dict(data.get("config") or {}))
+    config = data.get("config") or {}
+    if not isinstance(config, dict) or not all(isinstance(key, str) for key in config):
+        problems.append("config: must be a mapping of emulator knobs, e.g. {generationSeconds: 0}")
+        config = {}
+    doc = FixtureDocument(config=dict(config), source=source)
     auto = data.get("autoCreateSites")
     if auto is not None and not isinstance(auto, bool):
         problems.append("autoCreateSites: must be true or false")
@@ -285,7 +335,7 @@ def _events(raw: Any, where: str, profile: SiteProfile, problems: list[str]) -> 
         if event.get("id") is not None and not is_guid(event.get("id")):
             problems.append(f"{path}.id: must be a GUID string")
         cal = event.get("calendarId")
-        if cal is not None and cal not in calendar_ids:
+        if cal is not None and (not isinstance(cal, str) or cal not in calendar_ids):
             problems.append(f"{path}.calendarId: not one of this site's calendars")
         out.append(dict(event))
     return out

@@ -122,7 +122,7 @@ class Emulator:
             try:
                 self.configure(**doc.config)
             except ValueError as exc:
-                raise fixtures.FixtureError("<fixtures>", [f"config: {exc}"]) from None
+                raise fixtures.FixtureError(doc.source, [f"config: {exc}"]) from None
         if doc.auto_create_sites is not None:
             self.configure(auto_create_sites=doc.auto_create_sites)
         with self.backend.lock:

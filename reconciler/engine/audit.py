@@ -282,12 +282,24 @@ def read_log(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[AuditEntry],
 
 def _parse_line(line: str) -> Any:
     try:
-        return json.loads(line.strip())
+        body = json.loads(line.strip())
     except json.JSONDecodeError as exc:
         cut = "" if line.rstrip().endswith("}") else "; cut short by a killed run or a full disk?"
         raise ValueError(f"not valid JSON at column {exc.colno}: {exc.msg}{cut}") from None
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
+    if "\\ud" in line.lower() and not _encodable(body):
+        raise ValueError("a \\ud800-\\udfff escape that stands for no character")
+    return body
+
+
+def _encodable(value: Any) -> bool:
+    """Whether `value` holds only real characters (JSON lets a lone surrogate be escaped)."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def last_applied(entries: Iterable[AuditEntry]) -> dict[str, AuditEntry]:

@@ -219,6 +219,8 @@ def read_state(path: Path) -> dict[str, Pending]:
         raise _damaged(path, f"not valid JSON ({exc.msg})", where) from None
     except RecursionError:
         raise _damaged(path, "not valid JSON (nested too deeply)") from None
+    if "\\ud" in text.lower() and not _encodable(body):
+        raise _damaged(path, "a \\ud800-\\udfff escape that stands for no character")
     if not isinstance(body, Mapping):
         raise _damaged(path, f"expected a JSON object with a `pending` key, got {_kind(body)}")
     pending = body.get("pending", {})
@@ -244,6 +246,15 @@ def read_state(path: Path) -> dict[str, Pending]:
     return found
 
 
+def _encodable(value: Any) -> bool:
+    """Whether `value` holds only real characters (JSON lets a lone surrogate be escaped)."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _damaged(path: Path, what: str, where: str | None = None) -> ConfigError:
     return ConfigError(f"{where or path}: the state file is damaged: {what}; {_ASIDE}")
 
@@ -267,7 +278,8 @@ def _shown(value: Any) -> str:
 
 def read_posts(path: Path) -> dict[str, PostsRequest]:
     """The posts requests a state file records (read after `read_state` checked the file)."""
-    body = json.loads(path.read_text(encoding="utf-8") or "{}")
+    text = path.read_text(encoding="utf-8")
+    body = json.loads(text) if text.strip() else {}
     posts = body.get("posts", {}) if isinstance(body, Mapping) else {}
     if not isinstance(posts, Mapping):
         raise _damaged(path, f"`posts` must be an object of site ids, got {_kind(posts)}")
