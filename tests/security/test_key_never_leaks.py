@@ -9,6 +9,12 @@ dropped connection, a wrong key, and a server that echoes the key back in its er
 DEBUG, libraries at INFO) and every file the run wrote are searched for the key and pieces
 of it. (httpcore's DEBUG trace prints raw response headers, so a server that echoes the key
 in a header would show there; mpr never turns that trace on.)
+
+The key is searched for in every form a message can hold it: raw, escaped as by repr() or
+JSON, URL-encoded, as the repr of its bytes. The same full run is made with a key full of
+URL-special characters; and keys that cannot travel in an HTTP header at all (a newline, a
+tab, a carriage return, non-ASCII, white space around it) must be refused by every command
+before any request, with a message that names the variable and never echoes the value.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import contextlib
 import io
 import json
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,11 +35,34 @@ from reconciler.cli.app import Hooks
 from reconciler.emulator import Emulator, FaultRule, serve_in_thread
 from reconciler.engine.journal import FileJournal
 from reconciler.engine.runtime import Runtime
+from reconciler.wix.auth import forms
 from tests.conftest import EmulatorTime
 from tests.faults.conftest import EndsWith
 
 KEY = "IST.eyJhbGciOiJub25lIn0.mpr-security-scan-3f9a7c1e5b2d4086e1f0"
-PIECES = (KEY, KEY[4:], KEY[-24:], KEY[:28])
+URL_KEY = "IST.k+y/with?query=1&and=2%20#frag;x,y:z@h[0]~'q'\"-3f9a7c1e5b2d4086"
+"""A key Wix could issue that every encoding changes: URL-special characters, quotes, `%`."""
+HOSTILE_KEYS = {
+    "a newline": "IST.sekret-before-the-newline\nabc123-after-the-newline-4086e1f0",
+    "a tab": "IST.sekret-before-the-tab\tafter-the-tab-3f9a7c1e5b2d4086",
+    "non-ASCII": "IST.sekret-schl\u00fcssel-\u043a\u043b\u044e\u0447-3f9a7c1e5b2d4086",
+    "white space around it": "  IST.sekret-with-spaces-around-3f9a7c1e5b2d  ",
+    "a carriage return": "IST.sekret-before-the-return\r\nX-Injected: header-3f9a7c1e",
+}
+"""Keys that cannot travel in an HTTP header: refused before any request, never echoed."""
+
+
+def pieces(key: str) -> tuple[str, ...]:
+    """The key in every form a message can hold it (raw, repr/JSON-escaped, URL-encoded,
+    bytes), and long enough pieces of it (between its special characters too) that a
+    truncated or split leak is caught as well."""
+    core = key.strip()
+    found = {*forms(key), *forms(core), core[4:], core[-24:], core[:28]}
+    found |= {part for part in re.split(r"[^A-Za-z0-9.\-]", core) if len(part) >= 12}
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+PIECES = pieces(KEY)
 """The key, and long enough pieces of it that a truncated or split leak is caught too."""
 SITE = "11111111-2222-4333-8444-555555555555"
 SITE_FILE = f"""version: 1
@@ -95,6 +125,7 @@ class Scan:
         self.folder, self.hooks, self.capsys, self.caplog = folder, hooks, capsys, caplog
         self.echo = echo
         self.printed: list[str] = []
+        self.pieces = PIECES
 
     def mpr(self, *argv: str) -> int:
         self.capsys.readouterr()
@@ -120,7 +151,7 @@ class Scan:
         """`where: …context…` for every piece of the key found anywhere."""
         found = []
         for where, text in self.everything().items():
-            for piece in PIECES:
+            for piece in self.pieces:
                 if (at := text.find(piece)) >= 0:
                     found.append(f"{where}: …{text[max(0, at - 120) : at + len(piece)]}")
         return found
@@ -144,10 +175,12 @@ def scan(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
+    request: pytest.FixtureRequest,
 ) -> Iterator[Scan]:
+    key = getattr(request, "param", KEY)
     caplog.set_level(logging.INFO)  # httpx logs every request at INFO
     caplog.set_level(logging.DEBUG, logger="reconciler")
-    emulator.configure(accepted_api_keys=[KEY])
+    emulator.configure(accepted_api_keys=[key])
     emulator.load_fixtures({"sites": [{"id": SITE, "connectedChannels": ["FACEBOOK"]}]})
     echo = Echo(emulator.app)
     emulator.app = echo  # type: ignore[assignment]
@@ -156,7 +189,7 @@ def scan(
     (folder / "sites" / "crumb.yaml").write_text(SITE_FILE, encoding="utf-8")
     monkeypatch.chdir(folder)
     for name, value in {
-        "WIX_API_KEY": KEY,
+        "WIX_API_KEY": key,
         "WIX_API_TIMEOUT": "5",
         "GUIDELINES": "be kind",
         "GITHUB_OUTPUT": str(folder / "github_output"),
@@ -169,7 +202,9 @@ def scan(
     )
     with serve_in_thread(emulator) as base_url:
         monkeypatch.setenv("WIX_API_BASE_URL", base_url)
-        yield Scan(folder, hooks, capsys, caplog, echo)
+        found = Scan(folder, hooks, capsys, caplog, echo)
+        found.pieces = pieces(key)
+        yield found
 
 
 def full_run(scan: Scan, emulator: Emulator) -> None:
@@ -213,6 +248,40 @@ def test_no_output_of_a_full_run_holds_the_key(scan: Scan, emulator: Emulator) -
     assert "the key *** is not allowed here" in printed and "(request id ***)" in printed
     assert "HTTP 503" in printed
     assert "HTTP 401" in printed and "the API key in WIX_API_KEY" in printed
+
+
+@pytest.mark.parametrize("scan", [URL_KEY], indirect=True)
+def test_a_key_full_of_url_special_characters_never_shows_in_any_form(
+    scan: Scan, emulator: Emulator
+) -> None:
+    full_run(scan, emulator)
+    assert scan.leaks() == []
+    printed = "".join(scan.printed)
+    assert "the key *** is not allowed here" in printed and "(request id ***)" in printed
+
+
+@pytest.mark.parametrize("scan", list(HOSTILE_KEYS.values()), ids=list(HOSTILE_KEYS), indirect=True)
+def test_a_key_that_cannot_be_a_header_is_refused_before_any_request_and_never_echoed(
+    scan: Scan, emulator: Emulator
+) -> None:
+    mpr = scan.mpr
+    runs = [
+        ["plan", "sites", "--out", "plan.json", "--comment", "comment.md", "--github"],
+        ["plan", "sites", "--format", "json"],
+        ["plan", "sites", "--format", "markdown"],
+        ["drift", "sites", "--comment", "drift.md", "--github"],
+        ["apply", "sites", "--auto-approve", "--audit-log", "audit.jsonl", "--github"],
+        ["import", SITE, "--out", "imported"],
+    ]
+    for argv in runs:
+        assert mpr(*argv) == exitcodes.ERROR, argv
+        said = scan.printed[-1]
+        assert said.startswith("Error: ") and "WIX_API_KEY" in said, (argv, said)
+        assert "copy" in said and (
+            "control character" in said or "non-ASCII" in said or "white space" in said
+        ), said
+    assert emulator.requests == []
+    assert scan.leaks() == []
 
 
 def test_the_audit_log_never_holds_the_key(scan: Scan, emulator: Emulator) -> None:
