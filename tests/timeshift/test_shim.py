@@ -38,7 +38,7 @@ def child_now(env: dict[str, str]) -> datetime:
 
 
 def unshifted() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k != YEARS_AHEAD}
+    return {**os.environ, YEARS_AHEAD: "0"}
 
 
 def test_this_process_runs_as_many_years_ahead_as_asked() -> None:
@@ -73,3 +73,17 @@ def test_the_mpr_program_runs_years_ahead(tmp_path: Path) -> None:
 
     assert f"{when} is in the past" in validate(shifted(7))
     assert "in the past" not in validate(unshifted())
+
+
+def test_a_shifted_process_refuses_to_start_one_that_would_lose_the_shift() -> None:
+    script = (
+        "import subprocess, sys\n"
+        "subprocess.run([sys.executable, '-c', 'pass'], env={'PATH': ''}, check=True)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=shifted(3), capture_output=True, text=True
+    )
+    assert done.returncode == 1
+    assert "given an environment without the clock shift of this run" in done.stderr
+    kept = script.replace("{'PATH': ''}", "{'PATH': '', 'TIMESHIFT_YEARS': '0'}")
+    assert subprocess.run([sys.executable, "-c", kept], env=shifted(3)).returncode == 0
