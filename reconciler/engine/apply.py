@@ -223,8 +223,9 @@ class _SiteApply:
                 raise replace(exc, message=lost) from exc
             await self.site.create_event(body)
 
-    async def _run_plan_action(self, state: PlanState) -> PlanState:
-        action = site_action(
+    def _action(self, state: PlanState) -> PlanAction:
+        """The plan action due now, from the live plan and the journal (as plan decided it)."""
+        return site_action(
             state.status,
             self.plan.settings,
             self.plan.events,
@@ -232,17 +233,13 @@ class _SiteApply:
             no_regenerate=self.rt.no_regenerate,
             pending=self._pending(state),
         )
+
+    async def _run_plan_action(self, state: PlanState) -> PlanState:
+        action = self._action(state)
         if action.kind == "wait":
             self.rt.progress(self.plan.site_id, "waiting for the running generation")
             state = await self._wait_generation("the generation already running")
-            action = site_action(
-                state.status,
-                self.plan.settings,
-                self.plan.events,
-                self.desired.policy,
-                no_regenerate=self.rt.no_regenerate,
-                pending=self._pending(state),
-            )
+            action = self._action(state)
         if action.skipped:
             self.outcome.not_done.append(skipped_note(action))
             return state

@@ -31,7 +31,7 @@ policy: {{schedule: {{enabled: false}}}}
 
 @pytest.fixture
 def served() -> Iterator[tuple[Emulator, str]]:
-    emulator = Emulator(EmulatorConfig(generation_seconds=1.5, posts_seconds=0))
+    emulator = Emulator(EmulatorConfig(generation_seconds=4, posts_seconds=0))  # a long apply
     emulator.load_fixtures({"sites": [{"id": SITE, "instanceId": INSTANCE}]})
     with serve_in_thread(emulator) as url:
         yield emulator, url
@@ -52,6 +52,15 @@ def start(url: str, emulator: Emulator, cwd: Path, *extra: str) -> subprocess.Po
     )
 
 
+def start_holding_the_lock(url: str, emulator: Emulator, cwd: Path) -> subprocess.Popen[str]:
+    """A first apply, once it holds the lock (its holder note is written after it takes it)."""
+    first = start(url, emulator, cwd)
+    while not (cwd / ".mpr" / "apply.lock.json").exists():
+        assert first.poll() is None, first.communicate()
+        time.sleep(0.01)
+    return first
+
+
 def writes(emulator: Emulator) -> list[str]:
     return [r.operation or r.path for r in emulator.writes() if 200 <= r.status < 300]
 
@@ -62,10 +71,7 @@ def test_a_second_apply_refuses_while_the_first_holds_the_lock(
 ) -> None:
     emulator, url = served
     (tmp_path / "site.yaml").write_text(SITE_FILE)
-    first = start(url, emulator, tmp_path)
-    while not (tmp_path / ".mpr" / "apply.lock.json").exists():
-        assert first.poll() is None, first.communicate()
-        time.sleep(0.01)
+    first = start_holding_the_lock(url, emulator, tmp_path)
     second = start(url, emulator, tmp_path)
     out2, err2 = second.communicate(timeout=60)
     out1, err1 = first.communicate(timeout=60)
@@ -88,10 +94,7 @@ def test_with_a_lock_timeout_the_second_apply_waits_then_finds_nothing_to_do(
 ) -> None:
     emulator, url = served
     (tmp_path / "site.yaml").write_text(SITE_FILE)
-    first = start(url, emulator, tmp_path)
-    while not (tmp_path / ".mpr" / "apply.lock.json").exists():
-        assert first.poll() is None, first.communicate()
-        time.sleep(0.01)
+    first = start_holding_the_lock(url, emulator, tmp_path)
     info = json.loads((tmp_path / ".mpr" / "apply.lock.json").read_text())
     assert info["pid"] == first.pid and info["command"] == "mpr apply"
     second = start(url, emulator, tmp_path, "--lock-timeout", "60")
