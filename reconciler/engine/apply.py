@@ -29,6 +29,7 @@ from reconciler.errors import (
     FailedPrecondition,
     GenerationFailed,
     GenerationTimedOut,
+    Interrupted,
     MprError,
     PlanAlreadyGenerating,
     RateLimited,
@@ -68,9 +69,15 @@ async def apply_site(
     except GenerationTimedOut as exc:
         outcome.failed("timed_out", str(exc))
     except MprError as exc:
-        lost = isinstance(exc, ApiError) and may_have_been_applied(exc)
-        outcome.failed("failed", explain(exc), maybe_applied=lost)
+        outcome.failed("failed", explain(exc), maybe_applied=_maybe_applied(exc))
     return outcome
+
+
+def _maybe_applied(error: MprError) -> bool:
+    """Whether the write under way when `error` ended the site may still have landed."""
+    if isinstance(error, Interrupted):
+        return error.maybe_applied
+    return isinstance(error, ApiError) and may_have_been_applied(error)
 
 
 def explain(error: MprError) -> str:
