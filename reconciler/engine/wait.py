@@ -16,6 +16,7 @@ from typing import TypeVar
 from reconciler.engine.clock import Clock
 from reconciler.errors import GenerationTimedOut
 from reconciler.model.plan_state import GENERATING, Activity, PlanState
+from reconciler.wix import polling
 
 T = TypeVar("T")
 
@@ -54,7 +55,8 @@ async def poll(
     rng = rng or random.Random()
     start = clock.now()
     while True:
-        result = await read()
+        with polling():  # the client sends these after every request that moves a site on
+            result = await read()
         waited = (clock.now() - start).total_seconds()
         if on_poll is not None:
             on_poll(result, waited)

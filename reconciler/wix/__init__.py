@@ -8,6 +8,7 @@ appears in a repr, log line or exception message.
 
 from .client import DEFAULT_BASE_URL, WixClient
 from .endpoints import ENDPOINTS, SERVICE_PATH, Endpoint
+from .inflight import polling
 from .responses import may_have_been_applied
 from .retry import RetryPolicy
 from .site import SiteClient
@@ -56,5 +57,6 @@ __all__ = [
     "SocialMarketingPlan",
     "WixClient",
     "format_timestamp",
+    "polling",
     "may_have_been_applied",
 ]

@@ -41,7 +41,7 @@ from reconciler.errors import (
 from .auth import Redactor, Secret, check_header_value
 from .credentials import TOKEN_PATH, ApiKeyCredential, AuthContext, Credential, TokenCache
 from .endpoints import SERVICE_PATH, Endpoint
-from .inflight import OldestFirst
+from .inflight import POLL_RANK, OldestFirst, is_polling
 from .ratelimit import WIX_REQUESTS_PER_MINUTE, SiteRateLimit
 from .responses import (
     RequestInfo,
@@ -403,7 +403,7 @@ class WixClient:
         site_id = headers.get("wix-site-id")
         try:
             async with self.rate_limit.slot(site_id):
-                await self._in_flight.acquire(_RANK.get())
+                await self._in_flight.acquire(_RANK.get() + (POLL_RANK if is_polling() else 0))
                 try:
                     self.request_count += 1
                     response = await self._exchange(request)

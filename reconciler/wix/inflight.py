@@ -6,6 +6,7 @@ state at the same time (10,000 sites planned peaked at 2 GB), and each site's ch
 requests would take as long as the whole fleet's. `OldestFirst` gives a free slot to the
 waiting request of the site that made its first request earliest, so the sites in progress
 are few, finish soon and free their memory, while a site that only waits holds no slot.
+Polls go after every other request (`polling`, `POLL_RANK`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,30 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+POLL_RANK = 1 << 40
+"""Added to a poll's rank: a request that only looks whether a wait is over goes after every
+request that moves a site on. A late poll costs a moment's notice; a late step of a site
+not yet waiting delays the whole fleet (its generation starts later)."""
+
+_POLLING: ContextVar[bool] = ContextVar("mpr_polling", default=False)
+
+
+@contextmanager
+def polling() -> Iterator[None]:
+    """Requests sent inside this block only poll for the end of a wait (see POLL_RANK)."""
+    token = _POLLING.set(True)
+    try:
+        yield
+    finally:
+        _POLLING.reset(token)
+
+
+def is_polling() -> bool:
+    return _POLLING.get()
 
 
 class OldestFirst:
