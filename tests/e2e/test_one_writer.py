@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.cli import exitcodes
-from reconciler.emulator import Emulator, EmulatorConfig, serve_in_thread
+from reconciler.emulator import Emulator, EmulatorConfig, FaultRule, serve_in_thread
 
 SITE = "11111111-2222-4333-8444-555555555555"
 INSTANCE = "9a3f6c1e-1111-4e2a-9b7c-5d8e0f1a2b3c"
@@ -31,8 +31,11 @@ policy: {{schedule: {{enabled: false}}}}
 
 @pytest.fixture
 def served() -> Iterator[tuple[Emulator, str]]:
-    emulator = Emulator(EmulatorConfig(generation_seconds=4, posts_seconds=0))  # a long apply
+    emulator = Emulator(EmulatorConfig(generation_seconds=0.5, posts_seconds=0))
     emulator.load_fixtures({"sites": [{"id": SITE, "instanceId": INSTANCE}]})
+    # The first apply's upsert takes 8 s: it holds the lock that long, however loaded the
+    # machine is when the second one starts.
+    emulator.add_fault(FaultRule(method="POST", path="/marketing-settings", delay_seconds=8))
     with serve_in_thread(emulator) as url:
         yield emulator, url
 
