@@ -1,0 +1,149 @@
+"""A GenerateSocialPosts whose answer was lost: the next apply waits for that job's posts (and
+says so) instead of asking twice; when they never come, it waits until the policy's timeout
+plus the answer window after the request was sent, then asks again; a request noted for other
+activities than the ones now wanted is forgotten, not waited for.
+
+The progress lines are what a terminal shows while apply waits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from reconciler.cli import exitcodes
+from reconciler.cli.app import Hooks
+from reconciler.emulator import FaultRule
+from reconciler.engine.journal import MemoryJournal
+from reconciler.engine.runtime import Runtime
+from tests.conftest import EmulatorTime
+from tests.faults.conftest import SITE, Harness
+
+SEED = {
+    "connectedChannels": ["FACEBOOK"],
+    "premium": {"postsHorizonDays": 0},  # the plan comes without posts past today
+    "plan": {"status": "ACTIVE"},
+    "settings": {"socialChannels": ["FACEBOOK"]},
+}
+
+START = ["11111111: reading live state", "11111111: applying"]
+
+
+def body(horizon_days: int) -> str:
+    return (
+        "settings:\n  socialChannels: [FACEBOOK]\npolicy:\n  wait: {timeout: 60s}\n"
+        f"  schedule: {{enabled: true, channels: [FACEBOOK], horizonDays: {horizon_days}}}\n"
+    )
+
+
+@pytest.fixture
+def shown(harness: Harness, engine_time: EmulatorTime, journal: MemoryJournal) -> list[str]:
+    """The progress lines apply shows on a terminal, in order."""
+    lines: list[str] = []
+    harness.hooks = Hooks(
+        client=harness.hooks.client,
+        runtime=lambda: Runtime(
+            clock=engine_time,
+            journal=journal,
+            min_poll_delay=5.0,
+            progress=lambda site, message: lines.append(f"{site[:8]}: {message}"),
+        ),
+    )
+    return lines
+
+
+def done_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.startswith("  done: ")]
+
+
+def posts_requests(harness: Harness) -> list[tuple[list[str], int]]:
+    return [
+        (r.body["marketingActivityIds"], r.status)
+        for r in harness.emulator.writes()
+        if r.operation == "GenerateSocialPosts"
+    ]
+
+
+def test_posts_an_earlier_run_asked_for_are_waited_for_and_not_asked_again(
+    harness: Harness, shown: list[str], journal: MemoryJournal
+) -> None:
+    harness.seed(**SEED)
+    harness.site_file = harness.write(body(3))
+    harness.emulator.add_fault(
+        FaultRule(path="generate-social-posts", status=500, after_backend=True)
+    )
+    assert harness.apply().code == exitcodes.ERROR
+    ((asked, _),) = posts_requests(harness)
+    shown.clear()
+
+    second = harness.apply()
+    assert second.code == exitcodes.OK, second.text
+    assert done_lines(second.out) == [
+        f"done: posts: the posts an earlier run asked for arrived ({len(asked)} activities); "
+        "not asked for again",
+        "done: drafts: scheduled 2 (FACEBOOK 2)",
+    ]
+    assert shown == [
+        *START,
+        f"11111111: waiting for posts an earlier run asked for ({len(asked)})",
+    ]
+    assert len(posts_requests(harness)) == 1
+    assert journal.posts_requested(SITE) is None, "the state file forgets the request"
+    harness.assert_settled()
+
+
+def test_posts_that_never_come_are_asked_for_again_after_the_timeout_and_answer_window(
+    harness: Harness, shown: list[str], journal: MemoryJournal
+) -> None:
+    harness.seed(**SEED)
+    harness.site_file = harness.write(body(3))
+    harness.emulator.add_fault(FaultRule(path="generate-social-posts", status=500))  # not done
+    assert harness.apply().code == exitcodes.ERROR
+    shown.clear()
+
+    second = harness.apply()
+    assert second.code == exitcodes.OK, second.text
+    asked = [r for r in harness.emulator.writes() if r.operation == "GenerateSocialPosts"]
+    assert [r.status for r in asked] == [500, 200]
+    assert asked[0].body == asked[1].body
+    waited = (asked[1].time - asked[0].time) / timedelta(seconds=1)
+    assert round(waited) == 60 + 30  # policy.wait.timeout + the answer window
+    n = len(asked[0].body["marketingActivityIds"])
+    assert done_lines(second.out) == [
+        f"done: posts: GenerateSocialPosts for {n} activities",
+        "done: drafts: scheduled 2 (FACEBOOK 2)",
+    ]
+    assert shown == [
+        *START,
+        f"11111111: waiting for posts an earlier run asked for ({n})",
+        f"11111111: waiting for posts of {n} activities",
+    ]
+    assert journal.posts_requested(SITE) is None
+    harness.assert_settled()
+
+
+def test_a_request_noted_for_other_activities_is_forgotten_not_waited_for(
+    harness: Harness, shown: list[str], journal: MemoryJournal
+) -> None:
+    harness.seed(**SEED)
+    harness.site_file = harness.write(body(3))
+    harness.emulator.add_fault(
+        FaultRule(path="generate-social-posts", status=500, after_backend=True)
+    )
+    assert harness.apply().code == exitcodes.ERROR
+    ((first, _),) = posts_requests(harness)
+    harness.emulator.clock.advance(60)  # that job ends: its activities have posts now
+
+    harness.site_file = harness.write(body(5))  # a wider horizon wants other activities
+    shown.clear()
+    second = harness.apply()
+    assert second.code == exitcodes.OK, second.text
+    ((_, _), (later, status)) = posts_requests(harness)
+    assert status == 200 and not set(later) & set(first)
+    assert done_lines(second.out) == [
+        f"done: posts: GenerateSocialPosts for {len(later)} activities",
+        "done: drafts: scheduled 3 (FACEBOOK 3)",
+    ]
+    assert shown == [*START, f"11111111: waiting for posts of {len(later)} activities"]
+    assert journal.posts_requested(SITE) is None
+    harness.assert_settled()

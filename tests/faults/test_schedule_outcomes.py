@@ -1,0 +1,91 @@
+"""What apply says ScheduleDrafts did: every draft of every batch counted per channel, and the
+drafts Wix silently left as drafts (a channel disconnected since the drafts were made)
+listed with what to do."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from reconciler.cli import exitcodes
+from tests.faults.conftest import SITE, Harness
+
+CHANNELS = ["FACEBOOK", "INSTAGRAM"]
+BODY = """settings:
+  socialChannels: [FACEBOOK, INSTAGRAM]
+policy:
+  schedule: {enabled: true, channels: [FACEBOOK, INSTAGRAM], horizonDays: 30,
+             generateMissingPosts: false}
+"""
+
+
+def seed(harness: Harness) -> None:
+    harness.seed(
+        connectedChannels=CHANNELS,
+        premium={"postsHorizonDays": 62},
+        plan={"status": "ACTIVE"},
+        settings={"socialChannels": CHANNELS},
+    )
+    harness.site_file = harness.write(BODY)
+
+
+def statuses(harness: Harness) -> Counter[tuple[str, str]]:
+    return Counter(
+        (item["channel"]["name"], item["status"])
+        for activity in harness.emulator.snapshot(SITE)["plan"]["marketingActivities"]
+        for item in activity["items"]
+        if item["channel"]["name"] in CHANNELS
+    )
+
+
+def lines(text: str, prefix: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.startswith(f"  {prefix}: ")]
+
+
+def test_drafts_scheduled_over_several_batches_are_all_counted_per_channel(
+    harness: Harness,
+) -> None:
+    seed(harness)
+    result = harness.apply()
+    assert result.code == exitcodes.OK, result.text
+    sent = [
+        r.body["draftIds"] for r in harness.emulator.writes() if r.operation == "ScheduleDrafts"
+    ]
+    total = sum(len(batch) for batch in sent)
+    assert total > 20 and [len(batch) for batch in sent] == [20] * (total // 20) + [total % 20]
+    per_channel = statuses(harness)
+    facebook, instagram = (
+        per_channel["FACEBOOK", "SCHEDULED"],
+        per_channel["INSTAGRAM", "SCHEDULED"],
+    )
+    assert facebook + instagram == total
+    assert lines(result.out, "done") == [
+        f"done: drafts: scheduled {total} (FACEBOOK {facebook}, INSTAGRAM {instagram})"
+    ]
+    harness.assert_settled()
+
+
+def test_drafts_wix_leaves_as_drafts_are_listed_with_what_to_do(harness: Harness) -> None:
+    seed(harness)
+    del harness.emulator.site(SITE).profile.connected_channels["INSTAGRAM"]
+    del harness.emulator.site(SITE).profile.connected_channels["FACEBOOK"]
+    result = harness.apply()
+    assert result.code == exitcodes.OK, result.text
+    rounds = [r for r in harness.emulator.writes() if r.operation == "ScheduleDrafts"]
+    assert len(rounds) == 4  # two batches, then once more for what stayed: never a third time
+    asked = {i for r in rounds[:2] for i in r.body["draftIds"]}
+    left = Counter(
+        item["channel"]["name"]
+        for activity in harness.emulator.snapshot(SITE)["plan"]["marketingActivities"]
+        for item in activity["items"]
+        if item["id"] in asked and item["status"] == "DRAFT"
+    )
+    assert sum(left.values()) == len(asked)
+    assert lines(result.out, "done") == ["done: drafts: scheduled 0 (none)"] * 2
+    assert lines(result.out, "not done") == [
+        f"not done: {left['FACEBOOK']} FACEBOOK draft(s) stayed drafts after "
+        "ScheduleDrafts: connect FACEBOOK in the site's dashboard (Marketing → Social Media "
+        "Marketing), then apply again",
+        f"not done: {left['INSTAGRAM']} INSTAGRAM draft(s) stayed drafts after "
+        "ScheduleDrafts: connect INSTAGRAM in the site's dashboard (Marketing → Social Media "
+        "Marketing), then apply again",
+    ]
