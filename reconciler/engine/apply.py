@@ -302,7 +302,8 @@ class _SiteApply:
 
     async def _wait_generation(self, what: str) -> PlanState:
         async def read() -> PlanState:
-            return to_plan_state(await self.site.get_social_marketing_plan())
+            plan = await self.site.get_social_marketing_plan(only_status_while=GENERATING)
+            return to_plan_state(plan)
 
         def shown(state: PlanState, waited: float) -> None:
             self.rt.progress(self.site.site_id, f"plan {state.status} after {waited:.0f}s")
