@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from reconciler.cli import exitcodes
-from tests.faults.conftest import Harness
+from tests.faults.conftest import SITE, Harness
 
 BODY = """settings:
   socialChannels: [FACEBOOK]
@@ -59,3 +59,58 @@ def test_posts_and_drafts_are_journaled_as_intent_then_outcome(
     ]
     details = [json.loads(line)["detail"] for line in log.read_text(encoding="utf-8").splitlines()]
     assert details[3].startswith(REFUSED) if not schedules else details[3] == ""
+
+
+LIVE_EVENTS = [
+    {"name": "Black Friday Sale", "description": "30% off", "date": "2026-11-27T09:00:00Z"},
+    {"name": "Old Sale", "date": "2026-12-20T09:00:00Z"},
+]
+EVERYTHING = """settings:
+  toneOfVoice: warm and playful
+events:
+  - name: Black Friday Sale
+    description: 40% off
+    date: "2026-11-27T09:00:00Z"
+  - name: Rye Launch
+    date: "2026-12-03T09:00:00Z"
+policy:
+  pruneEvents: true
+  schedule: {enabled: false}
+"""
+
+
+def test_every_write_is_journaled_with_what_it_changes(harness: Harness, tmp_path: Path) -> None:
+    harness.seed(plan={"status": "ACTIVE"}, settings={"toneOfVoice": "dry"}, events=LIVE_EVENTS)
+    harness.site_file = harness.write(EVERYTHING)
+    log = tmp_path / "audit.jsonl"
+    result = harness.apply("--audit-log", str(log))
+    assert result.code == exitcodes.OK, result.text
+    tone = ("settings.upsert", "settings.toneOfVoice")
+    tones = ({"settings.toneOfVoice": "dry"}, {"settings.toneOfVoice": "warm and playful"})
+    update = (
+        "event.update",
+        "Black Friday Sale",
+        {"name": "Black Friday Sale", "description": "30% off", "date": "2026-11-27T09:00:00.000Z"},
+        {"name": "Black Friday Sale", "description": "40% off", "date": "2026-11-27T09:00:00.000Z"},
+    )
+    create = (
+        "event.create",
+        "Rye Launch",
+        None,
+        {"name": "Rye Launch", "date": "2026-12-03T09:00:00.000Z"},
+    )
+    delete = (
+        "event.delete",
+        "Old Sale",
+        {"name": "Old Sale", "date": "2026-12-20T09:00:00.000Z"},
+        None,
+    )
+    plan = ("plan.regenerate", SITE, None, "GENERATING")
+    assert trail(log) == [
+        (*tone, *tones, "intent"),
+        (*tone, *tones, "ok"),
+        *[(*write, result) for write in (update, create, delete) for result in ("intent", "ok")],
+        (*plan, "intent"),
+        (*plan, "ok"),
+        ("apply", "", None, None, "applied"),
+    ]

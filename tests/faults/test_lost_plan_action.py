@@ -1,0 +1,42 @@
+"""A RegenerateMarketingPlan that took effect but whose answer was lost, in a run that then
+stopped: the next apply sees from the live plan that it ran, says so, and does not send it
+again for that change (only for the new change it brings itself)."""
+
+from __future__ import annotations
+
+from reconciler.cli import exitcodes
+from reconciler.emulator import FaultRule
+from tests.faults.conftest import Harness
+
+BODY = """settings:
+  toneOfVoice: {tone}
+policy:
+  schedule: {{enabled: false}}
+"""
+
+
+def test_a_regenerate_whose_answer_was_lost_is_seen_to_have_run_and_not_sent_again(
+    harness: Harness,
+) -> None:
+    harness.seed(plan={"status": "ACTIVE"}, settings={"toneOfVoice": "dry"})
+    harness.emulator.configure(generation_seconds=0)  # done before mpr can look
+    harness.emulator.add_fault(
+        FaultRule(path="/regenerate-marketing-plan", disconnect=True, after_backend=True)
+    )
+    harness.site_file = harness.write(BODY.format(tone="warm"))
+    cut = harness.apply()
+    assert cut.code == exitcodes.ERROR, cut.text
+    assert harness.operations() == ["UpsertMarketingSettings", "RegenerateMarketingPlan"]
+
+    harness.site_file = harness.write(BODY.format(tone="warm and playful"))
+    again = harness.apply()
+    assert again.code == exitcodes.OK, again.text
+    assert [line.strip() for line in again.out.splitlines() if line.startswith("  done:")] == [
+        "done: plan: the RegenerateMarketingPlan sent at 2026-11-23T09:00:00.000Z took effect "
+        "(its answer was lost); not sent again",
+        "done: settings: upserted settings.toneOfVoice",
+        "done: plan: RegenerateMarketingPlan started",
+        "done: plan: generation ended ACTIVE",
+    ]
+    assert harness.operations() == ["UpsertMarketingSettings", "RegenerateMarketingPlan"] * 2
+    harness.assert_settled()
