@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from reconciler.cli import exitcodes
+from reconciler.emulator import FaultRule
 from tests.faults.conftest import SITE, Harness
 
 BODY = """settings:
@@ -114,3 +115,31 @@ def test_every_write_is_journaled_with_what_it_changes(harness: Harness, tmp_pat
         (*plan, "ok"),
         ("apply", "", None, None, "applied"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("fault", "action", "result"),
+    [
+        (
+            FaultRule(path="/marketing-settings", method="POST", status=400),
+            "settings.upsert",
+            "failed",
+        ),
+        (
+            FaultRule(path="/regenerate-marketing-plan", disconnect=True),
+            "plan.regenerate",
+            "unknown",
+        ),
+    ],
+    ids=["refused", "answer-lost"],
+)
+def test_a_refused_write_is_failed_and_one_whose_answer_was_lost_unknown(
+    harness: Harness, tmp_path: Path, fault: FaultRule, action: str, result: str
+) -> None:
+    harness.seed(plan={"status": "ACTIVE"}, settings={"toneOfVoice": "dry"})
+    harness.site_file = harness.write("settings:\n  toneOfVoice: warm\n")
+    harness.emulator.add_fault(fault)
+    log = tmp_path / "audit.jsonl"
+    assert harness.apply("--audit-log", str(log)).code == exitcodes.ERROR
+    settled = [(e[0], e[4]) for e in trail(log) if e[4] not in ("intent", "ok")]
+    assert settled == [(action, result), ("apply", "failed")]

@@ -5,8 +5,12 @@ again for that change (only for the new change it brings itself)."""
 from __future__ import annotations
 
 from reconciler.cli import exitcodes
+from reconciler.cli.app import Hooks
 from reconciler.emulator import FaultRule
-from tests.faults.conftest import Harness
+from reconciler.engine.journal import MemoryJournal
+from reconciler.engine.runtime import Runtime
+from tests.conftest import EmulatorTime
+from tests.faults.conftest import SITE, Harness
 
 BODY = """settings:
   toneOfVoice: {tone}
@@ -40,3 +44,38 @@ def test_a_regenerate_whose_answer_was_lost_is_seen_to_have_run_and_not_sent_aga
     ]
     assert harness.operations() == ["UpsertMarketingSettings", "RegenerateMarketingPlan"] * 2
     harness.assert_settled()
+
+
+def test_a_regenerate_that_reaches_wix_late_is_looked_for_not_sent_twice(
+    harness: Harness, engine_time: EmulatorTime, journal: MemoryJournal
+) -> None:
+    """The cut run's request is still on its way when the next apply starts: apply reads the
+    plan again for up to the answer window after the send, sees the generation, sends none."""
+    harness.seed(plan={"status": "ACTIVE"}, settings={"toneOfVoice": "dry"})
+    harness.emulator.add_fault(FaultRule(path="/regenerate-marketing-plan", disconnect=True))
+    harness.site_file = harness.write(BODY.format(tone="warm"))
+    assert harness.apply().code == exitcodes.ERROR  # the answer lost, nothing started yet
+    assert harness.emulator.site(SITE).plan.status == "ACTIVE"
+
+    shown: list[str] = []
+
+    def progress(site_id: str, message: str) -> None:
+        shown.append(message)
+        if message == "looking for a plan action sent by a cut run":  # the request lands now
+            harness.emulator.backend.generate(harness.emulator.site(SITE), "regenerate")
+
+    harness.hooks = Hooks(
+        client=harness.hooks.client,
+        runtime=lambda: Runtime(
+            clock=engine_time, journal=journal, min_poll_delay=5.0, progress=progress
+        ),
+    )
+    again = harness.apply()
+    assert again.code == exitcodes.OK, again.text
+    assert "looking for a plan action sent by a cut run" in shown
+    assert [line.strip() for line in again.out.splitlines() if line.startswith("  done:")] == [
+        "done: plan: the RegenerateMarketingPlan sent at 2026-11-23T09:00:00.000Z took effect "
+        "(its answer was lost); not sent again",
+    ]
+    assert harness.operations() == ["UpsertMarketingSettings", "RegenerateMarketingPlan"]
+    assert journal.pending(SITE) is None
