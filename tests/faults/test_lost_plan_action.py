@@ -60,7 +60,7 @@ def test_a_regenerate_that_reaches_wix_late_is_looked_for_not_sent_twice(
     shown: list[str] = []
 
     def progress(site_id: str, message: str) -> None:
-        shown.append(message)
+        shown.append(f"{site_id}: {message}")
         if message == "looking for a plan action sent by a cut run":  # the request lands now
             harness.emulator.backend.generate(harness.emulator.site(SITE), "regenerate")
 
@@ -72,7 +72,7 @@ def test_a_regenerate_that_reaches_wix_late_is_looked_for_not_sent_twice(
     )
     again = harness.apply()
     assert again.code == exitcodes.OK, again.text
-    assert "looking for a plan action sent by a cut run" in shown
+    assert f"{SITE}: looking for a plan action sent by a cut run" in shown
     assert [line.strip() for line in again.out.splitlines() if line.startswith("  done:")] == [
         "done: plan: the RegenerateMarketingPlan sent at 2026-11-23T09:00:00.000Z took effect "
         "(its answer was lost); not sent again",
