@@ -117,28 +117,24 @@ def test_every_write_is_journaled_with_what_it_changes(harness: Harness, tmp_pat
     ]
 
 
+REFUSED_UPSERT = {"path": "/marketing-settings", "method": "POST", "status": 400}
+LOST_REGENERATE = {"path": "/regenerate-marketing-plan", "disconnect": True}
+
+
 @pytest.mark.parametrize(
     ("fault", "action", "result"),
     [
-        (
-            FaultRule(path="/marketing-settings", method="POST", status=400),
-            "settings.upsert",
-            "failed",
-        ),
-        (
-            FaultRule(path="/regenerate-marketing-plan", disconnect=True),
-            "plan.regenerate",
-            "unknown",
-        ),
+        (REFUSED_UPSERT, "settings.upsert", "failed"),
+        (LOST_REGENERATE, "plan.regenerate", "unknown"),
     ],
     ids=["refused", "answer-lost"],
 )
 def test_a_refused_write_is_failed_and_one_whose_answer_was_lost_unknown(
-    harness: Harness, tmp_path: Path, fault: FaultRule, action: str, result: str
+    harness: Harness, tmp_path: Path, fault: dict[str, Any], action: str, result: str
 ) -> None:
     harness.seed(plan={"status": "ACTIVE"}, settings={"toneOfVoice": "dry"})
     harness.site_file = harness.write("settings:\n  toneOfVoice: warm\n")
-    harness.emulator.add_fault(fault)
+    harness.emulator.add_fault(FaultRule(**fault))
     log = tmp_path / "audit.jsonl"
     assert harness.apply("--audit-log", str(log)).code == exitcodes.ERROR
     settled = [(e[0], e[4]) for e in trail(log) if e[4] not in ("intent", "ok")]
