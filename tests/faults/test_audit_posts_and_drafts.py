@@ -139,3 +139,20 @@ def test_a_refused_write_is_failed_and_one_whose_answer_was_lost_unknown(
     assert harness.apply("--audit-log", str(log)).code == exitcodes.ERROR
     settled = [(e[0], e[4]) for e in trail(log) if e[4] not in ("intent", "ok")]
     assert settled == [(action, result), ("apply", "failed")]
+
+
+def test_settings_changed_together_go_in_one_upsert_named_together(
+    harness: Harness, tmp_path: Path
+) -> None:
+    harness.seed(plan={"status": "ACTIVE"}, settings={"toneOfVoice": "dry"})
+    harness.site_file = harness.write(
+        "settings:\n  toneOfVoice: warm\n  socialChannels: [FACEBOOK]\n"
+        "policy:\n  schedule: {enabled: false}\n"
+    )
+    log = tmp_path / "audit.jsonl"
+    result = harness.apply("--audit-log", str(log))
+    assert result.code == exitcodes.OK, result.text
+    both = "settings.socialChannels, settings.toneOfVoice"
+    assert f"  done: settings: upserted {both}" in result.out.splitlines()
+    assert [e[1] for e in trail(log) if e[0] == "settings.upsert"] == [both, both]
+    assert harness.operations().count("UpsertMarketingSettings") == 1
