@@ -8,6 +8,7 @@ import pytest
 
 from reconciler.cli import exitcodes
 from reconciler.cli.app import Hooks
+from reconciler.emulator import FaultRule
 from reconciler.engine.journal import MemoryJournal
 from reconciler.engine.runtime import Runtime
 from tests.conftest import EmulatorTime
@@ -103,3 +104,49 @@ def test_keyword_research_left_due_is_run_after_waiting_for_someone_else_s_gener
     assert "  done: plan: RegenerateMarketingPlanWithKeywordResearch started" in result.out
     assert plan_starts(harness) == ["RegenerateMarketingPlanWithKeywordResearch"]
     harness.assert_settled()
+
+
+def someone_else_starts_a_generation_while_apply_writes(
+    harness: Harness, engine_time: EmulatorTime, journal: MemoryJournal
+) -> None:
+    """Between apply's read (ACTIVE) and its own start, a generation starts from the dashboard."""
+
+    def progress(site_id: str, message: str) -> None:
+        if message == "applying":
+            harness.emulator.backend.generate(harness.emulator.site(SITE), "regenerate")
+
+    harness.hooks = Hooks(
+        client=harness.hooks.client,
+        runtime=lambda: Runtime(
+            clock=engine_time, journal=journal, min_poll_delay=5.0, progress=progress
+        ),
+    )
+
+
+def test_a_generation_someone_else_started_first_is_waited_for_then_ours_runs(
+    harness: Harness, engine_time: EmulatorTime, journal: MemoryJournal
+) -> None:
+    harness.seed(plan={"status": "ACTIVE"}, settings=SETTINGS)
+    harness.site_file = harness.write(body(tone="warm", timeout="30s"))
+    someone_else_starts_a_generation_while_apply_writes(harness, engine_time, journal)
+    result = harness.apply()
+    assert result.code == exitcodes.TIMED_OUT, result.text
+    assert (
+        "  ! error: a generation started by someone else still not finished after 30 s "
+        "(policy.wait.timeout): its state is unknown; the next plan/apply picks it up"
+    ) in result.out.splitlines()
+    refused = [r.status for r in harness.emulator.writes() if "Regenerate" in (r.operation or "")]
+    assert refused == [428]  # PLAN_ALREADY_GENERATING: nothing stacked
+
+
+def test_a_start_wix_refuses_fails_even_while_another_generation_runs(
+    harness: Harness, engine_time: EmulatorTime, journal: MemoryJournal
+) -> None:
+    """A 400 is a finished refusal: apply does not take the other generation for its own."""
+    harness.seed(plan={"status": "ACTIVE"}, settings=SETTINGS)
+    harness.site_file = harness.write(body(tone="warm"))
+    someone_else_starts_a_generation_while_apply_writes(harness, engine_time, journal)
+    harness.emulator.add_fault(FaultRule(path="/regenerate-marketing-plan", status=400))
+    result = harness.apply()
+    assert result.code == exitcodes.ERROR, result.text
+    assert "  done: plan: RegenerateMarketingPlan started" not in result.out.splitlines()

@@ -74,6 +74,7 @@ def test_keyword_research_due_from_a_cut_apply_survives_a_second_cut_apply(
     harness.emulator.clear_faults()
     due = harness.plan()
     assert "* plan ACTIVE: regenerate the plan with keyword research" in due.out, due.out
+    assert "(left pending by an interrupted apply at 2026-11-23T09:00:00.000Z)" in due.out
     finishing = harness.apply()
     assert finishing.code == exitcodes.OK, finishing.text
     assert "plan: RegenerateMarketingPlanWithKeywordResearch started" in finishing.out

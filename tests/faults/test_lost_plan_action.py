@@ -59,15 +59,21 @@ def test_a_regenerate_that_reaches_wix_late_is_looked_for_not_sent_twice(
 
     shown: list[str] = []
 
-    def progress(site_id: str, message: str) -> None:
-        shown.append(f"{site_id}: {message}")
-        if message == "looking for a plan action sent by a cut run":  # the request lands now
-            harness.emulator.backend.generate(harness.emulator.site(SITE), "regenerate")
+    class LandsWhileLooking(EmulatorTime):
+        """The request reaches Wix after apply's first look, before its second."""
+
+        async def sleep(self, seconds: float) -> None:
+            if harness.emulator.site(SITE).plan.status == "ACTIVE":
+                harness.emulator.backend.generate(harness.emulator.site(SITE), "regenerate")
+            await super().sleep(seconds)
 
     harness.hooks = Hooks(
         client=harness.hooks.client,
         runtime=lambda: Runtime(
-            clock=engine_time, journal=journal, min_poll_delay=5.0, progress=progress
+            clock=LandsWhileLooking(engine_time.clock),
+            journal=journal,
+            min_poll_delay=5.0,
+            progress=lambda site_id, message: shown.append(f"{site_id}: {message}"),
         ),
     )
     again = harness.apply()
@@ -79,3 +85,20 @@ def test_a_regenerate_that_reaches_wix_late_is_looked_for_not_sent_twice(
     ]
     assert harness.operations() == ["UpsertMarketingSettings", "RegenerateMarketingPlan"]
     assert journal.pending(SITE) is None
+
+
+def test_a_regenerate_that_never_reached_wix_is_sent_again_once_the_answer_window_passed(
+    harness: Harness,
+) -> None:
+    harness.seed(plan={"status": "ACTIVE"}, settings={"toneOfVoice": "dry"})
+    harness.emulator.add_fault(FaultRule(path="/regenerate-marketing-plan", disconnect=True))
+    harness.site_file = harness.write(BODY.format(tone="warm"))
+    assert harness.apply().code == exitcodes.ERROR  # lost on the way: Wix never saw it
+
+    again = harness.apply()
+    assert again.code == exitcodes.OK, again.text
+    sent = [r for r in harness.emulator.writes() if r.operation == "RegenerateMarketingPlan"]
+    assert [r.status for r in sent] == [0, 200]
+    looked = (sent[1].time - sent[0].time).total_seconds()
+    assert round(looked) == 30  # the answer window (Runtime.answer_window), not the policy's 15m
+    assert "  done: plan: RegenerateMarketingPlan started" in again.out.splitlines()

@@ -147,3 +147,15 @@ def test_a_request_noted_for_other_activities_is_forgotten_not_waited_for(
     assert shown == [*START, f"11111111: waiting for posts of {len(later)} activities"]
     assert journal.posts_requested(SITE) is None
     harness.assert_settled()
+
+
+def test_posts_still_coming_at_the_timeout_end_apply_with_exit_5(harness: Harness) -> None:
+    harness.seed(**SEED)
+    harness.emulator.configure(posts_seconds=600)
+    harness.site_file = harness.write(body(3).replace("{timeout: 60s}", "{timeout: 30s}"))
+    result = harness.apply()
+    assert result.code == exitcodes.TIMED_OUT, result.text
+    assert (
+        "  ! error: post generation still not finished after 30 s (policy.wait.timeout): "
+        "its state is unknown; the next plan/apply picks it up"
+    ) in result.out.splitlines()
