@@ -288,12 +288,12 @@ def _parse_line(line: str) -> Any:
         raise ValueError(f"not valid JSON at column {exc.colno}: {exc.msg}{cut}") from None
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
-    if "\\ud" in line.lower() and not _encodable(body):
+    if "\\ud" in line.lower() and not encodable(body):
         raise ValueError("a \\ud800-\\udfff escape that stands for no character")
     return body
 
 
-def _encodable(value: Any) -> bool:
+def encodable(value: Any) -> bool:
     """Whether `value` holds only real characters (JSON lets a lone surrogate be escaped)."""
     try:
         json.dumps(value, ensure_ascii=False).encode("utf-8")

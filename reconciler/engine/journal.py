@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from reconciler.engine.audit import encodable
 from reconciler.engine.decide import Pending
 from reconciler.engine.plan import ActionKind
 from reconciler.errors import ConfigError
@@ -219,7 +220,7 @@ def read_state(path: Path) -> dict[str, Pending]:
         raise _damaged(path, f"not valid JSON ({exc.msg})", where) from None
     except RecursionError:
         raise _damaged(path, "not valid JSON (nested too deeply)") from None
-    if "\\ud" in text.lower() and not _encodable(body):
+    if "\\ud" in text.lower() and not encodable(body):
         raise _damaged(path, "a \\ud800-\\udfff escape that stands for no character")
     if not isinstance(body, Mapping):
         raise _damaged(path, f"expected a JSON object with a `pending` key, got {_kind(body)}")
@@ -244,15 +245,6 @@ def read_state(path: Path) -> dict[str, Pending]:
             raise _damaged(path, f"`{key}.upcoming` must be a list of activity ids")
         found[site_id] = Pending(typing.cast(ActionKind, kind), since, sent, tuple(upcoming))
     return found
-
-
-def _encodable(value: Any) -> bool:
-    """Whether `value` holds only real characters (JSON lets a lone surrogate be escaped)."""
-    try:
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _damaged(path: Path, what: str, where: str | None = None) -> ConfigError:
