@@ -224,3 +224,19 @@ def harness(
         runtime=lambda: Runtime(clock=engine_time, journal=journal, min_poll_delay=5.0),
     )
     yield Harness(emulator, tmp_path, hooks, capsys, pauses)
+
+
+@pytest.fixture
+def shown(harness: Harness, engine_time: EmulatorTime, journal: MemoryJournal) -> list[str]:
+    """The progress lines apply shows on a terminal, in order."""
+    lines: list[str] = []
+    harness.hooks = Hooks(
+        client=harness.hooks.client,
+        runtime=lambda: Runtime(
+            clock=engine_time,
+            journal=journal,
+            min_poll_delay=5.0,
+            progress=lambda site, message: lines.append(f"{site[:8]}: {message}"),
+        ),
+    )
+    return lines

@@ -4,8 +4,6 @@ earlier cut run left due."""
 
 from __future__ import annotations
 
-import pytest
-
 from reconciler.cli import exitcodes
 from reconciler.cli.app import Hooks
 from reconciler.emulator import FaultRule
@@ -32,22 +30,6 @@ LAUNCH = """events:
 
 def body(tone: str = "dry", topic: str = "sourdough", timeout: str = "15m") -> str:
     return BODY.format(tone=tone, topic=topic, timeout=timeout)
-
-
-@pytest.fixture
-def shown(harness: Harness, engine_time: EmulatorTime, journal: MemoryJournal) -> list[str]:
-    """The progress lines apply shows on a terminal, in order."""
-    lines: list[str] = []
-    harness.hooks = Hooks(
-        client=harness.hooks.client,
-        runtime=lambda: Runtime(
-            clock=engine_time,
-            journal=journal,
-            min_poll_delay=5.0,
-            progress=lambda site, message: lines.append(f"{site[:8]}: {message}"),
-        ),
-    )
-    return lines
 
 
 def plan_starts(harness: Harness) -> list[str]:

@@ -9,14 +9,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from reconciler.cli import exitcodes
-from reconciler.cli.app import Hooks
 from reconciler.emulator import FaultRule
 from reconciler.engine.journal import MemoryJournal
-from reconciler.engine.runtime import Runtime
-from tests.conftest import EmulatorTime
 from tests.faults.conftest import SITE, Harness
 
 SEED = {
@@ -34,22 +29,6 @@ def body(horizon_days: int) -> str:
         "settings:\n  socialChannels: [FACEBOOK]\npolicy:\n  wait: {timeout: 60s}\n"
         f"  schedule: {{enabled: true, channels: [FACEBOOK], horizonDays: {horizon_days}}}\n"
     )
-
-
-@pytest.fixture
-def shown(harness: Harness, engine_time: EmulatorTime, journal: MemoryJournal) -> list[str]:
-    """The progress lines apply shows on a terminal, in order."""
-    lines: list[str] = []
-    harness.hooks = Hooks(
-        client=harness.hooks.client,
-        runtime=lambda: Runtime(
-            clock=engine_time,
-            journal=journal,
-            min_poll_delay=5.0,
-            progress=lambda site, message: lines.append(f"{site[:8]}: {message}"),
-        ),
-    )
-    return lines
 
 
 def done_lines(text: str) -> list[str]:
