@@ -95,6 +95,14 @@ format_option = click.option(
     show_default=True,
     help="text for people, json for machines, markdown for pull-request comments and issues.",
 )
+text_or_json_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for machines.",
+)
 audit_option = click.option(
     "--audit-log",
     type=click.Path(dir_okay=False),

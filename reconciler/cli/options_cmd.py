@@ -13,7 +13,7 @@ import click
 
 from reconciler.cli import exitcodes
 from reconciler.cli.app import App
-from reconciler.cli.options import paths_argument, with_app
+from reconciler.cli.options import paths_argument, text_or_json_option, with_app
 from reconciler.engine.fleet import every
 from reconciler.engine.options import read_options
 from reconciler.errors import ApiError
@@ -36,14 +36,7 @@ async def read_all(app: App, sites: Sequence[DesiredSite]) -> list[SiteOptionsRe
 @click.command("options")
 @paths_argument
 @with_app
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for machines.",
-)
+@text_or_json_option
 def options(app: App, paths: tuple[str, ...], fmt: str) -> int:
     """Show the live options of the sites in PATHS: plan goals, points of view, calendars
     and the settings defaults (values a site file may use)."""
