@@ -13,7 +13,12 @@ import click
 
 from reconciler.cli import exitcodes, interrupt
 from reconciler.cli.app import App
-from reconciler.cli.audit import open_audit_log, record_outcomes, settle_open_writes
+from reconciler.cli.audit import (
+    audit_path,
+    open_audit_log,
+    record_outcomes,
+    settle_open_writes,
+)
 from reconciler.cli.github import add_summary, set_outputs
 from reconciler.cli.options import audit_option, github_option, paths_argument, with_app
 from reconciler.cli.plan_cmd import stamp
@@ -167,6 +172,7 @@ def apply(
     auto_approve: bool,
     force: bool,
     audit_log: str | None,
+    no_audit: bool,
     allow_out_of_order: bool,
     expect_digest: str | None,
     lock_timeout: float,
@@ -181,7 +187,10 @@ def apply(
         app = replace(app, selectors=saved.selectors, shard=_saved_shard(saved, app.shard))
     sites = app.load(paths)
     with app.writer_lock(lock_timeout):
-        audit = open_audit_log(app.env, audit_log, sites, allow_out_of_order, app.redactor)
+        log_path = audit_path(app, audit_log, no_audit)
+        audit = open_audit_log(
+            app.env, log_path, sites, allow_out_of_order, app.redactor, sources=paths
+        )
         gate = interrupt.Gate(interrupt.grace_seconds(app.env))
         report = asyncio.run(
             run_apply(app, sites, paths, saved, auto_approve, audit, expect_digest, gate)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
 
 from reconciler.cli import gitinfo
+from reconciler.cli.app import App
 from reconciler.cli.console import warn
 from reconciler.cli.credentials import identities, secret_variables
-from reconciler.engine.audit import AuditLog, check_order, last_applied, read_log
+from reconciler.cli.options import AUDIT_OFF
+from reconciler.engine.audit import AuditLog, Provenance, check_order, last_applied, read_log
 from reconciler.engine.fleet import SiteWork
 from reconciler.engine.intents import open_writes, settle
 from reconciler.engine.report import ApplyReport
@@ -17,21 +21,43 @@ SECRET_VARIABLES = ("WIX_API_KEY", "GITHUB_TOKEN", "GH_TOKEN")
 """Environment variables whose values must never reach a log line (and the sites' own)."""
 
 
+AUDIT_NAME = "audit.jsonl"
+"""The audit log's default name, in the state file's folder (.mpr/audit.jsonl)."""
+
+
+def audit_path(app: App, given: str | None, no_audit: bool) -> str | None:
+    """The audit log apply appends to: --audit-log, else next to the state file; None when off.
+
+    A run whose journal is not kept on disk (--emulator, or one injected by a test) is a
+    pretend one: it keeps no audit log unless given one, so that it never becomes the
+    "last applied" commit of a real site.
+    """
+    if no_audit or (given or "").strip().lower() == AUDIT_OFF:
+        return None
+    if given:
+        return given
+    if app.emulator_fixture or app.hooks.runtime is not None:
+        return None
+    return str(Path(app.state_file).parent / AUDIT_NAME)
+
+
 def open_audit_log(
     env: Mapping[str, str],
     path: str | None,
     sites: Sequence[DesiredSite],
     allow_out_of_order: bool,
     redact: Callable[[str], str] | None = None,
+    sources: Sequence[str] = (),
 ) -> AuditLog | None:
-    """The audit log for this apply (None without --audit-log), after the ordering guard.
+    """The audit log for this apply (None when off), after the ordering guard.
 
     Raises OutOfOrderCommit when the commit being applied is older than the one the log
-    last applied to any of `sites`, unless `allow_out_of_order`.
+    last applied to any of `sites`, unless `allow_out_of_order`. Warns when the files in
+    `sources` differ from the commit, and records the lines `dirty`.
     """
     if not path:
         return None
-    origin = gitinfo.provenance(env)
+    origin = _checked_dirty(gitinfo.provenance(env), sources)
     names: dict[str, str] = {site.id: site.name for site in sites}
     entries, problems = read_log([path])
     for problem in problems:
@@ -50,6 +76,21 @@ def open_audit_log(
     )
     log.open_writes = open_writes(e for e in entries if e.site in names)
     return log
+
+
+def _checked_dirty(origin: Provenance, sources: Sequence[str]) -> Provenance:
+    """`origin`, marked dirty (with a warning) when the files applied are not the commit's."""
+    if not origin.commit or not sources:
+        return origin
+    changed = gitinfo.changed_since(origin.commit, sources)
+    if not changed:
+        return origin
+    shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+    warn(
+        f"the files applied differ from commit {origin.commit[:12]} (not committed: {shown}): "
+        "they are applied as they are, and the audit log records these writes as dirty"
+    )
+    return replace(origin, dirty=True)
 
 
 def settle_open_writes(log: AuditLog, work: Sequence[SiteWork]) -> None:

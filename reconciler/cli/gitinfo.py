@@ -1,15 +1,17 @@
 """Where an apply comes from (commit, actor, CI run) and Git's view of which commit is older.
 
 The commit is `MPR_COMMIT`, else `GITHUB_SHA`, else `git rev-parse HEAD` in the current
-directory; the actor `MPR_ACTOR`, `GITHUB_ACTOR`, else the login user. Git is asked with a
+directory; the actor `MPR_ACTOR`, `GITHUB_ACTOR`, Git's `user.email` (or `user.name`), the
+login user (`USER`, `LOGNAME`, the password database), else "unknown". Git is asked with a
 short timeout and any failure (no git, not a repository, an unknown commit) reads as "cannot
 tell", never as an error: provenance is recorded when it is there and the run goes on without.
 """
 
 from __future__ import annotations
 
+import getpass
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from reconciler.engine.audit import Provenance
 
@@ -24,15 +26,46 @@ def provenance(env: Mapping[str, str]) -> Provenance:
         run = f"{run}/{attempt}"
     return Provenance(
         commit=env.get("MPR_COMMIT") or env.get("GITHUB_SHA") or git_head(),
-        actor=env.get("MPR_ACTOR")
-        or env.get("GITHUB_ACTOR")
-        or env.get("USER")
-        or env.get("USERNAME")
-        or None,
+        actor=actor(env),
         run=run,
         repository=env.get("GITHUB_REPOSITORY") or None,
         ref=env.get("GITHUB_REF") or None,
     )
+
+
+def actor(env: Mapping[str, str]) -> str:
+    """Who runs this apply: never empty, "unknown" when nothing says."""
+    for name in ("MPR_ACTOR", "GITHUB_ACTOR"):
+        if env.get(name):
+            return env[name]
+    for key in ("user.email", "user.name"):
+        configured = _output("config", "--get", key)
+        if configured:
+            return configured
+    for name in ("USER", "LOGNAME", "USERNAME"):
+        if env.get(name):
+            return env[name]
+    try:
+        return getpass.getuser() or "unknown"
+    except (KeyError, OSError):  # no login name anywhere (a container's numeric uid)
+        return "unknown"
+
+
+def changed_since(commit: str, paths: Sequence[str]) -> list[str] | None:
+    """The YAML files under `paths` that differ from `commit` (edited, or new, not ignored).
+
+    None when Git cannot tell (not a repository, a commit this clone lacks).
+    """
+    tracked = _git("diff", "--name-only", "--no-renames", commit, "--", *paths)
+    untracked = _git("ls-files", "--others", "--exclude-standard", "--", *paths)
+    if tracked is None or untracked is None or tracked.returncode or untracked.returncode:
+        return None
+    names = tracked.stdout.splitlines() + untracked.stdout.splitlines()
+    return sorted({name for name in names if name.endswith(_YAML)})
+
+
+_YAML = (".yaml", ".yml")
+"""What a changed file must be to change what is applied (site and defaults files)."""
 
 
 def run_url(env: Mapping[str, str]) -> str | None:
@@ -46,7 +79,12 @@ def run_url(env: Mapping[str, str]) -> str | None:
 
 def git_head() -> str | None:
     """The commit checked out in the current directory, or None outside a repository."""
-    result = _git("rev-parse", "--verify", "HEAD")
+    return _output("rev-parse", "--verify", "HEAD")
+
+
+def _output(*args: str) -> str | None:
+    """Git's one-line answer, or None when it fails or says nothing."""
+    result = _git(*args)
     if result is None or result.returncode != 0:
         return None
     return result.stdout.strip() or None

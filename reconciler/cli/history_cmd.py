@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict
 from fnmatch import fnmatchcase
+from pathlib import Path
 
 import click
 
 from reconciler.cli import exitcodes
+from reconciler.cli.audit import AUDIT_NAME
 from reconciler.cli.console import warn
+from reconciler.cli.options import AUDIT_OFF, DEFAULT_STATE_FILE
 from reconciler.engine.audit import AuditEntry, read_log
+from reconciler.errors import ConfigError
 from reconciler.render.history import render_history
 
 
@@ -21,7 +26,8 @@ from reconciler.render.history import render_history
     multiple=True,
     type=click.Path(dir_okay=False),
     envvar="MPR_AUDIT_LOG",
-    help="The audit log(s) to read, in order; repeatable [env MPR_AUDIT_LOG].",
+    help="The audit log(s) to read, in order; repeatable; default apply's "
+    "(.mpr/audit.jsonl, next to MPR_STATE_FILE) [env MPR_AUDIT_LOG].",
 )
 @click.option(
     "--site",
@@ -48,9 +54,7 @@ def history(
     fmt: str,
 ) -> int:
     """Show what apply did, site by site, with the commit and actor of each change."""
-    if not paths:
-        raise click.UsageError("no audit log: pass --audit-log FILE or set MPR_AUDIT_LOG")
-    entries, problems = read_log(list(paths))
+    entries, problems = read_log(_logs(paths))
     for problem in problems:
         warn(problem)
     for selector in selectors:
@@ -67,6 +71,32 @@ def history(
     else:
         click.echo(render_history(chosen), nl=False)
     return exitcodes.OK
+
+
+def _logs(paths: tuple[str, ...]) -> list[str]:
+    """The files to read: those named (each must exist), else apply's default log."""
+    if any(path.strip().lower() == AUDIT_OFF for path in paths):
+        raise ConfigError(
+            "the audit log is turned off (MPR_AUDIT_LOG=off): pass --audit-log FILE to read one"
+        )
+    for path in paths:
+        if not Path(path).is_file():
+            raise ConfigError(
+                f"cannot read the audit log {path}: there is no such file (mpr apply writes "
+                f"it; by default to {default_log()})"
+            )
+    if paths:
+        return list(paths)
+    default = default_log()
+    if not default.is_file():
+        click.echo(f"note: no audit log at {default} yet: mpr apply writes it there", err=True)
+    return [str(default)]
+
+
+def default_log() -> Path:
+    """Where apply keeps its audit log by default: next to the state file."""
+    state_file = os.environ.get("MPR_STATE_FILE") or DEFAULT_STATE_FILE
+    return Path(state_file).parent / AUDIT_NAME
 
 
 def _wanted(entry: AuditEntry, selectors: tuple[str, ...], commit: str | None) -> bool:

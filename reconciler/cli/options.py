@@ -50,9 +50,10 @@ emulator_option = click.option(
     type=click.Path(exists=True, dir_okay=False),
     help="Run against an in-process Wix emulator seeded from this fixture file.",
 )
+DEFAULT_STATE_FILE = ".mpr/state.json"
 state_option = click.option(
     "--state-file",
-    default=".mpr/state.json",
+    default=DEFAULT_STATE_FILE,
     show_default=True,
     envvar="MPR_STATE_FILE",
     type=click.Path(dir_okay=False),
@@ -103,12 +104,23 @@ text_or_json_option = click.option(
     show_default=True,
     help="text for people, json for machines.",
 )
-audit_option = click.option(
+AUDIT_OFF = "off"
+"""`MPR_AUDIT_LOG=off` (or `--audit-log off`): keep no audit log, like --no-audit."""
+_audit_log_option = click.option(
     "--audit-log",
     type=click.Path(dir_okay=False),
     envvar="MPR_AUDIT_LOG",
-    help="Append one JSON line per write (and per site) to this file [env MPR_AUDIT_LOG].",
+    help="Append one JSON line per write (and per site) to this file; default "
+    "<state dir>/audit.jsonl (.mpr/audit.jsonl), 'off' for none [env MPR_AUDIT_LOG].",
 )
+_no_audit_option = click.option(
+    "--no-audit", is_flag=True, help="Keep no audit log for this apply (same as --audit-log off)."
+)
+
+
+def audit_option(func: F) -> F:
+    """--audit-log FILE and --no-audit."""
+    return _audit_log_option(_no_audit_option(func))
 
 
 def with_app(func: Callable[..., int]) -> Callable[..., int]:

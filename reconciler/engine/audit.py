@@ -49,6 +49,8 @@ class Provenance:
     run: str | None = None
     repository: str | None = None
     ref: str | None = None
+    dirty: bool = False
+    """The files applied differ from `commit` (uncommitted edits): recorded on every line."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ class AuditEntry:
     ref: str | None = None
     identity: str | None = None
     """How mpr signed in for the site: "wix-app", "wix-user" or "api-key" (never a secret)."""
+    dirty: bool = False
+    """The YAML applied was not the commit's (written to a line only when true)."""
 
     @property
     def succeeded(self) -> bool:
@@ -94,6 +98,8 @@ class AuditEntry:
         for key in _OPTIONAL_TEXT:
             if body.get(key) is not None and not isinstance(body[key], str):
                 raise ValueError(f"`{key}` must be a string or null, got {_kind(body[key])}")
+        if "dirty" in body and not isinstance(body["dirty"], bool):
+            raise ValueError(f"`dirty` must be true or false, got {_kind(body['dirty'])}")
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in body.items() if k in known})
 
@@ -187,7 +193,10 @@ class AuditLog:
             **asdict(self.provenance),
             identity=self.identities.get(site_id),
         )
-        line = json.dumps(asdict(entry), ensure_ascii=False, sort_keys=False, default=str)
+        body = asdict(entry)
+        if not entry.dirty:  # lines of a clean checkout keep the shape they always had
+            del body["dirty"]
+        line = json.dumps(body, ensure_ascii=False, sort_keys=False, default=str)
         for secret in self.secrets:
             line = line.replace(json.dumps(secret, ensure_ascii=False)[1:-1], REDACTED)
         if self._redact is not None:  # tokens issued during the run, in every form
