@@ -31,6 +31,11 @@ _COMMANDS = {
         "options",
         "Show the goals, views, calendars a site offers.",
     ),
+    "calendar": (
+        "reconciler.cli.calendar_cmd",
+        "calendar",
+        "Show the weeks ahead: events, activities, posts.",
+    ),
     "history": ("reconciler.cli.history_cmd", "history", "Read the apply audit log."),
     "github": ("reconciler.cli.github_cmd", "github", "The GitHub side of the mpr workflows."),
     "emulator": ("reconciler.cli.emulator_cmd", "emulator", "Run the local Wix API emulator."),

@@ -1,0 +1,86 @@
+"""The calendar as GitHub Markdown: a table per week, and a short "next days" list for comments.
+
+Cells hold plain text only: `|`, `<`, `>` and `@` are escaped the way the plan comment does
+(render.markdown), so a title cannot break the table or notify anyone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reconciler.engine.calendar import Day, Entry, SiteCalendar
+from reconciler.render.calendar import words
+
+
+def render(calendars: Sequence[SiteCalendar]) -> str:
+    return "\n".join(render_site(c) for c in calendars)
+
+
+def render_site(calendar: SiteCalendar) -> str:
+    head = f"### {escape(calendar.label)}\n\n`{escape(calendar.source)}`\n"
+    if calendar.error:
+        return f"{head}\n> **Error:** {escape(calendar.error)}\n"
+    lines = [head, f"{escape(words.frame(calendar))}; {escape(words.horizon(calendar))}\n"]
+    lines += [f"> **Note:** {escape(note)}\n" for note in calendar.notes]
+    lines.append(f"{words.LEGEND}\n")
+    for start in range(0, len(calendar.days), 7):
+        lines.append(_week(calendar, calendar.days[start : start + 7]))
+    return "\n".join(lines)
+
+
+def _week(calendar: SiteCalendar, days: Sequence[Day]) -> str:
+    first, last = days[0].date, days[-1].date
+    rows = [
+        f"#### Week {first.isocalendar().week}: {words.long_date(first)} – {words.long_date(last)}",
+        "",
+        "| day | events and plan | connected calendars |",
+        "| --- | --- | --- |",
+    ]
+    for day in days:
+        rows.append(_row(day))
+        if day.horizon_ends:
+            rows.append(f"| **horizon** | **{escape(words.horizon_mark(calendar))}** | |")
+    return "\n".join(rows) + "\n"
+
+
+def _row(day: Day) -> str:
+    label = words.day_name(day.date)
+    label = f"**{label} (today)**" if day.today else label
+    own = "<br>".join(line for e in day.own for line in entry_lines(e))
+    connected = "<br>".join(line for e in day.connected for line in entry_lines(e))
+    return f"| {label} | {own} | {connected} |"
+
+
+def entry_lines(entry: Entry) -> list[str]:
+    """An entry and its posts as escaped lines; what apply would do in bold."""
+    when = words.clock(entry.at)
+    head = _bold_apply(escape(f"{when} {words.entry_line(entry)}"))
+    return [head, *(_bold_apply(escape(f"↳ {line}")) for line in words.post_lines(entry.posts))]
+
+
+def next_days(calendar: SiteCalendar) -> str:
+    """The busy days only, as a list (what a pull-request comment has room for)."""
+    title = f"Next {len(calendar.days)} days (UTC; {escape(words.horizon(calendar))})"
+    if calendar.error:
+        return f"**{title}:** not shown ({escape(calendar.error)})\n"
+    busy = calendar.busy_days
+    if not busy:
+        return f"**{title}:** nothing on the calendar\n"
+    lines = [f"**{title}:**", ""]
+    for day in busy:
+        entries = [line for e in (*day.own, *day.connected) for line in entry_lines(e)]
+        lines.append(f"- **{words.day_name(day.date)}**: " + "; ".join(entries))
+    return "\n".join(lines) + "\n"
+
+
+def _bold_apply(line: str) -> str:
+    """Bold from the ★ on: what apply would do stands out without colour."""
+    plain, apply = words.split_apply(line)
+    return f"{plain}**{apply}**" if apply else plain
+
+
+def escape(raw: str) -> str:
+    """`raw` as text inside a table cell: one line, no markup, no @mention."""
+    flat = " ".join(raw.split("\n"))
+    flat = flat.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    return flat.replace("@", "@\u2060")
