@@ -7,9 +7,11 @@ from pathlib import Path
 
 from reconciler.cli.github import add_summary, set_outputs
 from reconciler.cli.gitinfo import run_url
+from reconciler.engine.calendar import SiteCalendar
 from reconciler.engine.plan import Plan
 from reconciler.engine.review import review_digest
 from reconciler.render import markdown
+from reconciler.render.calendar.markdown import upcoming_sections
 
 
 def more_text(env: Mapping[str, str]) -> str:
@@ -27,15 +29,24 @@ def publish(
     limit: int = markdown.LIMIT,
     title: str = "mpr plan",
     marker: str = markdown.MARKER,
+    upcoming: Mapping[str, SiteCalendar] | None = None,
 ) -> None:
     """Write the comment file (if asked) and, with `github`, the step outputs and summary.
 
     Outputs: `result` (no-changes | changes | destructive | error), `has-changes`
     (true | false), `digest` (engine.review) and `sites` (how many were planned).
+    `upcoming`: the changed sites' next days (engine.calendar.upcoming), shown in the comment.
     """
     if not (comment_file or github):
         return
-    text = markdown.render_plan(plan, limit=limit, title=title, more=more_text(env), marker=marker)
+    text = markdown.render_plan(
+        plan,
+        limit=limit,
+        title=title,
+        more=more_text(env),
+        marker=marker,
+        upcoming=upcoming_sections(upcoming or {}),
+    )
     if comment_file:
         target = Path(comment_file)
         target.parent.mkdir(parents=True, exist_ok=True)

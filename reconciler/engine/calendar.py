@@ -160,6 +160,18 @@ def site_calendars(
     ]
 
 
+def upcoming(work: Sequence[SiteWork], *, now: datetime, days: int = 14) -> dict[str, SiteCalendar]:
+    """The next `days` days (from today) of every site whose plan changes something, by id:
+    what a pull-request comment shows will be posted where and when after the merge."""
+    return {
+        w.desired.id: build_calendar(
+            w.desired, w.live, w.plan, now=now, start=utc(now).date(), days=days
+        )
+        for w in work
+        if w.live is not None and w.plan.has_changes
+    }
+
+
 def _days(
     entries: Iterable[Entry],
     start: date,

@@ -16,7 +16,7 @@ table order. Whatever is cut is said in a note that points to the full plan.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from reconciler.engine.plan import Plan, SitePlan
@@ -70,8 +70,13 @@ def render_plan(
     title: str = "mpr plan",
     more: str = MORE,
     marker: str = MARKER,
+    upcoming: Mapping[str, str] | None = None,
 ) -> str:
-    """The plan as a PR comment of at most `limit` (see the module docstring for the cuts)."""
+    """The plan as a PR comment of at most `limit` (see the module docstring for the cuts).
+
+    `upcoming` (site id → Markdown) follows that site's details and is cut with them: its
+    next days as a calendar (render.calendar.markdown.upcoming_sections).
+    """
     ranked = sorted(plan.sites, key=lambda s: _RANK[site_verdict(s)])
     urgent = [s for s in ranked if site_verdict(s) != "no-changes"]
     calm = [s for s in ranked if site_verdict(s) == "no-changes"]
@@ -83,7 +88,8 @@ def render_plan(
         calm_rows = [_folded_row(len(calm))] if calm else []
     budget -= sum(size(r) + 1 for r in calm_rows)
     detailed = [s for s in ranked if s.error or s.has_changes or s.warnings]
-    details, _, details_cut = _take([_details(s) for s in detailed], budget)
+    shown = [_details(s) + (upcoming or {}).get(s.site_id, "") for s in detailed]
+    details, _, details_cut = _take(shown, budget)
     notes = _notes(rows_cut, details_cut, more)
     if rows_cut:
         rows.append(_cut_row(rows_cut, more))

@@ -6,9 +6,10 @@ Cells hold plain text only: `|`, `<`, `>` and `@` are escaped the way the plan c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
-from reconciler.engine.calendar import Day, Entry, SiteCalendar
+from reconciler.engine.calendar import Day, Entry, Post, SiteCalendar
 from reconciler.render.calendar import words
 
 
@@ -59,18 +60,30 @@ def entry_lines(entry: Entry) -> list[str]:
 
 
 def next_days(calendar: SiteCalendar) -> str:
-    """The busy days only, as a list (what a pull-request comment has room for)."""
-    title = f"Next {len(calendar.days)} days (UTC; {escape(words.horizon(calendar))})"
+    """The busy days only, as a list (what a pull-request comment has room for): events,
+    activities, and the posts that are or will be scheduled; drafts left as drafts are not."""
+    title = f"**{escape(calendar.name or calendar.site_id)}: the next {len(calendar.days)} days**"
     if calendar.error:
-        return f"**{title}:** not shown ({escape(calendar.error)})\n"
+        return f"{title}: not shown ({escape(calendar.error)})\n"
+    title += f" (UTC) — {escape(words.horizon(calendar))}"
     busy = calendar.busy_days
     if not busy:
-        return f"**{title}:** nothing on the calendar\n"
-    lines = [f"**{title}:**", ""]
+        return f"{title}: nothing on the calendar\n"
+    lines = [title, "", *(f"> {escape(note)}\n" for note in calendar.notes)]
     for day in busy:
-        entries = [line for e in (*day.own, *day.connected) for line in entry_lines(e)]
+        shown = (replace(e, posts=_going_out(e.posts)) for e in (*day.own, *day.connected))
+        entries = [line for e in shown for line in entry_lines(e)]
         lines.append(f"- **{words.day_name(day.date)}**: " + "; ".join(entries))
     return "\n".join(lines) + "\n"
+
+
+def upcoming_sections(calendars: Mapping[str, SiteCalendar]) -> dict[str, str]:
+    """Each site's `next_days`, by site id, as a section of the plan comment."""
+    return {site_id: "\n" + next_days(c) for site_id, c in calendars.items()}
+
+
+def _going_out(posts: Sequence[Post]) -> tuple[Post, ...]:
+    return tuple(p for p in posts if p.will_schedule or p.status in ("scheduled", "published"))
 
 
 def _bold_apply(line: str) -> str:
