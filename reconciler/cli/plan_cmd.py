@@ -20,17 +20,27 @@ from reconciler.cli.options import (
     with_app,
 )
 from reconciler.cli.publish import publish
+from reconciler.engine import calendar
+from reconciler.engine.calendar import SiteCalendar
 from reconciler.engine.fleet import make_plan, plan_sites
 from reconciler.engine.plan import Plan
 from reconciler.model.site import DesiredSite
 from reconciler.render import render_plan
 
 
-async def make(app: App, sites: Sequence[DesiredSite], paths: Sequence[str]) -> Plan:
-    """Observe and plan every selected site (shared with drift)."""
+async def make(
+    app: App,
+    sites: Sequence[DesiredSite],
+    paths: Sequence[str],
+    upcoming: dict[str, SiteCalendar] | None = None,
+) -> Plan:
+    """Observe and plan every selected site (shared with drift); fill `upcoming`, when given,
+    with the next 14 days of each site that changes (for the pull-request comment)."""
     runtime = app.runtime()
     async with app.client(sites) as client:
-        work = await plan_sites(client, sites, runtime, keep_live=False)
+        work = await plan_sites(client, sites, runtime, keep_live=upcoming is not None)
+    if upcoming is not None:
+        upcoming.update(calendar.upcoming(work, now=runtime.clock.now()))
     return stamp(app, make_plan(work, runtime, paths, app.selectors))
 
 
@@ -62,12 +72,20 @@ def plan(
 ) -> int:
     """Show what `mpr apply` would change on each site declared in PATHS."""
     sites = app.load(paths)
-    result = asyncio.run(make(app, sites, paths))
+    upcoming: dict[str, SiteCalendar] | None = {} if comment_file or github else None
+    result = asyncio.run(make(app, sites, paths, upcoming))
     if out:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(result.dumps(), encoding="utf-8")
     click.echo(render_plan(result, fmt), nl=False)
-    publish(app.env, result, comment_file=comment_file, github=github, limit=comment_limit)
+    publish(
+        app.env,
+        result,
+        comment_file=comment_file,
+        github=github,
+        limit=comment_limit,
+        upcoming=upcoming,
+    )
     if result.has_errors:
         return exitcodes.ERROR
     if detailed_exitcode and result.has_changes:
