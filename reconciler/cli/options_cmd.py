@@ -1,23 +1,29 @@
-"""`mpr options PATH…`: what each site offers for the goal, the point of view and calendars.
+"""`mpr options SITE_ID…|PATH…`: what each site offers for the goal, the point of view and
+calendars, and its settings defaults.
 
 The seeds' second flow: read the plan-goal and point-of-view options (and calendars and
-defaults), then write settings from them. Reads only.
+defaults), then write settings from them. Reads only. A site named by its id needs no file:
+mpr signs in with the API key, or as a Wix user with `--token-command`.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
 
 import click
 
 from reconciler.cli import exitcodes
 from reconciler.cli.app import App
-from reconciler.cli.options import paths_argument, text_or_json_option, with_app
+from reconciler.cli.options import text_or_json_option, with_app
+from reconciler.config.values import guid
 from reconciler.engine.fleet import every
 from reconciler.engine.options import read_options
 from reconciler.errors import ApiError
-from reconciler.model.site import DesiredSite
+from reconciler.model.auth import WixUserAuth
+from reconciler.model.site import DesiredSite, SiteId
 from reconciler.render.options import SiteOptionsRead, render_options
 
 
@@ -33,14 +39,39 @@ async def read_all(app: App, sites: Sequence[DesiredSite]) -> list[SiteOptionsRe
         return await every(sites, one)
 
 
+NO_FILE = "live site (no file)"
+
+
+def targets(app: App, given: Sequence[str], token_command: str | None) -> list[DesiredSite]:
+    """The sites of the files and folders given, then those given by id (in that order)."""
+    paths = [g for g in given if Path(g).exists()]
+    sites = list(app.load(paths)) if paths else []
+    for raw in (g for g in given if not Path(g).exists()):
+        try:
+            site = DesiredSite(SiteId(guid(raw.strip())), "", NO_FILE)
+        except ValueError:
+            raise click.BadParameter(
+                f"{raw!r} is neither a site file or folder nor a site id (a GUID)",
+                param_hint="SITE_ID|PATH",
+            ) from None
+        sites.append(replace(site, auth=WixUserAuth(token_command)) if token_command else site)
+    return sites
+
+
 @click.command("options")
-@paths_argument
+@click.argument("given", nargs=-1, required=True, metavar="SITE_ID|PATH...")
 @with_app
 @text_or_json_option
-def options(app: App, paths: tuple[str, ...], fmt: str) -> int:
-    """Show the live options of the sites in PATHS: plan goals, points of view, calendars
-    and the settings defaults (values a site file may use)."""
-    sites = app.load(paths)
+@click.option(
+    "--token-command",
+    metavar="COMMAND",
+    help="For sites given by id: sign in as a Wix user with the token COMMAND prints, e.g. "
+    "'wix token --site {siteId}' (default: the API key).",
+)
+def options(app: App, given: tuple[str, ...], fmt: str, token_command: str | None) -> int:
+    """Show the live options of the sites given (by site id, or by site file or folder):
+    plan goals, points of view, calendars (id and title) and the settings defaults."""
+    sites = targets(app, given, token_command)
     found = asyncio.run(read_all(app, sites))
     click.echo(render_options(found, fmt), nl=False)
     return exitcodes.ERROR if any(options is None for _, options, _ in found) else exitcodes.OK

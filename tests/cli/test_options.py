@@ -94,3 +94,22 @@ def test_goal_and_point_of_view_are_checked_with_a_suggestion() -> None:
         "offers; did you mean FIRST_PERSON? (offered: FIRST_PERSON, SECOND_PERSON (You / your); "
         "see `mpr options`)"
     ]
+
+
+def test_a_site_given_by_id_needs_no_file(mpr: Mpr, emulator: Emulator) -> None:
+    seed(emulator)
+    result = mpr("options", SITE)
+    assert result.code == exitcodes.OK, result.err
+    lines = result.out.splitlines()
+    assert lines[0] == f"{SITE} — live site (no file)"
+    assert f"    {US}  US holidays" in lines
+    as_json = json.loads(mpr("options", SITE, "--format", "json").out)
+    assert as_json["sites"][0]["source"] == "live site (no file)"
+    assert as_json["sites"][0]["calendars"][0] == {"key": US, "title": "US holidays"}
+
+
+def test_neither_a_file_nor_a_site_id_is_a_usage_error(mpr: Mpr, emulator: Emulator) -> None:
+    result = mpr("options", "crumb.yml")
+    assert result.code == exitcodes.USAGE
+    assert "'crumb.yml' is neither a site file or folder nor a site id (a GUID)" in result.err
+    assert emulator.requests == []
