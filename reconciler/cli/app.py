@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from reconciler.cli.console import ProgressLines, warn
+from reconciler.cli.console import FleetDisplay, warn
 from reconciler.cli.credentials import EMULATOR_KEY, EmulatorApp, site_credentials
 from reconciler.config import load_sites, select_sites
 from reconciler.config.shard import Shard, shard_sites
@@ -61,6 +61,8 @@ class App:
     hooks: Hooks = field(default_factory=Hooks)
     redactor: Redactor = field(default_factory=Redactor)
     """Every secret of this run (keys, app secrets, tokens): masked in every output."""
+    display: FleetDisplay = field(default_factory=FleetDisplay)
+    """The progress of this command's fleet, on stderr (attach it to the runtime)."""
 
     def load(self, paths: Sequence[str]) -> tuple[DesiredSite, ...]:
         """Load, select and shard the sites; print warnings; raise ConfigInvalid/SelectionEmpty.
@@ -98,7 +100,6 @@ class App:
         fast = bool(self.emulator_fixture)
         runtime = Runtime(
             journal=self.journal(),
-            progress=ProgressLines(),
             min_poll_delay=0.2 if fast else 1.0,
             no_regenerate=self.no_regenerate,
             force=self.force,

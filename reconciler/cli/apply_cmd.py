@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -13,6 +12,7 @@ import click
 
 from reconciler.cli import exitcodes, interrupt
 from reconciler.cli.app import App
+from reconciler.cli.confirm import confirm
 from reconciler.cli.audit import (
     audit_path,
     open_audit_log,
@@ -21,14 +21,14 @@ from reconciler.cli.audit import (
 )
 from reconciler.cli.github import add_summary, set_outputs
 from reconciler.cli.options import audit_option, github_option, paths_argument, with_app
-from reconciler.cli.plan_cmd import stamp
+from reconciler.cli.plan_cmd import names, stamp
 from reconciler.config.shard import Shard, parse_shard
 from reconciler.engine.audit import AuditLog
 from reconciler.engine.fleet import apply_sites, check_fresh, check_safe, make_plan, plan_sites
 from reconciler.engine.plan import Plan
 from reconciler.engine.report import ApplyReport
 from reconciler.engine.review import review_digest
-from reconciler.errors import ConfigError, Refused, StalePlan
+from reconciler.errors import ConfigError, StalePlan
 from reconciler.model.site import DesiredSite
 from reconciler.render import render_plan, render_report
 
@@ -68,23 +68,6 @@ def read_saved_plan(path: str) -> Plan:
         raise ConfigError(f"{path} {wrong}: {exc}; {again}") from None
 
 
-def confirm(auto_approve: bool) -> None:
-    """Ask before writing, Terraform-style; refuse without a terminal."""
-    if auto_approve:
-        return
-    if not sys.stdin.isatty():
-        raise Refused("apply needs confirmation: run it in a terminal or pass --auto-approve")
-    with interrupt.at_prompt() as pressed:
-        try:
-            answer = click.confirm("Apply these changes?", default=False, err=True)
-        except click.exceptions.Abort:
-            if pressed:  # Ctrl-C: stopped (130), as anywhere else before the writes
-                raise KeyboardInterrupt() from None
-            answer = False  # end of input: no answer is no
-    if not answer:
-        raise Refused("apply cancelled: nothing was changed")
-
-
 def check_digest(plan: Plan, expected: str | None) -> None:
     """Raise StalePlan unless the plan makes the writes whose review digest is `expected`.
 
@@ -114,11 +97,12 @@ async def run_apply(
     gate: interrupt.Gate | None = None,
 ) -> ApplyReport:
     """Plan, show, ask, apply; with a `gate`, a signal during the writes stops them cleanly."""
-    runtime = app.runtime(audit.record if audit is not None else None)
+    runtime = app.display.attach(app.runtime(audit.record if audit is not None else None))
     if gate is not None:
         runtime = gate.watching(runtime)
     async with app.client(sites) as client:
-        work = await plan_sites(client, sites, runtime)
+        async with app.display.showing(names(sites), announce=False):
+            work = await plan_sites(client, sites, runtime)
         if audit is not None:
             settle_open_writes(audit, work)
         fresh = stamp(app, make_plan(work, runtime, paths, app.selectors))
@@ -131,12 +115,13 @@ async def run_apply(
         if not app.force:
             check_safe(work)
         if fresh.has_changes:
-            confirm(auto_approve or saved is not None)
-        if gate is None:
-            return await apply_sites(client, work, runtime)
-        gate.guard(client)
-        with gate.handling():
-            return await apply_sites(client, work, runtime)
+            confirm(fresh, auto_approve or saved is not None)
+        async with app.display.showing(names(sites), announce=True):
+            if gate is None:
+                return await apply_sites(client, work, runtime)
+            gate.guard(client)
+            with gate.handling():
+                return await apply_sites(client, work, runtime)
 
 
 @click.command()

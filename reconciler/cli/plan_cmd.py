@@ -36,12 +36,17 @@ async def make(
 ) -> Plan:
     """Observe and plan every selected site (shared with drift); fill `upcoming`, when given,
     with the next 14 days of each site that changes (for the pull-request comment)."""
-    runtime = app.runtime()
-    async with app.client(sites) as client:
+    runtime = app.display.attach(app.runtime())
+    async with app.client(sites) as client, app.display.showing(names(sites), announce=False):
         work = await plan_sites(client, sites, runtime, keep_live=upcoming is not None)
     if upcoming is not None:
         upcoming.update(calendar.upcoming(work, now=runtime.clock.now()))
     return stamp(app, make_plan(work, runtime, paths, app.selectors))
+
+
+def names(sites: Sequence[DesiredSite]) -> dict[str, str]:
+    """Each site's name by id, as the progress shows them."""
+    return {site.id: site.name for site in sites}
 
 
 def stamp(app: App, plan: Plan) -> Plan:

@@ -25,11 +25,16 @@ from typing import TypeVar
 
 from reconciler.engine.apply import apply_site, explain, skipped_note
 from reconciler.engine.observe import observe
-from reconciler.engine.options import needs_check, option_problems, read_options
+from reconciler.engine.options import (
+    needs_check,
+    option_problems,
+    read_options,
+    with_calendar_ids,
+)
 from reconciler.engine.plan import Plan, SitePlan
 from reconciler.engine.planning import build_site_plan
 from reconciler.engine.report import ApplyReport, SiteOutcome
-from reconciler.engine.runtime import Runtime
+from reconciler.engine.runtime import APPLYING, READING, Runtime
 from reconciler.errors import ApiError, StalePlan, UnsafePlan
 from reconciler.model.events import wire_time
 from reconciler.model.site import DesiredSite, LiveSite
@@ -115,10 +120,18 @@ async def plan_sites(
     """
 
     async def one(desired: DesiredSite) -> SiteWork:
+        work = await planned(desired)
+        rt.settled(desired.id, "error" if work.plan.error else "planned", work.plan.error)
+        return work
+
+    async def planned(desired: DesiredSite) -> SiteWork:
         if client.stopped is not None:
             return SiteWork(desired, None, _error_plan(desired, str(client.stopped)))
-        rt.progress(desired.id, "reading live state")
+        rt.progress(desired.id, READING)
         try:
+            desired, problems = await with_calendar_ids(client.site(desired.id), desired)
+            if problems:
+                return SiteWork(desired, None, _error_plan(desired, "\n".join(problems)))
             live = await observe(client.site(desired.id), desired, rt.clock.now())
             plan = build_site_plan(
                 desired,
@@ -214,6 +227,11 @@ async def apply_sites(client: WixClient, work: Sequence[SiteWork], rt: Runtime) 
         check_safe(work)
 
     async def one(item: SiteWork) -> SiteOutcome:
+        outcome = await applied(item)
+        rt.settled(outcome.site_id, outcome.status, outcome.error)
+        return outcome
+
+    async def applied(item: SiteWork) -> SiteOutcome:
         if item.live is None or item.plan.error:
             return SiteOutcome(item.plan.site_id, item.plan.name, "failed", error=item.plan.error)
         if client.stopped is not None:
@@ -225,7 +243,7 @@ async def apply_sites(client: WixClient, work: Sequence[SiteWork], rt: Runtime) 
             if item.plan.action.skipped:
                 outcome.not_done.append(skipped_note(item.plan.action))
             return outcome
-        rt.progress(item.plan.site_id, "applying")
+        rt.progress(item.plan.site_id, APPLYING)
         try:
             return await apply_site(
                 rt, client.site(item.desired.id), item.desired, item.live, item.plan

@@ -22,7 +22,7 @@ from reconciler.engine.fleet import bounded
 from reconciler.engine.observe import LOOK_AHEAD, observe, read_events
 from reconciler.engine.plan import SitePlan
 from reconciler.engine.planning import build_site_plan
-from reconciler.engine.runtime import Runtime
+from reconciler.engine.runtime import READING, Runtime
 from reconciler.errors import ApiError
 from reconciler.model.events import CalendarEvent
 from reconciler.model.policy import Policy
@@ -48,7 +48,7 @@ async def read_live_sites(
     """Read every site's settings, events and plan; a site that cannot be read gets an error."""
 
     async def one(site_id: str) -> LiveRead:
-        rt.progress(site_id, "reading live state")
+        rt.progress(site_id, READING)
         nothing = DesiredSite(id=SiteId(site_id), name="", source="")
         site, now = client.site(site_id), rt.clock.now()
         try:

@@ -13,12 +13,25 @@ from reconciler.engine.wait import WaitPolicy
 Progress = Callable[[str, str], None]
 """progress(site_id, message): one short line about what a site is doing now."""
 
+READING = "reading live state"
+"""The progress message of a site whose live state is being read."""
+APPLYING = "applying"
+"""The progress message of a site whose writes have started."""
+
+Settled = Callable[[str, str, str | None], None]
+"""settled(site_id, status, error): a site is done: "planned"/"error" after its plan, or its
+apply outcome (applied, unchanged, failed, timed_out), told the moment it is known."""
+
 AuditSink = Callable[[str, ActionRecord], None]
 """audit(site_id, record): called once per write attempted, as soon as it settles."""
 
 
 def _quiet(site_id: str, message: str) -> None:
     """The default progress sink: say nothing."""
+
+
+def _unheard(site_id: str, status: str, error: str | None) -> None:
+    """The default settled sink: say nothing."""
 
 
 def _unrecorded(site_id: str, record: ActionRecord) -> None:
@@ -32,6 +45,7 @@ class Runtime:
     clock: Clock = field(default_factory=SystemClock)
     journal: Journal = field(default_factory=MemoryJournal)
     progress: Progress = _quiet
+    settled: Settled = _unheard
     audit: AuditSink = _unrecorded
     min_poll_delay: float = 1.0
     max_poll_delay: float = 10.0
