@@ -37,6 +37,7 @@ _COMMANDS = {
         "Show the weeks ahead: events, activities, posts.",
     ),
     "history": ("reconciler.cli.history_cmd", "history", "Read the apply audit log."),
+    "show": ("reconciler.cli.show_cmd", "show", "Show a plan saved with `mpr plan --out`."),
     "github": ("reconciler.cli.github_cmd", "github", "The GitHub side of the mpr workflows."),
     "emulator": ("reconciler.cli.emulator_cmd", "emulator", "Run the local Wix API emulator."),
 }
@@ -70,7 +71,12 @@ class LazyGroup(click.Group):
     envvar="MPR_DEBUG",
     help="On an unexpected error (a bug in mpr), print the Python traceback to report it.",
 )
-def cli(debug: bool) -> None:
+@click.option(
+    "--no-color",
+    is_flag=True,
+    help="Never colour the output (nor with NO_COLOR set; a file or a pipe never gets colour).",
+)
+def cli(debug: bool, no_color: bool) -> None:
     """mpr keeps Wix AI marketing plans in the state declared in YAML.
 
     \b
@@ -79,9 +85,12 @@ def cli(debug: bool) -> None:
     older commit), 5 generation still running at the timeout, 130 stopped by Ctrl-C,
     143 stopped by SIGTERM.
     """
+    click.get_current_context().meta[NO_COLOR_KEY] = no_color
     _start_logging(debug)
 
 
+NO_COLOR_KEY = "mpr.no_color"
+"""Where the global `--no-color` flag is kept in click's context (`Context.meta`)."""
 _run: dict[str, Any] = {}
 """The run under way: --debug, and the logging set-up to undo when it ends."""
 REPORT = (

@@ -19,6 +19,7 @@ from reconciler.cli.audit import (
     record_outcomes,
     settle_open_writes,
 )
+from reconciler.cli.color import echo_plan
 from reconciler.cli.github import add_summary, set_outputs
 from reconciler.cli.options import audit_option, github_option, paths_argument, with_app
 from reconciler.cli.plan_cmd import names, stamp
@@ -30,7 +31,7 @@ from reconciler.engine.report import ApplyReport
 from reconciler.engine.review import review_digest
 from reconciler.errors import ConfigError, StalePlan
 from reconciler.model.site import DesiredSite
-from reconciler.render import render_plan, render_report
+from reconciler.render import render_report
 
 
 def read_saved_plan(path: str) -> Plan:
@@ -39,7 +40,8 @@ def read_saved_plan(path: str) -> Plan:
     A plan of another format_version is a StalePlan (refused, exit 4).
     """
     wrong = "is not a plan file written by `mpr plan --out`"
-    again = f"make the plan again with `mpr plan PATH… --out {path}`"
+    target = path if path.endswith(".json") else "plan.json"  # never suggest overwriting YAML
+    again = f"make the plan again with `mpr plan PATH… --out {target}`"
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -109,7 +111,7 @@ async def run_apply(
         if saved is not None:
             check_fresh(saved, work)
         check_digest(fresh, expect_digest)
-        click.echo(render_plan(fresh, "text"), nl=False)
+        echo_plan(fresh, "text", app.env)
         if not fresh.has_changes and not fresh.has_errors:
             return ApplyReport(())
         if not app.force:

@@ -13,6 +13,7 @@ import click
 
 from reconciler.cli import exitcodes
 from reconciler.cli.app import App
+from reconciler.cli.color import echo_plan
 from reconciler.cli.options import (
     comment_limit_option,
     comment_option,
@@ -24,7 +25,6 @@ from reconciler.cli.options import (
 from reconciler.cli.plan_cmd import make
 from reconciler.cli.publish import publish
 from reconciler.engine.drift import drift_only, drifted
-from reconciler.render import render_plan
 from reconciler.render.markdown import DRIFT_MARKER
 
 
@@ -46,7 +46,7 @@ def drift(
     """Report the sites in PATHS whose live settings or events differ from the YAML."""
     sites = app.load(paths)
     report = drift_only(asyncio.run(make(app, sites, paths)))
-    click.echo(render_plan(report, fmt), nl=False)
+    echo_plan(report, fmt, app.env)
     found = drifted(report)
     if fmt == "text":
         names = ", ".join(s.name or s.site_id for s in found)

@@ -11,6 +11,7 @@ import click
 
 from reconciler.cli import exitcodes
 from reconciler.cli.app import App
+from reconciler.cli.color import echo_plan
 from reconciler.cli.options import (
     comment_limit_option,
     comment_option,
@@ -25,7 +26,6 @@ from reconciler.engine.calendar import SiteCalendar
 from reconciler.engine.fleet import make_plan, plan_sites
 from reconciler.engine.plan import Plan
 from reconciler.model.site import DesiredSite
-from reconciler.render import render_plan
 
 
 async def make(
@@ -82,7 +82,7 @@ def plan(
     if out:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(result.dumps(), encoding="utf-8")
-    click.echo(render_plan(result, fmt), nl=False)
+    echo_plan(result, fmt, app.env)
     publish(
         app.env,
         result,

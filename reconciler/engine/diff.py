@@ -12,13 +12,19 @@ import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import takewhile
 from typing import Any
 
 from deepdiff import DeepDiff
 
 from reconciler.engine.plan import EventChange, SettingChange
 from reconciler.model.events import CalendarEvent
-from reconciler.model.settings import KEYWORD_RESEARCH_PATHS, ManagedSettings, live_values
+from reconciler.model.settings import (
+    KEYWORD_RESEARCH_PATHS,
+    SET_PATHS,
+    ManagedSettings,
+    live_values,
+)
 from reconciler.model.site import LiveSite
 
 
@@ -31,6 +37,71 @@ def diff_settings(
     tree = DeepDiff(live, wanted, view="tree", verbose_level=2)
     changed = {level.path(output_format="list")[0] for levels in tree.values() for level in levels}
     return tuple(SettingChange(p, live[p], wanted[p]) for p in sorted(changed))
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One changed leaf of a setting: a member of an object, a set of members, or a value."""
+
+    path: str
+    before: Any
+    after: Any
+
+    @property
+    def is_set(self) -> bool:
+        """Whether the value is a list whose order means nothing (see model.settings)."""
+        return self.path in SET_PATHS
+
+    @property
+    def added(self) -> tuple[Any, ...]:
+        """The members of a set that only `after` has (empty for anything but a set)."""
+        return _missing(self.after, self.before) if self.is_set else ()
+
+    @property
+    def removed(self) -> tuple[Any, ...]:
+        """The members of a set that only `before` has (empty for anything but a set)."""
+        return _missing(self.before, self.after) if self.is_set else ()
+
+
+def setting_leaves(change: SettingChange) -> tuple[Leaf, ...]:
+    """The leaves of one changed setting, in path order, for people to read.
+
+    An object (or one that appears or goes) is split down to the members that changed, so
+    one word changed in businessProfile.targetAudience is one leaf; a list is one leaf,
+    whose members `Leaf.added` and `Leaf.removed` name when it is a set; any other value is
+    the change itself.
+    """
+    before, after = change.before, change.after
+    if not (_is_object(before) and _is_object(after)):
+        return (Leaf(change.path, before, after),)
+    old, new = dict(before or {}), dict(after or {})
+    # threshold 0: always down to the members, even when the two share no key at all
+    tree = DeepDiff(old, new, view="tree", threshold_to_diff_deeper=0)
+    keys = {
+        tuple(takewhile(lambda part: isinstance(part, str), level.path(output_format="list")))
+        for levels in tree.values()
+        for level in levels
+    }
+    return tuple(
+        Leaf(".".join([change.path, *key]), _member(old, key), _member(new, key))
+        for key in sorted(keys)
+    )
+
+
+def _is_object(value: Any) -> bool:
+    return value is None or isinstance(value, Mapping)
+
+
+def _member(document: Mapping[str, Any], key: Sequence[str]) -> Any:
+    node: Any = document
+    for part in key:
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node
+
+
+def _missing(source: Any, other: Any) -> tuple[Any, ...]:
+    """The members of list `source` that list `other` lacks, in `source`'s order."""
+    return tuple(item for item in source or () if item not in (other or ()))
 
 
 def topics_changed(changes: Sequence[SettingChange]) -> bool:

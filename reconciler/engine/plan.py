@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
 FORMAT_VERSION = 1
+REFUSED_EXIT_CODE = 4
+"""`apply`'s exit code when it refuses (cli.exitcodes.REFUSED; a test holds the two equal)."""
 
 ActionKind = Literal["none", "generate", "regenerate", "regenerate_keywords", "wait"]
 EventOp = Literal["create", "update", "delete"]
@@ -114,20 +116,31 @@ class SitePlan:
     def deletes(self) -> tuple[EventChange, ...]:
         return tuple(c for c in self.events if c.op == "delete")
 
-    def check_safe(self) -> None:
-        """Raise UnsafePlan when the deletions exceed the site's delete guard."""
+    @property
+    def refusals(self) -> tuple[str, ...]:
+        """Why `apply` will refuse this plan without `--force` (empty: it will not).
+
+        Known when the plan is made, so `plan` shows (and the PR comment and JSON carry) the
+        refusal that `apply` would otherwise only meet after the merge.
+        """
         guard = self.delete_guard
         count = len(self.deletes)
         if not count or self.live_event_count < guard.min_events:
-            return
+            return ()
         share = 100.0 * count / self.live_event_count
-        if share > guard.percent:
-            raise UnsafePlan(
-                f"{self.name or self.site_id}: the plan deletes {count} of "
-                f"{self.live_event_count} events ({share:.0f}%), more than the "
-                f"{guard.percent:g}% allowed by policy.deleteGuard; "
-                "review it and re-run with --force to proceed"
-            )
+        if share <= guard.percent:
+            return ()
+        return (
+            f"the plan deletes {count} of {self.live_event_count} events ({share:.0f}%), more "
+            f"than the {guard.percent:g}% allowed by policy.deleteGuard; "
+            "review it and re-run with --force to proceed",
+        )
+
+    def check_safe(self) -> None:
+        """Raise UnsafePlan when apply must refuse the plan (see `refusals`)."""
+        if self.refusals:
+            label = self.name or self.site_id
+            raise UnsafePlan("\n".join(f"{label}: {reason}" for reason in self.refusals))
 
 
 @dataclass(frozen=True)
@@ -151,12 +164,24 @@ class Plan:
     def has_errors(self) -> bool:
         return any(s.error for s in self.sites)
 
+    @property
+    def refused(self) -> tuple[SitePlan, ...]:
+        """The sites whose plan `apply` will refuse without `--force` (then it writes nothing)."""
+        return tuple(s for s in self.sites if s.refusals)
+
+    @property
+    def refusal_exit_code(self) -> int | None:
+        """The exit code `apply` will end with when it refuses this plan; None: it will not."""
+        return REFUSED_EXIT_CODE if self.refused else None
+
     def to_json(self) -> dict[str, Any]:
         """The documented JSON document (see docs in README, "Plan JSON")."""
         body = asdict(self)
         body["has_changes"] = self.has_changes
+        body["refusal_exit_code"] = self.refusal_exit_code
         for site, data in zip(self.sites, body["sites"], strict=True):
             data["has_changes"] = site.has_changes
+            data["refusals"] = list(site.refusals)
         return body
 
     def dumps(self) -> str:
@@ -167,11 +192,14 @@ class Plan:
         """Rebuild a plan saved with `mpr plan --out`, checking every key on the way.
 
         Raises StalePlan for another format_version and ValueError naming each key that is
-        missing or of the wrong kind (a file that is not a saved plan, or was edited).
+        missing or of the wrong kind (a file that is not a saved plan, or was edited), the
+        format_version first.
         """
         if not isinstance(body, Mapping):
             raise ValueError(f"expected a JSON object, got {_json_kind(body)}")
-        version = body.get("format_version")
+        if "format_version" not in body:
+            raise ValueError("it has no format_version, which every saved plan has")
+        version = body["format_version"]
         if version != FORMAT_VERSION:
             raise StalePlan(
                 f"the plan file has format_version {version!r}; this mpr reads {FORMAT_VERSION}: "

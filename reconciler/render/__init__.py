@@ -5,15 +5,16 @@ from __future__ import annotations
 from reconciler.engine.plan import Plan
 from reconciler.engine.report import ApplyReport
 from reconciler.render import markdown, text
+from reconciler.render.paint import Paint, plain
 
 
-def render_plan(plan: Plan, fmt: str) -> str:
-    """The plan in `fmt`: "text", "json" or "markdown"."""
+def render_plan(plan: Plan, fmt: str, paint: Paint = plain) -> str:
+    """The plan in `fmt`: "text" (coloured by `paint`), "json" or "markdown"."""
     if fmt == "json":
         return plan.dumps()
     if fmt == "markdown":
         return markdown.render_plan(plan)
-    return text.render_plan(plan)
+    return text.render_plan(plan, paint)
 
 
 def render_report(report: ApplyReport) -> str:

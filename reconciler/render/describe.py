@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 from reconciler.engine.plan import DraftStep, EventChange, Plan, PlanAction, SitePlan
+from reconciler.model.plan_state import ACTIVE
 
 ACTION_WORDS = {
     "none": "no plan action",
@@ -89,11 +91,54 @@ def counts(site: SitePlan) -> str:
     return ", ".join(parts) or "no changes"
 
 
+def is_quiet(site: SitePlan) -> bool:
+    """Whether a site can be folded: nothing will happen to it and nothing needs a look.
+
+    Its plan must be ACTIVE: any other status (an unknown one, work left due for the next
+    apply in a drift report) is worth a line of its own.
+    """
+    if site.plan_status != ACTIVE or site.error or site.has_changes:
+        return False
+    return not (site.warnings or site.refusals or site.action.skipped)
+
+
+def _many(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def summary(plan: Plan) -> str:
-    changed = sum(1 for s in plan.sites if s.has_changes and not s.error)
-    errors = sum(1 for s in plan.sites if s.error)
-    unchanged = len(plan.sites) - changed - errors
+    """The fleet's changes counted by kind, then its sites: what a reviewer weighs first."""
+    readable = [s for s in plan.sites if not s.error]
+    ops = Counter(c.op for s in readable for c in s.events)
+    drafts = sum(len(ids) for s in readable for ids in s.drafts.schedule.values())
+    posts = sum(len(s.drafts.generate_posts_for) for s in readable)
+    kinds = [
+        _many(sum(len(s.settings) for s in readable), "setting field"),
+        f"events +{ops['create']} ~{ops['update']} -{ops['delete']}",
+        _many(sum(1 for s in readable if s.action.runs), "plan action"),
+        f"{_many(drafts, 'draft')} to schedule",
+    ]
+    if posts:
+        kinds.append(f"posts for {posts} activit{'y' if posts == 1 else 'ies'}")
+    changed = sum(1 for s in readable if s.has_changes)
+    errors = len(plan.sites) - len(readable)
     return (
-        f"Plan: {len(plan.sites)} site(s): {changed} to change, {unchanged} unchanged, "
-        f"{errors} error(s)."
+        f"Plan: {', '.join(kinds)}; {len(plan.sites)} site(s): {changed} to change, "
+        f"{len(readable) - changed} unchanged, {errors} error(s)."
     )
+
+
+def refusal_block(plan: Plan) -> str:
+    """What `apply` will refuse, site by site, with its exit code (empty when nothing)."""
+    if not plan.refused:
+        return ""
+    lines = [
+        f"Apply will refuse this plan (exit {plan.refusal_exit_code}) and write nothing, "
+        "unless run with --force:"
+    ]
+    lines += [
+        f"  {site.name or site.site_id}: {reason}"
+        for site in plan.refused
+        for reason in site.refusals
+    ]
+    return "\n".join(lines)

@@ -22,7 +22,7 @@ from typing import Literal
 from reconciler.engine.plan import Plan, SitePlan
 from reconciler.engine.review import review_digest
 from reconciler.render import text
-from reconciler.render.describe import counts, summary
+from reconciler.render.describe import counts, refusal_block, summary
 
 MARKER = "<!-- mpr-plan -->"
 DRIFT_MARKER = "<!-- mpr-drift -->"
@@ -101,7 +101,7 @@ def _head(plan: Plan, title: str, marker: str) -> str:
     word = verdict(plan)
     return (
         f"{marker}\n{RESULT_PREFIX}{word} -->\n{DIGEST_PREFIX}{review_digest(plan)} -->\n"
-        f"### {title}: {VERDICT_WORDS[word]}\n\n"
+        f"### {title}: {VERDICT_WORDS[word]}\n\n{_caution(plan)}"
         f"{summary(plan)}\n\n| site | status | changes |\n| --- | --- | --- |\n"
     )
 
@@ -157,14 +157,39 @@ def _name(site: SitePlan) -> str:
 
 
 def _cell(site: SitePlan) -> str:
-    return _escape(site.error) if site.error else _escape(counts(site))
+    if site.error:
+        return _escape(site.error)
+    refused = "⛔ apply will refuse (see above); " if site.refusals else ""
+    return _escape(refused + counts(site))
 
 
 def _details(site: SitePlan) -> str:
-    body = text.render_site(site)
+    body = diff_block(site)
     fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", body)), default=0))
     title = _escape(site.name or site.site_id)
-    return f"<details><summary>{title}</summary>\n\n{fence}text\n{body}{fence}\n</details>\n"
+    return f"<details><summary>{title}</summary>\n\n{fence}diff\n{body}{fence}\n</details>\n"
+
+
+_DIFF_SIGN = {"+": "+", "-": "-", "~": "!", "*": "!", "!": "!"}
+"""GitHub colours a `diff` block's lines by their first character: + green, - red, ! orange."""
+
+
+def diff_block(site: SitePlan) -> str:
+    """One site's plan with each line's sign in the first column, for a `diff` block."""
+    lines = [f"  {site.name or site.site_id} ({site.site_id}) — {site.source}"]
+    for line in text.site_lines(site):
+        body = "\n  ".join(line.body.split("\n"))  # a line of its own is never a sign
+        lines.append(f"{_DIFF_SIGN.get(line.sign, ' ')} {'    ' * line.depth}{body}")
+    return "\n".join(lines) + "\n"
+
+
+def _caution(plan: Plan) -> str:
+    """The blocking notice: what apply will refuse after the merge, before anyone merges."""
+    if not plan.refused:
+        return ""
+    head, *reasons = refusal_block(plan).split("\n")
+    quoted = "".join(f"> - {_escape(reason.strip())}\n" for reason in reasons)
+    return f"> [!CAUTION]\n> **{_escape(head)}**\n{quoted}\n"
 
 
 def _escape(raw: str) -> str:

@@ -1,66 +1,144 @@
-"""Plans and apply reports as text for people: `+ ~ -` lines, unchanged fields folded."""
+"""Plans and apply reports as text for people: `+ ~ -` lines, unchanged things folded.
+
+A settings change is shown leaf by leaf (engine.diff.setting_leaves): one line per member of
+an object that changed, a set's members as `+ x` / `- x`, long text as a word diff. Sites
+where nothing will happen and nothing needs a look are folded into one line. `site_lines`
+is the layout-free form that the Markdown renderer lays out as a `diff` block.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.engine.diff import Leaf, setting_leaves
 from reconciler.engine.plan import Plan, SitePlan
 from reconciler.engine.report import ApplyReport, SiteOutcome
-from reconciler.render.describe import action_line, draft_lines, event_line, summary, value
+from reconciler.render.describe import (
+    action_line,
+    draft_lines,
+    event_line,
+    is_quiet,
+    refusal_block,
+    summary,
+    value,
+)
+from reconciler.render.paint import Paint, Role, plain
+from reconciler.render.words import is_long_text, word_diff
 
 _SIGN = {"create": "+", "update": "~", "delete": "-"}
+_SIGN_ROLE: dict[str, Role] = {"+": "add", "-": "remove", "~": "change", "!": "warn"}
+FOLDED_NAMES = 8
+"""How many unchanged sites the folded line names before it counts the rest."""
 
 
-def render_plan(plan: Plan) -> str:
-    """Every site's changes, then one summary line for the fleet."""
-    blocks = [render_site(site) for site in plan.sites]
-    return "\n".join([*blocks, summary(plan)]) + "\n"
+@dataclass(frozen=True)
+class Line:
+    """One line of a site's plan: its sign (`+ - ~ * !` or a space), text, and nesting depth."""
+
+    sign: str
+    body: str
+    depth: int = 0
+    role: Role | None = None
+    """How the whole line looks; None: only the sign is coloured."""
 
 
-def render_site(site: SitePlan) -> str:
-    head = f"{site.name or site.site_id} ({site.site_id}) — {site.source}"
+def render_plan(plan: Plan, paint: Paint = plain) -> str:
+    """Every site that needs a look, the unchanged ones folded, then the fleet's summary."""
+    blocks = [render_site(site, paint) for site in plan.sites if not is_quiet(site)]
+    quiet = [site for site in plan.sites if is_quiet(site)]
+    if quiet:
+        blocks.append(folded_line(quiet) + "\n")
+    tail = [summary(plan)]
+    if plan.refused:
+        tail.append(paint(refusal_block(plan), "error"))
+    return "\n".join([*blocks, *tail]) + "\n"
+
+
+def folded_line(sites: Sequence[SitePlan]) -> str:
+    """`N site(s) unchanged: a, b, c, … and M more` (at most FOLDED_NAMES names)."""
+    names = [site.name or site.site_id for site in sites[:FOLDED_NAMES]]
+    more = len(sites) - len(names)
+    listed = ", ".join(names) + (f", … and {more} more" if more else "")
+    return f"{len(sites)} site(s) unchanged: {listed}"
+
+
+def render_site(site: SitePlan, paint: Paint = plain) -> str:
+    """One site's plan: its title line, then its indented `+ ~ -` lines."""
+    head = paint(f"{site.name or site.site_id} ({site.site_id}) — {site.source}", "strong")
+    return "\n".join([head, *(_text_line(line, paint) for line in site_lines(site, paint))]) + "\n"
+
+
+def _text_line(line: Line, paint: Paint) -> str:
+    indent = "  " + "    " * line.depth
+    role = line.role or (_SIGN_ROLE.get(line.sign) if line.sign in "+-!" else None)
+    if role is not None:
+        return indent + paint(f"{line.sign} {line.body}", role)
+    sign = paint(line.sign, _SIGN_ROLE[line.sign]) if line.sign in _SIGN_ROLE else line.sign
+    return f"{indent}{sign} {line.body}"
+
+
+def site_lines(site: SitePlan, paint: Paint = plain) -> list[Line]:
+    """What apply would do to `site`, line by line, without layout (text and Markdown)."""
     if site.error:
-        return f"{head}\n  ! error: {site.error}\n"
-    lines = [head]
-    lines += [
-        f"  {_setting_sign(c.before, c.after)} {c.path}: {value(c.before)} → {value(c.after)}"
-        for c in site.settings
-    ]
+        return [Line("!", f"error: {site.error}", role="error")]
+    lines = [line for change in site.settings for line in _leaf_lines(change, paint)]
     if site.unchanged_settings:
-        lines.append(f"    ({site.unchanged_settings} managed setting(s) unchanged)")
-    lines += [f"  {_SIGN[c.op]} event {event_line(c)}" for c in site.events]
+        lines.append(Line(" ", f"({site.unchanged_settings} managed setting(s) unchanged)"))
+    lines += [Line(_SIGN[c.op], f"event {event_line(c)}") for c in site.events]
     lines += [
-        f"    unmanaged event kept: {n!r} (policy.pruneEvents: true deletes it)"
+        Line(" ", f"unmanaged event kept: {n!r} (policy.pruneEvents: true deletes it)")
         for n in site.unmanaged_events
     ]
-    lines += [f"    read-only event (connected calendar): {n!r}" for n in site.read_only_events]
-    lines.append(
-        f"  {'*' if site.action.runs else ' '} {action_line(site.action, site.plan_status)}"
-    )
     lines += [
-        f"  {'*' if site.drafts.has_changes else ' '} drafts: {line}"
-        for line in draft_lines(site.drafts)
+        Line(" ", f"read-only event (connected calendar): {n!r}") for n in site.read_only_events
     ]
-    lines += [f"  ! warning: {w}" for w in site.warnings]
+    lines.append(Line("*" if site.action.runs else " ", action_line(site.action, site.plan_status)))
+    mark = "*" if site.drafts.has_changes else " "
+    lines += [Line(mark, f"drafts: {line}") for line in draft_lines(site.drafts)]
+    lines += [Line("!", f"warning: {w}") for w in site.warnings]
+    lines += [Line("!", f"apply will refuse: {r}", role="error") for r in site.refusals]
     if not site.has_changes:
-        lines.append("  no changes")
-    return "\n".join(lines) + "\n"
+        lines.append(Line(" ", "no changes"))
+    return lines
 
 
-def _setting_sign(before: object, after: object) -> str:
-    if before is None:
-        return "+"
-    if after is None:
-        return "-"
-    return "~"
+def _leaf_lines(change: Any, paint: Paint) -> list[Line]:
+    return [line for leaf in setting_leaves(change) for line in leaf_lines(leaf, paint)]
+
+
+def leaf_lines(leaf: Leaf, paint: Paint = plain) -> list[Line]:
+    """A set as its members added and removed, long text as a word diff, else old → new."""
+    sign = "+" if leaf.before is None else "-" if leaf.after is None else "~"
+    if leaf.is_set:
+        members = [Line("+", _member(m), 1) for m in leaf.added]
+        members += [Line("-", _member(m), 1) for m in leaf.removed]
+        return [Line(sign, f"{leaf.path}:"), *members]
+    if is_long_text(leaf.before, leaf.after):
+        return [Line("~", f"{leaf.path}: {word_diff(leaf.before, leaf.after, paint)}")]
+    return [Line(sign, f"{leaf.path}: {value(leaf.before)} → {value(leaf.after)}")]
+
+
+def _member(member: Any) -> str:
+    return member if isinstance(member, str) else json.dumps(member, ensure_ascii=False)
 
 
 def render_report(report: ApplyReport) -> str:
-    """What apply did per site, what it did not and why, then one summary line."""
+    """What apply did per site, what it did not and why, then one summary line.
+
+    The sites are counted by how they ended; the writes are counted apart, so a site that
+    timed out or failed after writing its settings is not read as one that changed nothing.
+    """
     blocks = [_outcome(o) for o in report.outcomes]
     failed, timed = len(report.failed), len(report.timed_out)
     applied = sum(1 for o in report.outcomes if o.status == "applied")
+    written = [o for o in report.outcomes if o.writes]
     line = (
         f"Apply: {len(report.outcomes)} site(s): {applied} changed, {failed} failed, "
-        f"{timed} timed out, {len(report.outcomes) - applied - failed - timed} unchanged."
+        f"{timed} timed out, {len(report.outcomes) - applied - failed - timed} unchanged; "
+        f"{sum(o.writes for o in written)} write(s) on {len(written)} site(s)."
     )
     return "\n".join([*blocks, line]) + "\n"
 

@@ -40,7 +40,10 @@ def test_detailed_exitcode_says_changes_then_none(
     assert '+ settings.toneOfVoice: (unset) → "warm and playful"' in first.out
     assert "+ event create 'Black Friday Sale' (2026-11-27T09:00:00.000Z)" in first.out
     assert "generate the plan (the site has no plan yet)" in first.out
-    assert first.out.rstrip().endswith("Plan: 1 site(s): 1 to change, 0 unchanged, 0 error(s).")
+    assert first.out.rstrip().endswith(
+        "Plan: 2 setting fields, events +1 ~0 -0, 1 plan action, 0 drafts to schedule; "
+        "1 site(s): 1 to change, 0 unchanged, 0 error(s)."
+    )
     assert emulator.writes() == []
 
     applied = mpr("apply", str(site), "--auto-approve")
@@ -49,8 +52,7 @@ def test_detailed_exitcode_says_changes_then_none(
 
     again = mpr("plan", str(site), "--detailed-exitcode")
     assert again.code == exitcodes.OK, again.out
-    assert "(2 managed setting(s) unchanged)" in again.out
-    assert "no changes" in again.out
+    assert again.out.startswith("1 site(s) unchanged: Crumb & Co\n\nPlan: 0 setting fields")
 
 
 def test_plan_json_is_versioned_and_markdown_is_a_pr_comment(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from reconciler.cli import exitcodes
 from reconciler.engine.plan import (
+    REFUSED_EXIT_CODE,
     DraftStep,
     EventChange,
     Plan,
@@ -60,3 +62,11 @@ def test_delete_guard_trips_above_the_share_and_spares_small_sites() -> None:
     _site(1, 4).check_safe()
     _site(3, 3).check_safe()
     _site(2, 4, DeleteGuard(percent=60)).check_safe()
+
+
+def test_the_refusal_exit_code_is_the_cli_s() -> None:
+    assert REFUSED_EXIT_CODE == exitcodes.REFUSED
+    plan = Plan(created_at="2026-11-23T12:00:00.000Z", sites=(_site(2, 4), _site(1, 4)))
+    assert [s.live_event_count for s in plan.refused] == [4] and len(plan.refused) == 1
+    assert plan.refusal_exit_code == exitcodes.REFUSED
+    assert Plan(created_at="", sites=(_site(1, 4),)).refusal_exit_code is None

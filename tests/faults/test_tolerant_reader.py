@@ -47,7 +47,7 @@ def test_fields_a_newer_api_adds_make_no_diff_and_are_never_wiped(
         drift = harness.mpr("drift", str(harness.site_file))
         assert drift.code == exitcodes.OK, drift.text
         again = harness.mpr("plan", str(harness.site_file))
-        assert "Plan: 1 site(s): 0 to change, 1 unchanged, 0 error(s)." in again.out
+        assert "; 1 site(s): 0 to change, 1 unchanged, 0 error(s)." in again.out
 
     starts = [r.operation for r in emulator.writes() if r.operation in PLAN_STARTS]
     assert starts == ["RegenerateMarketingPlanWithKeywordResearch"], "one regenerate, not one a run"

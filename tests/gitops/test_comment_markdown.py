@@ -60,7 +60,10 @@ def test_a_small_plan_keeps_everything_worst_first() -> None:
         f"<!-- mpr-digest: {review_digest(plan)} -->",
         "### mpr plan: ❌ error",
     ]
-    assert "Plan: 4 site(s): 2 to change, 1 unchanged, 1 error(s)." in text
+    assert (
+        "Plan: 2 setting fields, events +0 ~0 -1, 2 plan actions, 0 drafts to schedule; "
+        "4 site(s): 2 to change, 1 unchanged, 1 error(s)." in text
+    )
     rows = [line for line in lines if line.startswith("| **")]
     assert [r.split("|")[1].strip() for r in rows] == [
         "**Site 4**",
@@ -87,7 +90,7 @@ def test_a_fleet_over_the_limit_keeps_the_table_and_drops_details_site_by_site()
     assert size(text) <= LIMIT
     assert len(text) <= LIMIT
     assert text.startswith(MARKER + "\n<!-- mpr-result: changes -->")
-    assert "Plan: 60 site(s): 60 to change, 0 unchanged, 0 error(s)." in text
+    assert "; 60 site(s): 60 to change, 0 unchanged, 0 error(s)." in text
     assert all(f"| **Site {i}** |" in text for i in range(1, 61)), "every row is kept"
     shown = re.findall(r"<details><summary>Site (\d+)</summary>", text)
     omitted = 60 - len(shown)
@@ -157,7 +160,7 @@ def test_backticks_in_values_cannot_break_out_of_the_folded_block() -> None:
     )
     text = render_plan(fleet(odd))
     assert "| **Odd \\| &lt;b&gt;name&lt;/b&gt;** |" in text
-    assert "`````text\n" in text and "\n`````\n</details>" in text
+    assert "`````diff\n" in text and "\n`````\n</details>" in text
 
 
 def test_plan_comment_file_through_the_cli(mpr: Mpr, emulator: object, tmp_path: Path) -> None:

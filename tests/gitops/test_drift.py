@@ -66,7 +66,8 @@ def test_an_unreadable_site_is_an_error(mpr: Mpr, emulator: Emulator, tmp_path: 
         "  ! error: GET /promote/marketing-plan-service/v1/marketing-settings → HTTP 404 → "
         "SITE_NOT_FOUND: site 11111111-2222-4333-8444-555555555555 not found (request id <id>)\n"
         "\n"
-        "Plan: 1 site(s): 0 to change, 0 unchanged, 1 error(s).\n"
+        "Plan: 0 setting fields, events +0 ~0 -0, 0 plan actions, 0 drafts to schedule; "
+        "1 site(s): 0 to change, 0 unchanged, 1 error(s).\n"
         "Drift: 0 of 1 site(s) differ from the YAML.\n"
     )
     assert result.err == ""

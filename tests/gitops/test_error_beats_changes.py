@@ -75,7 +75,8 @@ def test_plan_detailed_exitcode_is_1_when_an_error_sits_next_to_changes(
         + "  * plan ACTIVE: regenerate the plan (settings or events changed: regenerate)\n"
         "    drafts: posts and scheduling are decided after the generation ends\n"
         "\n"
-        "Plan: 2 site(s): 1 to change, 0 unchanged, 1 error(s).\n"
+        "Plan: 1 setting field, events +0 ~0 -0, 1 plan action, 0 drafts to schedule; "
+        "2 site(s): 1 to change, 0 unchanged, 1 error(s).\n"
     )
     assert plan.err == ""
     assert "result=error\n" in outputs.read_text(encoding="utf-8")
@@ -93,7 +94,8 @@ def test_drift_is_1_when_an_error_sits_next_to_a_drifted_site(
         + "    plan ACTIVE: no plan action (not drift: settings or events changed: regenerate "
         "(the next apply does it))\n"
         "\n"
-        "Plan: 2 site(s): 1 to change, 0 unchanged, 1 error(s).\n"
+        "Plan: 1 setting field, events +0 ~0 -0, 0 plan actions, 0 drafts to schedule; "
+        "2 site(s): 1 to change, 0 unchanged, 1 error(s).\n"
         "Drift: 1 of 2 site(s) differ from the YAML: harbor.\n"
     )
     assert drift.err == ""
