@@ -28,7 +28,7 @@ from reconciler.config import load_sites, select_sites
 from reconciler.config.shard import Shard, shard_sites
 from reconciler.engine.journal import FileJournal, Journal, MemoryJournal
 from reconciler.engine.lock import apply_lock
-from reconciler.engine.runtime import AuditSink, Runtime
+from reconciler.engine.runtime import AuditTrail, Runtime
 from reconciler.errors import ConfigError
 from reconciler.model.site import DesiredSite
 from reconciler.wix import WixClient
@@ -91,8 +91,8 @@ class App:
             return MemoryJournal()
         return FileJournal(self.state_file)
 
-    def runtime(self, audit: AuditSink | None = None) -> Runtime:
-        """The engine's runtime; `audit` (the audit log's sink) is told of every write."""
+    def runtime(self, audit: AuditTrail | None = None) -> Runtime:
+        """The engine's runtime; `audit` (the audit log) is told of every write."""
         if self.hooks.runtime is not None:
             injected = self.hooks.runtime()
             runtime = replace(injected, no_regenerate=self.no_regenerate, force=self.force)

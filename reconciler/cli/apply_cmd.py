@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+<<<<<<< /tmp/p13a/s
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+=======
 from collections.abc import Sequence
+>>>>>>> /tmp/p13a/b1
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,7 +25,7 @@ from reconciler.cli.audit import (
     record_outcomes,
     settle_open_writes,
 )
-from reconciler.cli.color import echo_plan
+from reconciler.cli.console import warn
 from reconciler.cli.github import add_summary, set_outputs
 from reconciler.cli.options import audit_option, github_option, paths_argument, with_app
 from reconciler.cli.plan_cmd import names, stamp
@@ -29,9 +35,14 @@ from reconciler.engine.fleet import apply_sites, check_fresh, check_safe, make_p
 from reconciler.engine.plan import Plan
 from reconciler.engine.report import ApplyReport
 from reconciler.engine.review import review_digest
+<<<<<<< /tmp/p13a/s
+from reconciler.engine.runtime import Runtime
+from reconciler.errors import ConfigError, Refused, StalePlan
+=======
 from reconciler.errors import ConfigError, StalePlan
+>>>>>>> /tmp/p13a/b1
 from reconciler.model.site import DesiredSite
-from reconciler.render import render_report
+from reconciler.render import render_plan, render_report
 
 
 def read_saved_plan(path: str) -> Plan:
@@ -40,8 +51,7 @@ def read_saved_plan(path: str) -> Plan:
     A plan of another format_version is a StalePlan (refused, exit 4).
     """
     wrong = "is not a plan file written by `mpr plan --out`"
-    target = path if path.endswith(".json") else "plan.json"  # never suggest overwriting YAML
-    again = f"make the plan again with `mpr plan PATH… --out {target}`"
+    again = f"make the plan again with `mpr plan PATH… --out {path}`"
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -99,6 +109,27 @@ async def run_apply(
     gate: interrupt.Gate | None = None,
 ) -> ApplyReport:
     """Plan, show, ask, apply; with a `gate`, a signal during the writes stops them cleanly."""
+<<<<<<< /tmp/p13a/s
+    runtime = app.runtime(audit)
+    if gate is not None:
+        runtime = gate.watching(runtime)
+    with _written_at_end(runtime, audit):
+        async with app.client(sites) as client:
+            work = await plan_sites(client, sites, runtime)
+            if audit is not None:
+                settle_open_writes(audit, work)
+            fresh = stamp(app, make_plan(work, runtime, paths, app.selectors))
+            if saved is not None:
+                check_fresh(saved, work)
+            check_digest(fresh, expect_digest)
+            click.echo(render_plan(fresh, "text"), nl=False)
+            if not fresh.has_changes and not fresh.has_errors:
+                return ApplyReport(())
+            if not app.force:
+                check_safe(work)
+            if fresh.has_changes:
+                confirm(auto_approve or saved is not None)
+=======
     runtime = app.display.attach(app.runtime(audit.record if audit is not None else None))
     if gate is not None:
         runtime = gate.watching(runtime)
@@ -111,7 +142,7 @@ async def run_apply(
         if saved is not None:
             check_fresh(saved, work)
         check_digest(fresh, expect_digest)
-        echo_plan(fresh, "text", app.env)
+        click.echo(render_plan(fresh, "text"), nl=False)
         if not fresh.has_changes and not fresh.has_errors:
             return ApplyReport(())
         if not app.force:
@@ -119,11 +150,30 @@ async def run_apply(
         if fresh.has_changes:
             confirm(fresh, auto_approve or saved is not None)
         async with app.display.showing(names(sites), announce=True):
+>>>>>>> /tmp/p13a/b1
             if gate is None:
                 return await apply_sites(client, work, runtime)
             gate.guard(client)
             with gate.handling():
                 return await apply_sites(client, work, runtime)
+<<<<<<< /tmp/p13a/s
+
+
+@contextmanager
+def _written_at_end(runtime: Runtime, audit: AuditLog | None) -> Iterator[None]:
+    """Save the records the run made after its last write to Wix (clears, results): they
+    were not needed on disk before a send, so they wait for the end, whatever it is."""
+    try:
+        yield
+    finally:
+        saves = [runtime.journal.save] + ([audit.save] if audit is not None else [])
+        for save in saves:
+            try:
+                save()
+            except ConfigError as exc:  # the run's own outcome matters more: say it, go on
+                warn(str(exc))
+=======
+>>>>>>> /tmp/p13a/b1
 
 
 @click.command()

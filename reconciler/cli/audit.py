@@ -113,3 +113,4 @@ def record_outcomes(log: AuditLog, sites: Sequence[DesiredSite], report: ApplyRe
             log.outcome(site.id, "unchanged")
         else:
             log.outcome(site.id, outcome.status, outcome.error or "")
+    log.save()

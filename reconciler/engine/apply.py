@@ -62,7 +62,7 @@ async def apply_site(
 ) -> SiteOutcome:
     """Apply one site's plan; the outcome says what was done, what was not and why."""
     outcome = SiteOutcome(plan.site_id, plan.name)
-    outcome.sink = lambda record: rt.audit(plan.site_id, record)
+    outcome.sink = lambda record: rt.audit.record(plan.site_id, record)
     outcome.warnings.extend(plan.warnings)
     try:
         await _SiteApply(rt, site, desired, live, plan, outcome).run()
@@ -178,6 +178,14 @@ class _SiteApply:
             return
         self.rt.journal.record(plan.site_id, kind, wire_time(self.rt.clock.now()))
 
+    async def _intend(
+        self, action: str, target: str, before: Any = None, after: Any = None
+    ) -> None:
+        """Note the write about to be sent and wait until the journal and the audit trail
+        hold it (with the records before it): only then may it go to Wix."""
+        self.outcome.attempt(action, target, before, after)
+        await self.rt.durable()
+
     async def _apply_settings(self) -> None:
         changes = self.plan.settings
         if not changes:
@@ -185,14 +193,14 @@ class _SiteApply:
         paths = [c.path for c in changes]
         after = {c.path: c.after for c in changes}
         before = {c.path: c.before for c in changes}
-        self.outcome.attempt("settings.upsert", ", ".join(paths), before, after)
+        await self._intend("settings.upsert", ", ".join(paths), before, after)
         body = with_unknown_members(after, self.live.settings_document)
         await self.site.upsert_marketing_settings(nest(body), paths)
         self.outcome.did(f"settings: upserted {', '.join(paths)}")
 
     async def _apply_events(self) -> None:
         for change in self.plan.events:
-            self.outcome.attempt(f"event.{change.op}", change.name, change.before, change.after)
+            await self._intend(f"event.{change.op}", change.name, change.before, change.after)
             if change.op == "create":
                 await self._create_event(change.name, change.after or {})
             elif change.op == "update":
@@ -261,11 +269,11 @@ class _SiteApply:
         """Start the action and wait; a FAILED plan is generated again, up to the policy's tries."""
         tries = self.desired.policy.max_generation_attempts
         for attempt in range(1, tries + 1):
-            self.outcome.attempt(f"plan.{kind}", self.site.site_id, None, "GENERATING")
             now = self.rt.clock.now()
             self.rt.journal.mark_sent(
                 self.site.site_id, kind, wire_time(now), upcoming_ids(state, now)
             )
+            await self._intend(f"plan.{kind}", self.site.site_id, None, "GENERATING")
             await self._start(kind)
             self.rt.journal.clear(self.site.site_id)
             self.outcome.did(f"plan: {_LABEL[kind]} started")
@@ -370,9 +378,9 @@ class _SiteApply:
         return _with_drafts(state, fresh)
 
     async def _generate_posts(self, ids: Sequence[str]) -> list[Activity]:
-        self.outcome.attempt("posts.generate", f"{len(ids)} activities", None, list(ids))
         now = wire_time(self.rt.clock.now())
         self.rt.journal.record_posts(self.plan.site_id, now, tuple(ids))
+        await self._intend("posts.generate", f"{len(ids)} activities", None, list(ids))
         for batch in chunks(ids, BATCH):
             await self.site.generate_social_posts(batch)
         calls = -(-len(ids) // BATCH)
@@ -397,7 +405,7 @@ class _SiteApply:
         Returns the drafts that stayed drafts (id → channel)."""
         outcome = self.outcome
         channel_of = {i: c for c, ids in step.schedule.items() for i in ids}
-        outcome.attempt("drafts.schedule", f"{len(channel_of)} drafts", _per_channel(channel_of))
+        await self._intend("drafts.schedule", f"{len(channel_of)} drafts", _per_channel(channel_of))
         scheduled: set[str] = set()
         for batch in chunks(list(channel_of), BATCH):
             try:

@@ -1,12 +1,15 @@
 """The audit log: one JSON line per write `apply` made, tied to the Git commit it applied.
 
-`AuditLog.record` is a `Runtime.audit` sink: the engine calls it as each write settles, so a
-run killed half-way loses no line. After a site's apply, `AuditLog.outcome` adds one `apply`
-line with the site's outcome (`applied`, `unchanged`, `failed`, `timed_out`): with it the log
-says which commit every site was last reconciled to, even when that commit changed nothing
-there. Lines are appended whole and fsynced one at a time, never rewritten: a line a full
-disk cut short is cut back off, and a torn last line a killed run left is never glued to
-(the next line starts on a fresh line). Reading checks every line's shape.
+`AuditLog.record` is the `Runtime.audit` trail: the engine gives it each write as it is
+about to be sent (an `intent` line) and as it settles, and awaits `flush` before sending, so
+a run killed half-way has every write it sent on disk at least as an intent. After a site's
+apply, `AuditLog.outcome` adds one `apply` line with the site's outcome (`applied`,
+`unchanged`, `failed`, `timed_out`): with it the log says which commit every site was last
+reconciled to, even when that commit changed nothing there. Lines are appended whole, never
+rewritten, and fsynced by group commit (the lines of every site since the last write, in one
+write and one fsync, in a worker thread): a line a full disk cut short is cut back off, and
+a torn last line a killed run left is never glued to (the next line starts on a fresh line).
+Reading checks every line's shape.
 
 Each line: time (UTC), site, site_name, action, target, before, after, result, detail, and
 the provenance of the run (commit, actor, run, repository, ref). Any `secrets` given (the API
@@ -29,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from reconciler.engine.groupcommit import GroupCommit
 from reconciler.engine.report import ActionRecord
 from reconciler.errors import ConfigError, MprError, OutOfOrderCommit
 
@@ -155,6 +159,22 @@ class AuditLog:
             ) from None
         self.open_writes: list[AuditEntry] = []
         """Writes an earlier run left open (intent, or unknown), to settle from live state."""
+        self._lines: list[str] = []
+        self._commits = GroupCommit(self._take_lines, self._write)
+
+    async def flush(self) -> None:
+        """Return once every line so far is on disk (one write for every site's lines)."""
+        await self._commits.flush()
+
+    def save(self) -> None:
+        """The same, outside the event loop."""
+        self._commits.flush_now()
+
+    def __enter__(self) -> AuditLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.save()
 
     def record(self, site_id: str, record: ActionRecord) -> None:
         """The Runtime.audit sink: one line for one settled write."""
@@ -201,10 +221,18 @@ class AuditLog:
             line = line.replace(json.dumps(secret, ensure_ascii=False)[1:-1], REDACTED)
         if self._redact is not None:  # tokens issued during the run, in every form
             line = self._redact(line)
-        self._write(line)
+        if self._broken is not None:
+            raise self._broken
+        self._lines.append(line)
+        self._commits.changed()
 
-    def _write(self, line: str) -> None:
-        """Append `line` whole, on a line of its own, and fsync it; or raise and add nothing.
+    def _take_lines(self) -> str | None:
+        lines, self._lines = self._lines, []
+        return "".join(line + "\n" for line in lines) if lines else None
+
+    def _write(self, lines: str) -> None:
+        """Append `lines` whole, starting on a line of their own, and fsync; or raise and add
+        nothing.
 
         A last line left without its newline (a run killed mid-write, a full disk) is never
         glued to: the new line starts on a fresh line. A failed write is cut back off, so
@@ -213,7 +241,7 @@ class AuditLog:
         """
         if self._broken is not None:
             raise self._broken
-        data = (line + "\n").encode("utf-8")
+        data = lines.encode("utf-8")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)

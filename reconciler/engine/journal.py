@@ -2,15 +2,15 @@
 
 GetSocialMarketingPlan gives no generation time, so after an apply that wrote settings or
 events and then died before the regenerate ran, the live state alone no longer says that the
-plan is stale. Before writing, apply records the due action here (write-ahead); it clears the
-record once Wix has accepted the action. Just before sending it, apply also notes that it
-is being sent and which upcoming activities the plan had: when the answer is lost (a kill, a
-timeout), the next run looks at the live plan (`decide.still_due`) instead of sending it
-again. A GenerateSocialPosts is recorded the same way before it is sent, so that a re-run
-waits for that job's posts instead of asking a second time. `plan` and `apply` read it and
-treat a recorded action as still due. The file is
-small JSON, replaced atomically; keep it between CI runs (cache or artifact) if runs may be
-cut short.
+plan is stale. Before writing, apply records the due action here (write-ahead); it clears
+the record once Wix has accepted the action. Just before sending it, apply also notes that
+it is being sent and which upcoming activities the plan had: when the answer is lost (a
+kill, a timeout), the next run looks at the live plan (`decide.still_due`) instead of
+sending it again. A GenerateSocialPosts is recorded the same way before it is sent, so that
+a re-run waits for that job's posts instead of asking a second time. `plan` and `apply` read
+it and treat a recorded action as still due. The file is small JSON, replaced atomically,
+one write for the records of many sites (group commit); keep it between CI runs (cache or
+artifact) if runs may be cut short.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from reconciler.engine.audit import encodable
 from reconciler.engine.decide import Pending
+from reconciler.engine.groupcommit import GroupCommit
 from reconciler.engine.plan import ActionKind
 from reconciler.errors import ConfigError
 
@@ -64,6 +65,12 @@ class Journal(Protocol):
 
     def clear_posts(self, site_id: str) -> None: ...
 
+    async def flush(self) -> None:
+        """Make every change so far durable (before a write that depends on it is sent)."""
+
+    def save(self) -> None:
+        """The same, outside the event loop (the end of a run)."""
+
 
 class MemoryJournal:
     """A journal that lives as long as the process (for one-shot runs and `plan`)."""
@@ -95,9 +102,19 @@ class MemoryJournal:
     def clear_posts(self, site_id: str) -> None:
         self._posts.pop(site_id, None)
 
+    async def flush(self) -> None:
+        """Nothing to make durable: this journal ends with the process."""
+
+    def save(self) -> None:
+        """Nothing to make durable: this journal ends with the process."""
+
 
 class FileJournal(MemoryJournal):
-    """A journal kept in a JSON file, rewritten atomically after every change."""
+    """A journal kept in a JSON file, replaced atomically by group commit (`flush`).
+
+    A change is made durable by the next `flush` (awaited before anything is sent to Wix)
+    or `save` (outside the event loop); until then it lives in memory only.
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__()
@@ -106,30 +123,48 @@ class FileJournal(MemoryJournal):
         if self.path.is_file():
             self._entries.update(read_state(self.path))
             self._posts.update(read_posts(self.path))
+        self._commits = GroupCommit(self._text, self._write)
+        self._failure = ""
 
     def record(self, site_id: str, kind: ActionKind, since: str) -> None:
         super().record(site_id, kind, since)
-        self._save()
+        self._commits.changed()
 
     def mark_sent(self, site_id: str, kind: ActionKind, at: str, upcoming: tuple[str, ...]) -> None:
         super().mark_sent(site_id, kind, at, upcoming)
-        self._save()
+        self._commits.changed()
 
     def clear(self, site_id: str) -> None:
         if self.pending(site_id) is not None:
             super().clear(site_id)
-            self._save()
+            self._commits.changed()
 
     def record_posts(self, site_id: str, sent: str, activities: tuple[str, ...]) -> None:
         super().record_posts(site_id, sent, activities)
-        self._save()
+        self._commits.changed()
 
     def clear_posts(self, site_id: str) -> None:
         if self.posts_requested(site_id) is not None:
             super().clear_posts(site_id)
-            self._save()
+            self._commits.changed()
 
-    def _save(self) -> None:
+    async def flush(self) -> None:
+        await self._commits.flush()
+
+    def save(self) -> None:
+        """Write what the run recorded after its last send (clears, mostly): ConfigError
+        when the file cannot be written; the next apply then settles those from Wix."""
+        try:
+            self._commits.flush_now()
+        except ConfigError:
+            raise ConfigError(
+                f"the state file {self.path} could not be saved at the end of the run "
+                f"({self._failure}): it may still show plan actions or posts requests this run "
+                "saw through; the next apply checks them against Wix and does not send them "
+                "again. Free some space or make the folder writable"
+            ) from None
+
+    def _text(self) -> str:
         body: dict[str, Any] = {
             "pending": {site: _entry(p) for site, p in sorted(self._entries.items())}
         }
@@ -138,9 +173,13 @@ class FileJournal(MemoryJournal):
                 site: {"sent": p.sent, "activities": list(p.activities)}
                 for site, p in sorted(self._posts.items())
             }
+        return json.dumps(body, indent=2) + "\n"
+
+    def _write(self, text: str) -> None:
         try:
-            write_atomically(self.path, json.dumps(body, indent=2) + "\n")
+            write_atomically(self.path, text)
         except OSError as exc:
+            self._failure = str(exc.strerror or exc)
             raise ConfigError(
                 f"cannot write the state file {self.path}: {exc.strerror or exc}; nothing was "
                 "sent to this site. Free some space or make the folder writable (or pass "

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from reconciler.engine.clock import Clock, SystemClock
 from reconciler.engine.journal import Journal, MemoryJournal
@@ -13,6 +15,16 @@ from reconciler.engine.wait import WaitPolicy
 Progress = Callable[[str, str], None]
 """progress(site_id, message): one short line about what a site is doing now."""
 
+<<<<<<< /tmp/p13a/s
+
+class AuditTrail(Protocol):
+    """Where each write is recorded: as an intent before it is sent, then as it settles."""
+
+    def record(self, site_id: str, record: ActionRecord) -> None: ...
+
+    async def flush(self) -> None:
+        """Return once every record so far is durable."""
+=======
 READING = "reading live state"
 """The progress message of a site whose live state is being read."""
 APPLYING = "applying"
@@ -24,18 +36,30 @@ apply outcome (applied, unchanged, failed, timed_out), told the moment it is kno
 
 AuditSink = Callable[[str, ActionRecord], None]
 """audit(site_id, record): called once per write attempted, as soon as it settles."""
+>>>>>>> /tmp/p13a/b1
 
 
 def _quiet(site_id: str, message: str) -> None:
     """The default progress sink: say nothing."""
 
 
+<<<<<<< /tmp/p13a/s
+class Unrecorded:
+    """The default audit trail: keep no record."""
+
+    def record(self, site_id: str, record: ActionRecord) -> None:
+        pass
+
+    async def flush(self) -> None:
+        pass
+=======
 def _unheard(site_id: str, status: str, error: str | None) -> None:
     """The default settled sink: say nothing."""
 
 
 def _unrecorded(site_id: str, record: ActionRecord) -> None:
     """The default audit sink: keep no record."""
+>>>>>>> /tmp/p13a/b1
 
 
 @dataclass
@@ -45,8 +69,12 @@ class Runtime:
     clock: Clock = field(default_factory=SystemClock)
     journal: Journal = field(default_factory=MemoryJournal)
     progress: Progress = _quiet
+<<<<<<< /tmp/p13a/s
+    audit: AuditTrail = field(default_factory=Unrecorded)
+=======
     settled: Settled = _unheard
     audit: AuditSink = _unrecorded
+>>>>>>> /tmp/p13a/b1
     min_poll_delay: float = 1.0
     max_poll_delay: float = 10.0
     no_regenerate: bool = False
@@ -54,6 +82,11 @@ class Runtime:
     answer_window: float = 30.0
     """Seconds a request sent by a run that was cut short may still take to reach Wix; a
     plan action sent that recently is looked for until then before it is sent again."""
+
+    async def durable(self) -> None:
+        """Return once the journal and the audit trail hold everything recorded so far: the
+        barrier before every write sent to Wix (one disk write covers many sites' records)."""
+        await asyncio.gather(self.journal.flush(), self.audit.flush())
 
     def wait_policy(self, timeout: float) -> WaitPolicy:
         return WaitPolicy(

@@ -167,6 +167,7 @@ def test_the_state_file_is_replaced_whole(tmp_path: Path) -> None:
     journal.record("site-1", "regenerate", "2026-11-23T10:00:00.000Z")
     journal.record("site-2", "regenerate_keywords", "2026-11-23T10:00:01.000Z")
     journal.clear("site-1")
+    journal.save()
     assert json.loads(state.read_text(encoding="utf-8")) == {
         "pending": {"site-2": {"kind": "regenerate_keywords", "since": "2026-11-23T10:00:01.000Z"}}
     }

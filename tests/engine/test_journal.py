@@ -10,7 +10,9 @@ from reconciler.engine.journal import FileJournal
 
 def test_a_recorded_regenerate_is_seen_by_the_next_run_until_cleared(tmp_path: Path) -> None:
     path = tmp_path / ".mpr" / "state.json"
-    FileJournal(path).record("site-1", "regenerate_keywords", "2026-11-23T10:00:00.000Z")
+    first = FileJournal(path)
+    first.record("site-1", "regenerate_keywords", "2026-11-23T10:00:00.000Z")
+    first.save()
 
     again = FileJournal(path)
     pending = again.pending("site-1")
@@ -18,5 +20,6 @@ def test_a_recorded_regenerate_is_seen_by_the_next_run_until_cleared(tmp_path: P
     assert again.pending("site-2") is None
 
     again.clear("site-1")
+    again.save()
     assert FileJournal(path).pending("site-1") is None
     assert json.loads(path.read_text()) == {"pending": {}}

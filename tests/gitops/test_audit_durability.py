@@ -154,13 +154,15 @@ def test_a_full_disk_mid_write_leaves_no_torn_line(tmp_path: Path) -> None:
     log_path = tmp_path / "audit.jsonl"
     log = AuditLog(log_path, Provenance(commit=A))
     log.record(SITE, ActionRecord("settings.upsert", "settings.toneOfVoice", None, "dry"))
+    log.save()
     before = log_path.read_bytes()
     real = os.write
     full = FullDisk(log_path, at=1)
     os.write = full  # type: ignore[assignment]
     try:
+        log.record(SITE, ActionRecord("event.create", "Sale", None, {"name": "Sale"}))
         with pytest.raises(Exception, match="No space left on device"):
-            log.record(SITE, ActionRecord("event.create", "Sale", None, {"name": "Sale"}))
+            log.save()
         with pytest.raises(Exception, match="No space left on device"):
             log.outcome(SITE, "applied")  # once broken, the log takes nothing more
     finally:
