@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-<<<<<<< /tmp/p13a/s
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-=======
-from collections.abc import Sequence
->>>>>>> /tmp/p13a/b1
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,13 +13,14 @@ import click
 
 from reconciler.cli import exitcodes, interrupt
 from reconciler.cli.app import App
-from reconciler.cli.confirm import confirm
 from reconciler.cli.audit import (
     audit_path,
     open_audit_log,
     record_outcomes,
     settle_open_writes,
 )
+from reconciler.cli.color import echo_plan
+from reconciler.cli.confirm import confirm
 from reconciler.cli.console import warn
 from reconciler.cli.github import add_summary, set_outputs
 from reconciler.cli.options import audit_option, github_option, paths_argument, with_app
@@ -35,14 +31,10 @@ from reconciler.engine.fleet import apply_sites, check_fresh, check_safe, make_p
 from reconciler.engine.plan import Plan
 from reconciler.engine.report import ApplyReport
 from reconciler.engine.review import review_digest
-<<<<<<< /tmp/p13a/s
 from reconciler.engine.runtime import Runtime
-from reconciler.errors import ConfigError, Refused, StalePlan
-=======
 from reconciler.errors import ConfigError, StalePlan
->>>>>>> /tmp/p13a/b1
 from reconciler.model.site import DesiredSite
-from reconciler.render import render_plan, render_report
+from reconciler.render import render_report
 
 
 def read_saved_plan(path: str) -> Plan:
@@ -109,54 +101,32 @@ async def run_apply(
     gate: interrupt.Gate | None = None,
 ) -> ApplyReport:
     """Plan, show, ask, apply; with a `gate`, a signal during the writes stops them cleanly."""
-<<<<<<< /tmp/p13a/s
-    runtime = app.runtime(audit)
+    runtime = app.display.attach(app.runtime(audit))
     if gate is not None:
         runtime = gate.watching(runtime)
     with _written_at_end(runtime, audit):
         async with app.client(sites) as client:
-            work = await plan_sites(client, sites, runtime)
+            async with app.display.showing(names(sites), announce=False):
+                work = await plan_sites(client, sites, runtime)
             if audit is not None:
                 settle_open_writes(audit, work)
             fresh = stamp(app, make_plan(work, runtime, paths, app.selectors))
             if saved is not None:
                 check_fresh(saved, work)
             check_digest(fresh, expect_digest)
-            click.echo(render_plan(fresh, "text"), nl=False)
+            echo_plan(fresh, "text", app.env)
             if not fresh.has_changes and not fresh.has_errors:
                 return ApplyReport(())
             if not app.force:
                 check_safe(work)
             if fresh.has_changes:
-                confirm(auto_approve or saved is not None)
-=======
-    runtime = app.display.attach(app.runtime(audit.record if audit is not None else None))
-    if gate is not None:
-        runtime = gate.watching(runtime)
-    async with app.client(sites) as client:
-        async with app.display.showing(names(sites), announce=False):
-            work = await plan_sites(client, sites, runtime)
-        if audit is not None:
-            settle_open_writes(audit, work)
-        fresh = stamp(app, make_plan(work, runtime, paths, app.selectors))
-        if saved is not None:
-            check_fresh(saved, work)
-        check_digest(fresh, expect_digest)
-        click.echo(render_plan(fresh, "text"), nl=False)
-        if not fresh.has_changes and not fresh.has_errors:
-            return ApplyReport(())
-        if not app.force:
-            check_safe(work)
-        if fresh.has_changes:
-            confirm(fresh, auto_approve or saved is not None)
-        async with app.display.showing(names(sites), announce=True):
->>>>>>> /tmp/p13a/b1
-            if gate is None:
-                return await apply_sites(client, work, runtime)
-            gate.guard(client)
-            with gate.handling():
-                return await apply_sites(client, work, runtime)
-<<<<<<< /tmp/p13a/s
+                confirm(fresh, auto_approve or saved is not None)
+            async with app.display.showing(names(sites), announce=True):
+                if gate is None:
+                    return await apply_sites(client, work, runtime)
+                gate.guard(client)
+                with gate.handling():
+                    return await apply_sites(client, work, runtime)
 
 
 @contextmanager
@@ -172,8 +142,6 @@ def _written_at_end(runtime: Runtime, audit: AuditLog | None) -> Iterator[None]:
                 save()
             except ConfigError as exc:  # the run's own outcome matters more: say it, go on
                 warn(str(exc))
-=======
->>>>>>> /tmp/p13a/b1
 
 
 @click.command()

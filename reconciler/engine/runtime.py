@@ -15,16 +15,6 @@ from reconciler.engine.wait import WaitPolicy
 Progress = Callable[[str, str], None]
 """progress(site_id, message): one short line about what a site is doing now."""
 
-<<<<<<< /tmp/p13a/s
-
-class AuditTrail(Protocol):
-    """Where each write is recorded: as an intent before it is sent, then as it settles."""
-
-    def record(self, site_id: str, record: ActionRecord) -> None: ...
-
-    async def flush(self) -> None:
-        """Return once every record so far is durable."""
-=======
 READING = "reading live state"
 """The progress message of a site whose live state is being read."""
 APPLYING = "applying"
@@ -34,16 +24,24 @@ Settled = Callable[[str, str, str | None], None]
 """settled(site_id, status, error): a site is done: "planned"/"error" after its plan, or its
 apply outcome (applied, unchanged, failed, timed_out), told the moment it is known."""
 
-AuditSink = Callable[[str, ActionRecord], None]
-"""audit(site_id, record): called once per write attempted, as soon as it settles."""
->>>>>>> /tmp/p13a/b1
+
+class AuditTrail(Protocol):
+    """Where each write is recorded: as an intent before it is sent, then as it settles."""
+
+    def record(self, site_id: str, record: ActionRecord) -> None: ...
+
+    async def flush(self) -> None:
+        """Return once every record so far is durable."""
 
 
 def _quiet(site_id: str, message: str) -> None:
     """The default progress sink: say nothing."""
 
 
-<<<<<<< /tmp/p13a/s
+def _unheard(site_id: str, status: str, error: str | None) -> None:
+    """The default settled sink: say nothing."""
+
+
 class Unrecorded:
     """The default audit trail: keep no record."""
 
@@ -52,14 +50,6 @@ class Unrecorded:
 
     async def flush(self) -> None:
         pass
-=======
-def _unheard(site_id: str, status: str, error: str | None) -> None:
-    """The default settled sink: say nothing."""
-
-
-def _unrecorded(site_id: str, record: ActionRecord) -> None:
-    """The default audit sink: keep no record."""
->>>>>>> /tmp/p13a/b1
 
 
 @dataclass
@@ -69,12 +59,8 @@ class Runtime:
     clock: Clock = field(default_factory=SystemClock)
     journal: Journal = field(default_factory=MemoryJournal)
     progress: Progress = _quiet
-<<<<<<< /tmp/p13a/s
-    audit: AuditTrail = field(default_factory=Unrecorded)
-=======
     settled: Settled = _unheard
-    audit: AuditSink = _unrecorded
->>>>>>> /tmp/p13a/b1
+    audit: AuditTrail = field(default_factory=Unrecorded)
     min_poll_delay: float = 1.0
     max_poll_delay: float = 10.0
     no_regenerate: bool = False
