@@ -300,20 +300,31 @@ def read_log(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[AuditEntry],
             continue
         try:
             with source.open(encoding="utf-8", errors="replace") as handle:
-                for number, line in enumerate(handle, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        entries.append(AuditEntry.from_json(_parse_line(line)))
-                    except ValueError as exc:
-                        problems.append(
-                            f"{source}:{number}: not an audit entry ({exc}); skipped (fix or "
-                            "remove the line to silence this)"
-                        )
+                found, wrong = parse_lines(str(source), handle)
         except OSError as exc:
             raise ConfigError(
                 f"cannot read the audit log {source}: {exc.strerror or exc}"
             ) from None
+        entries += found
+        problems += wrong
+    return entries, problems
+
+
+def parse_lines(source: str, lines: Iterable[str]) -> tuple[list[AuditEntry], list[str]]:
+    """The entries of audit `lines`, and one problem (naming `source` and the line) per line
+    that is not an entry."""
+    entries: list[AuditEntry] = []
+    problems: list[str] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            entries.append(AuditEntry.from_json(_parse_line(line)))
+        except ValueError as exc:
+            problems.append(
+                f"{source}:{number}: not an audit entry ({exc}); skipped (fix or "
+                "remove the line to silence this)"
+            )
     return entries, problems
 
 

@@ -25,7 +25,12 @@ from typing import TypeVar
 
 from reconciler.engine.apply import apply_site, explain, skipped_note
 from reconciler.engine.observe import observe
-from reconciler.engine.options import needs_check, option_problems, read_options
+from reconciler.engine.options import (
+    needs_check,
+    option_problems,
+    read_options,
+    with_calendar_ids,
+)
 from reconciler.engine.plan import Plan, SitePlan
 from reconciler.engine.planning import build_site_plan
 from reconciler.engine.report import ApplyReport, SiteOutcome
@@ -124,6 +129,9 @@ async def plan_sites(
             return SiteWork(desired, None, _error_plan(desired, str(client.stopped)))
         rt.progress(desired.id, READING)
         try:
+            desired, problems = await with_calendar_ids(client.site(desired.id), desired)
+            if problems:
+                return SiteWork(desired, None, _error_plan(desired, "\n".join(problems)))
             live = await observe(client.site(desired.id), desired, rt.clock.now())
             plan = build_site_plan(
                 desired,

@@ -1,0 +1,58 @@
+"""The journal of the git store: a FileJournal whose file is a local copy of `refs/mpr/state`.
+
+The local file is written first (by the FileJournal's own group commit), then its text is
+published to the state ref. A `flush` returns once the remote holds it: that is what
+"durable" means here, so a write is sent to Wix only after the record it depends on is on
+the remote, where any runner finds it. Pushes are grouped the same way as the file writes:
+while one is under way, the records of every other site pile up for the next.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from reconciler.engine.gitstore.merge import STATE
+from reconciler.engine.gitstore.store import STATE_REF, GitStore
+from reconciler.engine.groupcommit import GroupCommit
+from reconciler.engine.journal import FileJournal, write_atomically
+from reconciler.errors import ConfigError
+
+
+class GitJournal(FileJournal):
+    """Pending plan actions and posts requests, kept in the store's state ref."""
+
+    def __init__(self, path: str | os.PathLike[str], store: GitStore) -> None:
+        content = store.read(STATE_REF, STATE)
+        local = Path(path)
+        try:
+            if content is not None:
+                write_atomically(local, content.decode("utf-8"))
+            elif local.is_file():
+                local.unlink()  # a copy of another store's journal, not this one's
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot keep the local copy of the journal {local}: {exc}") from None
+        super().__init__(local)
+        self._store = store
+        self._published = content
+        self._pushes: GroupCommit[bytes] = GroupCommit(self._unpublished, self._publish)
+
+    async def flush(self) -> None:
+        await super().flush()
+        self._pushes.changed()
+        await self._pushes.flush()
+
+    def save(self) -> None:
+        super().save()
+        self._pushes.changed()
+        self._pushes.flush_now()
+
+    def _unpublished(self) -> bytes | None:
+        if not self.path.is_file():
+            return None
+        content = self.path.read_bytes()
+        return None if content == self._published else content
+
+    def _publish(self, content: bytes) -> None:
+        self._store.write_state(content)
+        self._published = content

@@ -1,0 +1,131 @@
+"""Plain `git` plumbing on the checkout: flat trees of small files, commits, fetch and push.
+
+A tree here is flat (file name → blob id): the store's refs hold a few files (`state.json`,
+`lease.json`) or one note per applied commit, never folders. Every call is a `git`
+subprocess in the checkout; a failure is one ConfigError that says what git answered.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+from reconciler.errors import ConfigError
+
+Tree = dict[str, str]
+"""A flat tree: file name → blob id."""
+
+_TIMEOUT = 120.0
+_REJECTED = (
+    "[rejected]",  # the ref moved: not a fast-forward any more
+    "stale info",
+    "fetch first",
+    "non-fast-forward",
+    "failed to update ref",  # another push updated it between the remote's check and write
+    "cannot lock ref",
+)
+"""What git says when a push lost the race for the ref (try again), as opposed to a refusal."""
+
+
+class Git:
+    """The checkout at `folder`, and its remote `remote` (by name, so its auth is used)."""
+
+    def __init__(self, folder: str | os.PathLike[str], remote: str = "origin") -> None:
+        self.folder = Path(folder)
+        self.remote = remote
+
+    def run(self, *args: str, stdin: bytes | None = None, ok: tuple[int, ...] = (0,)) -> str:
+        """git's standard output; ConfigError on an exit code not in `ok`."""
+        done = self._run(args, stdin)
+        if done.returncode not in ok:
+            said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise ConfigError(
+                f"git {args[0]} failed in {self.folder}: {said[-1] if said else 'no message'}"
+            )
+        return done.stdout.decode("utf-8", "replace")
+
+    def _run(
+        self, args: tuple[str, ...], stdin: bytes | None
+    ) -> subprocess.CompletedProcess[bytes]:
+        env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+        try:
+            return subprocess.run(
+                ["git", "-C", str(self.folder), *args],
+                input=stdin,
+                capture_output=True,
+                timeout=_TIMEOUT,
+                check=False,
+                env=env,
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise ConfigError(f"cannot run git in {self.folder}: {exc}") from None
+
+    def resolve(self, ref: str) -> str | None:
+        """The commit `ref` points at, or None when there is no such ref."""
+        out = self.run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", ok=(0, 1))
+        return out.strip() or None
+
+    def tree(self, commit: str | None) -> Tree:
+        """The files of `commit` (empty for None)."""
+        if commit is None:
+            return {}
+        listing = self.run("ls-tree", "-z", commit)
+        found: Tree = {}
+        for item in filter(None, listing.split("\0")):
+            meta, name = item.split("\t", 1)
+            found[name] = meta.split()[2]
+        return found
+
+    def read(self, blob: str) -> bytes:
+        done = self._run(("cat-file", "blob", blob), None)
+        if done.returncode:
+            raise ConfigError(f"git cannot read object {blob} in {self.folder}")
+        return done.stdout
+
+    def blob(self, content: bytes) -> str:
+        return self.run("hash-object", "-w", "--stdin", stdin=content).strip()
+
+    def commit(self, tree: Mapping[str, str], parents: list[str], message: str) -> str:
+        """A new commit of the flat `tree` on `parents` (an identity of its own, not the user's)."""
+        listing = "".join(f"100644 blob {blob}\t{name}\0" for name, blob in sorted(tree.items()))
+        tree_id = self.run("mktree", "-z", stdin=listing.encode("utf-8")).strip()
+        args = ["commit-tree", tree_id, "-m", message]
+        for parent in parents:
+            args += ["-p", parent]
+        done = self._run(("-c", "user.name=mpr", "-c", "user.email=mpr@localhost", *args), None)
+        if done.returncode:
+            raise ConfigError(f"git commit-tree failed in {self.folder}: {done.stderr!r}")
+        return done.stdout.decode().strip()
+
+    def set_ref(self, ref: str, new: str, old: str | None) -> None:
+        """Move `ref` to `new` only if it is still at `old` (None: only if it does not exist)."""
+        self.run("update-ref", ref, new, old or "0" * 40)
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        return self.run("merge-base", a, b, ok=(0, 1)).strip() or None
+
+    def contains(self, newer: str, older: str) -> bool:
+        """Whether `older` is `newer` or one of its ancestors."""
+        done = self._run(("merge-base", "--is-ancestor", older, newer), None)
+        return done.returncode == 0
+
+    def fetch(self, refspecs: list[str]) -> None:
+        self.run("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", self.remote, *refspecs)
+
+    def push(self, updates: Mapping[str, str]) -> bool:
+        """Push each commit to its ref if that only moves the ref forward; False if it moved."""
+        specs = [f"{commit}:{ref}" for ref, commit in updates.items()]
+        done = self._run(("push", "--porcelain", "--quiet", self.remote, *specs), None)
+        if done.returncode == 0:
+            return True
+        said = (done.stdout + done.stderr).decode("utf-8", "replace")
+        if any(mark in said for mark in _REJECTED):
+            return False
+        last = said.strip().splitlines()
+        raise ConfigError(
+            f"cannot push to the git remote {self.remote!r} from {self.folder}: "
+            f"{last[-1] if last else 'git push failed'}; the store needs write access to it "
+            "(in GitHub Actions: permissions: contents: write)"
+        )

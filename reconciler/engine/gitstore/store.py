@@ -1,0 +1,236 @@
+"""The git store: read, change and publish `refs/mpr/state` and `refs/notes/mpr`.
+
+Every change is made as a local commit on the ref in the checkout first (git's object
+database: it survives a killed process), then pushed. A push only ever moves the remote ref
+forward, so it is a compare-and-swap: when someone else pushed in between, it is rejected;
+the store fetches, merges the two (`merge.merge_trees`: per site, per note line; the lease
+is never merged into ours) and pushes the merge. A run killed between its local commit and
+its push leaves the local ref ahead of the remote: the next run's `sync` finds it and
+publishes it. Calls from several threads are serialised (the journal's and the audit
+trail's group commits each push from a worker thread).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from reconciler.engine.gitstore.lease import DEFAULT_TTL, Lease, new_lease
+from reconciler.engine.gitstore.merge import LEASE, STATE, merge_file, merge_trees
+from reconciler.engine.gitstore.refs import Git, Tree
+from reconciler.errors import ConfigError, LockHeld
+
+STATE_REF = "refs/mpr/state"
+"""The journal (`state.json`) and the lease (`lease.json`), one commit per change."""
+NOTES_REF = "refs/notes/mpr"
+"""The audit trail: a note per applied commit, one JSON line per write."""
+_TRACKING = {STATE_REF: "refs/mpr-remote/mpr/state", NOTES_REF: "refs/mpr-remote/notes/mpr"}
+_FETCH = ["+refs/mpr/*:refs/mpr-remote/mpr/*", "+refs/notes/*:refs/mpr-remote/notes/*"]
+_TRIES = 30
+"""Pushes one change may take when others keep winning the race (shards of one fleet)."""
+
+Change = Callable[[Tree], Tree]
+"""A change of a ref's files (name → blob id); returning the same tree changes nothing."""
+
+
+class HeldLease(Exception):
+    """Internal: someone else's lease stands in the way of ours."""
+
+    def __init__(self, lease: Lease) -> None:
+        super().__init__(lease.describe())
+        self.lease = lease
+
+
+class GitStore:
+    """The store's refs in the checkout `git`, published to its remote."""
+
+    def __init__(self, git: Git, now: Callable[[], datetime], ttl: timedelta = DEFAULT_TTL) -> None:
+        self.git = git
+        self.now = now
+        self.ttl = ttl
+        self.lease: Lease | None = None
+        """Ours, while this run holds it."""
+        self._lock = threading.RLock()
+
+    # --- reading -----------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Fetch both refs and bring the local ones up to them (a read: nothing is pushed)."""
+        with self._lock:
+            self.git.fetch(_FETCH)
+            for ref in (STATE_REF, NOTES_REF):
+                self._integrate(ref)
+
+    def sync(self) -> None:
+        """`refresh`, then publish what an earlier run committed here but never pushed."""
+        with self._lock:
+            self.refresh()
+            for ref in (STATE_REF, NOTES_REF):
+                self._push(ref)
+
+    def read(self, ref: str, name: str) -> bytes | None:
+        """A file of `ref` as this checkout has it (after `sync`), or None."""
+        with self._lock:
+            blob = self.git.tree(self.git.resolve(ref)).get(name)
+            return None if blob is None else self.git.read(blob)
+
+    def notes(self) -> dict[str, bytes]:
+        """Every note of the audit trail: applied commit → its lines."""
+        with self._lock:
+            tree = self.git.tree(self.git.resolve(NOTES_REF))
+            return {name: self.git.read(blob) for name, blob in tree.items()}
+
+    # --- writing -----------------------------------------------------------------------
+
+    def write_state(self, content: bytes) -> None:
+        """Publish the journal (and renew our lease with it)."""
+        blob = self.git.blob(content)
+
+        def change(files: Tree) -> Tree:
+            return self._renewed({**files, STATE: blob})
+
+        self.update(STATE_REF, change, "mpr: journal")
+
+    def append_note(self, commit: str, lines: bytes) -> None:
+        """Append audit lines to the note of the applied `commit`."""
+
+        def change(files: Tree) -> Tree:
+            old = self.git.read(files[commit]) if commit in files else b""
+            return {**files, commit: self.git.blob(old + lines)}
+
+        self.update(NOTES_REF, change, f"mpr: audit of {commit}")
+
+    def update(self, ref: str, change: Change, message: str) -> None:
+        """Commit `change` on top of the ref here, then publish it (merging until it lands)."""
+        with self._lock:
+            tip = self._integrate(ref)
+            files = self.git.tree(tip)
+            changed = change(files)
+            if changed != files:
+                commit = self.git.commit(changed, [tip] if tip else [], message)
+                self.git.set_ref(ref, commit, tip)
+            self._push(ref)
+
+    # --- the lease ---------------------------------------------------------------------
+
+    def acquire(
+        self,
+        holder: str,
+        run: str | None,
+        timeout: float,
+        sleep: Callable[[float], None],
+    ) -> None:
+        """Take the lease; LockHeld when someone else holds it past `timeout` seconds."""
+        waited = 0.0
+        while True:
+            try:
+                self._take(holder, run)
+                return
+            except HeldLease as held:
+                if waited >= timeout:
+                    raise LockHeld(_held_message(held.lease, waited)) from None
+                pause = min(2.0, timeout - waited)
+                sleep(pause)
+                waited += pause
+
+    def _take(self, holder: str, run: str | None) -> None:
+        mine = new_lease(holder, run, self.now(), self.ttl)
+        blob = self.git.blob(mine.to_bytes())
+
+        def change(files: Tree) -> Tree:
+            current = Lease.read(self.git.read(files[LEASE])) if LEASE in files else None
+            if current is not None and not current.expired(self.now()):
+                raise HeldLease(current)
+            return {**files, LEASE: blob}
+
+        with self._lock:
+            self.sync()
+            self.update(STATE_REF, change, f"mpr: lease taken by {holder}")
+            held = Lease.read(self.read(STATE_REF, LEASE))
+            if held is None or held.token != mine.token:  # a racer took it first
+                raise HeldLease(held or mine)
+            self.lease = mine
+
+    def release(self) -> None:
+        """Give the lease back, if it is still ours (a stale one someone took stays theirs)."""
+        mine = self.lease
+        if mine is None:
+            return
+
+        def change(files: Tree) -> Tree:
+            current = Lease.read(self.git.read(files[LEASE])) if LEASE in files else None
+            if current is None or current.token != mine.token:
+                return files
+            return {name: blob for name, blob in files.items() if name != LEASE}
+
+        self.update(STATE_REF, change, "mpr: lease released")
+        self.lease = None
+
+    def _renewed(self, files: Tree) -> Tree:
+        """`files` with our lease's expiry moved on (when we hold it)."""
+        mine = self.lease
+        if mine is None or LEASE not in files:
+            return files
+        current = Lease.read(self.git.read(files[LEASE]))
+        if current is None or current.token != mine.token:
+            return files
+        expires = new_lease(mine.holder, mine.run, self.now(), self.ttl).expires
+        self.lease = replace(mine, expires=expires)
+        return {**files, LEASE: self.git.blob(self.lease.to_bytes())}
+
+    # --- publishing --------------------------------------------------------------------
+
+    def _integrate(self, ref: str) -> str | None:
+        """The local ref, brought up to the remote's: fast-forwarded, or merged with it."""
+        local, remote = self.git.resolve(ref), self.git.resolve(_TRACKING[ref])
+        if remote is None or local == remote:
+            return local
+        if local is None or self.git.contains(remote, local):
+            self.git.set_ref(ref, remote, local)
+            return remote
+        if self.git.contains(local, remote):
+            return local
+        merged = self._merge(local, remote)
+        self.git.set_ref(ref, merged, local)
+        return merged
+
+    def _merge(self, ours: str, theirs: str) -> str:
+        base = self.git.merge_base(ours, theirs)
+        git = self.git
+
+        def both_changed(name: str, common: str | None, mine: str | None, other: str | None) -> str:
+            def text(blob: str | None) -> bytes:
+                return git.read(blob) if blob else b""
+
+            return git.blob(merge_file(name, text(common), text(mine), text(other)))
+
+        files = merge_trees(git.tree(base), git.tree(ours), git.tree(theirs), both_changed)
+        return git.commit(files, [theirs, ours], "mpr: merge concurrent writes")
+
+    def _push(self, ref: str) -> None:
+        """Publish the local ref; on a lost race fetch, merge and try again."""
+        for _ in range(_TRIES):
+            local, remote = self.git.resolve(ref), self.git.resolve(_TRACKING[ref])
+            if local is None or local == remote:
+                return
+            if self.git.push({ref: local}):
+                self.git.set_ref(_TRACKING[ref], local, remote)
+                return
+            self.git.fetch(_FETCH)
+            self._integrate(ref)
+        raise ConfigError(
+            f"could not publish {ref} to the git remote {self.git.remote!r} after {_TRIES} "
+            "tries: others kept pushing to it; run apply again"
+        )
+
+
+def _held_message(lease: Lease, waited: float) -> str:
+    after = f" after waiting {waited:g} s" if waited > 0 else ""
+    return (
+        f"{lease.describe()} holds the apply lease of this repository's mpr store{after} "
+        f"(until {lease.expires}): one apply at a time writes to Wix. Wait for it to finish "
+        "(or pass --lock-timeout SECONDS to wait); a lease whose run died without giving it "
+        f"back lapses at its expiry and is then taken over"
+    )

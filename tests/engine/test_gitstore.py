@@ -1,0 +1,260 @@
+"""The git store against a real bare repository as the remote, with real clones: no mocks.
+
+Two appliers race for the lease, push conflicting journals and audit notes, and one is
+killed between its local commit and its push; what every test checks is what the remote
+holds afterwards, read with plain git.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from reconciler.engine.audit import Provenance
+from reconciler.engine.gitstore.audit import GitAuditLog, read_notes
+from reconciler.engine.gitstore.journal import GitJournal
+from reconciler.engine.gitstore.refs import Git
+from reconciler.engine.gitstore.store import NOTES_REF, STATE_REF, GitStore
+from reconciler.engine.report import ActionRecord
+from reconciler.errors import LockHeld
+
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+COMMIT = "3f9c2a81d0e4" + "0" * 28
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def git(folder: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+@dataclass
+class Remote:
+    """A bare repository and a way to make clones of it (each one runner's checkout)."""
+
+    bare: Path
+    root: Path
+
+    def clone(self, name: str) -> Path:
+        folder = self.root / name
+        subprocess.run(["git", "clone", "-q", str(self.bare), str(folder)], check=True)
+        return folder
+
+    def store(self, name: str, now: Callable[[], datetime] = lambda: T0) -> GitStore:
+        folder = self.root / name
+        if not folder.exists():
+            self.clone(name)
+        store = GitStore(Git(folder), now=now)
+        store.refresh()
+        return store
+
+    def journal(self) -> dict[str, object]:
+        return dict(json.loads(git(self.bare, "show", f"{STATE_REF}:state.json")))
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Remote:
+    bare = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(bare)], check=True)
+    seed = tmp_path / "seed"
+    subprocess.run(["git", "clone", "-q", str(bare), str(seed)], check=True)
+    (seed / "sites").mkdir()
+    (seed / "sites" / "crumb.yaml").write_text("version: 1\n")
+    git(seed, "add", "."), git(seed, "commit", "-qm", "sites"), git(seed, "push", "-q")
+    return Remote(bare, tmp_path)
+
+
+def never(seconds: float) -> None:
+    raise AssertionError("a lease held with no timeout must not be waited for")
+
+
+# --- the lease -------------------------------------------------------------------------
+
+
+def test_a_held_lease_refuses_the_second_applier_naming_the_holder(remote: Remote) -> None:
+    first, second = remote.store("a"), remote.store("b")
+    first.acquire("alice", "9001", 0, never)
+    with pytest.raises(LockHeld) as held:
+        second.acquire("bob", "9002", 0, never)
+    message = str(held.value)
+    assert message.startswith(f"alice (pid {os.getpid()} on ")
+    assert ", run 9001) since 2026-11-23T09:00:00.000Z holds the apply lease" in message
+    assert "(until 2026-11-23T09:30:00.000Z)" in message
+    assert "--lock-timeout SECONDS" in message
+
+    first.release()
+    second.acquire("bob", "9002", 0, never)
+    lease = json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))
+    assert (lease["holder"], lease["run"]) == ("bob", "9002")
+
+
+def test_the_second_applier_waits_for_the_lease_until_it_is_released(remote: Remote) -> None:
+    first, second = remote.store("a"), remote.store("b")
+    first.acquire("alice", "1", 0, never)
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:  # the first run ends while the second waits
+        waits.append(seconds)
+        if len(waits) == 3:
+            first.release()
+
+    second.acquire("bob", "2", 60, sleep)
+    assert waits == [2.0, 2.0, 2.0]
+    assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == "bob"
+
+
+def test_two_appliers_racing_for_the_lease_one_wins(remote: Remote) -> None:
+    stores = [remote.store(name) for name in ("a", "b", "c")]
+    start = threading.Barrier(len(stores))
+    outcome: dict[str, str] = {}
+
+    def race(store: GitStore, holder: str) -> None:
+        start.wait()
+        try:
+            store.acquire(holder, None, 0, never)
+            outcome[holder] = "won"
+        except LockHeld:
+            outcome[holder] = "refused"
+
+    threads = [
+        threading.Thread(target=race, args=(s, n)) for s, n in zip(stores, "xyz", strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcome.values()) == ["refused", "refused", "won"]
+    (winner,) = [holder for holder, result in outcome.items() if result == "won"]
+    assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == winner
+
+
+def test_a_lapsed_lease_is_taken_over_and_its_old_holder_cannot_release_it(
+    remote: Remote,
+) -> None:
+    dead = remote.store("a")
+    dead.acquire("alice", "1", 0, never)
+    later = remote.store("b", now=lambda: T0 + timedelta(minutes=31))
+    later.acquire("bob", "2", 0, never)
+    dead.refresh()
+    dead.release()  # the run that lost its lease gives back nothing that is not its own
+    assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == "bob"
+
+
+# --- the journal -----------------------------------------------------------------------
+
+
+def test_a_journal_push_that_finds_the_ref_moved_merges_both_records(
+    remote: Remote, tmp_path: Path
+) -> None:
+    setup = remote.store("setup")
+    base = GitJournal(tmp_path / "setup.json", setup)
+    base.record("site-3", "regenerate", "2026-11-23T08:00:00.000Z")
+    base.save()
+
+    first = GitJournal(tmp_path / "a.json", remote.store("a"))
+    second = GitJournal(tmp_path / "b.json", remote.store("b"))  # read before a pushed
+    first.record("site-1", "regenerate_keywords", "2026-11-23T09:00:00.000Z")
+    first.clear("site-3")
+    first.save()
+    second.record("site-2", "generate", "2026-11-23T09:00:01.000Z")
+    second.record_posts("site-2", "2026-11-23T09:00:02.000Z", ("act-1",))
+    second.save()  # rejected: the ref moved; fetched, merged, pushed
+
+    journal = remote.journal()
+    assert journal["pending"] == {
+        "site-1": {"kind": "regenerate_keywords", "since": "2026-11-23T09:00:00.000Z"},
+        "site-2": {"kind": "generate", "since": "2026-11-23T09:00:01.000Z"},
+    }, "site-3 stays cleared: a clear is not undone by a journal that never saw it"
+    assert journal["posts"] == {
+        "site-2": {"sent": "2026-11-23T09:00:02.000Z", "activities": ["act-1"]}
+    }
+    log = git(remote.bare, "log", "--format=%s", STATE_REF).splitlines()
+    assert log[0] == "mpr: merge concurrent writes"
+    assert GitJournal(tmp_path / "c.json", remote.store("c")).pending("site-2") is not None
+
+
+def test_a_run_killed_between_its_commit_and_its_push_is_finished_by_the_next(
+    remote: Remote, tmp_path: Path
+) -> None:
+    folder = remote.clone("killed")
+    hook = folder / ".git" / "hooks" / "pre-push"
+    hook.write_text('#!/bin/sh\nkill -9 "$MPR_TEST_KILL"\nsleep 5\n')
+    hook.chmod(0o755)
+    script = f"""
+import os, sys
+sys.path.insert(0, {str(ROOT)!r})
+from datetime import datetime, UTC
+from reconciler.engine.gitstore.journal import GitJournal
+from reconciler.engine.gitstore.refs import Git
+from reconciler.engine.gitstore.store import GitStore
+os.environ["MPR_TEST_KILL"] = str(os.getpid())
+store = GitStore(Git({str(folder)!r}), now=lambda: datetime.now(UTC))
+store.refresh()
+journal = GitJournal({str(tmp_path / "killed.json")!r}, store)
+journal.record("site-1", "regenerate", "2026-11-23T09:00:00.000Z")
+journal.save()
+print("pushed: the kill did not happen")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == -9, done.stdout + done.stderr
+    assert git(remote.bare, "for-each-ref", STATE_REF) == "", "killed before the push"
+    assert git(folder, "show", f"{STATE_REF}:state.json"), "but committed in the checkout"
+
+    hook.unlink()
+    store = remote.store("killed")  # the next run on that checkout
+    assert GitJournal(tmp_path / "next.json", store).pending("site-1") is not None
+    assert git(remote.bare, "for-each-ref", STATE_REF) == "", "a read publishes nothing"
+    store.sync()  # what apply does before it takes the lease
+    assert remote.journal()["pending"] == {
+        "site-1": {"kind": "regenerate", "since": "2026-11-23T09:00:00.000Z"}
+    }
+
+
+# --- the audit trail ---------------------------------------------------------------------
+
+
+def audit(store: GitStore, path: Path, run: str) -> GitAuditLog:
+    origin = Provenance(commit=COMMIT, actor=f"actor-{run}", run=run)
+    return GitAuditLog(path, origin, store=store, names={"site-1": "Crumb"}, now=lambda: T0)
+
+
+def test_audit_lines_of_two_runs_on_one_commit_are_both_kept_in_order(
+    remote: Remote, tmp_path: Path
+) -> None:
+    first = audit(remote.store("a"), tmp_path / "a.jsonl", "1")
+    second = audit(remote.store("b"), tmp_path / "b.jsonl", "2")
+    first.record("site-1", ActionRecord("settings.upsert", "settings.toneOfVoice", result="intent"))
+    first.record("site-1", ActionRecord("settings.upsert", "settings.toneOfVoice", result="ok"))
+    first.save()
+    second.record("site-1", ActionRecord("event.create", "Sale", result="intent"))
+    second.record("site-1", ActionRecord("event.create", "Sale", result="failed"))
+    second.save()
+    first.outcome("site-1", "applied")
+    first.save()
+
+    shown = git(remote.bare, "notes", "--ref", "mpr", "show", COMMIT).splitlines()
+    assert [(json.loads(x)["run"], json.loads(x)["result"]) for x in shown] == [
+        ("1", "intent"),
+        ("1", "ok"),
+        ("2", "intent"),
+        ("2", "failed"),
+        ("1", "applied"),
+    ]
+    assert len((tmp_path / "a.jsonl").read_text().splitlines()) == 3, "the local copy"
+    entries, problems = read_notes(remote.store("c"))
+    assert problems == [] and [e.run for e in entries] == ["1", "1", "2", "2", "1"]
+    assert git(remote.bare, "for-each-ref", "--format=%(refname)", NOTES_REF) == f"{NOTES_REF}\n"
