@@ -175,11 +175,18 @@ class BusinessProfileDoc(_Doc):
     """What the business wants from its marketing."""
 
 
+CalendarTitle = Annotated[str, Field(min_length=1, max_length=200)]
+
+
 class CalendarDoc(_Doc):
     """Which marketing calendars feed the plan."""
 
     ids: list[Guid] = Field(default_factory=list)
     """Calendar ids, as GetCalendarOptions lists them."""
+    names: list[CalendarTitle] | None = Field(default=None, examples=[["US holidays"]])
+    """Calendars by title, as `mpr options` lists them: mpr looks each one up on the site
+    before anything is written, and a title no calendar has, or that several share, is an
+    error (name such a calendar by id). Sent to Wix as ids, together with `ids`."""
 
 
 class SettingsDoc(_Doc):

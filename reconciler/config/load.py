@@ -115,6 +115,9 @@ def _option_locations(tree: Any, positions: Positions) -> dict[str, str]:
     ids = calendar.get("ids") if isinstance(calendar, YMap) else None
     for index in range(len(ids) if isinstance(ids, list) else 0):
         put(f"settings.calendar.ids[{index}]", ("settings", "calendar", "ids", index))
+    names = calendar.get("names") if isinstance(calendar, YMap) else None
+    for index in range(len(names) if isinstance(names, list) else 0):
+        put(f"settings.calendar.names[{index}]", ("settings", "calendar", "names", index))
     return found
 
 

@@ -16,6 +16,8 @@ Format (README "Fixtures")::
         businessLocation: {city: Lisbon, country: PT}
         targetLocations: []
         calendars: [{id: <GUID>, name: US holidays}]
+        planGoals: [BOOST_SALES]      # the goal keys offered here (default: all)
+        pointsOfView: [FIRST_PERSON]  # the point-of-view keys offered here (default: all)
         settings: {...}               # stored Settings, validated like an upsert
         overrides: {...}
         events: [{name, date | recurringRule, description?, id?, readOnly?, calendarId?}]
@@ -53,6 +55,8 @@ SITE_KEYS = {
     "businessLocation",
     "targetLocations",
     "calendars",
+    "planGoals",
+    "pointsOfView",
     "settings",
     "overrides",
     "events",
@@ -242,6 +246,10 @@ def _profile(raw: Json, where: str, problems: list[str]) -> SiteProfile:
         problems.append(f"{where}.targetLocations: must be a list")
     profile.target_locations = list(targets) if isinstance(targets, list) else []
     profile.calendars = _calendars(raw.get("calendars") or [], f"{where}.calendars", problems)
+    profile.plan_goals = _offered(raw, "planGoals", settings_rules.PLAN_GOALS, where, problems)
+    profile.points_of_view = _offered(
+        raw, "pointsOfView", settings_rules.POINTS_OF_VIEW, where, problems
+    )
     instance = raw.get("instanceId")
     if instance is not None and not is_guid(instance):
         problems.append(f"{where}.instanceId: must be a GUID string (the app instance id)")
@@ -283,6 +291,19 @@ def _premium(raw: Any, profile: SiteProfile, where: str, problems: list[str]) ->
         problems.append(f"{where}.postsHorizonDays: must be an integer >= 0")
         days = None
     profile.posts_horizon_days = days
+
+
+def _offered(
+    raw: dict[str, Any], key: str, known: tuple[str, ...], where: str, problems: list[str]
+) -> tuple[str, ...] | None:
+    """A site's offered subset of option keys (None when the fixture leaves it out: all)."""
+    given = raw.get(key)
+    if given is None:
+        return None
+    if not isinstance(given, list) or any(k not in known for k in given):
+        problems.append(f"{where}.{key}: must be a list of {', '.join(known)}")
+        return None
+    return tuple(k for k in known if k in given)
 
 
 def _calendars(raw: Any, where: str, problems: list[str]) -> list[Json]:

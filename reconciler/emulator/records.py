@@ -40,6 +40,10 @@ class SiteProfile:
     target_locations: list[Json] = field(default_factory=list)
     calendars: list[Json] = field(default_factory=list)
     """Connected (external) calendars: ``{id, name}``; their events are read-only."""
+    plan_goals: tuple[str, ...] | None = None
+    """The plan-goal keys GetPlanGoalOptions offers here (None: every one)."""
+    points_of_view: tuple[str, ...] | None = None
+    """The point-of-view keys GetPointOfViewOptions offers here (None: every one)."""
     instance_id: str | None = None
     """The app instance id of the emulator's app on this site (derived from the id if unset)."""
 

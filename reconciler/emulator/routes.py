@@ -158,13 +158,13 @@ OPERATIONS: tuple[Operation, ...] = (
         "GetPlanGoalOptions",
         "GET",
         f"{SETTINGS}/plan-goal-options",
-        lambda b, s, c: settings_rules.plan_goal_options(),
+        lambda b, s, c: settings_rules.plan_goal_options(s),
     ),
     Operation(
         "GetPointOfViewOptions",
         "GET",
         f"{SETTINGS}/point-of-view-options",
-        lambda b, s, c: settings_rules.point_of_view_options(),
+        lambda b, s, c: settings_rules.point_of_view_options(s),
     ),
     Operation(
         "GetCalendarOptions",

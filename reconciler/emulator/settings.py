@@ -242,8 +242,9 @@ def defaults(raw_mask: Any) -> Json:
     return {"marketingSettings": {"settings": {k: values[k] for k in wanted}}}
 
 
-def plan_goal_options() -> Json:
+def plan_goal_options(site: Site) -> Json:
     titles = ("Drive traffic", "Build brand awareness", "Boost sales", "Collect leads")
+    offered = PLAN_GOALS if site.profile.plan_goals is None else site.profile.plan_goals
     return {
         "options": [
             {
@@ -252,11 +253,12 @@ def plan_goal_options() -> Json:
                 "description": f"Plan focused on: {title.lower()}.",
             }
             for key, title in zip(PLAN_GOALS, titles, strict=True)
+            if key in offered
         ]
     }
 
 
-def point_of_view_options() -> Json:
+def point_of_view_options(site: Site) -> Json:
     titles = (
         ("We / our", "Speak as the business."),
         ("You / your", "Address the reader."),
@@ -266,6 +268,7 @@ def point_of_view_options() -> Json:
         "options": [
             {"pointOfViewKey": key, "title": t, "description": d}
             for key, (t, d) in zip(POINTS_OF_VIEW, titles, strict=True)
+            if site.profile.points_of_view is None or key in site.profile.points_of_view
         ]
     }
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import difflib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reconciler.engine.plan import SitePlan
+from reconciler.model.settings import ManagedSettings, canonical
 from reconciler.model.site import DesiredSite
 from reconciler.wix import SiteClient
 
@@ -80,6 +81,58 @@ def option_problems(desired: DesiredSite, options: SiteOptions) -> list[str]:
         path = f"{CALENDAR}.ids[{index}]"
         problems += _check(desired, path, str(calendar_id), options.calendars, "calendar")
     return problems
+
+
+async def with_calendar_ids(
+    site: SiteClient, desired: DesiredSite
+) -> tuple[DesiredSite, list[str]]:
+    """`resolve_calendars` against the site's live options, read only when the file names
+    calendars by title (so that every write sends ids)."""
+    calendar = desired.settings.values.get(CALENDAR)
+    if not isinstance(calendar, Mapping) or "names" not in calendar:
+        return desired, []
+    return resolve_calendars(desired, await read_options(site))
+
+
+def resolve_calendars(desired: DesiredSite, options: SiteOptions) -> tuple[DesiredSite, list[str]]:
+    """`desired` with the calendars named by title (`settings.calendar.names`) turned into ids
+    and added to `settings.calendar.ids`, and one message per title that no calendar of the
+    site has or that several share (`file:line:col: path: …`). Unchanged without names."""
+    calendar = desired.settings.values.get(CALENDAR)
+    if not isinstance(calendar, Mapping) or "names" not in calendar:
+        return desired, []
+    ids = list(calendar.get("ids") or [])
+    problems: list[str] = []
+    for index, title in enumerate(calendar.get("names") or []):
+        path = f"{CALENDAR}.names[{index}]"
+        found = [o.key for o in options.calendars if o.title == title]
+        if len(found) == 1:
+            ids.append(found[0])
+        else:
+            problems.append(
+                f"{desired.locations.get(path, desired.source)}: {path}: "
+                + (_shared_title(title, found) if found else _no_title(title, options.calendars))
+            )
+    values = {**desired.settings.values, CALENDAR: canonical(CALENDAR, {"ids": ids})}
+    return replace(desired, settings=ManagedSettings(values)), problems
+
+
+def _shared_title(title: str, ids: Sequence[str]) -> str:
+    return (
+        f"{len(ids)} calendars of this site are titled {title!r} ({', '.join(ids)}): "
+        "name the one you mean by id in settings.calendar.ids"
+    )
+
+
+def _no_title(title: str, offered: Sequence[Option]) -> str:
+    titles = [o.title for o in offered if o.title]
+    close = difflib.get_close_matches(title, titles, n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    listed = ", ".join(repr(t) for t in titles) or "none"
+    return (
+        f"no calendar of this site is titled {title!r}{hint} (titles offered: {listed}; "
+        "see `mpr options`)"
+    )
 
 
 def _check(

@@ -55,7 +55,8 @@ KNOWN_MEMBERS: Mapping[str, frozenset[str]] = {
     "topics": frozenset({"included", "excluded", "coreTopic"}),
     "frequency": frozenset({"interval", "count"}),
     "businessProfile": frozenset({"valueProposition", "targetAudience", "businessGoal"}),
-    "calendar": frozenset({"ids"}),
+    # `names` is the site file's alone: engine.options turns it into ids before any diff.
+    "calendar": frozenset({"ids", "names"}),
 }
 
 

@@ -1,0 +1,104 @@
+"""Settings checked against the site's live options before any write (issue #14): a goal or a
+point of view the site does not offer, a calendar title it has no calendar for or that two of
+its calendars share. Each is reported at file:line:col, and the emulator's request log shows
+that nothing was written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reconciler.cli import exitcodes
+from reconciler.emulator import Emulator
+from tests.conftest import Mpr
+
+SITE = "11111111-2222-4333-8444-555555555555"
+US = "aaaaaaaa-1111-4222-8333-444444444444"
+PT = "bbbbbbbb-1111-4222-8333-444444444444"
+PT2 = "cccccccc-1111-4222-8333-444444444444"
+
+
+@pytest.fixture(autouse=True)
+def site(emulator: Emulator) -> None:
+    calendars = [
+        {"id": US, "name": "US holidays"},
+        {"id": PT, "name": "Portugal holidays"},
+        {"id": PT2, "name": "Portugal holidays"},
+    ]
+    emulator.load_fixtures(
+        {
+            "sites": [
+                {
+                    "id": SITE,
+                    "calendars": calendars,
+                    "planGoals": ["BOOST_SALES", "COLLECT_LEADS"],
+                    "pointsOfView": ["FIRST_PERSON", "SECOND_PERSON"],
+                    "plan": {"status": "ACTIVE"},
+                }
+            ]
+        }
+    )
+
+
+def site_file(folder: Path, settings: str) -> str:
+    path = folder / "crumb.yaml"
+    path.write_text(f"version: 1\nsite: {{id: {SITE}, name: Crumb}}\nsettings:\n{settings}")
+    return str(path)
+
+
+def refused(mpr: Mpr, emulator: Emulator, path: str) -> str:
+    result = mpr("apply", path, "--auto-approve")
+    assert result.code == exitcodes.ERROR
+    assert emulator.writes() == [], "nothing is written"
+    return result.out
+
+
+def test_a_goal_the_site_does_not_offer(mpr: Mpr, emulator: Emulator, tmp_path: Path) -> None:
+    path = site_file(tmp_path, "  marketingPlanGoal: {goalKey: BRAND_AWARENESS}\n")
+    assert (
+        f"{path}:4:32: settings.marketingPlanGoal.goalKey: BRAND_AWARENESS is not a goal this "
+        "site offers (offered: BOOST_SALES (Boost sales), "
+        "COLLECT_LEADS (Collect leads); see `mpr options`)"
+    ) in refused(mpr, emulator, path)
+
+
+def test_a_point_of_view_the_site_does_not_offer(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    path = site_file(tmp_path, "  pointOfView: THIRD_PERSON\n")
+    assert (
+        f"{path}:4:16: settings.pointOfView: THIRD_PERSON is not a point of view this site "
+        "offers; did you mean FIRST_PERSON? (offered: FIRST_PERSON (We / our), "
+        "SECOND_PERSON (You / your); see `mpr options`)"
+    ) in refused(mpr, emulator, path)
+
+
+def test_a_calendar_title_no_calendar_has(mpr: Mpr, emulator: Emulator, tmp_path: Path) -> None:
+    path = site_file(tmp_path, "  calendar:\n    names: [US holiday]\n")
+    assert (
+        f"{path}:5:13: settings.calendar.names[0]: no calendar of this site is titled "
+        "'US holiday'; did you mean 'US holidays'? (titles offered: 'US holidays', "
+        "'Portugal holidays', 'Portugal holidays'; see `mpr options`)"
+    ) in refused(mpr, emulator, path)
+
+
+def test_a_title_two_calendars_share(mpr: Mpr, emulator: Emulator, tmp_path: Path) -> None:
+    path = site_file(tmp_path, "  calendar:\n    names: [US holidays, Portugal holidays]\n")
+    assert (
+        f"{path}:5:26: settings.calendar.names[1]: 2 calendars of this site are titled "
+        f"'Portugal holidays' ({PT}, {PT2}): name the one you mean by id in "
+        "settings.calendar.ids"
+    ) in refused(mpr, emulator, path)
+
+
+def test_calendars_named_by_title_are_written_as_ids(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    path = site_file(tmp_path, f"  calendar:\n    names: [US holidays]\n    ids: [{PT2}]\n")
+    applied = mpr("apply", path, "--auto-approve")
+    assert applied.code == exitcodes.OK, applied.out + applied.err
+    (upsert,) = [w for w in emulator.writes() if w.path.endswith("/marketing-settings")]
+    assert upsert.body["marketingSettings"]["settings"]["calendar"] == {"ids": [US, PT2]}
+    again = mpr("plan", path, "--detailed-exitcode")
+    assert again.code == exitcodes.OK, again.out
