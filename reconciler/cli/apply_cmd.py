@@ -43,7 +43,8 @@ def read_saved_plan(path: str) -> Plan:
     A plan of another format_version is a StalePlan (refused, exit 4).
     """
     wrong = "is not a plan file written by `mpr plan --out`"
-    again = f"make the plan again with `mpr plan PATH… --out {path}`"
+    target = path if path.endswith(".json") else "plan.json"  # never suggest overwriting YAML
+    again = f"make the plan again with `mpr plan PATH… --out {target}`"
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
