@@ -2,18 +2,27 @@
 
 Every problem goes to stderr as `file:line:col: path: message`, or to stdout as GitHub
 Actions annotations with `--format github`; a one-line summary follows on stderr.
-Exit 0 when valid (warnings allowed), 1 when any error was found.
+Exit 0 when valid (warnings allowed), 1 when any error was found. `--online` then reads each
+valid site's live options (never its state, never a write) and reports every goal, point of
+view and calendar the site does not offer.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
 
 from reconciler.cli import exitcodes
+from reconciler.cli.options import emulator_option
 from reconciler.errors import Problem
+from reconciler.model.site import DesiredSite
+
+if TYPE_CHECKING:  # the client's imports wait until --online asks for them
+    from reconciler.cli.app import App
 
 
 @click.command("validate")
@@ -26,8 +35,17 @@ from reconciler.errors import Problem
     show_default=True,
     help="text: file:line:col lines on stderr; github: workflow annotations on stdout.",
 )
-def validate(paths: tuple[str, ...], output_format: str) -> None:
-    """Check site files (or directories of them) without calling Wix."""
+@click.option(
+    "--online",
+    is_flag=True,
+    help="Also check goals, points of view and calendars against each site's live options "
+    "(reads only).",
+)
+@emulator_option
+def validate(
+    paths: tuple[str, ...], output_format: str, online: bool, emulator_fixture: str | None
+) -> None:
+    """Check site files (or directories of them); without --online, Wix is not called."""
     from reconciler.config import check_sites
 
     result = check_sites(paths, now=datetime.now(UTC))
@@ -39,6 +57,43 @@ def validate(paths: tuple[str, ...], output_format: str) -> None:
     click.echo(summary(len(result.sites), result.errors, result.warnings, result.files), err=True)
     if result.errors:
         raise click.exceptions.Exit(exitcodes.ERROR)
+    if online and not _online_valid(result.sites, emulator_fixture, output_format):
+        raise click.exceptions.Exit(exitcodes.ERROR)
+
+
+def _online_valid(sites: Sequence[DesiredSite], fixture: str | None, output_format: str) -> bool:
+    """Report each value the live sites do not offer; whether there was none."""
+    from reconciler.cli.app import App, Hooks
+
+    app = App(
+        emulator_fixture=fixture, hooks=click.get_current_context().find_object(Hooks) or Hooks()
+    )
+    problems = asyncio.run(_live_problems(app, sites))
+    for problem in problems:
+        if output_format == "github":
+            click.echo(f"::error title=mpr validate --online::{_escape(problem, False)}")
+        else:
+            click.echo(problem, err=True)
+    verdict = f"{len(problems)} problem(s)" if problems else "every value offered"
+    click.echo(f"online: {verdict} on {len(sites)} site(s)", err=True)
+    return not problems
+
+
+async def _live_problems(app: App, sites: Sequence[DesiredSite]) -> list[str]:
+    from reconciler.engine.fleet import every
+    from reconciler.engine.options import live_option_problems
+    from reconciler.errors import ApiError
+
+    async with app.client(sites) as client:
+
+        async def one(site: DesiredSite) -> list[str]:
+            try:
+                return await live_option_problems(client.site(site.id), site)
+            except ApiError as exc:
+                return [f"{site.source}: cannot read the options of {site.display_name}: {exc}"]
+
+        found = await every(sites, one)
+    return [problem for problems in found for problem in problems]
 
 
 def github_annotation(problem: Problem) -> str:

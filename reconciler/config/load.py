@@ -113,8 +113,10 @@ def _option_locations(tree: Any, positions: Positions) -> dict[str, str]:
     put("settings.pointOfView", ("settings", "pointOfView"))
     calendar = settings.get("calendar")
     ids = calendar.get("ids") if isinstance(calendar, YMap) else None
-    for index in range(len(ids) if isinstance(ids, list) else 0):
+    for index, value in enumerate(ids if isinstance(ids, list) else []):
         put(f"settings.calendar.ids[{index}]", ("settings", "calendar", "ids", index))
+        # The ids are compared sorted: a message about one finds its place by its value.
+        found.setdefault(f"settings.calendar.ids={str(value).lower()}", f"[{index}]")
     names = calendar.get("names") if isinstance(calendar, YMap) else None
     for index in range(len(names) if isinstance(names, list) else 0):
         put(f"settings.calendar.names[{index}]", ("settings", "calendar", "names", index))

@@ -60,6 +60,14 @@ async def read_options(site: SiteClient) -> SiteOptions:
     )
 
 
+async def live_option_problems(site: SiteClient, desired: DesiredSite) -> list[str]:
+    """Every goal, point of view and calendar (by id or by title) that `desired` declares and
+    the site does not offer, whether or not a plan would change it (`validate --online`)."""
+    options = await read_options(site)
+    resolved, problems = resolve_calendars(desired, options)
+    return problems + option_problems(resolved, options)
+
+
 def needs_check(plan: SitePlan) -> bool:
     """Whether the plan writes a value that must be one the site offers."""
     return any(change.path in CHECKED for change in plan.settings)
@@ -78,7 +86,8 @@ def option_problems(desired: DesiredSite, options: SiteOptions) -> list[str]:
     calendar = values.get(CALENDAR)
     ids = calendar.get("ids") if isinstance(calendar, Mapping) else None
     for index, calendar_id in enumerate(ids if isinstance(ids, list) else []):
-        path = f"{CALENDAR}.ids[{index}]"
+        place = desired.locations.get(f"{CALENDAR}.ids={calendar_id}", f"[{index}]")
+        path = f"{CALENDAR}.ids{place}"
         problems += _check(desired, path, str(calendar_id), options.calendars, "calendar")
     return problems
 

@@ -102,3 +102,43 @@ def test_calendars_named_by_title_are_written_as_ids(
     assert upsert.body["marketingSettings"]["settings"]["calendar"] == {"ids": [US, PT2]}
     again = mpr("plan", path, "--detailed-exitcode")
     assert again.code == exitcodes.OK, again.out
+
+
+def test_an_id_is_reported_where_the_file_has_it_though_ids_compare_sorted(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    typo = "bbbbbbbb-1111-4222-8333-444444444445"
+    path = site_file(tmp_path, f"  calendar:\n    ids: [{PT2}, {US}, {typo}]\n")
+    out = refused(mpr, emulator, path)
+    assert f"{path}:5:87: settings.calendar.ids[2]: {typo} is not a calendar" in out
+
+
+def test_validate_online_reports_every_value_not_offered_without_planning(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    path = site_file(
+        tmp_path,
+        "  pointOfView: THIRD_PERSON\n  calendar:\n    names: [US holiday]\n",
+    )
+    assert mpr("validate", path).code == exitcodes.OK, "offline the file is valid"
+    result = mpr("validate", path, "--online")
+    assert result.code == exitcodes.ERROR
+    assert result.err.splitlines()[1:] == [
+        f"{path}:6:13: settings.calendar.names[0]: no calendar of this site is titled "
+        "'US holiday'; did you mean 'US holidays'? (titles offered: 'US holidays', "
+        "'Portugal holidays', 'Portugal holidays'; see `mpr options`)",
+        f"{path}:4:16: settings.pointOfView: THIRD_PERSON is not a point of view this site "
+        "offers; did you mean FIRST_PERSON? (offered: FIRST_PERSON (We / our), "
+        "SECOND_PERSON (You / your); see `mpr options`)",
+        "online: 2 problem(s) on 1 site(s)",
+    ]
+    paths = {r.path.split("/")[-1] for r in emulator.requests}
+    assert paths == {"plan-goal-options", "point-of-view-options", "calendar-options", "defaults"}
+    assert emulator.writes() == []
+
+
+def test_validate_online_passes_a_site_whose_values_are_offered(mpr: Mpr, tmp_path: Path) -> None:
+    path = site_file(tmp_path, "  pointOfView: FIRST_PERSON\n")
+    result = mpr("validate", path, "--online")
+    assert result.code == exitcodes.OK, result.err
+    assert result.err.splitlines()[-1] == "online: every value offered on 1 site(s)"
