@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -28,9 +28,11 @@ from reconciler.cli.options import emulator_option, parallelism_option, state_op
 from reconciler.config import export as exporting
 from reconciler.config import load_sites
 from reconciler.config.values import guid
+from reconciler.engine.fleet import every
 from reconciler.engine.importing import LiveRead, adoption_policy, read_live_sites
+from reconciler.engine.options import unique_titles
 from reconciler.engine.runtime import Runtime
-from reconciler.errors import ConfigError
+from reconciler.errors import ApiError, ConfigError
 from reconciler.model.auth import SiteAuth, WixAppAuth, WixUserAuth
 from reconciler.model.events import wire_time
 from reconciler.model.site import DesiredSite, LiveSite, SiteId
@@ -111,21 +113,32 @@ def import_sites(
     )
     targets = _with_auth(_targets(sites, Path(out_dir), overwrite), instances, token_command)
     runtime = app.runtime()
-    reads = asyncio.run(_read(app, runtime, targets))
+    reads, titles = asyncio.run(_read(app, runtime, targets))
     failed = 0
-    for target, read in zip(targets, reads, strict=True):
+    for target, read, titled in zip(targets, reads, titles, strict=True):
         if read.live is None:
             click.echo(f"Error: {target.site_id}: cannot read the site: {read.error}", err=True)
             failed += 1
             continue
-        _write(app, runtime, target, read.live, schema)
+        _write(app, runtime, target, read.live, schema, titled)
     return exitcodes.ERROR if failed else exitcodes.OK
 
 
-async def _read(app: App, runtime: Runtime, targets: Sequence[Target]) -> list[LiveRead]:
+async def _read(
+    app: App, runtime: Runtime, targets: Sequence[Target]
+) -> tuple[list[LiveRead], list[dict[str, str]]]:
+    """Each site's live state, and its calendars' titles where unique (none when unreadable)."""
     async with app.client([t.signing_in() for t in targets]) as client:
         site_ids = [t.site_id for t in targets]
-        return await read_live_sites(client, site_ids, runtime, app.parallelism)
+        reads = await read_live_sites(client, site_ids, runtime, app.parallelism)
+
+        async def titles(site_id: str) -> dict[str, str]:
+            try:
+                return await unique_titles(client.site(site_id))
+            except ApiError:
+                return {}  # the calendars are then written by id
+
+        return reads, await every(site_ids, titles)
 
 
 def _with_auth(
@@ -206,7 +219,14 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
-def _write(app: App, runtime: Runtime, target: Target, live: LiveSite, schema: str | None) -> None:
+def _write(
+    app: App,
+    runtime: Runtime,
+    target: Target,
+    live: LiveSite,
+    schema: str | None,
+    titles: Mapping[str, str],
+) -> None:
     """Build, tune the policy, write, and prove the promise on the written file."""
     secret = app.env.get("WIX_API_KEY", "")
     source = str(target.path)
@@ -221,6 +241,8 @@ def _write(app: App, runtime: Runtime, target: Target, live: LiveSite, schema: s
         desired, live, now=now, pending=runtime.journal.pending(target.site_id)
     )
     exported.document["policy"] = exporting.policy_document(policy)
+    # By title only now: the policy above was judged on the ids the plan will compare.
+    exporting.name_calendars(exported.document, titles)
     header = [
         f"Imported from Wix by `mpr import` at {wire_time(now)}: the live settings and events "
         "of this site, so that `mpr plan` on this file shows no changes.",

@@ -90,6 +90,22 @@ def _settings(live: Mapping[str, Any], notes: list[str], secret: str) -> dict[st
     return settings
 
 
+def name_calendars(document: dict[str, Any], titles: Mapping[str, str]) -> None:
+    """Write the calendars of `settings.calendar.ids` that have a title of their own
+    (`titles`: id → title) by that title instead, in `settings.calendar.names`."""
+    calendar = (document.get("settings") or {}).get("calendar")
+    if not isinstance(calendar, dict) or not calendar.get("ids"):
+        return
+    ids = [i for i in calendar["ids"] if not 0 < len(titles.get(i, "")) <= MAX_TITLE]
+    names = sorted(titles[i] for i in calendar["ids"] if i not in ids)
+    if names:
+        document["settings"]["calendar"] = {"ids": ids, "names": names} if ids else {"names": names}
+
+
+MAX_TITLE = 200
+"""settings.calendar.names' limit in a site file: a longer title stays an id."""
+
+
 def _setting_rule(name: str, value: Any) -> str | None:
     """What `mpr validate` checks beyond the schema (semantics.py), for one settings field."""
     if name == "marketingPlanGoal" and ("goalKey" in value) == ("customGoal" in value):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -66,6 +67,14 @@ async def live_option_problems(site: SiteClient, desired: DesiredSite) -> list[s
     options = await read_options(site)
     resolved, problems = resolve_calendars(desired, options)
     return problems + option_problems(resolved, options)
+
+
+async def unique_titles(site: SiteClient) -> dict[str, str]:
+    """Calendar id → title, for the calendars whose title no other calendar of the site has
+    (what `import` may write by title and `plan` will resolve back to the same id)."""
+    calendars = (await read_options(site)).calendars
+    count = Counter(o.title for o in calendars)
+    return {o.key: o.title for o in calendars if o.title and count[o.title] == 1}
 
 
 def needs_check(plan: SitePlan) -> bool:
