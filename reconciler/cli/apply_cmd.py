@@ -27,7 +27,14 @@ from reconciler.cli.options import audit_option, github_option, paths_argument, 
 from reconciler.cli.plan_cmd import names, stamp
 from reconciler.config.shard import Shard, parse_shard
 from reconciler.engine.audit import AuditLog
-from reconciler.engine.fleet import apply_sites, check_fresh, check_safe, make_plan, plan_sites
+from reconciler.engine.fleet import (
+    apply_sites,
+    check_fresh,
+    check_safe,
+    forget_landed,
+    make_plan,
+    plan_sites,
+)
 from reconciler.engine.plan import Plan
 from reconciler.engine.report import ApplyReport
 from reconciler.engine.review import review_digest
@@ -117,6 +124,7 @@ async def run_apply(
             check_digest(fresh, expect_digest)
             echo_plan(fresh, "text", app.env)
             if not fresh.has_changes and not fresh.has_errors:
+                forget_landed(runtime, work)
                 return ApplyReport(())
             if not app.force:
                 check_safe(work)

@@ -89,7 +89,7 @@ def explain(error: MprError) -> str:
             pause = f"Wix asked to wait {error.retry_after:g} s, so wait that long"
         return (
             f"{error}. Wix is throttling requests: {pause}, {again} "
-            "(a lower --parallelism sends fewer requests at once)"
+            "(a lower --max-in-flight sends fewer requests at once)"
         )
     if isinstance(error, ServerError):
         return f"{error}. The failure is on Wix's side: wait a while, {again}"

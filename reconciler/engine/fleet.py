@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from reconciler.engine.apply import apply_site, explain, skipped_note
+from reconciler.engine.decide import still_due
 from reconciler.engine.observe import observe
 from reconciler.engine.options import (
     needs_check,
@@ -157,6 +158,18 @@ async def plan_sites(
     return work
 
 
+def forget_landed(rt: Runtime, work: Sequence[SiteWork]) -> None:
+    """Clear the journal's records of plan actions an earlier run sent and lost the answer
+    to, once the live plan shows they took effect. For a site with nothing else to do no
+    site apply runs (which clears them otherwise), and the record would outlive its use."""
+    for item in work:
+        recorded = rt.journal.pending(item.plan.site_id)
+        if recorded is None or recorded.sent is None or item.live is None:
+            continue
+        if still_due(recorded, item.live.plan, rt.clock.now()) is None:
+            rt.journal.clear(item.plan.site_id)
+
+
 def unexpected(error: Exception) -> str:
     """How a site's failure that mpr did not foresee (a bug) is reported; the rest goes on."""
     return (
@@ -238,6 +251,7 @@ async def apply_sites(client: WixClient, work: Sequence[SiteWork], rt: Runtime) 
             error = f"not started: {client.stopped}"
             return SiteOutcome(item.plan.site_id, item.plan.name, "failed", error=error)
         if not item.plan.has_changes:
+            forget_landed(rt, [item])
             outcome = SiteOutcome(item.plan.site_id, item.plan.name)
             outcome.warnings.extend(item.plan.warnings)
             if item.plan.action.skipped:

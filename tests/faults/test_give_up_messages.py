@@ -15,7 +15,7 @@ THROTTLED = (
     "  ! error: POST /promote/marketing-plan-service/v1/marketing-settings → HTTP 429 → "
     "RESOURCE_EXHAUSTED: injected fault (429) (request id <id>). Wix is throttling requests: "
     "{pause}, then run the same command again: it continues where this run stopped "
-    "(a lower --parallelism sends fewer requests at once)"
+    "(a lower --max-in-flight sends fewer requests at once)"
 )
 
 

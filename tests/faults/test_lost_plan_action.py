@@ -46,6 +46,27 @@ def test_a_regenerate_whose_answer_was_lost_is_seen_to_have_run_and_not_sent_aga
     harness.assert_settled()
 
 
+def test_a_landed_regenerate_is_forgotten_by_a_run_with_nothing_else_to_do(
+    harness: Harness, journal: MemoryJournal
+) -> None:
+    """The journal's record of the lost answer goes once Wix shows the regenerate ran, even
+    when the next apply has no write of its own for the site (and so no site apply runs)."""
+    harness.seed(plan={"status": "ACTIVE"}, settings={"toneOfVoice": "dry"})
+    harness.emulator.configure(generation_seconds=0)
+    harness.emulator.add_fault(
+        FaultRule(path="/regenerate-marketing-plan", disconnect=True, after_backend=True)
+    )
+    harness.site_file = harness.write(BODY.format(tone="warm"))
+    assert harness.apply().code == exitcodes.ERROR
+    recorded = journal.pending(SITE)
+    assert recorded is not None and recorded.sent is not None
+
+    again = harness.apply()
+    assert again.code == exitcodes.OK, again.text
+    assert journal.pending(SITE) is None
+    assert harness.operations() == ["UpsertMarketingSettings", "RegenerateMarketingPlan"]
+
+
 def test_a_regenerate_that_reaches_wix_late_is_looked_for_not_sent_twice(
     harness: Harness, engine_time: EmulatorTime, journal: MemoryJournal
 ) -> None:
