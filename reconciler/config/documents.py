@@ -213,11 +213,17 @@ class SettingsDoc(_Doc):
     """Shared publishing cadence; `overrides` can set it per tool."""
     business_profile: BusinessProfileDoc | None = None
     """Value proposition, audience and goal of the business."""
-    custom_content_guidelines: Text | None = None
+    custom_content_guidelines: Text | None = Field(
+        default=None, examples=["One call to action per post."]
+    )
     """Extra instructions for generated content, free text."""
-    image_guidelines: Text | None = None
+    image_guidelines: Text | None = Field(
+        default=None, examples=["Natural light, no stock photos."]
+    )
     """Instructions for generated images, free text."""
-    image_generation_settings: dict[str, Any] | None = None
+    image_generation_settings: dict[str, Any] | None = Field(
+        default=None, examples=[{"style": "photo"}]
+    )
     """Free-form object; accepted but ignored by Wix today."""
     calendar: CalendarDoc | None = None
     """Marketing calendars that feed the plan."""
@@ -251,9 +257,11 @@ class RecurringRuleDoc(_Doc):
     """WEEKLY, MONTHLY or YEARLY."""
     start_date: Timestamp
     """The first occurrence (with Z or an offset)."""
-    end_date: Timestamp | None = None
+    end_date: Timestamp | None = Field(default=None, examples=["2027-06-30T23:59:59Z"])
     """No occurrence after this moment; leave out to repeat forever."""
-    interval: Annotated[int, Strict(), AfterValidator(_range(1, None)), _int_schema(1)] = 1
+    interval: Annotated[int, Strict(), AfterValidator(_range(1, None)), _int_schema(1)] = Field(
+        default=1, examples=[2]
+    )
     """Every how many periods (2 with WEEKLY: every other week)."""
 
 
@@ -283,22 +291,26 @@ class EventDoc(_Doc):
 class WaitDoc(_Doc):
     """How long `apply` waits for an asynchronous plan generation."""
 
-    timeout: Duration = 900.0
+    timeout: Duration = Field(default=900.0, examples=["15m"])
     """Give up waiting after this long: seconds, or "90s", "15m", "1h", "1h30m"."""
-    max_attempts: Annotated[int, Strict(), AfterValidator(_range(1, 5)), _int_schema(1, 5)] = 2
+    max_attempts: Annotated[int, Strict(), AfterValidator(_range(1, 5)), _int_schema(1, 5)] = Field(
+        default=2, examples=[3]
+    )
     """Generation tries before giving up (1-5)."""
 
 
 class ScheduleDoc(_Doc):
     """Which generated post drafts `apply` schedules."""
 
-    enabled: Flag = True
+    enabled: Flag = Field(default=True, examples=[False])
     """Schedule post drafts at all."""
     channels: list[SocialChannel] | None = Field(default=None, examples=[["FACEBOOK"]])
     """Channels to schedule; default: every channel in settings.socialChannels."""
-    horizon_days: Annotated[int, Strict(), AfterValidator(_range(1, 62)), _int_schema(1, 62)] = 14
+    horizon_days: Annotated[int, Strict(), AfterValidator(_range(1, 62)), _int_schema(1, 62)] = (
+        Field(default=14, examples=[7])
+    )
     """Only activities dated within this many days from now (1-62)."""
-    generate_missing_posts: Flag = True
+    generate_missing_posts: Flag = Field(default=True, examples=[False])
     """Ask Wix to generate posts for activities in the horizon that have none."""
 
 
@@ -310,18 +322,20 @@ class DeleteGuardDoc(_Doc):
         Strict(),
         AfterValidator(_range(0, 100)),
         WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100}),
-    ] = 30.0
+    ] = Field(default=30.0, examples=[50])
     """Deleting more than this percentage of a site's events stops `apply` (0-100)."""
-    min_events: Annotated[int, Strict(), AfterValidator(_range(0, None)), _int_schema(0)] = 4
+    min_events: Annotated[int, Strict(), AfterValidator(_range(0, None)), _int_schema(0)] = Field(
+        default=4, examples=[10]
+    )
     """Sites with fewer events than this are exempt."""
 
 
 class PolicyDoc(_Doc):
     """How mpr reconciles this site."""
 
-    prune_events: Flag = False
+    prune_events: Flag = Field(default=False, examples=[True])
     """Delete live events missing from this file (never connected-calendar ones)."""
-    regenerate: RegenerateMode = "auto"
+    regenerate: RegenerateMode = Field(default="auto", examples=["never"])
     """`auto`: regenerate the plan when settings or events change; `never`: leave it."""
     wait: WaitDoc = Field(default_factory=WaitDoc)
     """Waiting for plan generation."""
@@ -344,9 +358,9 @@ class WixAppAuthDoc(_Doc):
 
     instance_id: Guid | None = None
     """The app's instance id on this site (required; a defaults file may leave it out)."""
-    app_id_env: EnvName = "WIX_APP_ID"
+    app_id_env: EnvName = Field(default="WIX_APP_ID", examples=["NORTHWIND_WIX_APP_ID"])
     """The environment variable holding the app id."""
-    app_secret_env: EnvName = "WIX_APP_SECRET"
+    app_secret_env: EnvName = Field(default="WIX_APP_SECRET", examples=["NORTHWIND_WIX_APP_SECRET"])
     """The environment variable holding the app secret."""
 
 
@@ -358,9 +372,9 @@ class WixUserAuthDoc(_Doc):
     )
     """Run without a shell; `{siteId}` and `{instanceId}` are filled in; its last line of
     output is the token. Keep secrets out of it: put them in the environment."""
-    cache_for: Duration = 600.0
+    cache_for: Duration = Field(default=600.0, examples=["10m"])
     """How long a token is reused before the command runs again (a 401 re-runs it sooner)."""
-    timeout: Duration = 30.0
+    timeout: Duration = Field(default=30.0, examples=["45s"])
     """How long the command may take before it is stopped."""
 
 
@@ -368,7 +382,7 @@ class ApiKeyAuthDoc(_Doc):
     """Send an API key. Wix refuses API keys on these APIs; the emulator accepts them in
     lenient mode (`mpr emulator serve --lenient-auth`)."""
 
-    env: EnvName = "WIX_API_KEY"
+    env: EnvName = Field(default="WIX_API_KEY", examples=["STAGING_WIX_API_KEY"])
     """The environment variable holding the key."""
 
 

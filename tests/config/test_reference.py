@@ -1,0 +1,78 @@
+"""The README's site-file reference is generated from the models and cannot drift from them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reconciler.config.documents import SiteDoc
+from reconciler.config.reference import COMMAND, END, START, main, reference, replace_section, rows
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_the_readme_reference_is_what_the_models_generate() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert replace_section(readme) == readme, (
+        f"README.md's site-file reference differs from the models: run `{COMMAND}`"
+    )
+
+
+def test_every_key_is_described_and_every_value_has_an_example() -> None:
+    found = rows(SiteDoc.model_json_schema(mode="validation"))
+    keys = [row.key for row in found]
+    for key in (
+        "defaults",
+        "overrides.blogs.frequency.count",
+        "policy.deleteGuard.percent",
+        "policy.wait.maxAttempts",
+        "policy.schedule.channels",
+        "auth.wixApp.instanceId",
+        "events[].recurringRule.startDate",
+    ):
+        assert key in keys
+    assert all(row.description for row in found)
+    assert all(row.example for row in found if "object" not in row.kind)
+
+
+def test_a_row_says_type_default_example_and_why() -> None:
+    lines = reference().splitlines()
+    assert (
+        "| `policy.wait.maxAttempts` | integer (1-5) | `2` | `3` | "
+        "Generation tries before giving up (1-5). |" in lines
+    )
+    assert (
+        '| `policy.wait.timeout` | duration (seconds, or `90s`, `15m`, `1h30m`) | `900` | `"15m"` '
+        '| Give up waiting after this long: seconds, or "90s", "15m", "1h", "1h30m". |' in lines
+    )
+    site_id = '| `site.id` | GUID | required | `"11111111-2222-4333-8444-555555555555"` | '
+    assert any(line.startswith(site_id) for line in lines)
+
+
+def test_the_check_fails_on_a_stale_readme_and_names_the_fix(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n\n{START}\n| an old table |\n{END}\n\nmore\n", encoding="utf-8")
+    assert main([str(readme)]) == f"{readme}: the site-file reference is stale: run `{COMMAND}`"
+    assert main([str(readme), "--write"]) == 0
+    assert main([str(readme)]) == 0
+    written = readme.read_text(encoding="utf-8")
+    assert written == f"# x\n\n{START}\n{reference()}{END}\n\nmore\n"
+
+
+def test_the_module_runs_as_the_readme_says() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "reconciler.config.reference", "README.md"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_markers_missing_is_an_error_naming_them() -> None:
+    with pytest.raises(ValueError, match="site-reference:start"):
+        replace_section("# a README without the markers\n")
