@@ -24,6 +24,7 @@ import httpx
 
 from reconciler.cli.console import FleetDisplay, warn
 from reconciler.cli.credentials import EMULATOR_KEY, EmulatorApp, site_credentials
+from reconciler.cli.store import StoreChoice
 from reconciler.config import load_sites, select_sites
 from reconciler.config.shard import Shard, shard_sites
 from reconciler.engine.journal import FileJournal, Journal, MemoryJournal
@@ -63,6 +64,8 @@ class App:
     """Every secret of this run (keys, app secrets, tokens): masked in every output."""
     display: FleetDisplay = field(default_factory=FleetDisplay)
     """The progress of this command's fleet, on stderr (attach it to the runtime)."""
+    store: StoreChoice = field(default_factory=StoreChoice)
+    """Where the journal, the apply lock and the audit trail live (--store file|git)."""
 
     def load(self, paths: Sequence[str]) -> tuple[DesiredSite, ...]:
         """Load, select and shard the sites; print warnings; raise ConfigInvalid/SelectionEmpty.
@@ -84,11 +87,15 @@ class App:
         """The apply lock of the state directory (none for an in-process or injected run)."""
         if self.emulator_fixture or self.hooks.runtime is not None:
             return nullcontext()
+        if self.store.is_git:
+            return self.store.lease(self.env, timeout)
         return apply_lock(Path(self.state_file).parent, timeout)
 
     def journal(self) -> Journal:
         if self.emulator_fixture:
             return MemoryJournal()
+        if self.store.is_git:
+            return self.store.journal(self.state_file)
         return FileJournal(self.state_file)
 
     def runtime(self, audit: AuditTrail | None = None) -> Runtime:

@@ -203,7 +203,7 @@ def apply(
     with app.writer_lock(lock_timeout):
         log_path = audit_path(app, audit_log, no_audit)
         audit = open_audit_log(
-            app.env, log_path, sites, allow_out_of_order, app.redactor, sources=paths
+            app.env, log_path, sites, allow_out_of_order, app.redactor, paths, app.store
         )
         gate = interrupt.Gate(interrupt.grace_seconds(app.env))
         report = asyncio.run(

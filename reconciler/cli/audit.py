@@ -11,7 +11,8 @@ from reconciler.cli.app import App
 from reconciler.cli.console import warn
 from reconciler.cli.credentials import identities, secret_variables
 from reconciler.cli.options import AUDIT_OFF
-from reconciler.engine.audit import AuditLog, Provenance, check_order, last_applied, read_log
+from reconciler.cli.store import StoreChoice
+from reconciler.engine.audit import AuditLog, Provenance, check_order, last_applied
 from reconciler.engine.fleet import SiteWork
 from reconciler.engine.intents import open_writes, settle
 from reconciler.engine.report import ApplyReport
@@ -48,18 +49,21 @@ def open_audit_log(
     allow_out_of_order: bool,
     redact: Callable[[str], str] | None = None,
     sources: Sequence[str] = (),
+    store: StoreChoice | None = None,
 ) -> AuditLog | None:
     """The audit log for this apply (None when off), after the ordering guard.
 
     Raises OutOfOrderCommit when the commit being applied is older than the one the log
     last applied to any of `sites`, unless `allow_out_of_order`. Warns when the files in
-    `sources` differ from the commit, and records the lines `dirty`.
+    `sources` differ from the commit, and records the lines `dirty`. With the git `store`,
+    the order and the writes left open are read from every runner's notes.
     """
     if not path:
         return None
+    store = store or StoreChoice()
     origin = _checked_dirty(gitinfo.provenance(env), sources)
     names: dict[str, str] = {site.id: site.name for site in sites}
-    entries, problems = read_log([path])
+    entries, problems = store.entries([path])
     for problem in problems:
         warn(problem)
     if allow_out_of_order:
@@ -71,9 +75,7 @@ def open_audit_log(
             warn(message)
     variables = {*SECRET_VARIABLES, *secret_variables(sites)}
     secrets = [env[name] for name in sorted(variables) if env.get(name)]
-    log = AuditLog(
-        path, origin, names=names, secrets=secrets, identities=identities(sites), redact=redact
-    )
+    log = store.audit_log(path, origin, names, secrets, identities(sites), redact)
     log.open_writes = open_writes(e for e in entries if e.site in names)
     return log
 

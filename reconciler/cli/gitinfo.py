@@ -82,6 +82,11 @@ def git_head() -> str | None:
     return _output("rev-parse", "--verify", "HEAD")
 
 
+def full_commit(commit: str) -> str | None:
+    """The full id of `commit` (a prefix, a ref), or None when this clone does not know it."""
+    return _output("rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}")
+
+
 def _output(*args: str) -> str | None:
     """Git's one-line answer, or None when it fails or says nothing."""
     result = _git(*args)

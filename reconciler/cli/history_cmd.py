@@ -1,4 +1,4 @@
-"""`mpr history`: read the audit log that `mpr apply --audit-log` writes."""
+"""`mpr history`: read the audit trail apply keeps (its log file, or the git store's notes)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import click
 from reconciler.cli import exitcodes
 from reconciler.cli.audit import AUDIT_NAME
 from reconciler.cli.console import warn
-from reconciler.cli.options import AUDIT_OFF, DEFAULT_STATE_FILE
+from reconciler.cli.options import AUDIT_OFF, DEFAULT_STATE_FILE, store_options
+from reconciler.cli.store import GIT, StoreChoice
 from reconciler.engine.audit import AuditEntry, read_log
 from reconciler.errors import ConfigError
 from reconciler.render.history import render_history
@@ -37,6 +38,7 @@ from reconciler.render.history import render_history
     help="Only these sites: a site id or a name glob. Repeatable.",
 )
 @click.option("--commit", default=None, help="Only entries of this commit (a prefix will do).")
+@store_options
 @click.option("--limit", type=click.IntRange(1), default=None, help="Only the last N entries.")
 @click.option(
     "--format",
@@ -52,9 +54,18 @@ def history(
     commit: str | None,
     limit: int | None,
     fmt: str,
+    store: str,
+    store_remote: str,
 ) -> int:
-    """Show what apply did, site by site, with the commit and actor of each change."""
-    entries, problems = read_log(_logs(paths))
+    """Show what apply did, site by site, with the commit and actor of each change.
+
+    With --store git, every runner's applies, from the notes in refs/notes/mpr (unless
+    --audit-log names files).
+    """
+    if store == GIT and not paths:
+        entries, problems = StoreChoice(store, store_remote).entries([])
+    else:
+        entries, problems = read_log(_logs(paths))
     for problem in problems:
         warn(problem)
     for selector in selectors:

@@ -123,6 +123,32 @@ def audit_option(func: F) -> F:
     return _audit_log_option(_no_audit_option(func))
 
 
+_store_option = click.option(
+    "--store",
+    type=click.Choice(["file", "git"]),
+    default="file",
+    show_default=True,
+    envvar="MPR_STORE",
+    help="Where apply keeps its journal, lock and audit trail: files in the state folder, or "
+    "the site repository's git remote (refs/mpr/state, notes in refs/notes/mpr) [env "
+    "MPR_STORE].",
+)
+_store_remote_option = click.option(
+    "--store-remote",
+    default="origin",
+    show_default=True,
+    envvar="MPR_STORE_REMOTE",
+    metavar="REMOTE",
+    help="With --store git: the remote of the current checkout to keep it in "
+    "[env MPR_STORE_REMOTE].",
+)
+
+
+def store_options(func: F) -> F:
+    """--store file|git and --store-remote REMOTE."""
+    return _store_option(_store_remote_option(func))
+
+
 def with_app(func: Callable[..., int]) -> Callable[..., int]:
     """The options every command that talks to Wix takes, passed on as one `app: App`."""
 
@@ -135,11 +161,15 @@ def with_app(func: Callable[..., int]) -> Callable[..., int]:
         state_file: str,
         no_regenerate: bool,
         shard: Shard | None,
+        store: str,
+        store_remote: str,
         **kwargs: Any,
     ) -> int:
         from reconciler.cli.app import App, Hooks
+        from reconciler.cli.store import StoreChoice
 
         app = App(
+            store=StoreChoice(store, store_remote),
             emulator_fixture=emulator_fixture,
             state_file=state_file,
             parallelism=parallelism,
@@ -150,7 +180,7 @@ def with_app(func: Callable[..., int]) -> Callable[..., int]:
         )
         return func(*args, app=app, **kwargs)
 
-    wrapped: Callable[..., int] = command
+    wrapped: Callable[..., int] = store_options(command)
     for option in (
         shard_option,
         no_regenerate_option,

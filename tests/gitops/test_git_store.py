@@ -1,0 +1,181 @@
+"""`mpr apply --store git` and `mpr history --store git` against a real bare repository.
+
+Each runner is a clone of the bare remote; what one apply records (the audit notes, the
+journal, the lease) is what another clone reads back: history, the ordering guard and the
+lease all come from Git, and no secret reaches any object in the remote.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from reconciler.cli import exitcodes
+from reconciler.cli.app import Hooks
+from reconciler.emulator import Emulator
+from reconciler.engine.gitstore.refs import Git
+from reconciler.engine.gitstore.store import STATE_REF, GitStore
+from tests.conftest import TEST_KEY, Mpr
+from tests.gitops.conftest import SITE, seed, site_file
+
+KEY = "IST.git-store-must-never-hold-this-key-5c4b3a29"
+TOKEN = "ghs_git-store-must-never-hold-this-token-11aa22"
+TONE = """settings:
+  toneOfVoice: {tone}
+policy:
+  regenerate: never
+  schedule: {{enabled: false}}
+"""
+
+
+def git(folder: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(folder), "-c", "user.name=Dev", "-c", "user.email=dev@example.com"]
+        + list(args),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def on_disk(hooks: Hooks) -> Hooks:
+    """The emulator as the server; the journal, lease and audit as a user's run has them."""
+    return Hooks(client=hooks.client)
+
+
+@pytest.fixture
+def bare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The remote, and the runner's checkout of it as the working directory."""
+    empty = tmp_path / "gitconfig"
+    empty.write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
+    checkout = clone(remote, tmp_path / "runner-1")
+    monkeypatch.chdir(checkout)
+    monkeypatch.setenv("WIX_API_KEY", KEY)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    yield remote
+
+
+def clone(remote: Path, folder: Path) -> Path:
+    subprocess.run(["git", "clone", "-q", str(remote), str(folder)], check=True)
+    return folder
+
+
+def commit_tone(checkout: Path, tone: str) -> str:
+    site_file(checkout / "sites", "crumb", SITE, TONE.format(tone=tone))
+    git(checkout, "add", "sites")
+    git(checkout, "commit", "-qm", f"tone: {tone}")
+    git(checkout, "push", "-q", "origin", "main")
+    return git(checkout, "rev-parse", "HEAD")
+
+
+def note(remote: Path, commit: str) -> list[dict[str, object]]:
+    shown = git(remote, "notes", "--ref", "mpr", "show", commit)
+    return [json.loads(line) for line in shown.splitlines()]
+
+
+def test_apply_keeps_its_audit_and_journal_in_the_remote_and_history_reads_them(
+    mpr: Mpr, emulator: Emulator, bare: Path, on_disk: Hooks, tmp_path: Path
+) -> None:
+    seed(emulator, {"id": SITE, "plan": {"status": "ACTIVE"}})
+    applied = commit_tone(Path.cwd(), "warm")
+
+    result = mpr("apply", "sites", "--auto-approve", "--store", "git", obj=on_disk)
+    assert result.code == exitcodes.OK, result.err
+    lines = note(bare, applied)
+    assert [(line["action"], line["result"]) for line in lines] == [
+        ("settings.upsert", "intent"),
+        ("settings.upsert", "ok"),
+        ("apply", "applied"),
+    ]
+    assert {line["commit"] for line in lines} == {applied}
+    assert {line["actor"] for line in lines} == {"tester"}
+    pending = json.loads(git(bare, "show", f"{STATE_REF}:state.json"))["pending"]
+    assert pending[SITE]["kind"] == "regenerate", "the skipped regenerate stays due, in Git"
+    assert git(bare, "ls-tree", "--name-only", STATE_REF) == "state.json", "lease given back"
+
+    other = clone(bare, tmp_path / "runner-2")  # another runner, nothing on its disk
+    history = subprocess.run(
+        ["mpr", "history", "--store", "git", "--format", "json"],
+        cwd=other,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert history.returncode == 0, history.stderr
+    assert [json.loads(line) for line in history.stdout.splitlines()] == [
+        {**line, "dirty": False} for line in lines
+    ]
+    text = mpr("history", "--store", "git", "--site", "crumb")
+    assert text.out.splitlines()[-3:] == [
+        '    {"settings.toneOfVoice": null} → {"settings.toneOfVoice": "warm"}',
+        f"{lines[2]['time']}  crumb ({SITE})  apply: applied  {applied[:12]} by tester",
+        "3 entries.",
+    ]
+
+    objects = subprocess.run(
+        ["git", "-C", str(bare), "cat-file", "--batch-all-objects", "--batch"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    assert b"mpr: audit of" in objects and b"toneOfVoice" in objects
+    for secret in (KEY, TOKEN, TEST_KEY):
+        assert secret.encode() not in objects, "a secret reached the remote"
+
+
+def test_the_ordering_guard_reads_the_last_applied_commit_from_another_runner(
+    mpr: Mpr, emulator: Emulator, bare: Path, on_disk: Hooks, tmp_path: Path
+) -> None:
+    seed(emulator, {"id": SITE, "plan": {"status": "ACTIVE"}})
+    older = commit_tone(Path.cwd(), "first")
+    newer = commit_tone(Path.cwd(), "second")
+    assert mpr("apply", "sites", "--auto-approve", "--store", "git", obj=on_disk).code == 0
+
+    late = clone(bare, tmp_path / "runner-2")  # a re-run of the older merge, elsewhere
+    git(late, "checkout", "-q", older)
+    emulator.clear_requests()
+    refused = subprocess.run(
+        ["mpr", "apply", "sites", "--auto-approve", "--store", "git"],
+        cwd=late,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "WIX_API_BASE_URL": "http://127.0.0.1:9"},  # refused before any request
+    )
+    assert refused.returncode == exitcodes.REFUSED, refused.stderr
+    assert (
+        f"refusing to apply commit {older[:12]}: it is older than the commit last applied to "
+        f"these sites, and applying it would roll them back:\n  crumb ({SITE}): {newer[:12]} "
+        "was applied at "
+    ) in refused.stderr
+    assert " by tester\n" in refused.stderr
+    assert git(bare, "ls-tree", "--name-only", STATE_REF) == "state.json", "lease given back"
+
+
+def test_a_held_lease_refuses_a_second_apply_naming_its_holder(
+    mpr: Mpr, emulator: Emulator, bare: Path, on_disk: Hooks, tmp_path: Path
+) -> None:
+    seed(emulator, {"id": SITE, "plan": {"status": "ACTIVE"}})
+    commit_tone(Path.cwd(), "warm")
+    holder = GitStore(Git(clone(bare, tmp_path / "runner-2")), now=lambda: datetime.now(UTC))
+    holder.refresh()
+    holder.acquire("alice", "9001", 0, time.sleep)
+
+    refused = mpr("apply", "sites", "--auto-approve", "--store", "git", obj=on_disk)
+    assert refused.code == exitcodes.REFUSED
+    assert refused.err.startswith("Error: alice (pid ")
+    assert ", run 9001) since " in refused.err and "holds the apply lease" in refused.err
+    assert emulator.writes() == []
+    holder.release()
+    assert mpr("apply", "sites", "--auto-approve", "--store", "git", obj=on_disk).code == 0
