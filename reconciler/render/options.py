@@ -37,7 +37,7 @@ def _text(site: DesiredSite, options: SiteOptions | None, error: str) -> str:
         return "\n".join([*lines, f"  ! error: {error}", ""])
     lines += _table("settings.marketingPlanGoal.goalKey", options.goals)
     lines += _table("settings.pointOfView", options.points_of_view)
-    lines += _table("settings.calendar.ids", options.calendars)
+    lines += _table("settings.calendar.ids (or .names, by title)", options.calendars)
     lines.append("  defaults (GetMarketingSettingsDefaults):")
     lines += [
         f"    {key}: {json.dumps(value, ensure_ascii=False, sort_keys=True)}"

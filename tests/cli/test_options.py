@@ -35,9 +35,9 @@ def test_options_lists_what_the_site_offers(mpr: Mpr, emulator: Emulator, tmp_pa
     result = mpr("options", site_file(tmp_path))
     assert result.code == exitcodes.OK, result.err
     lines = result.out.splitlines()
-    start = lines.index("  settings.calendar.ids:")
+    start = lines.index("  settings.calendar.ids (or .names, by title):")
     assert lines[start : start + 4] == [
-        "  settings.calendar.ids:",
+        "  settings.calendar.ids (or .names, by title):",
         f"    {US}  US holidays",
         f"    {PT}  Portugal holidays",
         "  defaults (GetMarketingSettingsDefaults):",
