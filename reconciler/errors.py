@@ -49,7 +49,10 @@ class MprError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong (or suspicious, when severity is "warning") in one input file."""
+    """One thing wrong (or suspicious, when severity is "warning") in one input file.
+
+    Line 0 means the problem is the path itself (missing, empty): it is named without a
+    made-up position."""
 
     file: str
     line: int
@@ -59,9 +62,11 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        if not self.line:
+            return f"{prefix}{self.message}: {self.file}"
         where = f"{self.file}:{self.line}:{self.column}"
         field_path = f" {self.path}:" if self.path else ""
-        prefix = "warning: " if self.severity == "warning" else ""
         return f"{where}:{field_path} {prefix}{self.message}"
 
 

@@ -99,12 +99,10 @@ async def _live_problems(app: App, sites: Sequence[DesiredSite]) -> list[str]:
 def github_annotation(problem: Problem) -> str:
     """One `::error file=...::message` workflow command (values escaped as GitHub requires)."""
     level = "warning" if problem.severity == "warning" else "error"
-    properties = {
-        "file": problem.file,
-        "line": str(problem.line),
-        "col": str(problem.column),
-        "title": problem.path or "mpr validate",
-    }
+    properties = {"file": problem.file}
+    if problem.line:  # 0: the path itself, no position in it
+        properties |= {"line": str(problem.line), "col": str(problem.column)}
+    properties["title"] = problem.path or "mpr validate"
     spelled = ",".join(f"{key}={_escape(value, True)}" for key, value in properties.items())
     return f"::{level} {spelled}::{_escape(problem.message, False)}"
 

@@ -42,7 +42,7 @@ def discover(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[SiteFile], l
         given = os.fspath(raw)
         files, problem = _expand(given)
         if problem:
-            problems.append(Problem(given, 1, 1, "", problem))
+            problems.append(Problem(given, 0, 0, "", problem))
         for site_file in files:
             escape = _outside_tree(site_file)
             if escape:

@@ -80,9 +80,14 @@ def _maybe_applied(error: MprError) -> bool:
     return isinstance(error, ApiError) and may_have_been_applied(error)
 
 
-def explain(error: MprError) -> str:
-    """The error's message, plus what to do about it when the client gave up retrying."""
-    again = "then run the same command again: it continues where this run stopped"
+def explain(error: MprError, *, writing: bool = True) -> str:
+    """The error's message, plus what to do about it when the client gave up retrying.
+
+    `writing`: the run was applying, so a new run picks up where it stopped; a read-only
+    run (plan, drift) is simply made again."""
+    again = "then run the same command again" + (
+        ": it continues where this run stopped" if writing else ""
+    )
     if isinstance(error, RateLimited):
         pause = "wait a minute"
         if error.retry_after and error.retry_after > 60:  # longer than the client waits itself

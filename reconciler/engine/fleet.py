@@ -146,7 +146,7 @@ async def plan_sites(
                 if problems:
                     return SiteWork(desired, None, _error_plan(desired, "\n".join(problems)))
         except ApiError as exc:
-            return SiteWork(desired, None, _error_plan(desired, explain(exc)))
+            return SiteWork(desired, None, _error_plan(desired, explain(exc, writing=False)))
         except Exception as exc:  # one site's odd data must not take the fleet down
             log.exception("unexpected error planning %s", desired.id)
             return SiteWork(desired, None, _error_plan(desired, unexpected(exc)))

@@ -175,8 +175,8 @@ def test_missing_paths_and_empty_directories_are_problems(tmp_path: Path) -> Non
     empty = str(tmp_path / "empty")
     result = check_sites([missing, empty], env={}, now=NOW)
     assert result.problems == (
-        Problem(empty, 1, 1, "", "no site files (*.yaml, *.yml) in this directory"),
-        Problem(missing, 1, 1, "", "no such file or directory"),
+        Problem(empty, 0, 0, "", "no site files (*.yaml, *.yml) in this directory"),
+        Problem(missing, 0, 0, "", "no such file or directory"),
     )
     assert check_sites([], env={}, now=NOW).problems[0].message == "no site file or directory given"
 

@@ -86,7 +86,11 @@ def test_github_format_prints_annotations_on_stdout(in_tmp: Path, write: Writer)
 def test_a_missing_path_is_an_error_not_a_crash(in_tmp: Path) -> None:
     result = CliRunner().invoke(validate, ["nowhere.yaml"])
     assert result.exit_code == 1
-    assert result.stderr == "nowhere.yaml:1:1: no such file or directory\n1 error in 0 files\n"
+    assert result.stderr == "no such file or directory: nowhere.yaml\n1 error in 0 files\n"
+    annotated = CliRunner().invoke(validate, ["nowhere.yaml", "--format", "github"])
+    assert annotated.stdout == (
+        "::error file=nowhere.yaml,title=mpr validate::no such file or directory\n"
+    )
 
 
 def test_paths_are_required(in_tmp: Path) -> None:

@@ -51,3 +51,20 @@ def test_a_site_wix_keeps_throttling_fails_saying_how_long_to_wait(
     assert errors == [THROTTLED.format(pause=pause)]
     assert harness.pauses.seconds == waited
     assert harness.operations() == ["UpsertMarketingSettings"] * (len(waited) + 1)
+
+
+def test_a_plan_wix_keeps_throttling_says_run_it_again_not_that_it_continues(
+    harness: Harness,
+) -> None:
+    """A plan writes nothing, so there is nothing for the next run to continue."""
+    harness.seed(plan={"status": "ACTIVE"})
+    harness.emulator.add_fault(
+        FaultRule(method="GET", path="/marketing-settings", status=429, retry_after=61, times=None)
+    )
+    result = harness.plan()
+    assert result.code == exitcodes.ERROR
+    error = next(line for line in result.out.splitlines() if line.startswith("  ! error:"))
+    assert error.endswith(
+        "Wix is throttling requests: Wix asked to wait 61 s, so wait that long, then run the "
+        "same command again (a lower --max-in-flight sends fewer requests at once)"
+    ), error
