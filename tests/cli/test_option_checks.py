@@ -54,42 +54,40 @@ def refused(mpr: Mpr, emulator: Emulator, path: str) -> str:
     return result.out
 
 
-def test_a_goal_the_site_does_not_offer(mpr: Mpr, emulator: Emulator, tmp_path: Path) -> None:
-    path = site_file(tmp_path, "  marketingPlanGoal: {goalKey: BRAND_AWARENESS}\n")
-    assert (
-        f"{path}:4:32: settings.marketingPlanGoal.goalKey: BRAND_AWARENESS is not a goal this "
-        "site offers (offered: BOOST_SALES (Boost sales), "
-        "COLLECT_LEADS (Collect leads); see `mpr options`)"
-    ) in refused(mpr, emulator, path)
-
-
-def test_a_point_of_view_the_site_does_not_offer(
-    mpr: Mpr, emulator: Emulator, tmp_path: Path
-) -> None:
-    path = site_file(tmp_path, "  pointOfView: THIRD_PERSON\n")
-    assert (
-        f"{path}:4:16: settings.pointOfView: THIRD_PERSON is not a point of view this site "
+INVALID = {
+    "goal": (
+        "  marketingPlanGoal: {goalKey: BRAND_AWARENESS}\n",
+        "{path}:4:32: settings.marketingPlanGoal.goalKey: BRAND_AWARENESS is not a goal this "
+        "site offers (offered: BOOST_SALES (Boost sales), COLLECT_LEADS (Collect leads); see "
+        "`mpr options`)",
+    ),
+    "point of view": (
+        "  pointOfView: THIRD_PERSON\n",
+        "{path}:4:16: settings.pointOfView: THIRD_PERSON is not a point of view this site "
         "offers; did you mean FIRST_PERSON? (offered: FIRST_PERSON (We / our), "
-        "SECOND_PERSON (You / your); see `mpr options`)"
-    ) in refused(mpr, emulator, path)
-
-
-def test_a_calendar_title_no_calendar_has(mpr: Mpr, emulator: Emulator, tmp_path: Path) -> None:
-    path = site_file(tmp_path, "  calendar:\n    names: [US holiday]\n")
-    assert (
-        f"{path}:5:13: settings.calendar.names[0]: no calendar of this site is titled "
+        "SECOND_PERSON (You / your); see `mpr options`)",
+    ),
+    "unknown calendar title": (
+        "  calendar:\n    names: [US holiday]\n",
+        "{path}:5:13: settings.calendar.names[0]: no calendar of this site is titled "
         "'US holiday'; did you mean 'US holidays'? (titles offered: 'US holidays', "
-        "'Portugal holidays', 'Portugal holidays'; see `mpr options`)"
-    ) in refused(mpr, emulator, path)
-
-
-def test_a_title_two_calendars_share(mpr: Mpr, emulator: Emulator, tmp_path: Path) -> None:
-    path = site_file(tmp_path, "  calendar:\n    names: [US holidays, Portugal holidays]\n")
-    assert (
-        f"{path}:5:26: settings.calendar.names[1]: 2 calendars of this site are titled "
+        "'Portugal holidays', 'Portugal holidays'; see `mpr options`)",
+    ),
+    "ambiguous calendar title": (
+        "  calendar:\n    names: [US holidays, Portugal holidays]\n",
+        "{path}:5:26: settings.calendar.names[1]: 2 calendars of this site are titled "
         f"'Portugal holidays' ({PT}, {PT2}): name the one you mean by id in "
-        "settings.calendar.ids"
-    ) in refused(mpr, emulator, path)
+        "settings.calendar.ids",
+    ),
+}
+
+
+@pytest.mark.parametrize(("settings", "message"), INVALID.values(), ids=INVALID.keys())
+def test_a_value_the_site_does_not_offer_is_caught_before_any_write(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path, settings: str, message: str
+) -> None:
+    path = site_file(tmp_path, settings)
+    assert message.format(path=path) in refused(mpr, emulator, path)
 
 
 def test_calendars_named_by_title_are_written_as_ids(

@@ -72,10 +72,7 @@ def _site(index: int, calendar: SiteCalendar) -> str:
     notes = "".join(
         f'<p class="note"><strong>Note:</strong> {escape(n)}</p>\n' for n in calendar.notes
     )
-    weeks = "".join(
-        _week(calendar, calendar.days[start : start + 7])
-        for start in range(0, len(calendar.days), 7)
-    )
+    weeks = "".join(_week(calendar, week) for week in words.weeks(calendar))
     frame = f"<p>{escape(words.frame(calendar))}<br>{escape(words.horizon(calendar))}</p>\n"
     return f"{head}{frame}{notes}{weeks}</section>\n"
 

@@ -24,8 +24,7 @@ def render_site(calendar: SiteCalendar) -> str:
     lines = [head, f"{escape(words.frame(calendar))}; {escape(words.horizon(calendar))}\n"]
     lines += [f"> **Note:** {escape(note)}\n" for note in calendar.notes]
     lines.append(f"{words.LEGEND}\n")
-    for start in range(0, len(calendar.days), 7):
-        lines.append(_week(calendar, calendar.days[start : start + 7]))
+    lines += [_week(calendar, week) for week in words.weeks(calendar)]
     return "\n".join(lines)
 
 

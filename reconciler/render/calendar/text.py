@@ -25,8 +25,8 @@ def render_site(calendar: SiteCalendar) -> str:
     lines = [head, f"  {words.frame(calendar)}", f"  {words.horizon(calendar)}"]
     lines += [f"  ! {note}" for note in calendar.notes]
     lines.append(f"  {words.LEGEND}")
-    for start in range(0, len(calendar.days), 7):
-        lines += _week(calendar, calendar.days[start : start + 7])
+    for week in words.weeks(calendar):
+        lines += _week(calendar, week)
     return "\n".join(lines) + "\n"
 
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from reconciler.engine.calendar import Entry, Post, SiteCalendar
+from reconciler.engine.calendar import Day, Entry, Post, SiteCalendar
 
 EVENT = "◆"
 CONNECTED = "○"
@@ -88,6 +88,11 @@ def post_lines(posts: Sequence[Post]) -> list[str]:
         tail = "" if stays else f" {APPLY} apply schedules {'them' if len(channels) > 1 else 'it'}"
         lines.append(f"{', '.join(channels)} {kind}: {status or 'unknown'}{tail}")
     return lines
+
+
+def weeks(calendar: SiteCalendar) -> list[Sequence[Day]]:
+    """The calendar's days, seven at a time (a calendar starts on a Monday)."""
+    return [calendar.days[start : start + 7] for start in range(0, len(calendar.days), 7)]
 
 
 def frame(calendar: SiteCalendar) -> str:
