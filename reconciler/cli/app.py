@@ -88,7 +88,7 @@ class App:
         if self.emulator_fixture or self.hooks.runtime is not None:
             return nullcontext()
         if self.store.is_git:
-            return self.store.lease(self.env, timeout)
+            return self.store.lease(self.env, timeout, str(self.shard or ""))
         return apply_lock(Path(self.state_file).parent, timeout)
 
     def journal(self) -> Journal:

@@ -59,11 +59,12 @@ class StoreChoice:
         return GitJournal(Path(state_file).parent / GIT_JOURNAL_NAME, self.git())
 
     @contextmanager
-    def lease(self, env: Mapping[str, str], timeout: float) -> Iterator[None]:
-        """Hold the store's apply lease for the block (publishing what a cut run left first)."""
+    def lease(self, env: Mapping[str, str], timeout: float, shard: str = "") -> Iterator[None]:
+        """Hold the store's apply lease over `shard` ("I/N", "" for all) for the block,
+        publishing first what a run that was cut short left unpushed here."""
         store = self.git()
         origin = gitinfo.provenance(env)
-        store.acquire(origin.actor or "unknown", origin.run, timeout, time.sleep)
+        store.acquire(origin.actor or "unknown", origin.run, timeout, time.sleep, shard)
         try:
             yield
         finally:

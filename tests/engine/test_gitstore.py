@@ -154,6 +154,28 @@ def test_a_lapsed_lease_is_taken_over_and_its_old_holder_cannot_release_it(
     assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == "bob"
 
 
+def test_the_shards_of_a_fleet_hold_leases_side_by_side_and_exclude_a_whole_apply(
+    remote: Remote,
+) -> None:
+    one, two, three = remote.store("a"), remote.store("b"), remote.store("c")
+    one.acquire("ci", "7", 0, never, "1/2")
+    two.acquire("ci", "7", 0, never, "2/2")
+    assert git(remote.bare, "ls-tree", "--name-only", STATE_REF).split() == [
+        "lease-1-of-2.json",
+        "lease-2-of-2.json",
+    ]
+    with pytest.raises(LockHeld) as whole:
+        three.acquire("alice", None, 0, never)
+    assert "for shard 1/2 since" in str(whole.value)
+    with pytest.raises(LockHeld):
+        three.acquire("alice", None, 0, never, "1/3")  # another split may share sites
+    with pytest.raises(LockHeld):
+        three.acquire("alice", None, 0, never, "2/2")
+    one.release(), two.release()
+    three.acquire("alice", None, 0, never)
+    assert git(remote.bare, "ls-tree", "--name-only", STATE_REF) == "lease.json\n"
+
+
 # --- the journal -----------------------------------------------------------------------
 
 

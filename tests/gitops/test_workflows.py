@@ -8,6 +8,7 @@ then closed once the drift is undone), and an older commit's late apply is refus
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ class World:
 
     repo: Path
     temp: Path
+    bare: Path
     emulator: Emulator
     wix_url: str
     github: FakeGitHub
@@ -80,9 +82,17 @@ class World:
         (self.repo / "sites").mkdir(exist_ok=True)
         text = SITE_FILE.format(tone=tone, date=self.event_date)
         (self.repo / "sites" / "crumb.yaml").write_text(text)
-        self.git("add", "-A")
+        self.git("add", "sites")
         self.git("commit", "-qm", f"tone: {tone}")
+        self.git("push", "-q", "origin", "HEAD")
         return self.git("rev-parse", "HEAD")
+
+    def remote(self, *args: str) -> str:
+        """git in the bare repository the checkout was cloned from (GitHub's copy)."""
+        done = subprocess.run(
+            ["git", "-C", str(self.bare), *args], capture_output=True, text=True, check=True
+        )
+        return done.stdout.strip()
 
     def run(
         self, workflow: str, event: str, sha: str, pr: int | None = None, **inputs: Any
@@ -159,12 +169,14 @@ def world(tmp_path: Path) -> Iterator[World]:
         }
     )
     fake = FakeGitHub()
-    repo, temp = tmp_path / "repo", tmp_path / "runner"
+    repo, temp, bare = tmp_path / "repo", tmp_path / "runner", tmp_path / "remote.git"
     repo.mkdir()
     temp.mkdir()
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(bare)], check=True)
     with serve_in_thread(emulator) as wix_url, fake.serve() as github_url:
-        world = World(repo, temp, emulator, wix_url, fake, github_url)
+        world = World(repo, temp, bare, emulator, wix_url, fake, github_url)
         world.git("init", "-q", "-b", "main")
+        world.git("remote", "add", "origin", str(bare))
         yield world
 
 
@@ -195,6 +207,7 @@ def test_pull_request_merge_drift_and_order(world: World) -> None:
     # --- the merge: apply exactly what was reviewed, with an audit trail
     world.git("checkout", "-q", "main")
     world.git("merge", "-q", "--ff-only", "warmer")
+    world.git("push", "-q", "origin", "main")
     world.github.pulls_by_sha[reviewed] = [7]
     merged = world.run("mpr-apply.yml", "push", reviewed)
     review, apply = merged.job("review"), merged.job("apply")
@@ -219,6 +232,9 @@ def test_pull_request_merge_drift_and_order(world: World) -> None:
     audit = (world.repo / ".mpr" / "audit.jsonl").read_text()
     assert APP_SECRET not in audit
     assert {line["identity"] for line in lines} == {"wix-app"}
+    notes = world.remote("notes", "--ref", "mpr", "show", reviewed)
+    assert [json.loads(line) for line in notes.splitlines()] == lines, "the trail is in Git"
+    assert world.remote("ls-tree", "--name-only", "refs/mpr/state") == "state.json"
 
     # --- nightly: in sync, then drifted (someone edits the tone in the dashboard)
     quiet = world.run("mpr-drift.yml", "schedule", reviewed)
@@ -255,8 +271,12 @@ def test_pull_request_merge_drift_and_order(world: World) -> None:
     assert not healed.failed
     assert issue["state"] == "closed"
 
-    # --- an older commit's late (or re-run) apply is refused by the ordering guard
+    # --- an older commit's late (or re-run) apply is refused by the ordering guard, on a
+    # runner that has nothing on its disk: the last applied commit comes from Git
     assert base != reviewed
+    shutil.rmtree(world.repo / ".mpr")
+    world.git("update-ref", "-d", "refs/notes/mpr")
+    world.git("update-ref", "-d", "refs/mpr-remote/notes/mpr")
     late = world.run("mpr-apply.yml", "workflow_dispatch", base, **{"compare-with-review": False})
     step = late.job("apply").step("apply")
     assert step.code == 4, step.err
@@ -303,3 +323,7 @@ def test_every_workflow_keeps_scripts_free_of_expressions() -> None:
     assert apply["concurrency"]["cancel-in-progress"] is False
     checkout = apply["steps"][0]
     assert checkout["with"]["fetch-depth"] == 0, "the ordering guard needs the history"
+    assert apply["permissions"] == {"contents": "write"}, "the git store pushes its refs"
+    assert apply["env"]["MPR_STORE"] == "git"
+    uses = [step.get("uses", "") for step in apply["steps"]]
+    assert not [u for u in uses if u.startswith("actions/cache")], "nothing that matters in it"

@@ -1,9 +1,11 @@
 """The apply lease: who may write to Wix for the sites of this store, until when.
 
 An OS lock covers one machine; runners share nothing but the remote. The lease is a file
-in the state ref (`lease.json`): holder, run, host, pid, since, expires. It is taken by a
-compare-and-swap push (only when no one holds it, or the holder's lease has expired: the
-stale rule, for a run that died without releasing it), renewed with every push of the
+in the state ref: holder, run, host, pid, since, expires, and the shard it covers
+(`lease.json` for every site, `lease-2-of-4.json` for shard 2/4: the shards of one fleet
+apply side by side, an unsharded apply excludes them all). It is taken by a
+compare-and-swap push (only when no lease it overlaps stands, or those have expired: the
+stale rule, for a run that died without releasing one), renewed with every push of the
 holder, and released (removed) at the end of the run.
 """
 
@@ -33,6 +35,19 @@ class Lease:
     pid: int
     since: str
     expires: str
+    scope: str = ""
+    """The shard it covers, "I/N", or "" for every site."""
+
+    @property
+    def file_name(self) -> str:
+        return file_name(self.scope)
+
+    def overlaps(self, scope: str) -> bool:
+        """Whether this lease and one for `scope` could cover the same site."""
+        if not self.scope or not scope:
+            return True
+        (mine, of), (other, out_of) = _parts(self.scope), _parts(scope)
+        return of != out_of or mine == other
 
     def to_bytes(self) -> bytes:
         return (json.dumps(asdict(self), indent=2) + "\n").encode("utf-8")
@@ -45,7 +60,8 @@ class Lease:
 
     def describe(self) -> str:
         run = f", run {self.run}" if self.run else ""
-        return f"{self.holder} (pid {self.pid} on {self.host}{run}) since {self.since}"
+        shard = f" for shard {self.scope}" if self.scope else ""
+        return f"{self.holder} (pid {self.pid} on {self.host}{run}){shard} since {self.since}"
 
     @classmethod
     def read(cls, content: bytes | None) -> Lease | None:
@@ -54,13 +70,33 @@ class Lease:
             return None
         try:
             body = json.loads(content)
-            return cls(**{k: body[k] for k in cls.__dataclass_fields__})
+            return cls(
+                **{k: body[k] for k in cls.__dataclass_fields__ if k != "scope"},
+                scope=str(body.get("scope") or ""),
+            )
         except (ValueError, TypeError, KeyError):
             return None
 
 
-def new_lease(holder: str, run: str | None, now: datetime, ttl: timedelta) -> Lease:
-    """A lease for this process, from `now` for `ttl`."""
+def is_lease(name: str) -> bool:
+    """Whether a file of the state ref is a lease."""
+    return name.startswith("lease") and name.endswith(".json")
+
+
+def file_name(scope: str) -> str:
+    """The state ref's file of the lease for `scope` ("" or "I/N")."""
+    return "lease.json" if not scope else f"lease-{scope.replace('/', '-of-')}.json"
+
+
+def _parts(scope: str) -> tuple[int, int]:
+    index, count = scope.split("/")
+    return int(index), int(count)
+
+
+def new_lease(
+    holder: str, run: str | None, now: datetime, ttl: timedelta, scope: str = ""
+) -> Lease:
+    """A lease for this process over `scope`, from `now` for `ttl`."""
     return Lease(
         token=uuid.uuid4().hex,
         holder=holder,
@@ -69,4 +105,5 @@ def new_lease(holder: str, run: str | None, now: datetime, ttl: timedelta) -> Le
         pid=os.getpid(),
         since=wire_time(now),
         expires=wire_time(now + ttl),
+        scope=scope,
     )

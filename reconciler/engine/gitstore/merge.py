@@ -6,7 +6,8 @@ merges instead of overwriting. A file only one side changed takes that side. Bot
 * `state.json` (the journal) merges per site: a site one side changed takes that side, the
   same site changed on both takes ours (the later write, the one being pushed). Comparing
   with the base is what keeps a cleared record cleared: no tombstones needed.
-* `lease.json` keeps theirs: a lease is taken by compare-and-swap, never by a merge.
+* a lease (`lease*.json`) keeps theirs: a lease is taken by compare-and-swap, never by a
+  merge.
 * a note (audit lines of one applied commit) is theirs followed by the lines ours added.
 """
 
@@ -16,8 +17,9 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from reconciler.engine.gitstore.lease import is_lease
+
 STATE = "state.json"
-LEASE = "lease.json"
 _SECTIONS = ("pending", "posts")
 
 T = TypeVar("T")
@@ -52,7 +54,7 @@ def merge_file(name: str, base: bytes, ours: bytes, theirs: bytes) -> bytes:
     """One file both sides changed since `base`, merged as its kind says."""
     if name == STATE:
         return merge_journal(base, ours, theirs)
-    if name == LEASE:
+    if is_lease(name):
         return theirs
     return merge_lines(base, ours, theirs)
 

@@ -17,13 +17,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from reconciler.engine.gitstore.lease import DEFAULT_TTL, Lease, new_lease
-from reconciler.engine.gitstore.merge import LEASE, STATE, merge_file, merge_trees
+from reconciler.engine.gitstore.lease import DEFAULT_TTL, Lease, is_lease, new_lease
+from reconciler.engine.gitstore.merge import STATE, merge_file, merge_trees
 from reconciler.engine.gitstore.refs import Git, Tree
 from reconciler.errors import ConfigError, LockHeld
 
 STATE_REF = "refs/mpr/state"
-"""The journal (`state.json`) and the lease (`lease.json`), one commit per change."""
+"""The journal (`state.json`) and the leases (`lease*.json`), one commit per change."""
 NOTES_REF = "refs/notes/mpr"
 """The audit trail: a note per applied commit, one JSON line per write."""
 _TRACKING = {STATE_REF: "refs/mpr-remote/mpr/state", NOTES_REF: "refs/mpr-remote/notes/mpr"}
@@ -121,12 +121,14 @@ class GitStore:
         run: str | None,
         timeout: float,
         sleep: Callable[[float], None],
+        scope: str = "",
     ) -> None:
-        """Take the lease; LockHeld when someone else holds it past `timeout` seconds."""
+        """Take the lease over `scope` (a shard "I/N", or "" for every site); LockHeld when
+        someone else holds one it overlaps past `timeout` seconds."""
         waited = 0.0
         while True:
             try:
-                self._take(holder, run)
+                self._take(holder, run, scope)
                 return
             except HeldLease as held:
                 if waited >= timeout:
@@ -135,23 +137,35 @@ class GitStore:
                 sleep(pause)
                 waited += pause
 
-    def _take(self, holder: str, run: str | None) -> None:
-        mine = new_lease(holder, run, self.now(), self.ttl)
+    def _take(self, holder: str, run: str | None, scope: str) -> None:
+        mine = new_lease(holder, run, self.now(), self.ttl, scope)
         blob = self.git.blob(mine.to_bytes())
 
         def change(files: Tree) -> Tree:
-            current = Lease.read(self.git.read(files[LEASE])) if LEASE in files else None
-            if current is not None and not current.expired(self.now()):
-                raise HeldLease(current)
-            return {**files, LEASE: blob}
+            for lease in self._leases(files):
+                if lease.overlaps(scope) and not lease.expired(self.now()):
+                    raise HeldLease(lease)
+            return {**files, mine.file_name: blob}
 
         with self._lock:
             self.sync()
             self.update(STATE_REF, change, f"mpr: lease taken by {holder}")
-            held = Lease.read(self.read(STATE_REF, LEASE))
+            held = Lease.read(self.read(STATE_REF, mine.file_name))
             if held is None or held.token != mine.token:  # a racer took it first
                 raise HeldLease(held or mine)
             self.lease = mine
+
+    def _leases(self, files: Tree) -> list[Lease]:
+        found = (Lease.read(self.git.read(blob)) for n, blob in files.items() if is_lease(n))
+        return [lease for lease in found if lease is not None]
+
+    def _ours(self, files: Tree) -> bool:
+        """Whether `files` hold our lease, as we took it (not one someone took over)."""
+        mine = self.lease
+        if mine is None or mine.file_name not in files:
+            return False
+        current = Lease.read(self.git.read(files[mine.file_name]))
+        return current is not None and current.token == mine.token
 
     def release(self) -> None:
         """Give the lease back, if it is still ours (a stale one someone took stays theirs)."""
@@ -160,10 +174,9 @@ class GitStore:
             return
 
         def change(files: Tree) -> Tree:
-            current = Lease.read(self.git.read(files[LEASE])) if LEASE in files else None
-            if current is None or current.token != mine.token:
+            if not self._ours(files):
                 return files
-            return {name: blob for name, blob in files.items() if name != LEASE}
+            return {name: blob for name, blob in files.items() if name != mine.file_name}
 
         self.update(STATE_REF, change, "mpr: lease released")
         self.lease = None
@@ -171,14 +184,11 @@ class GitStore:
     def _renewed(self, files: Tree) -> Tree:
         """`files` with our lease's expiry moved on (when we hold it)."""
         mine = self.lease
-        if mine is None or LEASE not in files:
-            return files
-        current = Lease.read(self.git.read(files[LEASE]))
-        if current is None or current.token != mine.token:
+        if mine is None or not self._ours(files):
             return files
         expires = new_lease(mine.holder, mine.run, self.now(), self.ttl).expires
         self.lease = replace(mine, expires=expires)
-        return {**files, LEASE: self.git.blob(self.lease.to_bytes())}
+        return {**files, mine.file_name: self.git.blob(self.lease.to_bytes())}
 
     # --- publishing --------------------------------------------------------------------
 
