@@ -51,7 +51,14 @@ class StoreChoice:
         """The git store, fetched from the remote once per command (nothing is pushed)."""
         if self._git is None:
             store = GitStore(Git(self.folder, self.remote), now=lambda: datetime.now(UTC))
-            store.refresh()
+            try:
+                store.refresh()
+            except ConfigError as exc:
+                raise ConfigError(
+                    f"{exc}; --store git keeps apply's records in the git remote "
+                    f"{self.remote!r} of the site repository: run mpr in its checkout (or "
+                    "name another remote with --store-remote)"
+                ) from None
             self._git = store
         return self._git
 

@@ -179,3 +179,36 @@ def test_a_held_lease_refuses_a_second_apply_naming_its_holder(
     assert emulator.writes() == []
     holder.release()
     assert mpr("apply", "sites", "--auto-approve", "--store", "git", obj=on_disk).code == 0
+
+
+def test_the_git_store_outside_a_checkout_with_that_remote_is_one_clear_error(
+    mpr: Mpr, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "not-a-clone"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    git(folder, "init", "-q")
+    result = mpr("history", "--store", "git")
+    assert (result.code, result.out) == (exitcodes.ERROR, "")
+    assert result.err == (
+        f"Error: git fetch failed in {folder}: fatal: 'origin' does not appear to be a git "
+        "repository; --store git keeps apply's records in the git remote 'origin' of the site "
+        "repository: run mpr in its checkout (or name another remote with --store-remote)\n"
+    )
+
+
+def test_a_remote_that_refuses_the_push_stops_apply_before_any_write(
+    mpr: Mpr, emulator: Emulator, bare: Path, on_disk: Hooks
+) -> None:
+    seed(emulator, {"id": SITE, "plan": {"status": "ACTIVE"}})
+    commit_tone(Path.cwd(), "warm")
+    hook = bare / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'refs/mpr/* are protected' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    result = mpr("apply", "sites", "--auto-approve", "--store", "git", obj=on_disk)
+    assert result.code == exitcodes.ERROR
+    assert result.err.startswith("Error: cannot push to the git remote 'origin' from "), result.err
+    assert "[remote rejected] (pre-receive hook declined); the store needs write access" in (
+        result.err
+    )
+    assert emulator.writes() == [], "no lease, no write"

@@ -235,6 +235,12 @@ def test_pull_request_merge_drift_and_order(world: World) -> None:
     notes = world.remote("notes", "--ref", "mpr", "show", reviewed)
     assert [json.loads(line) for line in notes.splitlines()] == lines, "the trail is in Git"
     assert world.remote("ls-tree", "--name-only", "refs/mpr/state") == "state.json"
+    objects = subprocess.run(
+        ["git", "-C", str(world.bare), "cat-file", "--batch-all-objects", "--batch"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    assert APP_SECRET.encode() not in objects and world.github.token.encode() not in objects
 
     # --- nightly: in sync, then drifted (someone edits the tone in the dashboard)
     quiet = world.run("mpr-drift.yml", "schedule", reviewed)

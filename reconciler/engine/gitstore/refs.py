@@ -40,10 +40,8 @@ class Git:
         """git's standard output; ConfigError on an exit code not in `ok`."""
         done = self._run(args, stdin)
         if done.returncode not in ok:
-            said = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise ConfigError(
-                f"git {args[0]} failed in {self.folder}: {said[-1] if said else 'no message'}"
-            )
+            reason = _reason(done.stderr.decode("utf-8", "replace"))
+            raise ConfigError(f"git {args[0]} failed in {self.folder.resolve()}: {reason}")
         return done.stdout.decode("utf-8", "replace")
 
     def _run(
@@ -123,9 +121,25 @@ class Git:
         said = (done.stdout + done.stderr).decode("utf-8", "replace")
         if any(mark in said for mark in _REJECTED):
             return False
-        last = said.strip().splitlines()
         raise ConfigError(
-            f"cannot push to the git remote {self.remote!r} from {self.folder}: "
-            f"{last[-1] if last else 'git push failed'}; the store needs write access to it "
-            "(in GitHub Actions: permissions: contents: write)"
+            f"cannot push to the git remote {self.remote!r} from {self.folder.resolve()}: "
+            f"{_refused(said)}; the store needs write access to it (in GitHub Actions: "
+            "permissions: contents: write)"
         )
+
+
+def _refused(said: str) -> str:
+    """What the remote said of the refused ref (push --porcelain's `!` line), else why."""
+    for line in said.splitlines():
+        if line.startswith("!"):
+            return " ".join(line[1:].split("\t")[1:]).strip() or line
+    return _reason(said)
+
+
+def _reason(said: str) -> str:
+    """git's own first word on what went wrong (its `fatal:`/`error:` line, else its last)."""
+    lines = [line.strip() for line in said.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(("fatal:", "error:", "remote: error:")):
+            return line
+    return lines[-1] if lines else "no message"
