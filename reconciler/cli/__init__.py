@@ -55,12 +55,25 @@ class LazyGroup(click.Group):
         module_name, attribute, _ = _COMMANDS[cmd_name]
         module = __import__(module_name, fromlist=[attribute])
         command: click.Command = getattr(module, attribute)
+        _name_environment(command, cmd_name)
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, _COMMANDS[name][2]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+
+def _name_environment(command: click.Command, path: str) -> None:
+    """Give `command` (and each subcommand of a group) the help section listing the
+    environment variables it reads, from the one registry in cli/environment.py."""
+    from reconciler.cli.environment import epilog, variables_for
+
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            _name_environment(sub, f"{path} {name}")
+    elif variables_for(path):
+        command.epilog = epilog(path)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -20,6 +20,7 @@ from contextlib import (
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import click
 import httpx
 
 from reconciler.cli.console import FleetDisplay, warn
@@ -36,6 +37,11 @@ from reconciler.wix import WixClient
 from reconciler.wix.auth import Redactor
 
 EMULATOR_BASE_URL = "http://emulator.invalid"
+EMULATOR_NOTE = (
+    "note: --emulator runs an emulator inside this mpr, seeded from {fixture}: what it is sent "
+    "is gone when mpr exits, so the next --emulator run starts from the fixture again "
+    "(`mpr emulator serve` keeps its state while it runs)"
+)
 
 
 @dataclass
@@ -142,6 +148,7 @@ class App:
             emulator.load_fixtures_file(self.emulator_fixture)
         except FixtureError as exc:
             raise ConfigError(str(exc)) from exc
+        click.echo(EMULATOR_NOTE.format(fixture=self.emulator_fixture), err=True)
         app = EmulatorApp(emulator.config.app_id, emulator.config.app_secret)
         credentials = site_credentials(sites, self.env, self.redactor, emulator=app)
         transport = httpx.ASGITransport(app=emulator.app)

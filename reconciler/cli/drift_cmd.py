@@ -16,9 +16,9 @@ from reconciler.cli.app import App
 from reconciler.cli.color import echo_plan
 from reconciler.cli.options import (
     comment_limit_option,
-    comment_option,
     format_option,
     github_option,
+    issue_option,
     paths_argument,
     with_app,
 )
@@ -30,9 +30,9 @@ from reconciler.render.markdown import DRIFT_MARKER
 
 @click.command()
 @paths_argument
-@with_app
+@with_app(regenerate=False)
 @format_option
-@comment_option
+@issue_option
 @comment_limit_option
 @github_option
 def drift(

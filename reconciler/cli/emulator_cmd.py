@@ -7,6 +7,8 @@ fast.
 
 from __future__ import annotations
 
+import errno
+
 import click
 
 
@@ -79,6 +81,7 @@ def serve(
     """
     from reconciler.emulator import Emulator, EmulatorConfig, FixtureError
     from reconciler.emulator import serve as run_server
+    from reconciler.errors import ConfigError
 
     emu = Emulator(
         EmulatorConfig(
@@ -103,13 +106,20 @@ def serve(
         overrides["token_seconds"] = token_seconds
     if overrides:
         emu.configure(**overrides)
-    url = f"http://{host}:{port}"
-    click.echo(
-        f"mpr emulator: {url} serving {len(site_ids)} site(s); control plane at /_emulator/",
-        err=True,
-    )
-    click.echo(sign_in_help(url, emu.app_credentials(), emu.config.lenient_auth), err=True)
-    run_server(emu, host=host, port=port)
+
+    def listening(url: str) -> None:
+        click.echo(
+            f"mpr emulator: {url} serving {len(site_ids)} site(s); control plane at /_emulator/",
+            err=True,
+        )
+        click.echo(sign_in_help(url, emu.app_credentials(), emu.config.lenient_auth), err=True)
+
+    try:
+        run_server(emu, host=host, port=port, listening=listening)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise ConfigError(f"port {port} is in use: choose another with --port") from None
 
 
 def sign_in_help(url: str, app: dict[str, object], lenient: bool) -> str:

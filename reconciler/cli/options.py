@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import click
 
@@ -85,6 +85,13 @@ comment_option = click.option(
     type=click.Path(dir_okay=False),
     help="Also write the plan as a pull-request comment (Markdown, under GitHub's size limit).",
 )
+issue_option = click.option(
+    "--comment",
+    "comment_file",
+    type=click.Path(dir_okay=False),
+    help="Also write the report as the body of the drift issue (Markdown, under GitHub's size "
+    "limit), for `mpr github issue FILE`.",
+)
 comment_limit_option = click.option(
     "--comment-limit", type=click.IntRange(200), default=65_536, hidden=True
 )
@@ -149,8 +156,22 @@ def store_options(func: F) -> F:
     return _store_option(_store_remote_option(func))
 
 
-def with_app(func: Callable[..., int]) -> Callable[..., int]:
-    """The options every command that talks to Wix takes, passed on as one `app: App`."""
+@overload
+def with_app(func: Callable[..., int]) -> Callable[..., int]: ...
+
+
+@overload
+def with_app(*, regenerate: bool) -> Callable[[Callable[..., int]], Callable[..., int]]: ...
+
+
+def with_app(func: Callable[..., int] | None = None, *, regenerate: bool = True) -> Any:
+    """The options every command that talks to Wix takes, passed on as one `app: App`.
+
+    `@with_app(regenerate=False)` for a command that never runs a plan action (drift): it
+    does not offer --no-regenerate.
+    """
+    if func is None:
+        return functools.partial(with_app, regenerate=regenerate)
 
     @functools.wraps(func)
     def command(
@@ -159,10 +180,10 @@ def with_app(func: Callable[..., int]) -> Callable[..., int]:
         parallelism: int,
         emulator_fixture: str | None,
         state_file: str,
-        no_regenerate: bool,
         shard: Shard | None,
         store: str,
         store_remote: str,
+        no_regenerate: bool = False,
         **kwargs: Any,
     ) -> int:
         from reconciler.cli.app import App, Hooks
@@ -183,7 +204,7 @@ def with_app(func: Callable[..., int]) -> Callable[..., int]:
     wrapped: Callable[..., int] = store_options(command)
     for option in (
         shard_option,
-        no_regenerate_option,
+        *([no_regenerate_option] if regenerate else []),
         state_option,
         emulator_option,
         parallelism_option,

@@ -22,7 +22,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -439,10 +439,23 @@ def serve_in_thread(
 
 
 def serve(
-    emulator: Emulator, host: str = "127.0.0.1", port: int = 8080, log_level: str = "info"
+    emulator: Emulator,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    log_level: str = "info",
+    *,
+    listening: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve ``emulator`` in the foreground until interrupted (``mpr emulator serve``)."""
+    """Serve ``emulator`` in the foreground until interrupted (``mpr emulator serve``).
+
+    The port is bound first: a port in use raises OSError (EADDRINUSE) before anything is
+    said. ``listening(base_url)`` is then told the address really bound (``port=0``: a free
+    one), before the first request can arrive.
+    """
     sock = _listening_socket(host, port)
+    if listening is not None:
+        bound = sock.getsockname()[1]
+        listening(f"http://{host if ':' not in host else f'[{host}]'}:{bound}")
     try:
         uvicorn.Server(_uvicorn_config(emulator, log_level, host, port)).run(sockets=[sock])
     finally:
@@ -458,9 +471,13 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(BACKLOG)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(BACKLOG)
+    except OSError:
+        sock.close()  # a port in use: the caller says so, nothing is left open
+        raise
     return sock
 
 
