@@ -80,6 +80,14 @@ def commit_tone(checkout: Path, tone: str) -> str:
     return git(checkout, "rev-parse", "HEAD")
 
 
+def mpr_in(folder: Path, *args: str, wix: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`mpr` run in a process of its own in `folder`: another runner's checkout."""
+    env = {**os.environ, **({"WIX_API_BASE_URL": wix} if wix else {})}
+    return subprocess.run(
+        ["mpr", *args], cwd=folder, capture_output=True, text=True, check=False, env=env
+    )
+
+
 def note(remote: Path, commit: str) -> list[dict[str, object]]:
     shown = git(remote, "notes", "--ref", "mpr", "show", commit)
     return [json.loads(line) for line in shown.splitlines()]
@@ -106,13 +114,7 @@ def test_apply_keeps_its_audit_and_journal_in_the_remote_and_history_reads_them(
     assert git(bare, "ls-tree", "--name-only", STATE_REF) == "state.json", "lease given back"
 
     other = clone(bare, tmp_path / "runner-2")  # another runner, nothing on its disk
-    history = subprocess.run(
-        ["mpr", "history", "--store", "git", "--format", "json"],
-        cwd=other,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    history = mpr_in(other, "history", "--store", "git", "--format", "json")
     assert history.returncode == 0, history.stderr
     assert [json.loads(line) for line in history.stdout.splitlines()] == [
         {**line, "dirty": False} for line in lines
@@ -145,14 +147,8 @@ def test_the_ordering_guard_reads_the_last_applied_commit_from_another_runner(
     late = clone(bare, tmp_path / "runner-2")  # a re-run of the older merge, elsewhere
     git(late, "checkout", "-q", older)
     emulator.clear_requests()
-    refused = subprocess.run(
-        ["mpr", "apply", "sites", "--auto-approve", "--store", "git"],
-        cwd=late,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "WIX_API_BASE_URL": "http://127.0.0.1:9"},  # refused before any request
-    )
+    dead_end = "http://127.0.0.1:9"  # refused before any request
+    refused = mpr_in(late, "apply", "sites", "--auto-approve", "--store", "git", wix=dead_end)
     assert refused.returncode == exitcodes.REFUSED, refused.stderr
     assert (
         f"refusing to apply commit {older[:12]}: it is older than the commit last applied to "
