@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.engine.diff import Leaf, setting_leaves
-from reconciler.engine.plan import Plan, SitePlan
+from reconciler.engine.plan import Plan, SettingChange, SitePlan
 from reconciler.engine.report import ApplyReport, SiteOutcome
 from reconciler.render.describe import (
     action_line,
@@ -29,7 +29,7 @@ from reconciler.render.paint import Paint, Role, plain
 from reconciler.render.words import is_long_text, word_diff
 
 _SIGN = {"create": "+", "update": "~", "delete": "-"}
-_SIGN_ROLE: dict[str, Role] = {"+": "add", "-": "remove", "~": "change", "!": "warn"}
+_WHOLE_LINE: dict[str, Role] = {"+": "add", "-": "remove", "!": "warn"}
 FOLDED_NAMES = 8
 """How many unchanged sites the folded line names before it counts the rest."""
 
@@ -72,11 +72,12 @@ def render_site(site: SitePlan, paint: Paint = plain) -> str:
 
 
 def _text_line(line: Line, paint: Paint) -> str:
+    """An added, removed or warning line is coloured whole; a change colours its `~` only."""
     indent = "  " + "    " * line.depth
-    role = line.role or (_SIGN_ROLE.get(line.sign) if line.sign in "+-!" else None)
+    role = line.role or _WHOLE_LINE.get(line.sign)
     if role is not None:
         return indent + paint(f"{line.sign} {line.body}", role)
-    sign = paint(line.sign, _SIGN_ROLE[line.sign]) if line.sign in _SIGN_ROLE else line.sign
+    sign = paint(line.sign, "change") if line.sign == "~" else line.sign
     return f"{indent}{sign} {line.body}"
 
 
@@ -105,7 +106,7 @@ def site_lines(site: SitePlan, paint: Paint = plain) -> list[Line]:
     return lines
 
 
-def _leaf_lines(change: Any, paint: Paint) -> list[Line]:
+def _leaf_lines(change: SettingChange, paint: Paint) -> list[Line]:
     return [line for leaf in setting_leaves(change) for line in leaf_lines(leaf, paint)]
 
 
