@@ -63,6 +63,10 @@ class Problem:
 
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
+        return self.located(prefix)
+
+    def located(self, prefix: str = "") -> str:
+        """`file:line:col: path: PREFIXmessage` (`PREFIXmessage: file` for the path itself)."""
         if not self.line:
             return f"{prefix}{self.message}: {self.file}"
         where = f"{self.file}:{self.line}:{self.column}"

@@ -80,10 +80,14 @@ class App:
         sites is not (a CI matrix may have more shards than a small fleet has sites).
         """
         result = load_sites(paths, env=self.env)
-        for problem in result.warnings:
-            warn(str(problem))
         selected = select_sites(result.sites, self.selectors)
         chosen = shard_sites(selected, self.shard)
+        # A warning about a site left out (--site, --shard) is not this run's business; one
+        # about a shared file (defaults) is.
+        left_out = {site.source for site in result.sites} - {site.source for site in chosen}
+        for problem in result.warnings:
+            if problem.file not in left_out:
+                warn(problem.located())
         if self.shard is not None and not chosen:
             count = len(selected)
             warn(f"shard {self.shard} holds none of the {count} selected site(s): nothing to do")

@@ -198,7 +198,8 @@ def apply(
     if len(paths) == 1 and paths[0].endswith(".json"):
         saved = read_saved_plan(paths[0])
         paths = saved.sources
-        app = replace(app, selectors=saved.selectors, shard=_saved_shard(saved, app.shard))
+        selectors = _saved_selectors(saved, app.selectors)
+        app = replace(app, selectors=selectors, shard=_saved_shard(saved, app.shard))
     sites = app.load(paths)
     with app.writer_lock(lock_timeout):
         log_path = audit_path(app, audit_log, no_audit)
@@ -231,6 +232,19 @@ def apply(
     if gate.stopped:
         click.echo(gate.summary(report.outcomes), err=True)
     return code
+
+
+def _saved_selectors(saved: Plan, given: Sequence[str]) -> tuple[str, ...]:
+    """The selectors a saved plan was made with; --site may only repeat them (a saved plan
+    is applied whole, as it was reviewed)."""
+    if given and tuple(given) != tuple(saved.selectors):
+        made = " ".join(saved.selectors) or "every site in it"
+        raise click.UsageError(
+            f"--site {' '.join(given)} does not match the saved plan's selection ({made}): a "
+            "saved plan is applied whole; make one with `mpr plan --site … --out FILE` to "
+            "apply part of a fleet"
+        )
+    return tuple(saved.selectors)
 
 
 def _saved_shard(saved: Plan, given: Shard | None) -> Shard | None:

@@ -22,7 +22,7 @@ from reconciler.cli.options import (
     paths_argument,
     with_app,
 )
-from reconciler.cli.plan_cmd import make
+from reconciler.cli.plan_cmd import make, refuse_saved_plans
 from reconciler.cli.publish import publish
 from reconciler.engine.drift import drift_only, drifted
 from reconciler.render.markdown import DRIFT_MARKER
@@ -44,6 +44,7 @@ def drift(
     github: bool,
 ) -> int:
     """Report the sites in PATHS whose live settings or events differ from the YAML."""
+    refuse_saved_plans(paths)
     sites = app.load(paths)
     report = drift_only(asyncio.run(make(app, sites, paths)))
     echo_plan(report, fmt, app.env)

@@ -205,7 +205,8 @@ def _targets(given: Sequence[str], folder: Path, overwrite: bool) -> list[Target
         if path.exists() and not overwrite:
             raise ConfigError(f"{path} exists: pass --overwrite to replace it")
         taken.add(path)
-        targets.append(Target(site_id, name.strip(), path))
+        # Wix has no site name to read: without =NAME the file names the site by its id.
+        targets.append(Target(site_id, name.strip() or site_id, path))
     return targets
 
 

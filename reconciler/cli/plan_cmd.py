@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -25,6 +26,7 @@ from reconciler.engine import calendar
 from reconciler.engine.calendar import SiteCalendar
 from reconciler.engine.fleet import make_plan, plan_sites
 from reconciler.engine.plan import Plan
+from reconciler.errors import ConfigError
 from reconciler.model.site import DesiredSite
 
 
@@ -42,6 +44,24 @@ async def make(
     if upcoming is not None:
         upcoming.update(calendar.upcoming(work, now=runtime.clock.now()))
     return stamp(app, make_plan(work, runtime, paths, app.selectors))
+
+
+def refuse_saved_plans(paths: Sequence[str]) -> None:
+    """ConfigError for a path that holds a plan saved with `--out` rather than site files.
+
+    Told apart by its shape (a JSON object with format_version and sites), so a site file
+    that happens to be JSON is still the loader's to judge."""
+    for path in paths:
+        if not (path.endswith(".json") and Path(path).is_file()):
+            continue
+        try:
+            body = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(body, dict) and {"format_version", "sites"} <= body.keys():
+            raise ConfigError(
+                f"{path} is a saved plan: use `mpr apply {path}` or `mpr show {path}`"
+            )
 
 
 def names(sites: Sequence[DesiredSite]) -> dict[str, str]:
@@ -76,6 +96,7 @@ def plan(
     github: bool,
 ) -> int:
     """Show what `mpr apply` would change on each site declared in PATHS."""
+    refuse_saved_plans(paths)
     sites = app.load(paths)
     upcoming: dict[str, SiteCalendar] | None = {} if comment_file or github else None
     result = asyncio.run(make(app, sites, paths, upcoming))

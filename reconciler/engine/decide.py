@@ -90,7 +90,7 @@ def choose_action(
     if status == FAILED:
         return "generate", "the last generation FAILED: generate again"
     if status == GENERATING:
-        return "wait", "a generation is running: wait for it, then decide again"
+        return "wait", "a generation started elsewhere is still running"
     why = f" (left pending by an interrupted apply at {pending.since})" if pending else ""
     if status == INACTIVE:
         kind: ActionKind = "regenerate_keywords" if topics_changed else "regenerate"

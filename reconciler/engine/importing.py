@@ -83,6 +83,14 @@ def adoption_policy(
             f"policy.schedule.enabled is false: with true, apply would now {_drafts(plan)}; "
             "set it to true when apply should generate and schedule post drafts"
         )
+    if policy.schedule.enabled and _no_social_tool(desired):
+        # `mpr validate` warns about scheduling posts a site cannot have: the file it is
+        # given must not earn that warning.
+        policy = replace(policy, schedule=replace(policy.schedule, enabled=False))
+        notes.append(
+            "policy.schedule.enabled is false: settings.marketingTools has no "
+            "SOCIAL_MARKETING, so there are no social posts to schedule"
+        )
     if plan.action.runs and plan.action.kind in ("regenerate", "regenerate_keywords"):
         policy = replace(policy, regenerate="never")
         notes.append(
@@ -99,6 +107,12 @@ def adoption_policy(
     if after.action.runs:
         still.append(f"the first apply will still: {after.action.reason}")
     return policy, notes, still
+
+
+def _no_social_tool(desired: DesiredSite) -> bool:
+    """The site manages its marketing tools and social marketing is not among them."""
+    tools = desired.settings.values.get("settings.marketingTools")
+    return isinstance(tools, list | tuple) and "SOCIAL_MARKETING" not in tools
 
 
 def _first_of_each_name(events: Sequence[CalendarEvent]) -> tuple[CalendarEvent, ...]:

@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 from reconciler.cli import exitcodes, run
+from reconciler.emulator import Emulator
+from tests.cli.conftest import SITE, write_site
+from tests.conftest import Mpr
 
 ROOT = Path(__file__).parents[2]
 
@@ -22,3 +25,76 @@ def test_an_emulator_run_says_its_state_ends_with_it(capsys: pytest.CaptureFixtu
         "sent is gone when mpr exits, so the next --emulator run starts from the fixture again "
         "(`mpr emulator serve` keeps its state while it runs)"
     )
+
+
+def test_import_without_a_name_names_the_site_by_id_and_writes_a_policy_validate_accepts(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    """A site without social marketing: the default policy would schedule posts it cannot
+    have, which its own `validate` warns about; import turns that off and says why."""
+    emulator.load_fixtures({"sites": [{"id": SITE, "settings": {"marketingTools": ["BLOGS"]}}]})
+    result = mpr("import", SITE, "--out", str(tmp_path))
+    assert result.code == exitcodes.OK, result.err
+    written = tmp_path / f"{SITE}.yaml"
+    text = written.read_text(encoding="utf-8")
+    assert f"site:\n  id: {SITE}\n  name: {SITE}\n" in text
+    assert "    enabled: false\n" in text
+    assert (
+        "policy.schedule.enabled is false: settings.marketingTools has no SOCIAL_MARKETING, so "
+        "there are no social posts to schedule" in " ".join(text.replace("#", "").split())
+    )
+    checked = mpr("validate", str(written))
+    assert (checked.code, checked.err) == (exitcodes.OK, "1 site file valid\n")
+
+
+PAST = 'events:\n  - name: Old Sale\n    date: "2001-01-01T09:00:00Z"\n'
+OTHER = "22222222-3333-4444-8555-666666666666"
+
+
+def test_a_file_warning_is_said_once_and_only_for_a_selected_site(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    emulator.load_fixtures({"sites": [{"id": SITE}, {"id": OTHER}]})
+    old = write_site(tmp_path, "old.yaml", PAST)
+    write_site(tmp_path, "other.yaml", site_id=OTHER).write_text(
+        f"version: 1\nsite:\n  id: {OTHER}\n  name: Other\n", encoding="utf-8"
+    )
+    chosen = mpr("plan", str(tmp_path), "--site", "Crumb*")
+    assert chosen.err.splitlines()[0] == (
+        f"warning: {old}:8:11: events[0].date: 2001-01-01T09:00:00Z is in the past: the plan "
+        "no longer uses this event; move or remove it"
+    )
+    other = mpr("plan", str(tmp_path), "--site", "Other")
+    assert "warning" not in other.err, other.err
+
+
+def test_a_saved_plan_given_to_plan_is_named_for_what_it_is(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    emulator.load_fixtures({"sites": [{"id": SITE}]})
+    site = write_site(tmp_path)
+    saved = tmp_path / "plan.json"
+    assert mpr("plan", str(site), "--out", str(saved)).code == exitcodes.OK
+    again = mpr("plan", str(saved))
+    assert (again.code, again.err) == (
+        exitcodes.ERROR,
+        f"Error: {saved} is a saved plan: use `mpr apply {saved}` or `mpr show {saved}`\n",
+    )
+
+
+def test_apply_of_a_saved_plan_refuses_another_site_selection(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    """A saved plan is applied whole, as reviewed: --site may only repeat its own selection."""
+    emulator.load_fixtures({"sites": [{"id": SITE}]})
+    site = write_site(tmp_path, body="settings:\n  toneOfVoice: dry\n")
+    saved = tmp_path / "plan.json"
+    assert mpr("plan", str(site), "--out", str(saved)).code == exitcodes.OK
+    refused = mpr("apply", str(saved), "--site", "Other*")
+    assert refused.code == exitcodes.USAGE
+    assert refused.err.endswith(
+        "Error: --site Other* does not match the saved plan's selection (every site in it): a "
+        "saved plan is applied whole; make one with `mpr plan --site … --out FILE` to apply "
+        "part of a fleet\n"
+    ), refused.err
+    assert emulator.writes() == []

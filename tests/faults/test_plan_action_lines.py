@@ -12,7 +12,7 @@ LINES = {
     "FAILED": "  * plan FAILED: generate the plan (the last generation FAILED: generate again)",
     "GENERATING": (
         "  * plan GENERATING: wait for the running generation, then decide again "
-        "(a generation is running: wait for it, then decide again)"
+        "(a generation started elsewhere is still running)"
     ),
     "ACTIVE": "    plan ACTIVE: no plan action (the plan is ACTIVE and its inputs are unchanged)",
     "PAUSED": (
