@@ -7,6 +7,7 @@ holds afterwards, read with plain git.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -32,12 +33,13 @@ COMMIT = "3f9c2a81d0e4" + "0" * 28
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def git(folder: Path, *args: str) -> str:
+def git(folder: Path, *args: str, input: str | None = None) -> str:
     done = subprocess.run(
         ["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
         capture_output=True,
         text=True,
         check=True,
+        input=input,
     )
     return done.stdout
 
@@ -280,3 +282,26 @@ def test_audit_lines_of_two_runs_on_one_commit_are_both_kept_in_order(
     entries, problems = read_notes(remote.store("c"))
     assert problems == [] and [e.run for e in entries] == ["1", "1", "2", "2", "1"]
     assert git(remote.bare, "for-each-ref", "--format=%(refname)", NOTES_REF) == f"{NOTES_REF}\n"
+
+
+def test_notes_git_spread_over_folders_are_read_and_kept(remote: Remote, tmp_path: Path) -> None:
+    folder = remote.clone("by-hand")
+    head = git(folder, "rev-parse", "HEAD").strip()
+    for n in range(300):  # enough notes for git to fan the tree out into folders
+        blob = git(folder, "hash-object", "-w", "--stdin", input=f"{n}\n").strip()
+        git(folder, "notes", "--ref", "mpr", "add", "-f", "-C", blob, _fake_commit(n))
+    git(folder, "notes", "--ref", "mpr", "add", "-f", "-m", '{"time": "t0", "site": "s"}', head)
+    assert "/" in git(folder, "ls-tree", "-r", "--name-only", NOTES_REF)
+    git(folder, "push", "-q", "origin", NOTES_REF)
+
+    store = remote.store("a")
+    assert len(store.notes()) == 301
+    store.append_note(head, b'{"time": "t1", "site": "s"}\n')
+    shown = git(remote.bare, "notes", "--ref", "mpr", "show", head)
+    assert shown == '{"time": "t0", "site": "s"}\n{"time": "t1", "site": "s"}\n'
+    assert git(remote.bare, "notes", "--ref", "mpr", "show", _fake_commit(7)) == "7\n"
+
+
+def _fake_commit(n: int) -> str:
+    """An object id spread like real ones (git fans a notes tree out by their first digits)."""
+    return hashlib.sha1(str(n).encode()).hexdigest()

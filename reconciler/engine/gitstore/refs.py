@@ -66,14 +66,35 @@ class Git:
         return out.strip() or None
 
     def tree(self, commit: str | None) -> Tree:
-        """The files of `commit` (empty for None)."""
+        """The files of `commit` (empty for None), flattened.
+
+        `git notes` spreads a large notes tree over folders (`3f/9c2a…`); the name of a
+        note is its path without the slashes, and the store writes it back flat (git reads
+        notes either way).
+        """
         if commit is None:
             return {}
-        listing = self.run("ls-tree", "-z", commit)
+        listing = self.run("ls-tree", "-r", "-z", commit)
         found: Tree = {}
         for item in filter(None, listing.split("\0")):
             meta, name = item.split("\t", 1)
-            found[name] = meta.split()[2]
+            found[name.replace("/", "")] = meta.split()[2]
+        return found
+
+    def read_all(self, blobs: list[str]) -> list[bytes]:
+        """The contents of many blobs, read by one `git cat-file --batch`."""
+        if not blobs:
+            return []
+        done = self._run(("cat-file", "--batch"), ("\n".join(blobs) + "\n").encode())
+        out, at, found = done.stdout, 0, []
+        for blob in blobs:
+            header_end = out.index(b"\n", at)
+            header = out[at:header_end].split()
+            if done.returncode or len(header) != 3 or header[1] != b"blob":
+                raise ConfigError(f"git cannot read object {blob} in {self.folder.resolve()}")
+            size = int(header[2])
+            found.append(out[header_end + 1 : header_end + 1 + size])
+            at = header_end + 1 + size + 1
         return found
 
     def read(self, blob: str) -> bytes:

@@ -80,7 +80,7 @@ class GitStore:
         """Every note of the audit trail: applied commit → its lines."""
         with self._lock:
             tree = self.git.tree(self.git.resolve(NOTES_REF))
-            return {name: self.git.read(blob) for name, blob in tree.items()}
+            return dict(zip(tree, self.git.read_all(list(tree.values())), strict=True))
 
     # --- writing -----------------------------------------------------------------------
 
