@@ -63,7 +63,9 @@ class StoreChoice:
         return self._git
 
     def journal(self, state_file: str) -> GitJournal:
-        return GitJournal(Path(state_file).parent / GIT_JOURNAL_NAME, self.git())
+        """The git store's journal (taking over the file store's `state_file` the first time)."""
+        local = Path(state_file)
+        return GitJournal(local.parent / GIT_JOURNAL_NAME, self.git(), seed=local)
 
     @contextmanager
     def lease(self, env: Mapping[str, str], timeout: float, shard: str = "") -> Iterator[None]:

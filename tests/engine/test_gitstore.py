@@ -25,6 +25,7 @@ from reconciler.engine.gitstore.audit import GitAuditLog, read_notes
 from reconciler.engine.gitstore.journal import GitJournal
 from reconciler.engine.gitstore.refs import Git
 from reconciler.engine.gitstore.store import NOTES_REF, STATE_REF, GitStore
+from reconciler.engine.journal import FileJournal
 from reconciler.engine.report import ActionRecord
 from reconciler.errors import LockHeld
 
@@ -246,6 +247,24 @@ print("pushed: the kill did not happen")
     assert remote.journal()["pending"] == {
         "site-1": {"kind": "regenerate", "since": "2026-11-23T09:00:00.000Z"}
     }
+
+
+def test_the_first_git_journal_takes_over_what_the_file_store_left_due(
+    remote: Remote, tmp_path: Path
+) -> None:
+    old = FileJournal(tmp_path / "state.json")
+    old.record("site-1", "regenerate_keywords", "2026-11-20T09:00:00.000Z")
+    old.save()
+    journal = GitJournal(tmp_path / "git-state.json", remote.store("a"), seed=old.path)
+    assert journal.pending("site-1") is not None
+    journal.save()
+    assert remote.journal()["pending"] == {
+        "site-1": {"kind": "regenerate_keywords", "since": "2026-11-20T09:00:00.000Z"}
+    }
+    journal.clear("site-1")
+    journal.save()
+    again = GitJournal(tmp_path / "later.json", remote.store("b"), seed=old.path)
+    assert again.pending("site-1") is None, "once the git store has a journal, it is the one"
 
 
 # --- the audit trail ---------------------------------------------------------------------

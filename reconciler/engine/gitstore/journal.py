@@ -22,8 +22,15 @@ from reconciler.errors import ConfigError
 class GitJournal(FileJournal):
     """Pending plan actions and posts requests, kept in the store's state ref."""
 
-    def __init__(self, path: str | os.PathLike[str], store: GitStore) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], store: GitStore, seed: Path | None = None
+    ) -> None:
+        """`seed`: the file store's journal, taken over while the git store has none yet
+        (the first apply that switches stores keeps what an earlier one left due)."""
         content = store.read(STATE_REF, STATE)
+        published = content
+        if content is None and seed is not None and seed.is_file():
+            content = seed.read_bytes()
         local = Path(path)
         try:
             if content is not None:
@@ -34,7 +41,7 @@ class GitJournal(FileJournal):
             raise ConfigError(f"cannot keep the local copy of the journal {local}: {exc}") from None
         super().__init__(local)
         self._store = store
-        self._published = content
+        self._published = published
         self._pushes: GroupCommit[bytes] = GroupCommit(self._unpublished, self._publish)
 
     async def flush(self) -> None:
