@@ -11,8 +11,10 @@ so a managed event is never missed and then created twice.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import contextlib
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from reconciler.errors import ApiError
 from reconciler.model.events import CalendarEvent, RecurringRule, in_range, utc
@@ -30,11 +32,11 @@ Window = tuple[datetime, datetime]
 
 async def observe(site: SiteClient, desired: DesiredSite, now: datetime) -> LiveSite:
     """Read settings, events and plan concurrently; raise ApiError when any read fails."""
-    settings, plan, events = await asyncio.gather(
-        site.get_marketing_settings(),
-        site.get_social_marketing_plan(),
-        read_events(site, event_windows(desired.events, now)),
-    )
+    settings_read = asyncio.ensure_future(site.get_marketing_settings())
+    plan_read = asyncio.ensure_future(site.get_social_marketing_plan())
+    events_read = asyncio.ensure_future(read_events(site, event_windows(desired.events, now)))
+    async with cancelled_on_failure(settings_read, plan_read, events_read):
+        settings, plan, events = await asyncio.gather(settings_read, plan_read, events_read)
     document = {"settings": settings.settings, "overrides": settings.overrides}
     return LiveSite(
         id=SiteId(site.site_id),
@@ -43,6 +45,22 @@ async def observe(site: SiteClient, desired: DesiredSite, now: datetime) -> Live
         events=events,
         plan=to_plan_state(plan),
     )
+
+
+@contextlib.asynccontextmanager
+async def cancelled_on_failure(*reads: asyncio.Future[Any]) -> AsyncIterator[None]:
+    """When the block fails, cancel the reads still running before the error goes on.
+
+    A read left running after its site failed (a refused credential, say) would outlive the
+    run's client and fail again when it closes: a lost connection, retried and logged, about
+    a site already reported."""
+    try:
+        yield
+    except BaseException:
+        for read in reads:
+            read.cancel()
+        await asyncio.gather(*reads, return_exceptions=True)
+        raise
 
 
 def event_windows(declared: Sequence[CalendarEvent], now: datetime) -> list[Window]:
@@ -74,7 +92,9 @@ def _merge(windows: list[Window]) -> list[Window]:
 async def read_events(site: SiteClient, windows: Sequence[Window]) -> tuple[CalendarEvent, ...]:
     """Every event seen in any window, once each (by id), in the order first seen."""
     seen: dict[str, CalendarEvent] = {}
-    found = await asyncio.gather(*(_read_window(site, *window) for window in windows))
+    reads = [asyncio.ensure_future(_read_window(site, *window)) for window in windows]
+    async with cancelled_on_failure(*reads):
+        found = await asyncio.gather(*reads)
     for event in (e for events in found for e in events):
         seen.setdefault(event.id or f"{event.name}@{event.date}", event)
     return tuple(seen.values())

@@ -123,3 +123,25 @@ def test_missing_app_variables_are_named_before_any_request(
     assert "crumb-bakery.yaml" in result.stderr and "inkwell-paper.yaml" in result.stderr
     assert "environment variable NORTHWIND_WIX_APP_ID is not set" in result.stderr
     assert emulator.requests == []
+
+
+def test_a_refused_token_is_reported_per_site_with_no_lost_connection_retried(
+    tmp_path: Path,
+) -> None:
+    """All three reads of a site are in flight when the first 403 comes back: the two others
+    are cancelled with it, not left to fail on the closing client as "lost the connection",
+    retried and logged after the site was reported (#13)."""
+    emulator = Emulator(config=EmulatorConfig(latency_seconds=0.05))
+    emulator.load_fixtures_file(EXAMPLES / "_emulator" / "sites.yaml")
+    for n, site in enumerate((SITE, "33333333-4444-4555-8666-777777777777")):
+        (tmp_path / f"s{n}.yaml").write_text(
+            f"version: 1\nsite:\n  id: {site}\n  name: Shop {n}\n"
+            "auth:\n  wixUser: {command: 'echo not-a-token'}\n",
+            encoding="utf-8",
+        )
+    with serve_in_thread(emulator) as base_url:
+        env = {**app_env(base_url), "MPR_AUDIT_LOG": "off"}
+        result = mpr("plan", str(tmp_path), env=env, cwd=tmp_path)
+    assert result.returncode == exitcodes.ERROR, result.stderr
+    assert result.stdout.count("HTTP 403 → PERMISSION_DENIED") == 2, result.stdout
+    assert "lost the connection" not in result.stderr and "try 2 of" not in result.stderr
