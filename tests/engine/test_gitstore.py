@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -177,6 +177,27 @@ def test_the_shards_of_a_fleet_hold_leases_side_by_side_and_exclude_a_whole_appl
     one.release(), two.release()
     three.acquire("alice", None, 0, never)
     assert git(remote.bare, "ls-tree", "--name-only", STATE_REF) == "lease.json\n"
+
+
+def test_a_lease_whose_process_on_this_machine_is_gone_is_taken_over_at_once(
+    remote: Remote,
+) -> None:
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = remote.store("a")
+    dead.acquire("alice", "1", 0, never)
+    dead.lease = replace(dead.lease, pid=int(gone.stdout))  # as a killed run left it
+    dead.update(
+        STATE_REF,
+        lambda files: {**files, "lease.json": dead.git.blob(dead.lease.to_bytes())},
+        "killed",
+    )
+    remote.store("b").acquire("bob", "2", 0, never)
+    assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == "bob"
 
 
 # --- the journal -----------------------------------------------------------------------

@@ -4,9 +4,10 @@ An OS lock covers one machine; runners share nothing but the remote. The lease i
 in the state ref: holder, run, host, pid, since, expires, and the shard it covers
 (`lease.json` for every site, `lease-2-of-4.json` for shard 2/4: the shards of one fleet
 apply side by side, an unsharded apply excludes them all). It is taken by a
-compare-and-swap push (only when no lease it overlaps stands, or those have expired: the
-stale rule, for a run that died without releasing one), renewed with every push of the
-holder, and released (removed) at the end of the run.
+compare-and-swap push (only when no lease it overlaps stands, or those are stale: expired,
+or held by a process of this machine that is gone; the rule for a run that died without
+releasing one), renewed with every journal write of the holder, and released (removed) at
+the end of the run.
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ class Lease:
         except ValueError:  # a lease this mpr cannot date is no lease to wait for
             return True
 
+    def stale(self, now: datetime) -> bool:
+        """Whether the lease may be taken over: it expired, or its holder ran on this machine
+        and is gone (a killed run here need not be waited out)."""
+        return self.expired(now) or (self.host == socket.gethostname() and not _alive(self.pid))
+
     def describe(self) -> str:
         run = f", run {self.run}" if self.run else ""
         shard = f" for shard {self.scope}" if self.scope else ""
@@ -76,6 +82,16 @@ class Lease:
             )
         except (ValueError, TypeError, KeyError):
             return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # someone else's process, or a pid this system cannot ask about
+    return True
 
 
 def is_lease(name: str) -> bool:

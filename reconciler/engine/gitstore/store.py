@@ -143,7 +143,7 @@ class GitStore:
 
         def change(files: Tree) -> Tree:
             for lease in self._leases(files):
-                if lease.overlaps(scope) and not lease.expired(self.now()):
+                if lease.overlaps(scope) and not lease.stale(self.now()):
                     raise HeldLease(lease)
             return {**files, mine.file_name: blob}
 
