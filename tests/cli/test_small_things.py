@@ -98,3 +98,17 @@ def test_apply_of_a_saved_plan_refuses_another_site_selection(
         "part of a fleet\n"
     ), refused.err
     assert emulator.writes() == []
+
+
+def test_no_key_with_the_default_address_is_said_before_any_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not a network error about www.wixapis.com: the missing variable, by name."""
+    for name in ("WIX_API_KEY", "WIX_API_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    site = write_site(tmp_path)
+    assert run(["plan", str(site)]) == exitcodes.ERROR
+    assert capsys.readouterr().err == (
+        "Error: environment variable WIX_API_KEY is not set: it holds the API key, needed by 1 "
+        f"site file(s): {site} (README: Connecting to Wix)\n"
+    )
