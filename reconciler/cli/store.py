@@ -19,6 +19,7 @@ from functools import partial
 from pathlib import Path
 
 from reconciler.cli import gitinfo
+from reconciler.cli.console import warn
 from reconciler.engine.audit import AuditEntry, AuditLog, Provenance, read_log
 from reconciler.engine.gitstore.audit import GitAuditLog, read_notes
 from reconciler.engine.gitstore.journal import GitJournal
@@ -27,7 +28,6 @@ from reconciler.engine.gitstore.store import GitStore
 from reconciler.errors import ConfigError
 
 FILE, GIT = "file", "git"
-STORES = (FILE, GIT)
 GIT_JOURNAL_NAME = "git-state.json"
 """The local copy of the git store's journal, in the state file's folder."""
 _FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
@@ -77,7 +77,12 @@ class StoreChoice:
         try:
             yield
         finally:
-            store.release()
+            held = store.lease
+            try:
+                store.release()
+            except ConfigError as exc:  # the run's own outcome matters more: say it, go on
+                until = f"; it lapses at {held.expires}" if held else ""
+                warn(f"could not give the apply lease back: {exc}{until}")
 
     def entries(self, paths: list[str]) -> tuple[list[AuditEntry], list[str]]:
         """The audit trail: the notes of the git store, or the files `paths`."""

@@ -208,3 +208,28 @@ def test_a_remote_that_refuses_the_push_stops_apply_before_any_write(
         result.err
     )
     assert emulator.writes() == [], "no lease, no write"
+
+
+def test_a_lease_that_cannot_be_given_back_is_a_warning_with_its_expiry(
+    mpr: Mpr, emulator: Emulator, bare: Path, on_disk: Hooks
+) -> None:
+    seed(emulator, {"id": SITE, "plan": {"status": "ACTIVE"}})
+    site_file(Path.cwd() / "sites", "crumb", SITE, "policy: {schedule: {enabled: false}}\n")
+    git(Path.cwd(), "add", "sites"), git(Path.cwd(), "commit", "-qm", "crumb")
+    hook = bare / "hooks" / "pre-receive"  # takes a lease, refuses to see it go
+    hook.write_text(
+        "#!/bin/sh\nwhile read old new ref; do\n"
+        '  git ls-tree --name-only "$new" | grep -q lease || { echo no >&2; exit 1; }\n'
+        "done\n"
+    )
+    hook.chmod(0o755)
+    result = mpr("apply", "sites", "--auto-approve", "--store", "git", "--no-audit", obj=on_disk)
+    assert result.code == exitcodes.OK, result.err
+    (warning,) = [line for line in result.err.splitlines() if line.startswith("warning:")]
+    assert warning.startswith(
+        "warning: could not give the apply lease back: cannot push to the git remote 'origin'"
+    )
+    assert "[remote rejected] (pre-receive hook declined)" in warning
+    assert warning.endswith(json.loads(git(bare, "show", f"{STATE_REF}:lease.json"))["expires"]), (
+        "it says when the lease lapses"
+    )
