@@ -64,16 +64,20 @@ class Leaf:
 
 
 def setting_leaves(change: SettingChange) -> tuple[Leaf, ...]:
-    """The leaves of one changed setting, in path order, for people to read.
+    """The leaves of one changed setting, in path order, for people to read (see `leaves`)."""
+    return leaves(change.path, change.before, change.after)
+
+
+def leaves(path: str, before: Any, after: Any) -> tuple[Leaf, ...]:
+    """The leaves where `before` and `after` differ, in path order, below `path` ("": none).
 
     An object (or one that appears or goes) is split down to the members that changed, so
     one word changed in businessProfile.targetAudience is one leaf; a list is one leaf,
     whose members `Leaf.added` and `Leaf.removed` name when it is a set; any other value is
     the change itself.
     """
-    before, after = change.before, change.after
     if not (_is_object(before) and _is_object(after)):
-        return (Leaf(change.path, before, after),)
+        return (Leaf(path, before, after),)
     old, new = dict(before or {}), dict(after or {})
     # threshold 0: always down to the members, even when the two share no key at all
     tree = DeepDiff(old, new, view="tree", threshold_to_diff_deeper=0)
@@ -83,7 +87,7 @@ def setting_leaves(change: SettingChange) -> tuple[Leaf, ...]:
         for level in levels
     }
     return tuple(
-        Leaf(".".join([change.path, *key]), _member(old, key), _member(new, key))
+        Leaf(".".join([p for p in (path, *key) if p]), _member(old, key), _member(new, key))
         for key in sorted(keys)
     )
 

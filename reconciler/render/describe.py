@@ -43,13 +43,7 @@ def event_line(change: EventChange) -> str:
         return f"delete {change.name!r} ({event_when(change.before)}): an extra copy of it"
     if change.op == "delete":
         return f"delete {change.name!r} ({event_when(change.before)})"
-    fields = sorted(
-        k
-        for k in set(change.before or {}) | set(change.after or {})
-        if (change.before or {}).get(k) != (change.after or {}).get(k)
-    )
-    when = f"{event_when(change.before)} → {event_when(change.after)}"
-    return f"update {change.name!r} ({', '.join(fields)}: {when})"
+    return f"update {change.name!r} ({event_when(change.after)})"  # what changed: a line each
 
 
 def action_line(action: PlanAction, status: str) -> str:

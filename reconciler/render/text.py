@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.engine.diff import Leaf, setting_leaves
+from reconciler.engine.diff import Leaf, leaves, setting_leaves
 from reconciler.engine.plan import Plan, SettingChange, SitePlan
 from reconciler.engine.report import ApplyReport, SiteOutcome
 from reconciler.render.describe import (
@@ -88,7 +88,11 @@ def site_lines(site: SitePlan, paint: Paint = plain) -> list[Line]:
     lines = [line for change in site.settings for line in _leaf_lines(change, paint)]
     if site.unchanged_settings:
         lines.append(Line(" ", f"({site.unchanged_settings} managed setting(s) unchanged)"))
-    lines += [Line(_SIGN[c.op], f"event {event_line(c)}") for c in site.events]
+    for change in site.events:
+        lines.append(Line(_SIGN[change.op], f"event {event_line(change)}"))
+        if change.op == "update":
+            changed = leaves("", change.before, change.after)
+            lines += [line for leaf in changed for line in leaf_lines(leaf, paint, depth=1)]
     lines += [
         Line(" ", f"unmanaged event kept: {n!r} (policy.pruneEvents: true deletes it)")
         for n in site.unmanaged_events
@@ -110,16 +114,17 @@ def _leaf_lines(change: SettingChange, paint: Paint) -> list[Line]:
     return [line for leaf in setting_leaves(change) for line in leaf_lines(leaf, paint)]
 
 
-def leaf_lines(leaf: Leaf, paint: Paint = plain) -> list[Line]:
+def leaf_lines(leaf: Leaf, paint: Paint = plain, *, depth: int = 0) -> list[Line]:
     """A set as its members added and removed, long text as a word diff, else old → new."""
     sign = "+" if leaf.before is None else "-" if leaf.after is None else "~"
     if leaf.is_set:
-        members = [Line("+", _member(m), 1) for m in leaf.added]
-        members += [Line("-", _member(m), 1) for m in leaf.removed]
-        return [Line(sign, f"{leaf.path}:"), *members]
+        members = [Line("+", _member(m), depth + 1) for m in leaf.added]
+        members += [Line("-", _member(m), depth + 1) for m in leaf.removed]
+        return [Line(sign, f"{leaf.path}:", depth), *members]
     if is_long_text(leaf.before, leaf.after):
-        return [Line("~", f"{leaf.path}: {word_diff(leaf.before, leaf.after, paint)}")]
-    return [Line(sign, f"{leaf.path}: {value(leaf.before)} → {value(leaf.after)}")]
+        diffed = word_diff(leaf.before, leaf.after, paint)
+        return [Line("~", f"{leaf.path}: {diffed}", depth)]
+    return [Line(sign, f"{leaf.path}: {value(leaf.before)} → {value(leaf.after)}", depth)]
 
 
 def _member(member: Any) -> str:

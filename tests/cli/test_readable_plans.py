@@ -272,3 +272,27 @@ def test_show_refuses_a_file_that_is_not_a_saved_plan(mpr: Mpr, one_word_changed
     for path, message in cases.items():
         shown = mpr("show", path)
         assert (shown.code, shown.out, shown.err) == (exitcodes.ERROR, "", f"Error: {message}\n")
+
+
+def test_an_event_update_shows_each_field_that_changed(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said = "Thirty percent off every cake and pastry in the shop, all day long"
+    live = {"name": "Sale", "description": said, "date": "2026-11-27T09:00:00Z"}
+    emulator.load_fixtures(
+        {"sites": [{"id": SITE, "events": [live], "plan": {"status": "ACTIVE"}}]}
+    )
+    monkeypatch.chdir(tmp_path)
+    write_site(
+        tmp_path,
+        body="events:\n  - name: Sale\n"
+        f"    description: {said.replace('Thirty', 'Forty')}\n"
+        '    date: "2026-11-28T09:00:00Z"\n',
+    )
+    result = mpr("plan", "crumb.yaml")
+    assert result.out.splitlines()[1:4] == [
+        "  ~ event update 'Sale' (2026-11-28T09:00:00.000Z)",
+        '      ~ date: "2026-11-27T09:00:00.000Z" → "2026-11-28T09:00:00.000Z"',
+        "      ~ description: [-Thirty-]{+Forty+} percent off every cake and pastry in the shop, "
+        "all day long",
+    ]
