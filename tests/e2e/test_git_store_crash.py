@@ -47,6 +47,8 @@ def served() -> Iterator[tuple[Emulator, str]]:
 
 
 def apply(url: str, emulator: Emulator, cwd: Path) -> subprocess.Popen[str]:
+    """test_one_writer's `start`, with the git store and without the suite's own CI variables
+    (in GitHub Actions, GITHUB_SHA would name another commit than this clone's)."""
     app = emulator.app_credentials()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("WIX_", "MPR_", "GITHUB_"))},
