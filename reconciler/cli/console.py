@@ -120,11 +120,11 @@ class FleetDisplay:
     def _beat(self, now: datetime) -> None:
         if self.live or self.model is None or self.last_beat is None:
             return
-        if self.model.all_settled():
+        # Every progress event of every site comes here: the O(sites) look only when due.
+        if (now - self.last_beat).total_seconds() < self.heartbeat or self.model.all_settled():
             return
-        if (now - self.last_beat).total_seconds() >= self.heartbeat:
-            self.last_beat = now
-            self._print(self.model.heartbeat_line(now))
+        self.last_beat = now
+        self._print(self.model.heartbeat_line(now))
 
     def _print(self, line: str) -> None:
         click.echo(line, file=self.stream)

@@ -123,7 +123,9 @@ def _row(site: SitePlan) -> str:
 
 
 def _folded_row(count: int) -> str:
-    return f"| {count} unchanged site(s) | {VERDICT_WORDS['no-changes']} | listed in the job log |"
+    # The job log folds them too (it names a few): the JSON plan lists every site.
+    where = "all listed by `mpr plan --format json`"
+    return f"| {count} unchanged site(s) | {VERDICT_WORDS['no-changes']} | {where} |"
 
 
 def _cut_row(count: int, more: str) -> str:

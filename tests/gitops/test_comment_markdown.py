@@ -111,7 +111,8 @@ def test_thousands_of_unchanged_sites_fold_into_one_row() -> None:
     assert size(text) <= LIMIT
     assert "| **Site 1** | ⚠️ destructive |" in text
     assert "| **Site 2** | ✏️ changes |" in text
-    assert "| 3000 unchanged site(s) | ✅ no changes | listed in the job log |" in text
+    listed = "all listed by `mpr plan --format json`"
+    assert f"| 3000 unchanged site(s) | ✅ no changes | {listed} |" in text
     assert "Unchanged shop number" not in text
     assert re.findall(r"<summary>(.*?)</summary>", text) == ["Site 1", "Site 2"]
 
