@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from reconciler.engine.observe import cancelled_on_failure
 from reconciler.engine.plan import SitePlan
 from reconciler.model.settings import ManagedSettings, canonical
 from reconciler.model.site import DesiredSite
@@ -46,13 +47,15 @@ class SiteOptions:
 
 
 async def read_options(site: SiteClient) -> SiteOptions:
-    """The four option reads of one site, at once."""
-    goals, views, calendars, defaults = await asyncio.gather(
-        site.get_plan_goal_options(),
-        site.get_point_of_view_options(),
-        site.get_calendar_options(),
-        site.get_marketing_settings_defaults(),
+    """The four option reads of one site, at once (the others cancelled when one fails)."""
+    reads = (
+        asyncio.ensure_future(site.get_plan_goal_options()),
+        asyncio.ensure_future(site.get_point_of_view_options()),
+        asyncio.ensure_future(site.get_calendar_options()),
+        asyncio.ensure_future(site.get_marketing_settings_defaults()),
     )
+    async with cancelled_on_failure(*reads):
+        goals, views, calendars, defaults = await asyncio.gather(*reads)
     return SiteOptions(
         goals=tuple(Option(g.plan_goal_key, g.title or "") for g in goals),
         points_of_view=tuple(Option(p.point_of_view_key, p.title or "") for p in views),
