@@ -93,12 +93,16 @@ class App:
             warn(f"shard {self.shard} holds none of the {count} selected site(s): nothing to do")
         return chosen
 
-    def writer_lock(self, timeout: float) -> AbstractContextManager[None]:
-        """The apply lock of the state directory (none for an in-process or injected run)."""
+    def writer_lock(
+        self, timeout: float, sites: Sequence[DesiredSite] = ()
+    ) -> AbstractContextManager[None]:
+        """The apply lock of the state directory (none for an in-process or injected run);
+        with the git store, a lease that outlasts the longest wait of `sites`."""
         if self.emulator_fixture or self.hooks.runtime is not None:
             return nullcontext()
         if self.store.is_git:
-            return self.store.lease(self.env, timeout, str(self.shard or ""))
+            longest = max((s.policy.wait_timeout_seconds for s in sites), default=0.0)
+            return self.store.lease(self.env, timeout, str(self.shard or ""), longest)
         return apply_lock(Path(self.state_file).parent, timeout)
 
     def journal(self) -> Journal:

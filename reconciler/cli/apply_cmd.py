@@ -201,7 +201,7 @@ def apply(
         selectors = _saved_selectors(saved, app.selectors)
         app = replace(app, selectors=selectors, shard=_saved_shard(saved, app.shard))
     sites = app.load(paths)
-    with app.writer_lock(lock_timeout):
+    with app.writer_lock(lock_timeout, sites):
         log_path = audit_path(app, audit_log, no_audit)
         audit = open_audit_log(
             app.env, log_path, sites, allow_out_of_order, app.redactor, paths, app.store

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from reconciler.cli.console import warn
 from reconciler.engine.audit import AuditEntry, AuditLog, Provenance, read_log
 from reconciler.engine.gitstore.audit import GitAuditLog, read_notes
 from reconciler.engine.gitstore.journal import GitJournal
+from reconciler.engine.gitstore.lease import DEFAULT_TTL
 from reconciler.engine.gitstore.refs import Git
 from reconciler.engine.gitstore.store import GitStore
 from reconciler.errors import ConfigError
@@ -30,6 +31,8 @@ from reconciler.errors import ConfigError
 FILE, GIT = "file", "git"
 GIT_JOURNAL_NAME = "git-state.json"
 """The local copy of the git store's journal, in the state file's folder."""
+LEASE_MARGIN = timedelta(minutes=10)
+"""Beyond a run's two longest waits: its requests, pushes and the answer window."""
 _FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
@@ -68,10 +71,17 @@ class StoreChoice:
         return GitJournal(local.parent / GIT_JOURNAL_NAME, self.git(), seed=local)
 
     @contextmanager
-    def lease(self, env: Mapping[str, str], timeout: float, shard: str = "") -> Iterator[None]:
+    def lease(
+        self, env: Mapping[str, str], timeout: float, shard: str = "", longest_wait: float = 0.0
+    ) -> Iterator[None]:
         """Hold the store's apply lease over `shard` ("I/N", "" for all) for the block,
-        publishing first what a run that was cut short left unpushed here."""
+        publishing first what a run that was cut short left unpushed here.
+
+        Journal writes renew the lease, and a site may wait twice (a generation someone else
+        started, then its own) between two of them: the lease lasts that long and more, so a
+        run waiting on a slow generation is never taken for a dead one."""
         store = self.git()
+        store.ttl = max(DEFAULT_TTL, timedelta(seconds=2 * longest_wait) + LEASE_MARGIN)
         origin = gitinfo.provenance(env)
         store.acquire(origin.actor or "unknown", origin.run, timeout, time.sleep, shard)
         try:

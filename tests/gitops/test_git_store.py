@@ -12,7 +12,7 @@ import os
 import subprocess
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -210,19 +210,42 @@ def test_a_remote_that_refuses_the_push_stops_apply_before_any_write(
     assert emulator.writes() == [], "no lease, no write"
 
 
-def test_a_lease_that_cannot_be_given_back_is_a_warning_with_its_expiry(
-    mpr: Mpr, emulator: Emulator, bare: Path, on_disk: Hooks
-) -> None:
-    seed(emulator, {"id": SITE, "plan": {"status": "ACTIVE"}})
-    site_file(Path.cwd() / "sites", "crumb", SITE, "policy: {schedule: {enabled: false}}\n")
-    git(Path.cwd(), "add", "sites"), git(Path.cwd(), "commit", "-qm", "crumb")
-    hook = bare / "hooks" / "pre-receive"  # takes a lease, refuses to see it go
+def keep_leases(bare: Path) -> None:
+    """A remote that takes a lease and refuses to see it go (so tests can read it after)."""
+    hook = bare / "hooks" / "pre-receive"
     hook.write_text(
         "#!/bin/sh\nwhile read old new ref; do\n"
         '  git ls-tree --name-only "$new" | grep -q lease || { echo no >&2; exit 1; }\n'
         "done\n"
     )
     hook.chmod(0o755)
+
+
+@pytest.mark.parametrize(("timeout", "minutes"), [("15m", 40), ("45m", 100), ("1m", 30)])
+def test_the_lease_outlasts_two_of_the_longest_wait_a_site_may_make(
+    mpr: Mpr, emulator: Emulator, bare: Path, on_disk: Hooks, timeout: str, minutes: int
+) -> None:
+    """A run waiting on a slow generation renews its lease only at its next journal write:
+    a lease shorter than that would let another runner take it from a live run."""
+    seed(emulator, {"id": SITE, "plan": {"status": "ACTIVE"}})
+    body = f"policy: {{wait: {{timeout: {timeout}}}, schedule: {{enabled: false}}}}\n"
+    site_file(Path.cwd() / "sites", "crumb", SITE, body)
+    git(Path.cwd(), "add", "sites"), git(Path.cwd(), "commit", "-qm", "crumb")
+    keep_leases(bare)
+    result = mpr("apply", "sites", "--auto-approve", "--store", "git", "--no-audit", obj=on_disk)
+    assert result.code == exitcodes.OK, result.err
+    lease = json.loads(git(bare, "show", f"{STATE_REF}:lease.json"))
+    lasts = datetime.fromisoformat(lease["expires"]) - datetime.fromisoformat(lease["since"])
+    assert timedelta(minutes=minutes) <= lasts < timedelta(minutes=minutes + 1)
+
+
+def test_a_lease_that_cannot_be_given_back_is_a_warning_with_its_expiry(
+    mpr: Mpr, emulator: Emulator, bare: Path, on_disk: Hooks
+) -> None:
+    seed(emulator, {"id": SITE, "plan": {"status": "ACTIVE"}})
+    site_file(Path.cwd() / "sites", "crumb", SITE, "policy: {schedule: {enabled: false}}\n")
+    git(Path.cwd(), "add", "sites"), git(Path.cwd(), "commit", "-qm", "crumb")
+    keep_leases(bare)
     result = mpr("apply", "sites", "--auto-approve", "--store", "git", "--no-audit", obj=on_disk)
     assert result.code == exitcodes.OK, result.err
     (warning,) = [line for line in result.err.splitlines() if line.startswith("warning:")]
