@@ -163,8 +163,10 @@ class FleetDisplay:
             yield
         finally:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            # Not suppress(CancelledError): a Ctrl-C cancelling this run while it waits here
+            # would be swallowed with the ticker's own, and the run go on as if not asked
+            # to stop. gather hands the ticker's back as a value and lets the run's through.
+            await asyncio.gather(task, return_exceptions=True)
 
 
 def warn(message: str) -> None:

@@ -3,6 +3,7 @@ in CI or a pipe, a heartbeat every 30 s and each site's outcome the moment it se
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import sys
@@ -175,3 +176,25 @@ def test_in_ci_apply_prints_outcomes_and_heartbeats_on_stderr(
         assert seconds - waited >= 30
         waited = seconds
     assert "\x1b" not in result.err
+
+
+async def test_a_stop_that_comes_as_the_progress_closes_is_not_swallowed() -> None:
+    """Ctrl-C cancels the run's task; landing while the display gives its ticker back, it
+    must still stop the run (a swallowed cancel let an apply go on to write, #13)."""
+    display = FleetDisplay(io.StringIO(), env={"CI": "true"})
+    display.attach(Runtime())  # the wall clock: the display ticks between events
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    async def planning() -> str:
+        async with display.showing({"s": "Shop"}, announce=False):
+            entered.set()
+            await release.wait()
+        return "went on"
+
+    run = asyncio.create_task(planning())
+    await entered.wait()
+    release.set()
+    await asyncio.sleep(0)  # the block has ended: the display is giving its ticker back
+    run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await run
