@@ -215,10 +215,16 @@ class _SiteApply:
             self.outcome.did(f"event {change.op}d: {change.name}")
 
     def _carried(self, change: EventChange) -> dict[str, Any]:
-        """The update body, with the members of the live event mpr does not know kept."""
+        """The update body, with the members of the live event (and of its recurring rule)
+        that mpr does not know kept."""
         live = next((e for e in self.live.events if e.id == change.event_id), None)
-        extras = dict(live.extras) if live is not None else {}
-        return {**extras, **(change.after or {})}
+        if live is None:
+            return dict(change.after or {})
+        body = {**live.extras, **(change.after or {})}
+        rule = body.get("recurringRule")
+        if isinstance(rule, Mapping) and live.recurring_rule is not None:
+            body["recurringRule"] = {**live.recurring_rule.extras, **rule}
+        return body
 
     async def _create_event(self, name: str, body: Mapping[str, Any]) -> None:
         """CreateEvent; when a failure may hide a success, look before sending it again.

@@ -132,6 +132,7 @@ def to_event(event: wire.CalendarEvent) -> CalendarEvent:
             start_date=rule.start_date,
             end_date=rule.end_date,
             interval=rule.interval or 1,
+            extras=dict(rule.model_extra or {}),
         )
         if rule is not None and rule.start_date is not None
         else None,

@@ -64,6 +64,8 @@ class RecurringRule:
     start_date: datetime
     end_date: datetime | None = None
     interval: int = 1
+    extras: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    """Members of a live rule that mpr does not know: never compared, sent back on update."""
 
     def _rule(self) -> rrule.rrule:
         return rrule.rrule(

@@ -45,3 +45,31 @@ def test_an_updated_event_keeps_the_members_mpr_does_not_know(
     (live,) = harness.emulator.snapshot(SITE)["events"]
     assert (live["id"], live["description"]) == (event_id, "40% off")
     harness.assert_settled()
+
+
+def test_an_updated_recurring_event_keeps_what_mpr_does_not_know_inside_its_rule(
+    harness: Harness,
+) -> None:
+    """A newer API's member inside `recurringRule` (say, on which weekdays) is sent back
+    with the declared rule, not wiped by it."""
+    harness.emulator.configure(newer_fields=True)
+    rule = {"frequency": "WEEKLY", "startDate": "2026-11-06T08:00:00Z"}
+    harness.seed(
+        plan={"status": "ACTIVE"},
+        events=[{"name": "Fresh Bread Friday", "description": "old", "recurringRule": rule}],
+    )
+    harness.site_file = harness.write(
+        "events:\n  - name: Fresh Bread Friday\n    description: a new loaf every week\n"
+        f'    recurringRule: {{frequency: WEEKLY, startDate: "{rule["startDate"]}"}}\n'
+        "policy:\n  schedule: {enabled: false}\n"
+    )
+    result = harness.apply()
+    assert result.code == exitcodes.OK, result.text
+    (update,) = [r for r in harness.emulator.writes() if r.operation == "UpdateEvent"]
+    newer = {"addedLater": {"since": "a newer Wix API"}}
+    assert update.body["event"]["recurringRule"] == {
+        **newer,
+        "frequency": "WEEKLY",
+        "startDate": "2026-11-06T08:00:00.000Z",
+    }
+    assert update.body["event"]["description"] == "a new loaf every week"
