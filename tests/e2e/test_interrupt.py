@@ -60,6 +60,14 @@ def world(tmp_path: Path) -> Iterator[tuple[Emulator, str, Path]]:
         yield emulator, base_url, tmp_path
 
 
+AS_FROM_A_TERMINAL = (
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "runpy.run_module('reconciler', run_name='__main__', alter_sys=True)"
+)
+"""`python -m reconciler`, with Ctrl-C heard as a terminal's shell lets it be: a suite run as
+a background job without job control starts with SIGINT ignored, and its children with it."""
+
+
 def start(base_url: str, folder: Path, *argv: str, grace: float = 10.0) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WIX_", "MPR_", "GITHUB_"))}
     env |= {
@@ -71,7 +79,7 @@ def start(base_url: str, folder: Path, *argv: str, grace: float = 10.0) -> subpr
     }
     command = argv or ("apply", "sites", "--auto-approve", "--audit-log", "audit.jsonl")
     return subprocess.Popen(
-        [sys.executable, "-m", "reconciler", *command],
+        [sys.executable, "-c", AS_FROM_A_TERMINAL, *command],
         cwd=folder,
         env=env,
         stdout=subprocess.PIPE,
