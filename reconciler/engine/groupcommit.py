@@ -5,13 +5,16 @@ the event loop, 1,000 sites spent 25 s with every site stopped while one fsync r
 Here a change only marks the store dirty; `flush` waits until a write that began after the
 change has ended. While one write is on disk in a worker thread, the changes of every other
 site pile up and the next write carries them all, so a fleet pays one fsync per batch.
+
+A write that fails fails every flush whose changes it carried, not only the one that ran
+it: each of those sites would otherwise send a write whose record is not on disk.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from collections.abc import Callable, Coroutine
+from typing import Any, Generic, TypeVar
 
 Payload = TypeVar("Payload")
 
@@ -20,8 +23,9 @@ class GroupCommit(Generic[Payload]):
     """Serialises the writes of one store; `take` runs on the loop, `write` in a thread.
 
     `take()` returns what is to be written for every change so far (or None when there is
-    nothing); `write(payload)` makes it durable or raises. A failed write raises in the
-    flush that made it and in every flush after (`take` decides what is retried).
+    nothing); `write(payload)` makes it durable or raises. A failed write raises in every
+    flush waiting for a change it carried; a later change is written afresh (`take` decides
+    what that write holds).
     """
 
     def __init__(
@@ -31,6 +35,8 @@ class GroupCommit(Generic[Payload]):
         self._write = write
         self._changes = 0
         self._durable = 0
+        self._lost: tuple[int, BaseException] | None = None
+        """The last failed write: the changes up to its count may not be on disk."""
         self._lock: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
 
     def changed(self) -> None:
@@ -49,10 +55,32 @@ class GroupCommit(Generic[Payload]):
         async with self._loop_lock():
             if self._durable >= wanted:
                 return  # a write that began after our change, for someone else, carried it
+            self._raise_if_lost(wanted)
             upto, payload = self._changes, self._take()
             if payload is not None:
-                await asyncio.to_thread(self._write, payload)
+                await _to_the_end(asyncio.to_thread(self._written, upto, payload))
             self._durable = max(self._durable, upto)
+
+    def flush_now(self) -> None:
+        """The same, for code outside the event loop (the end of a run, a one-shot tool)."""
+        if not self.dirty:
+            return
+        self._raise_if_lost(self._changes)
+        upto, payload = self._changes, self._take()
+        if payload is not None:
+            self._written(upto, payload)
+        self._durable = max(self._durable, upto)
+
+    def _written(self, upto: int, payload: Payload) -> None:
+        try:
+            self._write(payload)
+        except BaseException as exc:
+            self._lost = (upto, exc)
+            raise
+
+    def _raise_if_lost(self, wanted: int) -> None:
+        if self._lost is not None and wanted <= self._lost[0]:
+            raise self._lost[1]
 
     def _loop_lock(self) -> asyncio.Lock:
         # One lock per event loop: a CLI run may drive the same store from more than one.
@@ -61,11 +89,14 @@ class GroupCommit(Generic[Payload]):
             self._lock = (loop, asyncio.Lock())
         return self._lock[1]
 
-    def flush_now(self) -> None:
-        """The same, for code outside the event loop (the end of a run, a one-shot tool)."""
-        if not self.dirty:
-            return
-        upto, payload = self._changes, self._take()
-        if payload is not None:
-            self._write(payload)
-        self._durable = max(self._durable, upto)
+
+async def _to_the_end(write: Coroutine[Any, Any, None]) -> None:
+    """Await the write; cancelled meanwhile, still wait for it before giving the lock up, so
+    that two writes of one store never run at once (an older snapshot could land last)."""
+    running = asyncio.ensure_future(write)
+    try:
+        await asyncio.shield(running)
+    except asyncio.CancelledError:
+        if not running.done():
+            await asyncio.wait([running])
+        raise

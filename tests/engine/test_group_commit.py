@@ -61,7 +61,7 @@ async def test_two_hundred_sites_share_a_handful_of_writes() -> None:
     assert len(written) <= 3
 
 
-async def test_a_failed_write_fails_the_flush_and_is_retried_by_the_next(tmp_path: Path) -> None:
+async def test_a_failed_write_fails_the_flush_and_a_later_change_is_written_afresh() -> None:
     attempts: list[str] = []
 
     def write(text: str) -> None:
@@ -74,8 +74,69 @@ async def test_a_failed_write_fails_the_flush_and_is_retried_by_the_next(tmp_pat
     with pytest.raises(OSError, match="No space left"):
         await commits.flush()
     assert commits.dirty
+    with pytest.raises(OSError, match="No space left"):  # nothing new: still not on disk
+        await commits.flush()
+    commits.changed()
     await commits.flush()
     assert attempts == ["state", "state"] and not commits.dirty
+
+
+async def test_every_site_whose_record_rode_on_a_failed_write_is_told() -> None:
+    """Three sites record in one tick; the first to flush writes all three lines and fails.
+    The other two must not go on as if their lines were on disk (they would send a write
+    to Wix that the log cannot show)."""
+    lines: list[str] = []
+
+    def take() -> str | None:
+        batch = "".join(lines)
+        lines.clear()
+        return batch or None
+
+    def write(batch: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    commits: GroupCommit[str] = GroupCommit(take, write)
+
+    async def site(name: str) -> str:
+        lines.append(f"{name} intent\n")
+        commits.changed()
+        try:
+            await commits.flush()
+        except OSError:
+            return "stopped"
+        return "would send"
+
+    assert await asyncio.gather(*(site(n) for n in "abc")) == ["stopped"] * 3
+
+
+async def test_a_cancelled_flush_keeps_the_store_until_its_write_has_ended() -> None:
+    """Two writes of one store never overlap: a journal snapshot written late could land
+    after a newer one."""
+    started, release = threading.Event(), threading.Event()
+    running: list[int] = []
+    overlapped: list[bool] = []
+
+    def write(n: int) -> None:
+        running.append(n)
+        overlapped.append(len(running) > 1)
+        started.set()
+        release.wait(5)
+        running.remove(n)
+
+    count = iter(range(100))
+    commits: GroupCommit[int] = GroupCommit(lambda: next(count), write)
+    commits.changed()
+    first = asyncio.create_task(commits.flush())
+    await asyncio.to_thread(started.wait, 5)
+    first.cancel()
+    commits.changed()
+    second = asyncio.create_task(commits.flush())
+    await asyncio.sleep(0.05)
+    release.set()
+    await second
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    assert overlapped == [False, False]
 
 
 def test_nothing_changed_writes_nothing(tmp_path: Path) -> None:
