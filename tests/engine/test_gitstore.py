@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,7 @@ from reconciler.engine.gitstore.refs import Git
 from reconciler.engine.gitstore.store import NOTES_REF, STATE_REF, GitStore
 from reconciler.engine.journal import FileJournal
 from reconciler.engine.report import ActionRecord
-from reconciler.errors import LockHeld
+from reconciler.errors import ConfigError, LockHeld
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 COMMIT = "3f9c2a81d0e4" + "0" * 28
@@ -153,6 +154,8 @@ def test_a_lapsed_lease_is_taken_over_and_its_old_holder_cannot_release_it(
     later = remote.store("b", now=lambda: T0 + timedelta(minutes=31))
     later.acquire("bob", "2", 0, never)
     dead.refresh()
+    with pytest.raises(ConfigError, match="lapsed and another run took it over"):
+        dead.write_state(b'{"pending": {}}')  # it notices before it sends anything more
     dead.release()  # the run that lost its lease gives back nothing that is not its own
     assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == "bob"
 
@@ -177,6 +180,30 @@ def test_the_shards_of_a_fleet_hold_leases_side_by_side_and_exclude_a_whole_appl
     one.release(), two.release()
     three.acquire("alice", None, 0, never)
     assert git(remote.bare, "ls-tree", "--name-only", STATE_REF) == "lease.json\n"
+
+
+@pytest.mark.parametrize(("first", "second"), [("1/2", ""), ("", "1/2"), ("1/2", "1/3")])
+def test_a_lease_that_lands_after_an_overlapping_one_is_given_back(
+    remote: Remote, first: str, second: str
+) -> None:
+    """The second taker's push is rejected and merged, and a merge keeps both lease files:
+    the one that landed second must see the first and give its own back."""
+    winner, loser = remote.store("a"), remote.store("b")
+    push = loser.git.push
+    raced: list[str] = []
+
+    def push_after_the_winner(*args: Any, **kwargs: Any) -> Any:
+        if not raced:
+            raced.append(first)
+            winner.acquire("shard-runner", "1", 0, never, first)
+        return push(*args, **kwargs)
+
+    loser.git.push = push_after_the_winner  # type: ignore[method-assign]
+    with pytest.raises(LockHeld):
+        loser.acquire("fleet-runner", "2", 0, never, second)
+    assert winner.lease is not None and loser.lease is None
+    names = git(remote.bare, "ls-tree", "--name-only", STATE_REF).split()
+    assert names == [winner.lease.file_name]
 
 
 def test_a_lease_whose_process_on_this_machine_is_gone_is_taken_over_at_once(
@@ -322,6 +349,25 @@ def test_audit_lines_of_two_runs_on_one_commit_are_both_kept_in_order(
     entries, problems = read_notes(remote.store("c"))
     assert problems == [] and [e.run for e in entries] == ["1", "1", "2", "2", "1"]
     assert git(remote.bare, "for-each-ref", "--format=%(refname)", NOTES_REF) == f"{NOTES_REF}\n"
+
+
+def test_audit_lines_whose_push_failed_reach_the_note_with_the_next_push(
+    remote: Remote, tmp_path: Path
+) -> None:
+    """The local copy has them at once; the note, where the next run looks for open intents,
+    must not lose them because the remote refused one push."""
+    log = audit(remote.store("a"), tmp_path / "a.jsonl", "1")
+    hook = remote.bare / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'not now' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    log.record("site-1", ActionRecord("settings.upsert", "settings.toneOfVoice", result="intent"))
+    with pytest.raises(ConfigError, match="pre-receive hook declined"):
+        log.save()
+    hook.unlink()
+    log.record("site-1", ActionRecord("event.create", "Sale", result="intent"))
+    log.save()
+    shown = git(remote.bare, "notes", "--ref", "mpr", "show", COMMIT).splitlines()
+    assert [json.loads(x)["action"] for x in shown] == ["settings.upsert", "event.create"]
 
 
 def test_notes_git_spread_over_folders_are_read_and_kept(remote: Remote, tmp_path: Path) -> None:

@@ -31,6 +31,11 @@ _FETCH = ["+refs/mpr/*:refs/mpr-remote/mpr/*", "+refs/notes/*:refs/mpr-remote/no
 _TRIES = 30
 """Pushes one change may take when others keep winning the race (shards of one fleet)."""
 
+_LOST_LEASE = (
+    "the apply lease ({lease}) lapsed and another run took it over: this run sends nothing "
+    "more to Wix (two writers on one site is what the lease prevents). Run apply again once "
+    "the other run has ended; a lease lasts twice the longest policy.wait.timeout + 10 min"
+)
 Change = Callable[[Tree], Tree]
 """A change of a ref's files (name → blob id); returning the same tree changes nothing."""
 
@@ -89,6 +94,8 @@ class GitStore:
         blob = self.git.blob(content)
 
         def change(files: Tree) -> Tree:
+            if self.lease is not None and not self._ours(files):
+                raise ConfigError(_LOST_LEASE.format(lease=self.lease.describe()))
             return self._renewed({**files, STATE: blob})
 
         self.update(STATE_REF, change, "mpr: journal")
@@ -154,6 +161,27 @@ class GitStore:
             if held is None or held.token != mine.token:  # a racer took it first
                 raise HeldLease(held or mine)
             self.lease = mine
+            self._yield_to_an_earlier_rival(scope)
+
+    def _yield_to_an_earlier_rival(self, scope: str) -> None:
+        """A lease that lost the race to the remote gives itself back.
+
+        A rejected push is merged, and the merge keeps every lease file: a whole-fleet
+        lease and a shard's (or shards of two splits) could both stand. The tree that
+        landed holds every lease that landed before ours, and none that landed after (a
+        later one is checked by its own taker the same way): any overlapping one there
+        came first, so ours goes.
+        """
+        mine = self.lease
+        assert mine is not None
+        rivals = [
+            lease
+            for lease in self._leases(self.git.tree(self.git.resolve(STATE_REF)))
+            if lease.token != mine.token and lease.overlaps(scope) and not lease.stale(self.now())
+        ]
+        if rivals:
+            self.release()
+            raise HeldLease(rivals[0])
 
     def _leases(self, files: Tree) -> list[Lease]:
         found = (Lease.read(self.git.read(blob)) for n, blob in files.items() if is_lease(n))
