@@ -177,7 +177,8 @@ def _written_at_end(runtime: Runtime, audit: AuditLog | None) -> Iterator[None]:
     default=0.0,
     show_default=True,
     metavar="SECONDS",
-    help="Wait this long for another apply on the same state directory to finish.",
+    help="Wait this long for another apply to give back the lock (the state folder's, or the "
+    "git store's lease) before refusing.",
 )
 @github_option
 def apply(

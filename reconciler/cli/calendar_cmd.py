@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import click
 
 from reconciler.cli import exitcodes
 from reconciler.cli.app import App
 from reconciler.cli.options import paths_argument, with_app
+from reconciler.cli.outfile import save
 from reconciler.engine.calendar import SiteCalendar, site_calendars
 from reconciler.engine.fleet import plan_sites
 from reconciler.model.site import DesiredSite
@@ -71,8 +71,7 @@ def calendar(
     found = asyncio.run(read_calendars(app, sites, start.date() if start else None, weeks))
     rendered = render_calendars(found, fmt)
     if out:
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text(rendered, encoding="utf-8")
+        save(out, rendered, "the calendar")
     else:
         click.echo(rendered, nl=False)
     return exitcodes.ERROR if any(c.error for c in found) else exitcodes.OK

@@ -204,8 +204,9 @@ class Gate:
         if self.signal_number is not None:
             _quit_now(
                 f"\n{label(signal_number)} again: quitting at once. A request in flight may or "
-                "may not have taken effect: `mpr plan` shows where the sites are, and the audit "
-                "log holds every write that settled.\n",
+                "may not have taken effect: `mpr plan` shows where the sites are, the audit log "
+                "holds every write sent (at least as an intent), and the next apply settles "
+                "those from Wix.\n",
                 exitcodes.for_signal(self.signal_number),
             )
         self.signal_number = signal_number
@@ -230,7 +231,8 @@ class Gate:
         _quit_now(
             f"the run did not settle within {self.grace + GIVE_UP_AFTER:g} s of "
             f"{label(self.signal_number or signal.SIGINT)}: quitting. `mpr plan` shows where "
-            "the sites are; the audit log holds every write that settled.\n",
+            "the sites are; the audit log holds every write sent (at least as an intent), and "
+            "the next apply settles those from Wix.\n",
             self.exit_code,
         )
 
@@ -324,7 +326,8 @@ class _GatedClock:
 def _quit_now(message: str, code: int) -> None:
     """Leave the process at once, from a signal handler or a timer: os._exit, no unwinding.
 
-    Every audit line that was written is already on disk (each is fsynced as it is added).
+    Every write sent to Wix has its intent line and journal record on disk already (apply
+    waits for them before each send); results recorded since are settled by the next apply.
     """
     for stream in (sys.stdout, sys.stderr):
         try:

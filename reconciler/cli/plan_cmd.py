@@ -21,6 +21,7 @@ from reconciler.cli.options import (
     paths_argument,
     with_app,
 )
+from reconciler.cli.outfile import save
 from reconciler.cli.publish import publish
 from reconciler.engine import calendar
 from reconciler.engine.calendar import SiteCalendar
@@ -101,8 +102,7 @@ def plan(
     upcoming: dict[str, SiteCalendar] | None = {} if comment_file or github else None
     result = asyncio.run(make(app, sites, paths, upcoming))
     if out:
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text(result.dumps(), encoding="utf-8")
+        save(out, result.dumps(), "the plan")
     echo_plan(result, fmt, app.env)
     publish(
         app.env,

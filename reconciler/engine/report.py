@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from reconciler.errors import MprError
+
 OutcomeStatus = Literal["unchanged", "applied", "failed", "timed_out"]
 INTENT = "intent"
 """The result of the line written before a write is sent."""
@@ -79,7 +81,13 @@ class SiteOutcome:
             self.actions.append(record)
             self.attempting = None
             if self.sink is not None:
-                self.sink(record)
+                try:
+                    self.sink(record)
+                except MprError:
+                    # The audit log broke (a full disk): this outcome still stands, and the
+                    # run ends with the log's own error; its intent line is on disk, so the
+                    # next apply settles it from Wix.
+                    pass
 
 
 @dataclass(frozen=True)

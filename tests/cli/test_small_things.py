@@ -112,3 +112,20 @@ def test_no_key_with_the_default_address_is_said_before_any_request(
         "Error: environment variable WIX_API_KEY is not set: it holds the API key, needed by 1 "
         f"site file(s): {site} (README: Connecting to Wix)\n"
     )
+
+
+@pytest.mark.parametrize(("command", "what"), [("plan", "the plan"), ("calendar", "the calendar")])
+def test_an_out_file_that_cannot_be_written_is_one_clear_error(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path, command: str, what: str
+) -> None:
+    emulator.load_fixtures({"sites": [{"id": SITE}]})
+    site = write_site(tmp_path, "crumb.yaml")
+    (tmp_path / "taken").write_text("a file, not a folder", encoding="utf-8")
+    out = tmp_path / "taken" / "out.txt"
+    result = mpr(command, str(site), "--out", str(out))
+    assert result.code == exitcodes.ERROR
+    assert result.err.splitlines()[-1] == (
+        f"Error: cannot write {what} to {out}: {tmp_path / 'taken'} is a file, not a folder; "
+        "pass --out a file in a folder you can write to"
+    )
+    assert "Traceback" not in result.err and "bug in mpr" not in result.err

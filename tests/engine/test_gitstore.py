@@ -391,3 +391,9 @@ def test_notes_git_spread_over_folders_are_read_and_kept(remote: Remote, tmp_pat
 def _fake_commit(n: int) -> str:
     """An object id spread like real ones (git fans a notes tree out by their first digits)."""
     return hashlib.sha1(str(n).encode()).hexdigest()
+
+
+def test_reading_objects_where_git_cannot_is_one_clear_error(tmp_path: Path) -> None:
+    """git prints nothing on its standard output when it cannot run at all."""
+    with pytest.raises(ConfigError, match="git cannot read object"):
+        Git(tmp_path).read_all(["0" * 40])

@@ -19,7 +19,7 @@ import pytest
 from reconciler.cli import exitcodes
 from reconciler.emulator import Emulator
 from reconciler.engine.audit import AuditLog, Provenance, read_log
-from reconciler.engine.report import ActionRecord
+from reconciler.engine.report import ActionRecord, SiteOutcome
 from tests.conftest import Mpr
 from tests.gitops.conftest import SITE, seed, site_file
 
@@ -186,3 +186,24 @@ def test_an_audit_log_that_cannot_be_created_is_refused_before_any_request(
         "or pass another --audit-log (or MPR_AUDIT_LOG), then run again"
     )
     assert emulator.requests == []
+
+
+def test_a_write_settling_after_the_log_broke_keeps_its_outcome(tmp_path: Path) -> None:
+    """The write's intent could not be written, so it was not sent and the site fails; the
+    broken log must not turn that into 'unexpected error … a bug in mpr' (the run ends with
+    the log's own error)."""
+    log = AuditLog(tmp_path / "audit.jsonl", Provenance(commit=A))
+    outcome = SiteOutcome(SITE, "Crumb")
+    outcome.sink = lambda record: log.record(SITE, record)
+    outcome.attempt("settings.upsert", "settings.toneOfVoice")
+    real = os.write
+    os.write = FullDisk(tmp_path / "audit.jsonl", at=0)  # type: ignore[assignment]
+    try:
+        with pytest.raises(Exception, match="No space left on device") as broke:
+            log.save()  # the barrier before the send: nothing is sent
+        outcome.failed("failed", str(broke.value))  # what apply does next; must not raise
+    finally:
+        os.write = real
+    assert outcome.status == "failed" and "No space left on device" in (outcome.error or "")
+    with pytest.raises(Exception, match="No space left on device"):
+        log.outcome(SITE, "failed")  # the run's end says the log broke

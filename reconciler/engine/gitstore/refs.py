@@ -88,8 +88,8 @@ class Git:
         done = self._run(("cat-file", "--batch"), ("\n".join(blobs) + "\n").encode())
         out, at, found = done.stdout, 0, []
         for blob in blobs:
-            header_end = out.index(b"\n", at)
-            header = out[at:header_end].split()
+            header_end = out.find(b"\n", at)
+            header = out[at:header_end].split() if header_end >= 0 else []
             if done.returncode or len(header) != 3 or header[1] != b"blob":
                 raise ConfigError(f"git cannot read object {blob} in {self.folder.resolve()}")
             size = int(header[2])
