@@ -21,7 +21,11 @@ from reconciler.errors import MprError
 # name → (module, attribute, one-line help). The help is written here, not read from the
 # command, so that `mpr --help` imports none of the commands (and none of pydantic, httpx…).
 _COMMANDS = {
-    "validate": ("reconciler.cli.validate_cmd", "validate", "Check site files (no network)."),
+    "validate": (
+        "reconciler.cli.validate_cmd",
+        "validate",
+        "Check site files (offline; --online: live options).",
+    ),
     "plan": ("reconciler.cli.plan_cmd", "plan", "Show what apply would change; never writes."),
     "apply": ("reconciler.cli.apply_cmd", "apply", "Make the live sites match the YAML."),
     "drift": ("reconciler.cli.drift_cmd", "drift", "Report live settings/events that drifted."),
@@ -95,8 +99,8 @@ def cli(debug: bool, no_color: bool) -> None:
     \b
     Exit codes: 0 ok / no changes, 1 error, 2 changes present (plan --detailed-exitcode)
     or drift found (drift), 3 usage error, 4 refused (unsafe, stale or unreviewed plan, an
-    older commit), 5 generation still running at the timeout, 130 stopped by Ctrl-C,
-    143 stopped by SIGTERM.
+    older commit, another apply holding the lock or lease), 5 generation still running at
+    the timeout, 130 stopped by Ctrl-C, 143 stopped by SIGTERM.
     """
     click.get_current_context().meta[NO_COLOR_KEY] = no_color
     _start_logging(debug)

@@ -1,4 +1,4 @@
-"""`mpr validate PATH...`: check site files offline (YAML, schema, semantics); no network.
+"""`mpr validate PATH...`: check site files offline (YAML, schema, semantics).
 
 Every problem goes to stderr as `file:line:col: path: message`, or to stdout as GitHub
 Actions annotations with `--format github`; a one-line summary follows on stderr.
