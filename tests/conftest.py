@@ -6,7 +6,7 @@ day the suite runs."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -108,20 +108,25 @@ def journal() -> MemoryJournal:
     return MemoryJournal()
 
 
-@pytest.fixture
-def hooks(emulator: Emulator, engine_time: EmulatorTime, journal: MemoryJournal) -> Hooks:
-    """The CLI's injection point: the emulator as the server, its clock as the engine's."""
+def emulator_client(emulator: Emulator) -> Callable[[], AbstractAsyncContextManager[WixClient]]:
+    """A factory of WixClients that reach `emulator` in-process (no socket)."""
 
     @asynccontextmanager
     async def client() -> AsyncIterator[WixClient]:
         transport = httpx.ASGITransport(app=emulator.app)
         async with WixClient(
             base_url="http://emulator.test", api_key=TEST_KEY, transport=transport
-        ) as c:
-            yield c
+        ) as wix:
+            yield wix
 
+    return client
+
+
+@pytest.fixture
+def hooks(emulator: Emulator, engine_time: EmulatorTime, journal: MemoryJournal) -> Hooks:
+    """The CLI's injection point: the emulator as the server, its clock as the engine's."""
     return Hooks(
-        client=client,
+        client=emulator_client(emulator),
         runtime=lambda: Runtime(clock=engine_time, journal=journal, min_poll_delay=5.0),
     )
 

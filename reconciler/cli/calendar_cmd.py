@@ -14,7 +14,7 @@ import click
 
 from reconciler.cli import exitcodes
 from reconciler.cli.app import App
-from reconciler.cli.options import paths_argument, with_app
+from reconciler.cli.options import format_choice, paths_argument, with_app
 from reconciler.cli.outfile import save
 from reconciler.engine.calendar import SiteCalendar, site_calendars
 from reconciler.engine.fleet import plan_sites
@@ -48,13 +48,9 @@ async def read_calendars(
 @click.option(
     "--weeks", type=click.IntRange(1, 53), default=4, show_default=True, help="How many weeks."
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="text: a week grid; markdown: GitHub; html: one printable page; ics: calendar apps.",
+@format_choice(
+    FORMATS,
+    "text: a week grid; markdown: GitHub; html: one printable page; ics: calendar apps.",
 )
 @click.option("--out", type=click.Path(dir_okay=False), help="Write to this file, not stdout.")
 def calendar(

@@ -13,7 +13,7 @@ import click
 from reconciler.cli import exitcodes
 from reconciler.cli.audit import AUDIT_NAME
 from reconciler.cli.console import warn
-from reconciler.cli.options import AUDIT_OFF, DEFAULT_STATE_FILE, store_options
+from reconciler.cli.options import AUDIT_OFF, DEFAULT_STATE_FILE, format_choice, store_options
 from reconciler.cli.store import GIT, StoreChoice
 from reconciler.engine.audit import AuditEntry, read_log
 from reconciler.errors import ConfigError
@@ -40,14 +40,7 @@ from reconciler.render.history import render_history
 @click.option("--commit", default=None, help="Only entries of this commit (a prefix will do).")
 @store_options
 @click.option("--limit", type=click.IntRange(1), default=None, help="Only the last N entries.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people; json: the entries as JSON lines.",
-)
+@format_choice(["text", "json"], "text for people; json: the entries as JSON lines.")
 def history(
     paths: tuple[str, ...],
     selectors: tuple[str, ...],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, overload
 
 import click
@@ -95,22 +95,25 @@ issue_option = click.option(
 comment_limit_option = click.option(
     "--comment-limit", type=click.IntRange(200), default=65_536, hidden=True
 )
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for machines, markdown for pull-request comments and issues.",
+
+
+def format_choice(choices: Sequence[str], help: str, name: str = "fmt") -> Callable[[F], F]:
+    """`--format` among `choices` (the first is the default), passed as `name`."""
+    return click.option(
+        "--format",
+        name,
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )
+
+
+format_option = format_choice(
+    ["text", "json", "markdown"],
+    "text for people, json for machines, markdown for pull-request comments and issues.",
 )
-text_or_json_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for machines.",
-)
+text_or_json_option = format_choice(["text", "json"], "text for people, json for machines.")
 AUDIT_OFF = "off"
 """`MPR_AUDIT_LOG=off` (or `--audit-log off`): keep no audit log, like --no-audit."""
 _audit_log_option = click.option(

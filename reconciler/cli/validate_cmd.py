@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from reconciler.cli import exitcodes
-from reconciler.cli.options import emulator_option
+from reconciler.cli.options import emulator_option, format_choice
 from reconciler.errors import Problem
 from reconciler.model.site import DesiredSite
 
@@ -27,13 +27,10 @@ if TYPE_CHECKING:  # the client's imports wait until --online asks for them
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option(
-    "--format",
+@format_choice(
+    ["text", "github"],
+    "text: file:line:col lines on stderr; github: workflow annotations on stdout.",
     "output_format",
-    type=click.Choice(["text", "github"]),
-    default="text",
-    show_default=True,
-    help="text: file:line:col lines on stderr; github: workflow annotations on stdout.",
 )
 @click.option(
     "--online",

@@ -4,11 +4,9 @@ refused on its own merits, before a single request (let alone a write) reaches W
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
-import httpx
 import pytest
 
 from reconciler.cli import run
@@ -16,8 +14,7 @@ from reconciler.cli.app import Hooks
 from reconciler.emulator import Emulator
 from reconciler.engine.journal import MemoryJournal
 from reconciler.engine.runtime import Runtime
-from reconciler.wix import WixClient
-from tests.conftest import TEST_KEY, EmulatorTime
+from tests.conftest import EmulatorTime, emulator_client
 
 PROBLEM = re.compile(r"^(?:warning: )?(?P<file>[^\s:][^:]*):(?P<line>\d+):(?P<column>\d+): ")
 """A problem as mpr prints it: `file:line:col: [field:] message` (warnings prefixed)."""
@@ -49,13 +46,7 @@ def open_emulator(emulator: Emulator) -> Emulator:
 def mpr(
     open_emulator: Emulator, engine_time: EmulatorTime, capsys: pytest.CaptureFixture[str]
 ) -> Mpr:
-    @asynccontextmanager
-    async def client() -> AsyncIterator[WixClient]:
-        transport = httpx.ASGITransport(app=open_emulator.app)
-        async with WixClient(
-            base_url="http://emulator.test", api_key=TEST_KEY, transport=transport
-        ) as wix:
-            yield wix
+    client = emulator_client(open_emulator)
 
     hooks = Hooks(
         client=client,

@@ -15,13 +15,10 @@ from __future__ import annotations
 import json
 import re
 import string
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -31,8 +28,7 @@ from reconciler.cli import exitcodes, run
 from reconciler.cli.app import Hooks
 from reconciler.emulator import Emulator
 from reconciler.engine.audit import AuditEntry
-from reconciler.wix import WixClient
-from tests.conftest import TEST_KEY
+from tests.conftest import emulator_client
 
 SITE = "cccccccc-0000-4000-8000-0000000000f1"
 DOCUMENTED = {0, 1, 2, 3, 4, 5, 130, 143}
@@ -120,13 +116,7 @@ class World:
     def __init__(self, emulator: Emulator, folder: Path, capsys: pytest.CaptureFixture[str]):
         self.emulator, self.folder, self.capsys = emulator, folder, capsys
 
-        @asynccontextmanager
-        async def client() -> AsyncIterator[WixClient]:
-            transport = httpx.ASGITransport(app=emulator.app)
-            async with WixClient(
-                base_url="http://emulator.test", api_key=TEST_KEY, transport=transport
-            ) as wix:
-                yield wix
+        client = emulator_client(emulator)
 
         self.hooks = Hooks(client=client)  # the real runtime: --state-file is really read
 

@@ -11,20 +11,17 @@ from __future__ import annotations
 import errno
 import json
 import os
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 import pytest
 
 from reconciler.cli import exitcodes, run
 from reconciler.cli.app import Hooks
 from reconciler.emulator import Emulator
 from reconciler.engine.journal import FileJournal
-from reconciler.wix import WixClient
 from tests.cli.conftest import SITE, write_site
-from tests.conftest import TEST_KEY, Result
+from tests.conftest import Result, emulator_client
 
 ASIDE = (
     "move it aside and run again: mpr starts a new one (a regenerate that an interrupted "
@@ -52,13 +49,7 @@ Run = Callable[..., Result]
 def mpr_with_state(emulator: Emulator, capsys: pytest.CaptureFixture[str]) -> Run:
     """`mpr` against the emulator with the real runtime, so --state-file is really read."""
 
-    @asynccontextmanager
-    async def client() -> AsyncIterator[WixClient]:
-        transport = httpx.ASGITransport(app=emulator.app)
-        async with WixClient(
-            base_url="http://emulator.test", api_key=TEST_KEY, transport=transport
-        ) as wix:
-            yield wix
+    client = emulator_client(emulator)
 
     def invoke(*argv: str) -> Result:
         capsys.readouterr()

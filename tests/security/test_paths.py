@@ -12,13 +12,12 @@ import contextlib
 import io
 import os
 import sys
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from reconciler.cli import exitcodes, run
@@ -26,8 +25,7 @@ from reconciler.cli.app import Hooks
 from reconciler.emulator import Emulator
 from reconciler.engine.journal import FileJournal
 from reconciler.engine.runtime import Runtime
-from reconciler.wix import WixClient
-from tests.conftest import TEST_KEY, EmulatorTime
+from tests.conftest import EmulatorTime, emulator_client
 
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 WRITE_EVENTS = {
@@ -151,13 +149,7 @@ def mpr(
     emulator.configure(auto_create_sites=True)
     monkeypatch.chdir(layout.root)
 
-    @asynccontextmanager
-    async def client() -> AsyncIterator[WixClient]:
-        transport = httpx.ASGITransport(app=emulator.app)
-        async with WixClient(
-            base_url="http://emulator.test", api_key=TEST_KEY, transport=transport
-        ) as wix:
-            yield wix
+    client = emulator_client(emulator)
 
     journal_at: list[Path] = []
 

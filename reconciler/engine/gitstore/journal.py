@@ -55,9 +55,14 @@ class GitJournal(FileJournal):
         self._pushes.flush_now()
 
     def _unpublished(self) -> bytes | None:
-        if not self.path.is_file():
+        try:
+            content = self.path.read_bytes()
+        except FileNotFoundError:
             return None
-        content = self.path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read the local copy of the journal {self.path}: {exc}"
+            ) from None
         return None if content == self._published else content
 
     def _publish(self, content: bytes) -> None:
