@@ -24,7 +24,13 @@ import click
 import httpx
 
 from reconciler.cli.console import FleetDisplay, warn
-from reconciler.cli.credentials import EMULATOR_KEY, EmulatorApp, site_credentials
+from reconciler.cli.credentials import (
+    EMULATOR_KEY,
+    EmulatorApp,
+    credential_values,
+    refuse_credentials_in,
+    site_credentials,
+)
 from reconciler.cli.store import StoreChoice
 from reconciler.config import load_sites, select_sites
 from reconciler.config.shard import Shard, shard_sites
@@ -80,8 +86,12 @@ class App:
         sites is not (a CI matrix may have more shards than a small fleet has sites).
         """
         result = load_sites(paths, env=self.env)
+        credentials = credential_values(result.sites, self.env)
+        for value in credentials.values():  # known before the first output of the run
+            self.redactor.add(value)
         selected = select_sites(result.sites, self.selectors)
         chosen = shard_sites(selected, self.shard)
+        refuse_credentials_in(chosen, credentials)
         # A warning about a site left out (--site, --shard) is not this run's business; one
         # about a shared file (defaults) is.
         left_out = {site.source for site in result.sites} - {site.source for site in chosen}

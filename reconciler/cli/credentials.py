@@ -7,9 +7,11 @@ need it, and nothing is sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from reconciler.config.interpolate import SECRET_VARIABLES, names_a_secret
 from reconciler.errors import ConfigError
 from reconciler.model.auth import ApiKeyAuth, WixAppAuth, WixUserAuth
 from reconciler.model.site import DesiredSite
@@ -97,6 +99,62 @@ def site_credentials(
 def secret_variables(sites: Sequence[DesiredSite]) -> tuple[str, ...]:
     """The environment variables whose values must never reach an output."""
     return tuple(sorted(_secret_variables(sites)))
+
+
+MIN_CREDENTIAL = 8
+"""A shorter value is not looked for in the desired values: "true" is no credential."""
+
+
+def credential_values(sites: Sequence[DesiredSite], env: Mapping[str, str]) -> dict[str, str]:
+    """Every credential this run can know before its first request: variable → value.
+
+    The variables the sites' `auth` names for a secret, WIX_API_KEY and the GitHub tokens,
+    and every variable whose name says it holds a secret (`names_a_secret`).
+    """
+    names = {*_secret_variables(sites), *SECRET_VARIABLES, *filter(names_a_secret, env)}
+    return {name: env[name] for name in sorted(names) if env.get(name)}
+
+
+def refuse_credentials_in(sites: Sequence[DesiredSite], credentials: Mapping[str, str]) -> None:
+    """ConfigError when a desired value of `sites` holds a credential's value.
+
+    Belt and braces behind the loader's refusal of `${SECRET}`: whatever way a secret got
+    into a site's values, it would be printed by every plan and written to Wix.
+    """
+    secrets = {v: n for n, v in credentials.items() if len(v.strip()) >= MIN_CREDENTIAL}
+    found = [
+        f"{site.source}: {where} holds the value of the environment variable {name}, a "
+        "credential: it would be shown by every plan and written to Wix; remove it from the "
+        "site file (secrets never belong in one)"
+        for site in sites
+        for where, text in _desired_strings(site)
+        for value, name in secrets.items()
+        if value in text
+    ]
+    if found:
+        raise ConfigError("\n".join(dict.fromkeys(found)))
+
+
+def _desired_strings(site: DesiredSite) -> Iterator[tuple[str, str]]:
+    """Every text a site declares that a plan shows or Wix is sent, with where it is."""
+    yield "site.name", site.name
+    for key, label in site.labels.items():
+        yield f"site.labels.{key}", label
+    for path, value in site.settings.values.items():
+        yield from _strings(path, value)
+    for event in site.events:
+        yield from _strings(f"events[{event.name!r}]", event.to_json())
+
+
+def _strings(where: str, value: Any) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, Mapping):
+        for key, member in value.items():
+            yield from _strings(f"{where}.{key}", member)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _strings(f"{where}[{index}]", item)
 
 
 def identities(sites: Sequence[DesiredSite]) -> dict[str, str]:

@@ -2,7 +2,9 @@
 
 Per site file: read (yamlio) → refuse pasted secrets → interpolate `${ENV}` → merge the
 `defaults:` include → validate (documents) → semantic checks; then across files, duplicate
-site ids. Nothing stops at the first problem or the first file.
+site ids. Nothing stops at the first problem or the first file. Before any of it, every file
+is parsed once to learn the variables its `auth` block names for a secret: no file may
+interpolate one of them, whichever site names it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from reconciler.config.interpolate import interpolate
 from reconciler.config.leaks import find_secrets
 from reconciler.config.tree import KeyPath, Mark, Positions, YMap
 from reconciler.config.validate import READ_ONLY_MESSAGES, validate_document
-from reconciler.config.yamlio import read_yaml
+from reconciler.config.yamlio import Parsed, read_yaml
 from reconciler.errors import ConfigInvalid, Problem
 from reconciler.model.settings import READ_ONLY_SETTINGS
 from reconciler.model.site import DesiredSite
@@ -91,6 +93,7 @@ def check_sites(
     run = _Run(os.environ if env is None else env, now or datetime.now(UTC))
     site_files, problems = discover(paths)
     run.problems.extend(problems)
+    run.name_credentials(site_files)
     loaded = [run.site(site_file) for site_file in site_files]
     ids = [semantics.site_id(site.tree, site.positions) for site in loaded if site]
     run.problems.extend(semantics.duplicate_ids([found for found in ids if found]))
@@ -137,6 +140,30 @@ class _Run:
     problems: list[Problem] = field(default_factory=list)
     files: set[str] = field(default_factory=set)
     shared: dict[Path, Any] = field(default_factory=dict)
+    parsed: dict[Path, Parsed] = field(default_factory=dict)
+    credentials: dict[str, str] = field(default_factory=dict)
+    """The variables `auth` blocks name for a secret → where one of them is named."""
+
+    def name_credentials(self, site_files: Sequence[SiteFile]) -> None:
+        """Learn the secret variables every site file (and its defaults file) names."""
+        for site_file in site_files:
+            tree = self.parse(site_file.path, site_file.display).tree
+            self.credentials.update(credential_variables(tree, site_file.display))
+            if not isinstance(tree, YMap) or "defaults" not in tree:
+                continue
+            mark = tree.value_marks["defaults"]
+            path, display, _ = defaults.resolve(
+                tree["defaults"], mark, site_file.path, site_file.root, site_file.root_display
+            )
+            if path is not None:
+                shared = self.parse(path, display).tree
+                self.credentials.update(credential_variables(shared, display))
+
+    def parse(self, path: Path, display: str) -> Parsed:
+        key = path.resolve()
+        if key not in self.parsed:
+            self.parsed[key] = read_yaml(path, display)
+        return self.parsed[key]
 
     def site(self, site_file: SiteFile) -> _Site | None:
         tree = self.read(site_file.path, site_file.display)
@@ -157,14 +184,14 @@ class _Run:
     def read(self, path: Path, display: str) -> Any:
         """Parse, scan for secrets and interpolate one file; None when it is unusable."""
         self.files.add(display)
-        parsed = read_yaml(path, display)
+        parsed = self.parse(path, display)
         self.problems.extend(parsed.problems)
         if parsed.empty:
             self.problems.append(Problem(display, 1, 1, "", "the file is empty"))
         if parsed.tree is None:
             return None
         self.problems.extend(find_secrets(parsed.tree, self.env))
-        tree, problems = interpolate(parsed.tree, self.env, Mark(display, 1, 1))
+        tree, problems = interpolate(parsed.tree, self.env, Mark(display, 1, 1), self.credentials)
         self.problems.extend(problems)
         return tree
 
@@ -191,6 +218,24 @@ class _Run:
                 _, problems = validate_document(DefaultsDoc, tree, positions, _DEFAULTS_SPECIAL)
                 self.problems.extend(problems)
         return self.shared[key]
+
+
+_SECRET_FIELDS = (("wixApp", "appSecretEnv"), ("apiKey", "env"))
+"""Where an `auth` block names a secret's variable. The app id (`appIdEnv`) is no secret:
+Wix shows it in every install link of the app, and a site file may use it."""
+
+
+def credential_variables(tree: Any, display: str) -> dict[str, str]:
+    """The variables the `auth` block of a raw site or defaults tree names for a secret."""
+    auth = tree.get("auth") if isinstance(tree, YMap) else None
+    found: dict[str, str] = {}
+    for kind, key in _SECRET_FIELDS:
+        block = auth.get(kind) if isinstance(auth, YMap) else None
+        name = block.get(key) if isinstance(block, YMap) else None
+        if isinstance(block, YMap) and isinstance(name, str) and name:
+            mark = block.value_marks.get(key, block.mark)
+            found[name] = f"auth.{kind}.{key} at {display}:{mark.line}:{mark.column}"
+    return found
 
 
 def _tidy(problems: list[Problem]) -> tuple[Problem, ...]:

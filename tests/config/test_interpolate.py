@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from reconciler.config import load_sites
+from reconciler.config import check_sites, load_sites
 from reconciler.config.interpolate import interpolate
 from reconciler.config.yamlio import parse_yaml
 from reconciler.errors import ConfigInvalid
@@ -74,3 +76,68 @@ def test_an_interpolated_site_id_is_validated_after_interpolation(write: Writer)
     with pytest.raises(ConfigInvalid) as raised:
         load_sites([path], env={"SITE": "nope"}, now=NOW)
     assert "site.id: expected a GUID" in str(raised.value)
+
+
+def _checked(
+    folder: Path, text: str, env: dict[str, str], files: dict[str, str] | None = None
+) -> list[str]:
+    """Every error `check_sites` finds in these files, as `file:line:col: message`."""
+    for name, body in {"site.yaml": text, **(files or {})}.items():
+        (folder / name).write_text(body, encoding="utf-8")
+    errors = check_sites([folder], env=env, now=NOW).errors
+    return [str(p).replace(f"{folder}/", "") for p in errors]
+
+
+APP = (
+    "auth:\n  wixApp: {instanceId: 9a3f6c1e-1111-4e2a-9b7c-5d8e0f1a2b3c, appSecretEnv: AGENCY_S}\n"
+)
+
+
+def test_a_variable_an_auth_block_names_for_a_secret_is_refused_where_it_is_used(
+    tmp_path: Path,
+) -> None:
+    """The variable's name says nothing: the auth block naming it does (#23)."""
+    env = {"AGENCY_S": "hunter2-hunter2", "WIX_APP_ID": "app-id-1"}
+    text = site(APP + "settings:\n  toneOfVoice: 'we say ${AGENCY_S}'\n")
+    assert _checked(tmp_path, text, env) == [
+        "site.yaml:8:16: settings.toneOfVoice: ${AGENCY_S} would copy a secret into the site's "
+        "settings and every plan output (auth.wixApp.appSecretEnv at site.yaml:6:76 names it "
+        "for a credential): site files never need it"
+    ]
+
+
+def test_a_secret_named_by_another_site_or_a_defaults_file_is_refused_too(tmp_path: Path) -> None:
+    other = site("defaults: _shared.yaml\n", site_id="22222222-2222-4333-8444-555555555555")
+    shared = "auth:\n  apiKey: {env: STAGING_CRED}\n"
+    env = {"STAGING_CRED": "k" * 20}
+    text = site("settings:\n  toneOfVoice: ${STAGING_CRED}\n")
+    found = _checked(tmp_path, text, env, {"other.yaml": other, "_shared.yaml": shared})
+    assert [line.split(" would")[0] for line in found] == [
+        "site.yaml:6:16: settings.toneOfVoice: ${STAGING_CRED}"
+    ]
+    assert "(auth.apiKey.env at " in found[0] and "_shared.yaml:2:17 names it" in found[0]
+    assert "k" * 20 not in str(found)
+
+
+@pytest.mark.parametrize(
+    "name", ["WIX_APP_SECRET", "MY_SECRET_THING", "NPM_TOKEN", "gh_token", "DB_PASSWORD", "S3_KEY"]
+)
+def test_a_variable_whose_name_says_it_holds_a_secret_is_refused(name: str) -> None:
+    _, problems = _run(f"a: '${{{name}}}'\n", {name: "value-of-it"})
+    assert problems == [
+        f"f.yaml:1:4: a: ${{{name}}} would copy a secret into the site's settings and every plan "
+        "output (its name says it holds a credential): site files never need it"
+    ]
+
+
+def test_the_app_id_and_ordinary_names_are_not_credentials() -> None:
+    """The app id is public (Wix shows it in every install link of the app)."""
+    env = {"WIX_APP_ID": "app-id-1", "KEYWORDS": "bread", "MONKEY": "m"}
+    tree, problems = _run("a: '${WIX_APP_ID} ${KEYWORDS} ${MONKEY}'\n", env)
+    assert (tree, problems) == ({"a": "app-id-1 bread m"}, [])
+
+
+def test_a_variable_holding_a_credential_value_is_refused_whatever_its_name() -> None:
+    env = {"WIX_APP_SECRET": "s3cret-value-9", "COPY": "see s3cret-value-9 here"}
+    _, problems = _run("a: '${COPY}'\n", env)
+    assert [p.split(" (")[1].split(")")[0] for p in problems] == ["its value holds a credential's"]
