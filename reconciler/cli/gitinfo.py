@@ -5,17 +5,28 @@ directory; the actor `MPR_ACTOR`, `GITHUB_ACTOR`, Git's `user.email` (or `user.n
 login user (`USER`, `LOGNAME`, the password database), else "unknown". Git is asked with a
 short timeout and any failure (no git, not a repository, an unknown commit) reads as "cannot
 tell", never as an error: provenance is recorded when it is there and the run goes on without.
+
+Values from the environment and from audit lines are data, never options: a commit is passed
+to git only once `rev-parse --verify --end-of-options` has turned it into a full object id,
+and a commit variable that is neither a commit of this clone nor a hex id is one error naming
+the variable (`MPR_COMMIT=--output=FILE` would otherwise be an option of `git diff`).
 """
 
 from __future__ import annotations
 
 import getpass
+import re
 import subprocess
 from collections.abc import Mapping, Sequence
 
 from reconciler.engine.audit import Provenance
+from reconciler.errors import ConfigError
 
 _TIMEOUT = 10.0
+COMMIT_VARIABLES = ("MPR_COMMIT", "GITHUB_SHA")
+"""Where the applied commit is named, first one set wins (else the checked-out commit)."""
+_COMMIT_ID = re.compile(r"[0-9a-fA-F]{4,64}")
+"""A commit id (or a prefix of one) this clone may lack: recorded, never an option to git."""
 
 
 def provenance(env: Mapping[str, str]) -> Provenance:
@@ -25,12 +36,29 @@ def provenance(env: Mapping[str, str]) -> Provenance:
     if run and attempt and attempt != "1":
         run = f"{run}/{attempt}"
     return Provenance(
-        commit=env.get("MPR_COMMIT") or env.get("GITHUB_SHA") or git_head(),
+        commit=given_commit(env) or git_head(),
         actor=actor(env),
         run=run,
         repository=env.get("GITHUB_REPOSITORY") or None,
         ref=env.get("GITHUB_REF") or None,
     )
+
+
+def given_commit(env: Mapping[str, str]) -> str | None:
+    """The commit `MPR_COMMIT` or `GITHUB_SHA` names; ConfigError when it names no commit."""
+    for name in COMMIT_VARIABLES:
+        value = env.get(name)
+        if not value:
+            continue
+        if _COMMIT_ID.fullmatch(value) or full_commit(value):
+            return value
+        shown = repr(value) if len(value) <= 200 else repr(value[:200]) + "…"
+        raise ConfigError(
+            f"environment variable {name} is {shown}, which is not a commit of this "
+            "repository: set it to a commit id (as `git rev-parse HEAD` prints it), or unset "
+            "it to apply the commit checked out here"
+        )
+    return None
 
 
 def actor(env: Mapping[str, str]) -> str:
@@ -56,7 +84,10 @@ def changed_since(commit: str, paths: Sequence[str]) -> list[str] | None:
 
     None when Git cannot tell (not a repository, a commit this clone lacks).
     """
-    tracked = _git("diff", "--name-only", "--no-renames", commit, "--", *paths)
+    full = full_commit(commit)
+    if full is None:
+        return None
+    tracked = _git("diff", "--name-only", "--no-renames", full, "--", *paths)
     untracked = _git("ls-files", "--others", "--exclude-standard", "--", *paths)
     if tracked is None or untracked is None or tracked.returncode or untracked.returncode:
         return None
@@ -83,8 +114,9 @@ def git_head() -> str | None:
 
 
 def full_commit(commit: str) -> str | None:
-    """The full id of `commit` (a prefix, a ref), or None when this clone does not know it."""
-    return _output("rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}")
+    """The full id of `commit` (a prefix, a ref), or None when this clone does not know it
+    (`commit` is read as a revision, never as an option, whatever it starts with)."""
+    return _output("rev-parse", "--verify", "--quiet", "--end-of-options", f"{commit}^{{commit}}")
 
 
 def _output(*args: str) -> str | None:
@@ -97,7 +129,10 @@ def _output(*args: str) -> str | None:
 
 def is_ancestor(older: str, newer: str) -> bool | None:
     """Whether `older` is an ancestor of `newer`; None when Git cannot tell."""
-    result = _git("merge-base", "--is-ancestor", older, newer)
+    first, second = full_commit(older), full_commit(newer)
+    if first is None or second is None:
+        return None
+    result = _git("merge-base", "--is-ancestor", first, second)
     if result is None or result.returncode not in (0, 1):
         return None
     return result.returncode == 0

@@ -208,8 +208,15 @@ class CommandCredential(Credential):
         return (self.identity, self.command, self.site_id)
 
     def argv(self) -> list[str]:
-        """The command split like a shell would, each placeholder filled in (no shell runs)."""
+        """The command split like a shell would, each placeholder filled in (no shell runs).
+
+        A filled-in value is data: one that the command could read as an option (it starts
+        with `-`) is refused, not run.
+        """
         values = {"siteId": self.site_id, "instanceId": self.instance_id}
+        for name, value in values.items():
+            if value.startswith("-"):
+                raise self._failure(f"was not run: its {{{name}}} {value!r} starts with '-'")
         return [part.format(**values) for part in shlex.split(self.command)]
 
     async def _fetch(self, ctx: AuthContext) -> tuple[str, float]:

@@ -131,12 +131,22 @@ class Git:
         return done.returncode == 0
 
     def fetch(self, refspecs: list[str]) -> None:
-        self.run("fetch", "--quiet", "--no-tags", "--no-write-fetch-head", self.remote, *refspecs)
+        self.run(
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            "--no-write-fetch-head",
+            "--end-of-options",  # the remote's name (--store-remote) is never an option
+            self.remote,
+            *refspecs,
+        )
 
     def push(self, updates: Mapping[str, str]) -> bool:
         """Push each commit to its ref if that only moves the ref forward; False if it moved."""
         specs = [f"{commit}:{ref}" for ref, commit in updates.items()]
-        done = self._run(("push", "--porcelain", "--quiet", self.remote, *specs), None)
+        done = self._run(
+            ("push", "--porcelain", "--quiet", "--end-of-options", self.remote, *specs), None
+        )
         if done.returncode == 0:
             return True
         said = (done.stdout + done.stderr).decode("utf-8", "replace")
