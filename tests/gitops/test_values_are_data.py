@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,7 @@ from reconciler.errors import CredentialUnavailable
 from reconciler.wix.credentials import CommandCredential
 from tests.conftest import Mpr
 from tests.gitops.conftest import SITE, seed, site_file
-
-
-def git(*args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
+from tests.gitops.test_audit import git
 
 
 @pytest.fixture
