@@ -103,17 +103,28 @@ class App:
             warn(f"shard {self.shard} holds none of the {count} selected site(s): nothing to do")
         return chosen
 
+    @property
+    def _pretend(self) -> bool:
+        """An in-process emulator run, or one injected by a test: no lock, no lease."""
+        return bool(self.emulator_fixture) or self.hooks.runtime is not None
+
     def writer_lock(
         self, timeout: float, sites: Sequence[DesiredSite] = ()
     ) -> AbstractContextManager[None]:
         """The apply lock of the state directory (none for an in-process or injected run);
         with the git store, a lease that outlasts the longest wait of `sites`."""
-        if self.emulator_fixture or self.hooks.runtime is not None:
+        if self._pretend:
             return nullcontext()
         if self.store.is_git:
             longest = max((s.policy.wait_timeout_seconds for s in sites), default=0.0)
             return self.store.lease(self.env, timeout, str(self.shard or ""), longest)
         return apply_lock(Path(self.state_file).parent, timeout)
+
+    def guard_writes(self, client: WixClient) -> None:
+        """With the git store's lease held (`writer_lock`), make every write to Wix wait for
+        a check that it is still ours: a run whose lease was taken over sends nothing more."""
+        if self.store.is_git and not self._pretend:
+            client.before_write = self.store.lease_guard()
 
     def journal(self) -> Journal:
         if self.emulator_fixture:

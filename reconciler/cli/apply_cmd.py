@@ -39,7 +39,7 @@ from reconciler.engine.plan import Plan
 from reconciler.engine.report import ApplyReport
 from reconciler.engine.review import review_digest
 from reconciler.engine.runtime import Runtime
-from reconciler.errors import ConfigError, StalePlan
+from reconciler.errors import ConfigError, LockHeld, StalePlan
 from reconciler.model.site import DesiredSite
 from reconciler.render import render_report
 
@@ -114,6 +114,7 @@ async def run_apply(
         runtime = gate.watching(runtime)
     with _written_at_end(runtime, audit):
         async with app.client(sites) as client:
+            app.guard_writes(client)
             async with app.display.showing(names(sites), announce=False):
                 work = await plan_sites(client, sites, runtime)
             if audit is not None:
@@ -149,7 +150,7 @@ def _written_at_end(runtime: Runtime, audit: AuditLog | None) -> Iterator[None]:
         for save in saves:
             try:
                 save()
-            except ConfigError as exc:  # the run's own outcome matters more: say it, go on
+            except (ConfigError, LockHeld) as exc:  # the run's outcome matters more: say it
                 warn(str(exc))
 
 

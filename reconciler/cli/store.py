@@ -22,6 +22,7 @@ from reconciler.cli import gitinfo
 from reconciler.cli.console import warn
 from reconciler.engine.audit import AuditEntry, AuditLog, Provenance, read_log
 from reconciler.engine.gitstore.audit import GitAuditLog, read_notes
+from reconciler.engine.gitstore.guard import LeaseGuard
 from reconciler.engine.gitstore.journal import GitJournal
 from reconciler.engine.gitstore.lease import DEFAULT_TTL
 from reconciler.engine.gitstore.refs import Git
@@ -93,6 +94,10 @@ class StoreChoice:
             except ConfigError as exc:  # the run's own outcome matters more: say it, go on
                 until = f"; it lapses at {held.expires}" if held else ""
                 warn(f"could not give the apply lease back: {exc}{until}")
+
+    def lease_guard(self) -> LeaseGuard:
+        """The check of the git store's lease that every write to Wix awaits first."""
+        return LeaseGuard(self.git())
 
     def entries(self, paths: list[str]) -> tuple[list[AuditEntry], list[str]]:
         """The audit trail: the notes of the git store, or the files `paths`."""

@@ -143,6 +143,9 @@ class WixClient:
         self._headers = self._http.headers.multi_items()
         self._extensions = {"timeout": self._timeout.as_dict()}
         self._urls: dict[str, httpx.URL] = {}
+        self.before_write: Callable[[], Awaitable[None]] | None = None
+        """Awaited before every send of a call that changes something on Wix (each retry
+        too); what it raises fails the call unsent. Apply's git store checks its lease here."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **kwargs: Any) -> WixClient:
@@ -232,7 +235,7 @@ class WixClient:
 
         Low level: `SiteClient` is the intended API. `parse` signals a body of the wrong
         shape by raising ValueError (pydantic's ValidationError is one). Raises ApiError
-        subclasses only; no httpx or pydantic exception escapes.
+        subclasses only (and what `before_write` raises); no httpx or pydantic exception escapes.
         """
         path = endpoint.url_path(resource_id)
         rank = self._ranks.get(site_id)
@@ -243,6 +246,8 @@ class WixClient:
         info = RequestInfo(endpoint.verb, path, self.base_url, self.redactor, credential)
 
         async def attempt() -> T:
+            if endpoint.writes and self.before_write is not None:
+                await self.before_write()
             return await self._send_authorized(site_id, endpoint.name, info, parse, params, body)
 
         if credential is not None:

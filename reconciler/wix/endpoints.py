@@ -25,6 +25,11 @@ class Endpoint:
     """For deletes: the status a retry gets when an earlier try, whose answer was lost, had
     already deleted the thing (the id is then unknown). The retry reports success instead."""
 
+    @property
+    def writes(self) -> bool:
+        """Whether a call changes something on Wix (every method but the Get and Query ones)."""
+        return not self.name.startswith(("Get", "Query"))
+
     def url_path(self, resource_id: str | None = None) -> str:
         """The path after the host root, with `{id}` filled in (percent-encoded).
 

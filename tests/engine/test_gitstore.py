@@ -154,7 +154,7 @@ def test_a_lapsed_lease_is_taken_over_and_its_old_holder_cannot_release_it(
     later = remote.store("b", now=lambda: T0 + timedelta(minutes=31))
     later.acquire("bob", "2", 0, never)
     dead.refresh()
-    with pytest.raises(ConfigError, match="lapsed and another run took it over"):
+    with pytest.raises(LockHeld, match="lapsed and another run took it over"):
         dead.write_state(b'{"pending": {}}')  # it notices before it sends anything more
     dead.release()  # the run that lost its lease gives back nothing that is not its own
     assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == "bob"

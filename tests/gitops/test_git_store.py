@@ -9,19 +9,27 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from reconciler.cli import exitcodes
 from reconciler.cli.app import Hooks
 from reconciler.emulator import Emulator
+from reconciler.engine.gitstore.lease import Host, Lease
 from reconciler.engine.gitstore.refs import Git
 from reconciler.engine.gitstore.store import STATE_REF, GitStore
+from reconciler.model.events import wire_time
+from reconciler.wix import WixClient
 from tests.conftest import TEST_KEY, Mpr
 from tests.gitops.conftest import SITE, seed, site_file
 
@@ -256,3 +264,202 @@ def test_a_lease_that_cannot_be_given_back_is_a_warning_with_its_expiry(
     assert warning.endswith(json.loads(git(bare, "show", f"{STATE_REF}:lease.json"))["expires"]), (
         "it says when the lease lapses"
     )
+
+
+# --- a lease is the only truth for a holder (#23) -------------------------------------------
+# Containers and CI runners share host names: a lease held on another machine with this
+# machine's host name, whose pid runs nowhere here, is no dead lease. A run whose lease was
+# taken over sends nothing more to Wix, not only no journal write, and says so. A damaged
+# lease record is named and waited out, not a crash of every apply.
+
+EVENTS = """events:
+  - {name: One, date: "2026-12-01T09:00:00Z"}
+  - {name: Two, date: "2026-12-02T09:00:00Z"}
+  - {name: Three, date: "2026-12-03T09:00:00Z"}
+policy:
+  regenerate: never
+  schedule: {enabled: false}
+"""
+
+
+def commit_events(checkout: Path) -> None:
+    site_file(checkout / "sites", "crumb", SITE, EVENTS)
+    git(checkout, "add", "sites")
+    git(checkout, "commit", "-qm", "three events")
+    git(checkout, "push", "-q", "origin", "main")
+
+
+def dead_pid() -> int:
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(done.stdout)
+
+
+def other_machine(tmp_path: Path) -> Host:
+    """A runner elsewhere: its own boot and pid namespace, its own (empty) /proc."""
+    proc = tmp_path / "other-proc"
+    proc.mkdir(exist_ok=True)
+    return Host("another-boot/pid:[4026531999]", dead_pid(), proc)
+
+
+def push_lease(bare: Path, tmp_path: Path, body: dict[str, object] | bytes) -> None:
+    """A lease file as another runner (or a broken tool) left it in the remote."""
+    store = GitStore(Git(clone(bare, tmp_path / "writer")), now=lambda: datetime.now(UTC))
+    store.refresh()
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    store.update(STATE_REF, lambda f: {**f, "lease.json": store.git.blob(content)}, "lease")
+
+
+def test_a_lease_of_another_machine_with_this_host_name_is_not_taken_for_a_dead_one(
+    mpr: Mpr, emulator: Emulator, bare: Path, on_disk: Hooks, tmp_path: Path
+) -> None:
+    """Same host name, a pid that runs nowhere here: before #23 that read as "its run died
+    here" and the lease was taken over while its holder was writing."""
+    seed(emulator, {"id": SITE, "plan": {"status": "ACTIVE"}})
+    commit_events(Path.cwd())
+    holder = GitStore(
+        Git(clone(bare, tmp_path / "runner-2")),
+        now=lambda: datetime.now(UTC),
+        here=other_machine(tmp_path),
+    )
+    holder.refresh()
+    holder.acquire("alice", "7", 0, lambda _: None)
+    assert holder.lease is not None and holder.lease.host == socket.gethostname()
+
+    refused = mpr("apply", "sites", "--auto-approve", "--store", "git", obj=on_disk)
+    assert refused.code == exitcodes.REFUSED, refused.err
+    assert refused.err.startswith(f"Error: alice (pid {holder.lease.pid} on ")
+    assert emulator.writes() == []
+
+
+def test_a_lease_of_this_machine_whose_process_is_gone_is_taken_over_at_once(
+    bare: Path, tmp_path: Path
+) -> None:
+    here = Host.this_process()
+    gone = Host(here.machine, dead_pid(), here.proc)
+    dead = GitStore(Git(clone(bare, tmp_path / "a")), now=lambda: datetime.now(UTC), here=gone)
+    dead.refresh()
+    dead.acquire("alice", "1", 0, lambda _: None)
+    alive = GitStore(Git(clone(bare, tmp_path / "b")), now=lambda: datetime.now(UTC))
+    alive.refresh()
+    alive.acquire("bob", "2", 0, lambda _: None)
+    assert alive.lease is not None and alive.lease.holder == "bob"
+
+
+def test_a_pid_reused_by_another_process_is_no_holder() -> None:
+    here = Host.this_process()
+    started = here.started(here.pid)
+    assert started is not None
+    lease = Lease("t", "alice", "", "h", here.pid, "x", "2999-01-01T00:00:00.000Z")
+    lease = replace(lease, machine=here.machine, started=started)
+    now = datetime.now(UTC)
+    assert not lease.stale(now, here), "this very process holds it"
+    reused = replace(lease, started=str(int(started) + 1))
+    assert reused.stale(now, here), "same pid, another start time: the holder is gone"
+
+
+def racing_client(
+    emulator: Emulator, take_over: Callable[[], None]
+) -> Callable[[], AbstractAsyncContextManager[WixClient]]:
+    """The emulator, and another runner taking the lease over once the first event landed."""
+
+    class Transport(httpx.ASGITransport):
+        taken = False
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            response = await super().handle_async_request(request)
+            if request.method == "POST" and request.url.path.endswith("/events"):
+                if not Transport.taken:
+                    Transport.taken = True
+                    take_over()
+            return response
+
+    @asynccontextmanager
+    async def client() -> AsyncIterator[WixClient]:
+        async with WixClient(
+            base_url="http://emulator.test", api_key=TEST_KEY, transport=Transport(app=emulator.app)
+        ) as wix:
+            yield wix
+
+    return client
+
+
+def test_a_run_whose_lease_was_taken_over_sends_no_more_writes_and_says_so(
+    mpr: Mpr, emulator: Emulator, bare: Path, tmp_path: Path
+) -> None:
+    """The second and third event change no journal record: before #23 they were sent
+    after the lease had gone to another runner (25 declared events became 45)."""
+    seed(emulator, {"id": SITE, "plan": {"status": "ACTIVE"}})
+    commit_events(Path.cwd())
+    later = GitStore(
+        Git(clone(bare, tmp_path / "runner-2")),
+        now=lambda: datetime.now(UTC) + timedelta(hours=3),  # past the first run's expiry
+        here=other_machine(tmp_path),
+    )
+
+    def take_over() -> None:
+        later.refresh()
+        later.acquire("bob", "2", 0, lambda _: None)
+
+    obj = Hooks(client=racing_client(emulator, take_over))
+    result = mpr("apply", "sites", "--auto-approve", "--store", "git", obj=obj)
+    assert result.code == exitcodes.ERROR
+    assert [w.operation for w in emulator.writes()] == ["CreateEvent"], "nothing after the loss"
+    assert "lapsed and another run took it over: this run sends nothing more to Wix" in (
+        result.out + result.err
+    )
+    held = json.loads(git(bare, "show", f"{STATE_REF}:lease.json"))
+    assert held["holder"] == "bob", "the run that lost it gave back nothing of another's"
+
+
+@pytest.mark.parametrize(
+    ("record", "said"),
+    [
+        ({"pid": "abc"}, 'pid is "abc"'),
+        ({"pid": True}, "pid is true"),
+        ({"holder": None}, "holder is null"),
+        ({"scope": "2/x"}, 'scope is "2/x"'),
+    ],
+)
+def test_a_damaged_lease_record_is_named_and_held_until_its_expiry(
+    mpr: Mpr,
+    emulator: Emulator,
+    bare: Path,
+    on_disk: Hooks,
+    tmp_path: Path,
+    record: dict[str, object],
+    said: str,
+) -> None:
+    seed(emulator, {"id": SITE, "plan": {"status": "ACTIVE"}})
+    commit_events(Path.cwd())
+    sound = {
+        "token": "t",
+        "holder": "alice",
+        "run": "",
+        "host": "h",
+        "pid": 12,
+        "since": "2026-11-23T09:00:00.000Z",
+    }
+    until = wire_time(datetime.now(UTC) + timedelta(hours=1))
+    push_lease(bare, tmp_path, {**sound, "expires": until, **record})
+
+    refused = mpr("apply", "sites", "--auto-approve", "--store", "git", obj=on_disk)
+    assert refused.code == exitcodes.REFUSED, refused.err
+    assert refused.err.startswith("Error: a damaged lease record lease.json (" + said)
+    assert f"until {until}" in refused.err and "git push origin" in refused.err
+    assert emulator.writes() == []
+
+
+def test_a_damaged_lease_record_that_cannot_be_dated_is_taken_over(
+    mpr: Mpr, emulator: Emulator, bare: Path, on_disk: Hooks, tmp_path: Path
+) -> None:
+    seed(emulator, {"id": SITE, "plan": {"status": "ACTIVE"}})
+    commit_events(Path.cwd())
+    push_lease(bare, tmp_path, {"pid": "abc", "expires": "whenever"})
+    result = mpr("apply", "sites", "--auto-approve", "--store", "git", obj=on_disk)
+    assert result.code == exitcodes.OK, result.err
+    assert len(emulator.writes()) == 3

@@ -4,10 +4,16 @@ An OS lock covers one machine; runners share nothing but the remote. The lease i
 in the state ref: holder, run, host, pid, since, expires, and the shard it covers
 (`lease.json` for every site, `lease-2-of-4.json` for shard 2/4: the shards of one fleet
 apply side by side, an unsharded apply excludes them all). It is taken by a
-compare-and-swap push (only when no lease it overlaps stands, or those are stale: expired,
-or held by a process of this machine that is gone; the rule for a run that died without
-releasing one), renewed with every journal write of the holder, and released (removed) at
-the end of the run.
+compare-and-swap push, only when no lease it overlaps stands or those are stale: expired,
+or held by a process of *this* machine that is gone (the rule for a run that died without
+releasing one). "This machine" is never judged by the host name, which containers and CI
+runners share: a lease records `machine` (this boot of this kernel and the pid namespace:
+where a pid names one process) and the start time of its process, so a pid reused by
+another process, or a process in another container, never passes for the holder's death.
+A record this mpr cannot read (`"pid": "abc"`) is damaged: it is held until its expiry
+(when that can be read) and named in the refusal, with how to clear it. The lease is
+renewed by its holder's journal writes and lease checks, and released (removed) at the end
+of the run.
 """
 
 from __future__ import annotations
@@ -16,8 +22,10 @@ import json
 import os
 import socket
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from reconciler.model.events import parse_wire_time, wire_time
 
@@ -38,6 +46,12 @@ class Lease:
     expires: str
     scope: str = ""
     """The shard it covers, "I/N", or "" for every site."""
+    machine: str = ""
+    """Where `pid` names one process (`Host.machine`); "" when the holder could not tell."""
+    started: str = ""
+    """When the holder's process started (clock ticks after boot); "" when unknown."""
+    damage: str = field(default="", compare=False)
+    """What is wrong with a record read from the remote ("" for a sound one); never written."""
 
     @property
     def file_name(self) -> str:
@@ -51,7 +65,8 @@ class Lease:
         return of != out_of or mine == other
 
     def to_bytes(self) -> bytes:
-        return (json.dumps(asdict(self), indent=2) + "\n").encode("utf-8")
+        body = {k: v for k, v in asdict(self).items() if k != "damage"}
+        return (json.dumps(body, indent=2) + "\n").encode("utf-8")
 
     def expired(self, now: datetime) -> bool:
         try:
@@ -59,39 +74,107 @@ class Lease:
         except ValueError:  # a lease this mpr cannot date is no lease to wait for
             return True
 
-    def stale(self, now: datetime) -> bool:
-        """Whether the lease may be taken over: it expired, or its holder ran on this machine
-        and is gone (a killed run here need not be waited out)."""
-        return self.expired(now) or (self.host == socket.gethostname() and not _alive(self.pid))
+    def stale(self, now: datetime, here: Host) -> bool:
+        """Whether the lease may be taken over: it expired, or its holder's process ran
+        where `here` runs and is gone (a killed run here need not be waited out). Never
+        by host name: a runner of the same name elsewhere is no proof of anything."""
+        if self.expired(now):
+            return True
+        if self.damage or not self.machine or self.machine != here.machine:
+            return False
+        return not here.running(self.pid, self.started)
 
     def describe(self) -> str:
         run = f", run {self.run}" if self.run else ""
         shard = f" for shard {self.scope}" if self.scope else ""
-        return f"{self.holder} (pid {self.pid} on {self.host}{run}){shard} since {self.since}"
+        held = f"{self.holder} (pid {self.pid} on {self.host}{run}){shard} since {self.since}"
+        if self.damage:
+            return f"a damaged lease record {self.file_name} ({self.damage}; it reads as {held})"
+        return held
 
     @classmethod
     def read(cls, content: bytes | None) -> Lease | None:
-        """The lease a file holds; None for none, or for one this mpr cannot read."""
+        """The lease a file holds; None for none. A record this mpr cannot read is a lease
+        all the same, marked `damage`d: whoever wrote it may be writing to Wix."""
         if not content:
             return None
         try:
             body = json.loads(content)
-            return cls(
-                **{k: body[k] for k in cls.__dataclass_fields__ if k != "scope"},
-                scope=str(body.get("scope") or ""),
-            )
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, UnicodeDecodeError):
+            return cls(**_PLACEHOLDER, damage="it is not JSON")
+        if not isinstance(body, dict):
+            return cls(**_PLACEHOLDER, damage="it is not a JSON object")
+        values: dict[str, Any] = {**_PLACEHOLDER, "scope": "", "machine": "", "started": ""}
+        wrong = []
+        for name, default in values.items():
+            value = body.get(name, default)
+            if name in _PLACEHOLDER and name not in body:
+                wrong.append(f"it has no {name}")
+            elif type(value) is not type(default) or (name == "pid" and not 0 < value < 2**31):
+                wrong.append(f"{name} is {json.dumps(value)[:40]}")
+            else:
+                values[name] = value
+        scope = values["scope"]
+        if scope and not _is_scope(str(scope)):
+            wrong.append(f"scope is {json.dumps(scope)[:40]}")
+            values["scope"] = ""
+        return cls(**values, damage=", ".join(wrong))
+
+
+_PLACEHOLDER: dict[str, Any] = {
+    "token": "",
+    "holder": "?",
+    "run": "",
+    "host": "?",
+    "pid": 0,
+    "since": "?",
+    "expires": "",
+}
+"""A lease's required members, as a damaged record without them reads."""
+
+
+def _is_scope(scope: str) -> bool:
+    index, _, count = scope.partition("/")
+    return index.isdigit() and count.isdigit() and 0 < int(index) <= int(count)
+
+
+@dataclass(frozen=True)
+class Host:
+    """Where this process runs, as a lease records it and judges another's holder."""
+
+    machine: str
+    """This boot of this machine's kernel and this pid namespace: where a pid names one
+    process ("" when this system cannot tell, and then no holder is judged gone)."""
+    pid: int
+    proc: Path = Path("/proc")
+
+    @classmethod
+    def this_process(cls, proc: Path = Path("/proc")) -> Host:
+        return cls(_machine(proc), os.getpid(), proc)
+
+    def started(self, pid: int) -> str | None:
+        """When process `pid` started (clock ticks after boot), or None when there is none."""
+        try:
+            stat = (self.proc / str(pid) / "stat").read_text(encoding="ascii", errors="replace")
+        except OSError:
             return None
+        fields = stat.rpartition(")")[2].split()  # the name, in parentheses, may hold spaces
+        return fields[19] if len(fields) > 19 else None
+
+    def running(self, pid: int, started: str) -> bool:
+        """Whether the process `pid` that started at `started` still runs here."""
+        now = self.started(pid)
+        return now is not None and (not started or now == started)
 
 
-def _alive(pid: int) -> bool:
+def _machine(proc: Path) -> str:
+    """The boot id and the pid namespace of this process; "" when either is unknown."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, ValueError):
-        return True  # someone else's process, or a pid this system cannot ask about
-    return True
+        boot = (proc / "sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+        namespace = os.readlink(proc / "self/ns/pid")
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return f"{boot}/{namespace}" if boot and namespace else ""
 
 
 def is_lease(name: str) -> bool:
@@ -110,16 +193,18 @@ def _parts(scope: str) -> tuple[int, int]:
 
 
 def new_lease(
-    holder: str, run: str | None, now: datetime, ttl: timedelta, scope: str = ""
+    holder: str, run: str | None, now: datetime, ttl: timedelta, here: Host, scope: str = ""
 ) -> Lease:
-    """A lease for this process over `scope`, from `now` for `ttl`."""
+    """A lease for the process `here` over `scope`, from `now` for `ttl`."""
     return Lease(
         token=uuid.uuid4().hex,
         holder=holder,
         run=run or "",
         host=socket.gethostname(),
-        pid=os.getpid(),
+        pid=here.pid,
         since=wire_time(now),
         expires=wire_time(now + ttl),
         scope=scope,
+        machine=here.machine,
+        started=here.started(here.pid) or "",
     )

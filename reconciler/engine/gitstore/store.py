@@ -17,10 +17,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from reconciler.engine.gitstore.lease import DEFAULT_TTL, Lease, is_lease, new_lease
+from reconciler.engine.gitstore.lease import DEFAULT_TTL, Host, Lease, is_lease, new_lease
 from reconciler.engine.gitstore.merge import STATE, merge_file, merge_trees
 from reconciler.engine.gitstore.refs import Git, Tree
 from reconciler.errors import ConfigError, LockHeld
+from reconciler.model.events import parse_wire_time, wire_time
 
 STATE_REF = "refs/mpr/state"
 """The journal (`state.json`) and the leases (`lease*.json`), one commit per change."""
@@ -36,6 +37,7 @@ _LOST_LEASE = (
     "more to Wix (two writers on one site is what the lease prevents). Run apply again once "
     "the other run has ended; a lease lasts twice the longest policy.wait.timeout + 10 min"
 )
+_STATE_FETCH = ["+refs/mpr/state:refs/mpr-remote/mpr/state"]
 Change = Callable[[Tree], Tree]
 """A change of a ref's files (name → blob id); returning the same tree changes nothing."""
 
@@ -51,12 +53,22 @@ class HeldLease(Exception):
 class GitStore:
     """The store's refs in the checkout `git`, published to its remote."""
 
-    def __init__(self, git: Git, now: Callable[[], datetime], ttl: timedelta = DEFAULT_TTL) -> None:
+    def __init__(
+        self,
+        git: Git,
+        now: Callable[[], datetime],
+        ttl: timedelta = DEFAULT_TTL,
+        here: Host | None = None,
+    ) -> None:
         self.git = git
         self.now = now
         self.ttl = ttl
+        self.here = here or Host.this_process()
+        """This process, as a lease records it (tests inject another machine)."""
         self.lease: Lease | None = None
         """Ours, while this run holds it."""
+        self._lost: str | None = None
+        """Why our lease is no longer ours, once a check found it so: nothing more is sent."""
         self._lock = threading.RLock()
 
     # --- reading -----------------------------------------------------------------------
@@ -95,10 +107,37 @@ class GitStore:
 
         def change(files: Tree) -> Tree:
             if self.lease is not None and not self._ours(files):
-                raise ConfigError(_LOST_LEASE.format(lease=self.lease.describe()))
+                raise self._lose()
             return self._renewed({**files, STATE: blob})
 
         self.update(STATE_REF, change, "mpr: journal")
+
+    def confirm_lease(self) -> None:
+        """Return only when our lease still stands on the remote, with half its time left:
+        the check before every write sent to Wix. Nobody takes a lease over before its
+        expiry (the holder's process is alive), so a write sent now is the holder's alone.
+        LockHeld, now and for every later check, once another run has taken it over."""
+        with self._lock:
+            mine = self.lease
+            if self._lost is not None:
+                raise LockHeld(self._lost)
+            if mine is None:
+                return
+            self.git.fetch(_STATE_FETCH)
+            if not self._ours(self.git.tree(self._integrate(STATE_REF))):
+                raise self._lose()
+            if self.now() + self.ttl / 2 >= parse_wire_time(mine.expires):
+                self.update(STATE_REF, self._renewed, "mpr: lease renewed")
+                held = Lease.read(self.read(STATE_REF, mine.file_name))
+                if held is None or held.token != mine.token:  # taken over while we pushed
+                    raise self._lose()
+
+    def _lose(self) -> LockHeld:
+        """Note that our lease was taken over: this and every later check refuse."""
+        mine = self.lease
+        assert mine is not None
+        self._lost = _LOST_LEASE.format(lease=mine.describe())
+        return LockHeld(self._lost)
 
     def append_note(self, commit: str, lines: bytes) -> None:
         """Append audit lines to the note of the applied `commit`."""
@@ -145,12 +184,12 @@ class GitStore:
                 waited += pause
 
     def _take(self, holder: str, run: str | None, scope: str) -> None:
-        mine = new_lease(holder, run, self.now(), self.ttl, scope)
+        mine = new_lease(holder, run, self.now(), self.ttl, self.here, scope)
         blob = self.git.blob(mine.to_bytes())
 
         def change(files: Tree) -> Tree:
             for lease in self._leases(files):
-                if lease.overlaps(scope) and not lease.stale(self.now()):
+                if lease.overlaps(scope) and not lease.stale(self.now(), self.here):
                     raise HeldLease(lease)
             return {**files, mine.file_name: blob}
 
@@ -177,7 +216,9 @@ class GitStore:
         rivals = [
             lease
             for lease in self._leases(self.git.tree(self.git.resolve(STATE_REF)))
-            if lease.token != mine.token and lease.overlaps(scope) and not lease.stale(self.now())
+            if lease.token != mine.token
+            and lease.overlaps(scope)
+            and not lease.stale(self.now(), self.here)
         ]
         if rivals:
             self.release()
@@ -214,8 +255,7 @@ class GitStore:
         mine = self.lease
         if mine is None or not self._ours(files):
             return files
-        expires = new_lease(mine.holder, mine.run, self.now(), self.ttl).expires
-        self.lease = replace(mine, expires=expires)
+        self.lease = replace(mine, expires=wire_time(self.now() + self.ttl))
         return {**files, mine.file_name: self.git.blob(self.lease.to_bytes())}
 
     # --- publishing --------------------------------------------------------------------
@@ -266,9 +306,25 @@ class GitStore:
 
 def _held_message(lease: Lease, waited: float) -> str:
     after = f" after waiting {waited:g} s" if waited > 0 else ""
+    if lease.damage:
+        return (
+            f"{lease.describe()} holds the apply lease of this repository's mpr store{after} "
+            f"until {lease.expires}: whoever wrote it may still be writing to Wix, so it is "
+            "waited out like any lease. If no apply is running, remove it sooner (README: "
+            f'The git store, "A damaged lease"): {clear_command(lease.file_name)}'
+        )
     return (
         f"{lease.describe()} holds the apply lease of this repository's mpr store{after} "
         f"(until {lease.expires}): one apply at a time writes to Wix. Wait for it to finish "
         "(or pass --lock-timeout SECONDS to wait); a lease whose run died without giving it "
         f"back lapses at its expiry and is then taken over"
+    )
+
+
+def clear_command(name: str, remote: str = "origin") -> str:
+    """The shell commands that remove the lease file `name` with a fast-forward push."""
+    return (
+        f'git fetch {remote} refs/mpr/state && git push {remote} "$(git commit-tree -p '
+        f"FETCH_HEAD -m 'remove {name}' \"$(git ls-tree FETCH_HEAD | grep -v '\t{name}$' | "
+        f'git mktree)")":refs/mpr/state'
     )
