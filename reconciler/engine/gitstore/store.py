@@ -325,6 +325,7 @@ def clear_command(name: str, remote: str = "origin") -> str:
     """The shell commands that remove the lease file `name` with a fast-forward push."""
     return (
         f'git fetch {remote} refs/mpr/state && git push {remote} "$(git commit-tree -p '
-        f"FETCH_HEAD -m 'remove {name}' \"$(git ls-tree FETCH_HEAD | grep -v '\t{name}$' | "
+        f"FETCH_HEAD -m 'remove {name}' \"$(git ls-tree FETCH_HEAD | grep -v "
+        f"'[[:space:]]{name.replace('.', '[.]')}$' | "
         f'git mktree)")":refs/mpr/state'
     )
