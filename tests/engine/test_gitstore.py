@@ -227,6 +227,41 @@ def test_a_lease_whose_process_on_this_machine_is_gone_is_taken_over_at_once(
     assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == "bob"
 
 
+def test_two_applies_in_one_checkout_end_in_the_lease_refusal_never_a_git_error(
+    remote: Remote,
+) -> None:
+    """Both take the lease at once from one clone: their local ref updates and fetches
+    collide (`cannot lock ref`), which is a race to run again, not an error (#23)."""
+    folder = remote.clone("shared")
+    script = f"""
+import sys, time
+sys.path.insert(0, {str(ROOT)!r})
+from datetime import datetime, UTC
+from reconciler.engine.gitstore.refs import Git
+from reconciler.engine.gitstore.store import GitStore
+from reconciler.errors import LockHeld
+store = GitStore(Git({str(folder)!r}), now=lambda: datetime.now(UTC))
+try:
+    store.refresh()
+    store.acquire(sys.argv[1], "1", 0, time.sleep)
+except LockHeld:
+    print("refused")
+else:
+    time.sleep(0.3)
+    store.release()
+    print("applied")
+"""
+    for _ in range(8):
+        runs = [
+            subprocess.Popen(
+                [sys.executable, "-c", script, name], stdout=subprocess.PIPE, text=True
+            )
+            for name in ("alice", "bob")
+        ]
+        said = sorted(run.communicate()[0].strip() for run in runs)
+        assert said in (["applied", "refused"], ["applied", "applied"]), said
+
+
 # --- the journal -----------------------------------------------------------------------
 
 

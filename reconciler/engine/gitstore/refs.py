@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -27,6 +28,16 @@ _REJECTED = (
     "cannot lock ref",
 )
 """What git says when a push lost the race for the ref (try again), as opposed to a refusal."""
+_LOCAL_RACE = ("cannot lock ref", "reference already exists", "Unable to create", "File exists")
+"""What git says when another git process of this clone (a second apply here) holds or moved
+a local ref: not a failure, a race that is run again."""
+_LOCAL_TRIES = 50
+_LOCAL_PAUSE = 0.1
+
+
+class RefMoved(ConfigError):
+    """The local ref was not where the update expected: another process of this clone moved
+    it (or holds its lock). The caller reads it again and redoes its change."""
 
 
 class Git:
@@ -119,8 +130,13 @@ class Git:
         return done.stdout.decode().strip()
 
     def set_ref(self, ref: str, new: str, old: str | None) -> None:
-        """Move `ref` to `new` only if it is still at `old` (None: only if it does not exist)."""
-        self.run("update-ref", ref, new, old or "0" * 40)
+        """Move `ref` to `new` only if it is still at `old` (None: only if it does not exist);
+        RefMoved when it is not."""
+        done = self._run(("update-ref", ref, new, old or "0" * 40), None)
+        if done.returncode:
+            said = done.stderr.decode("utf-8", "replace")
+            error = RefMoved if any(mark in said for mark in _LOCAL_RACE) else ConfigError
+            raise error(f"git update-ref failed in {self.folder.resolve()}: {_reason(said)}")
 
     def merge_base(self, a: str, b: str) -> str | None:
         return self.run("merge-base", a, b, ok=(0, 1)).strip() or None
@@ -131,7 +147,8 @@ class Git:
         return done.returncode == 0
 
     def fetch(self, refspecs: list[str]) -> None:
-        self.run(
+        """Fetch `refspecs`, again while another git process of this clone holds a ref."""
+        args = (
             "fetch",
             "--quiet",
             "--no-tags",
@@ -140,6 +157,14 @@ class Git:
             self.remote,
             *refspecs,
         )
+        for _ in range(_LOCAL_TRIES):
+            done = self._run(args, None)
+            said = done.stderr.decode("utf-8", "replace")
+            if done.returncode == 0 or not any(mark in said for mark in _LOCAL_RACE):
+                break
+            time.sleep(_LOCAL_PAUSE)
+        if done.returncode:
+            raise ConfigError(f"git fetch failed in {self.folder.resolve()}: {_reason(said)}")
 
     def push(self, updates: Mapping[str, str]) -> bool:
         """Push each commit to its ref if that only moves the ref forward; False if it moved."""

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from reconciler.engine.gitstore.lease import DEFAULT_TTL, Host, Lease, is_lease, new_lease
 from reconciler.engine.gitstore.merge import STATE, merge_file, merge_trees
-from reconciler.engine.gitstore.refs import Git, Tree
+from reconciler.engine.gitstore.refs import Git, RefMoved, Tree
 from reconciler.errors import ConfigError, LockHeld
 from reconciler.model.events import parse_wire_time, wire_time
 
@@ -38,6 +39,10 @@ _LOST_LEASE = (
     "the other run has ended; a lease lasts twice the longest policy.wait.timeout + 10 min"
 )
 _STATE_FETCH = ["+refs/mpr/state:refs/mpr-remote/mpr/state"]
+_BUSY = (
+    "could not update {ref} in {where} after {tries} tries: other processes of this checkout "
+    "kept moving it; run one apply at a time per checkout"
+)
 Change = Callable[[Tree], Tree]
 """A change of a ref's files (name → blob id); returning the same tree changes nothing."""
 
@@ -151,13 +156,23 @@ class GitStore:
     def update(self, ref: str, change: Change, message: str) -> None:
         """Commit `change` on top of the ref here, then publish it (merging until it lands)."""
         with self._lock:
-            tip = self._integrate(ref)
-            files = self.git.tree(tip)
-            changed = change(files)
-            if changed != files:
-                commit = self.git.commit(changed, [tip] if tip else [], message)
-                self.git.set_ref(ref, commit, tip)
+            for _ in range(_TRIES):
+                try:
+                    self._commit(ref, change, message)
+                    break
+                except RefMoved:  # another apply in this checkout moved it: read it again
+                    continue
+            else:
+                raise ConfigError(_BUSY.format(ref=ref, tries=_TRIES, where=self.git.folder))
             self._push(ref)
+
+    def _commit(self, ref: str, change: Change, message: str) -> None:
+        tip = self._integrate(ref)
+        files = self.git.tree(tip)
+        changed = change(files)
+        if changed != files:
+            commit = self.git.commit(changed, [tip] if tip else [], message)
+            self.git.set_ref(ref, commit, tip)
 
     # --- the lease ---------------------------------------------------------------------
 
@@ -294,10 +309,12 @@ class GitStore:
             if local is None or local == remote:
                 return
             if self.git.push({ref: local}):
-                self.git.set_ref(_TRACKING[ref], local, remote)
+                with suppress(RefMoved):  # a fetch of another process here moved it on
+                    self.git.set_ref(_TRACKING[ref], local, remote)
                 return
             self.git.fetch(_FETCH)
-            self._integrate(ref)
+            with suppress(RefMoved):  # another process here moved it: the next round reads it
+                self._integrate(ref)
         raise ConfigError(
             f"could not publish {ref} to the git remote {self.git.remote!r} after {_TRIES} "
             "tries: others kept pushing to it; run apply again"
