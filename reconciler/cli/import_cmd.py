@@ -21,7 +21,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli import exitcodes
+from reconciler.cli import exitcodes, outfile
 from reconciler.cli.app import App, Hooks
 from reconciler.cli.console import warn
 from reconciler.cli.options import emulator_option, parallelism_option, state_option
@@ -202,7 +202,7 @@ def _targets(given: Sequence[str], folder: Path, overwrite: bool) -> list[Target
         path = folder / f"{stem}.yaml"
         if path in taken:
             path = folder / f"{stem}-{site_id[:8]}.yaml"
-        if path.exists() and not overwrite:
+        if (path.exists() or path.is_symlink()) and not overwrite:
             raise ConfigError(f"{path} exists: pass --overwrite to replace it")
         taken.add(path)
         # Wix has no site name to read: without =NAME the file names the site by its id.
@@ -249,9 +249,9 @@ def _write(
         "of this site, so that `mpr plan` on this file shows no changes.",
         *notes,
     ]
-    target.path.parent.mkdir(parents=True, exist_ok=True)
     text = exporting.render_site_file(exported, schema or _schema_ref(target.path), header)
-    target.path.write_text(text, encoding="utf-8")
+    # Whole or not at all, and a symlink in the folder is replaced, never written through.
+    outfile.save(str(target.path), text, "the imported site file")
     _verify(app, target, exporting.desired_site(exported.document, source))
     settings = len(desired.settings)
     click.echo(

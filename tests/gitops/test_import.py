@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from reconciler.cli import exitcodes
 from reconciler.config.export import duration_text
 from reconciler.config.yamlio import dump_yaml, parse_yaml
@@ -237,6 +239,31 @@ def test_import_is_deterministic_and_keeps_files(
     assert "sites/crumb.yaml exists: pass --overwrite to replace it" in kept.err
     assert mpr("import", f"{SITE}=Crumb", "--out", "sites", "--overwrite").code == exitcodes.OK
     assert imported(tmp_path, "crumb.yaml") == first
+
+
+@pytest.mark.parametrize("dangling", [False, True])
+def test_overwrite_replaces_a_symlink_in_the_folder_never_its_target(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path, dangling: bool
+) -> None:
+    """A link in the output folder (planted, or left over) is replaced by the site file: the
+    file it points to stays as it was, or is never created (#23)."""
+    seed(emulator, EVERYTHING)
+    precious = tmp_path / "precious.txt"
+    if not dangling:
+        precious.write_text("keep me\n")
+    (tmp_path / "sites").mkdir()
+    link = tmp_path / "sites" / "crumb.yaml"
+    link.symlink_to(precious)
+    refused = mpr("import", f"{SITE}=Crumb", "--out", "sites")
+    assert refused.code == exitcodes.ERROR
+    assert "sites/crumb.yaml exists: pass --overwrite to replace it" in refused.err
+    result = mpr("import", f"{SITE}=Crumb", "--out", "sites", "--overwrite")
+    assert result.code == exitcodes.OK, result.err
+    assert not link.is_symlink() and "Imported from Wix" in link.read_text()
+    if dangling:
+        assert not precious.exists()
+    else:
+        assert precious.read_text() == "keep me\n"
 
 
 def test_bad_ids_and_unknown_sites(mpr: Mpr, emulator: Emulator, tmp_path: Path) -> None:
