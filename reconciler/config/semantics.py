@@ -79,7 +79,13 @@ class _Checker:
             self.event_kind(event, path)
             self.event_dates(event, path)
             name = event.get("name")
-            if isinstance(name, str) and name in first:
+            if isinstance(name, str) and name and not name.strip():
+                self.report(
+                    (*path, "name"),
+                    "is only white space: Wix refuses such a name on every apply; give the "
+                    "event a name",
+                )
+            elif isinstance(name, str) and name in first:
                 self.report(
                     (*path, "name"), f"duplicate event name {name!r} ({self.first(first[name])})"
                 )
