@@ -130,10 +130,6 @@ def grace_seconds(env: Mapping[str, str]) -> float:
     return value if 0 <= value <= 600 else GRACE_SECONDS
 
 
-def _is_read(endpoint: Endpoint) -> bool:
-    return endpoint.name.startswith(("Get", "Query"))
-
-
 class Gate:
     """The first signal during apply's writes: nothing new goes out, what is out may settle."""
 
@@ -245,7 +241,7 @@ class Gate:
     async def _send(self, endpoint: Endpoint, send: Callable[[], Awaitable[T]]) -> T:
         import asyncio
 
-        if self.stopped and not (_is_read(endpoint) and self._before_deadline()):
+        if self.stopped and (endpoint.writes or not self._before_deadline()):
             raise self._interrupted(
                 f"before {endpoint.name} was sent: not sent; run apply again to finish"
             )
@@ -261,7 +257,7 @@ class Gate:
             raise self._interrupted(
                 f"while {endpoint.name} was in flight, and no answer came within "
                 f"{self.grace:g} s: it may or may not have taken effect (`mpr plan` shows)",
-                maybe_applied=not _is_read(endpoint),
+                maybe_applied=endpoint.writes,
             ) from None
         finally:
             self._scopes.discard(scope)
