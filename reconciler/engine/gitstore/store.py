@@ -83,7 +83,7 @@ class GitStore:
         with self._lock:
             self.git.fetch(_FETCH)
             for ref in (STATE_REF, NOTES_REF):
-                self._integrate(ref)
+                self._integrated(ref)
 
     def sync(self) -> None:
         """`refresh`, then publish what an earlier run committed here but never pushed."""
@@ -129,7 +129,7 @@ class GitStore:
             if mine is None:
                 return
             self.git.fetch(_STATE_FETCH)
-            if not self._ours(self.git.tree(self._integrate(STATE_REF))):
+            if not self._ours(self.git.tree(self._integrated(STATE_REF))):
                 raise self._lose()
             if self.now() + self.ttl / 2 >= parse_wire_time(mine.expires):
                 self.update(STATE_REF, self._renewed, "mpr: lease renewed")
@@ -274,6 +274,13 @@ class GitStore:
         return {**files, mine.file_name: self.git.blob(self.lease.to_bytes())}
 
     # --- publishing --------------------------------------------------------------------
+
+    def _integrated(self, ref: str) -> str | None:
+        """`_integrate`, again while another process of this checkout moves the local ref."""
+        for _ in range(_TRIES):
+            with suppress(RefMoved):
+                return self._integrate(ref)
+        raise ConfigError(_BUSY.format(ref=ref, tries=_TRIES, where=self.git.folder))
 
     def _integrate(self, ref: str) -> str | None:
         """The local ref, brought up to the remote's: fast-forwarded, or merged with it."""
