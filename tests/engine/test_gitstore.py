@@ -24,6 +24,7 @@ import pytest
 from reconciler.engine.audit import Provenance
 from reconciler.engine.gitstore.audit import GitAuditLog, read_notes
 from reconciler.engine.gitstore.journal import GitJournal
+from reconciler.engine.gitstore.lease import Host, Lease
 from reconciler.engine.gitstore.refs import Git
 from reconciler.engine.gitstore.store import NOTES_REF, STATE_REF, GitStore
 from reconciler.engine.journal import FileJournal
@@ -237,6 +238,7 @@ def test_two_applies_in_one_checkout_end_in_the_lease_refusal_never_a_git_error(
 import sys, time
 sys.path.insert(0, {str(ROOT)!r})
 from datetime import datetime, UTC
+from reconciler.engine.gitstore.lease import Host, Lease
 from reconciler.engine.gitstore.refs import Git
 from reconciler.engine.gitstore.store import GitStore
 from reconciler.errors import LockHeld
@@ -307,6 +309,7 @@ import os, sys
 sys.path.insert(0, {str(ROOT)!r})
 from datetime import datetime, UTC
 from reconciler.engine.gitstore.journal import GitJournal
+from reconciler.engine.gitstore.lease import Host, Lease
 from reconciler.engine.gitstore.refs import Git
 from reconciler.engine.gitstore.store import GitStore
 os.environ["MPR_TEST_KILL"] = str(os.getpid())
@@ -432,3 +435,26 @@ def test_reading_objects_where_git_cannot_is_one_clear_error(tmp_path: Path) -> 
     """git prints nothing on its standard output when it cannot run at all."""
     with pytest.raises(ConfigError, match="git cannot read object"):
         Git(tmp_path).read_all(["0" * 40])
+
+
+@pytest.mark.parametrize(
+    ("content", "damage"),
+    [
+        (b"not json", "it is not JSON"),
+        (b"[1]", "it is not a JSON object"),
+        (b'{"pid": "abc"}', 'pid is "abc"'),
+        (b'{"pid": -4, "scope": 5}', "pid is -4"),
+    ],
+)
+def test_a_lease_record_mpr_cannot_read_is_a_damaged_lease_named_by_its_file(
+    content: bytes, damage: str
+) -> None:
+    """Never a crash and never "no lease": whoever wrote it may be writing to Wix (#23)."""
+    lease = Lease.read(content, "lease-2-of-4.json")
+    assert lease is not None and damage in lease.damage
+    assert lease.file_name == "lease-2-of-4.json", "it covers what its file name says"
+    assert lease.describe().startswith("a damaged lease record lease-2-of-4.json (")
+    assert lease.stale(T0, Host.this_process()), "no readable expiry: nothing to wait for"
+    dated = Lease.read(content.replace(b"}", b', "expires": "2999-01-01T00:00:00.000Z"}'))
+    if dated is not None and dated.expires:
+        assert dated.damage and not dated.stale(T0, Host.this_process()), "held until then"

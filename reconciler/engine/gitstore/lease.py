@@ -22,7 +22,7 @@ import json
 import os
 import socket
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -93,9 +93,16 @@ class Lease:
         return held
 
     @classmethod
-    def read(cls, content: bytes | None) -> Lease | None:
-        """The lease a file holds; None for none. A record this mpr cannot read is a lease
-        all the same, marked `damage`d: whoever wrote it may be writing to Wix."""
+    def read(cls, content: bytes | None, name: str = "lease.json") -> Lease | None:
+        """The lease the file `name` holds; None for none. A record this mpr cannot read is
+        a lease all the same, marked `damage`d: whoever wrote it may be writing to Wix."""
+        lease = cls._read(content)
+        if lease is None or not lease.damage or lease.file_name == name:
+            return lease
+        return replace(lease, scope=_scope_of(name))  # what its file name says it covers
+
+    @classmethod
+    def _read(cls, content: bytes | None) -> Lease | None:
         if not content:
             return None
         try:
@@ -131,6 +138,12 @@ _PLACEHOLDER: dict[str, Any] = {
     "expires": "",
 }
 """A lease's required members, as a damaged record without them reads."""
+
+
+def _scope_of(name: str) -> str:
+    """The scope a lease file's name says ("" for lease.json or a name that says none)."""
+    scope = name.removeprefix("lease-").removesuffix(".json").replace("-of-", "/")
+    return scope if _is_scope(scope) else ""
 
 
 def _is_scope(scope: str) -> bool:

@@ -193,7 +193,7 @@ class GitStore:
                 return
             except HeldLease as held:
                 if waited >= timeout:
-                    raise LockHeld(_held_message(held.lease, waited)) from None
+                    raise LockHeld(_held_message(held.lease, waited, self.git.remote)) from None
                 pause = min(2.0, timeout - waited)
                 sleep(pause)
                 waited += pause
@@ -240,7 +240,9 @@ class GitStore:
             raise HeldLease(rivals[0])
 
     def _leases(self, files: Tree) -> list[Lease]:
-        found = (Lease.read(self.git.read(blob)) for n, blob in files.items() if is_lease(n))
+        found = (
+            Lease.read(self.git.read(blob), name) for name, blob in files.items() if is_lease(name)
+        )
         return [lease for lease in found if lease is not None]
 
     def _ours(self, files: Tree) -> bool:
@@ -328,14 +330,14 @@ class GitStore:
         )
 
 
-def _held_message(lease: Lease, waited: float) -> str:
+def _held_message(lease: Lease, waited: float, remote: str) -> str:
     after = f" after waiting {waited:g} s" if waited > 0 else ""
     if lease.damage:
         return (
             f"{lease.describe()} holds the apply lease of this repository's mpr store{after} "
             f"until {lease.expires}: whoever wrote it may still be writing to Wix, so it is "
             "waited out like any lease. If no apply is running, remove it sooner (README: "
-            f'The git store, "A damaged lease"): {clear_command(lease.file_name)}'
+            f'The git store, "A damaged lease"): {clear_command(lease.file_name, remote)}'
         )
     return (
         f"{lease.describe()} holds the apply lease of this repository's mpr store{after} "
@@ -345,7 +347,7 @@ def _held_message(lease: Lease, waited: float) -> str:
     )
 
 
-def clear_command(name: str, remote: str = "origin") -> str:
+def clear_command(name: str, remote: str) -> str:
     """The shell commands that remove the lease file `name` with a fast-forward push."""
     return (
         f'git fetch {remote} refs/mpr/state && git push {remote} "$(git commit-tree -p '
