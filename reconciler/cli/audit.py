@@ -9,7 +9,7 @@ from pathlib import Path
 from reconciler.cli import gitinfo
 from reconciler.cli.app import App
 from reconciler.cli.console import warn
-from reconciler.cli.credentials import identities, secret_variables
+from reconciler.cli.credentials import credential_values, identities
 from reconciler.cli.options import AUDIT_OFF
 from reconciler.cli.store import StoreChoice
 from reconciler.engine.audit import AuditLog, Provenance, check_order, last_applied
@@ -17,10 +17,6 @@ from reconciler.engine.fleet import SiteWork
 from reconciler.engine.intents import open_writes, settle
 from reconciler.engine.report import ApplyReport
 from reconciler.model.site import DesiredSite
-
-SECRET_VARIABLES = ("WIX_API_KEY", "GITHUB_TOKEN", "GH_TOKEN")
-"""Environment variables whose values must never reach a log line (and the sites' own)."""
-
 
 AUDIT_NAME = "audit.jsonl"
 """The audit log's default name, in the state file's folder (.mpr/audit.jsonl)."""
@@ -73,8 +69,7 @@ def open_audit_log(
         last = last_applied(entries)
         for message in check_order(names, last, origin.commit, gitinfo.is_ancestor):
             warn(message)
-    variables = {*SECRET_VARIABLES, *secret_variables(sites)}
-    secrets = [env[name] for name in sorted(variables) if env.get(name)]
+    secrets = list(credential_values(sites, env).values())
     log = store.audit_log(path, origin, names, secrets, identities(sites), redact)
     log.open_writes = open_writes(e for e in entries if e.site in names)
     return log

@@ -96,11 +96,6 @@ def site_credentials(
     return chosen.get
 
 
-def secret_variables(sites: Sequence[DesiredSite]) -> tuple[str, ...]:
-    """The environment variables whose values must never reach an output."""
-    return tuple(sorted(_secret_variables(sites)))
-
-
 MIN_CREDENTIAL = 8
 """A shorter value is not looked for in the desired values: "true" is no credential."""
 
