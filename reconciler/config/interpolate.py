@@ -14,7 +14,7 @@ variable whose name says it holds a secret (`SECRET`, `TOKEN` or `PASSWORD` in i
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from reconciler.config.tree import KeyPath, Mark, YList, YMap, format_path
@@ -51,14 +51,20 @@ def names_a_secret(name: str) -> bool:
     return any(word in upper for word in _SECRET_WORDS) or upper.endswith("_KEY")
 
 
+def credential_values(env: Mapping[str, str], named: Iterable[str] = ()) -> set[str]:
+    """The values of every credential variable set in `env` (`SECRET_VARIABLES`, `named`
+    ones, those `names_a_secret`) long enough to be looked for inside other text."""
+    secret = {*SECRET_VARIABLES, *named, *filter(names_a_secret, env)}
+    return {env[n] for n in secret if len(env.get(n, "").strip()) >= _MIN_SECRET_VALUE}
+
+
 class _Refusals:
     """Which references may not be expanded, and why."""
 
     def __init__(self, env: Mapping[str, str], named: Mapping[str, str]) -> None:
         self.env = env
         self.named = named
-        secret = {*SECRET_VARIABLES, *named, *filter(names_a_secret, env)}
-        self.values = {env[n] for n in secret if len(env.get(n, "").strip()) >= _MIN_SECRET_VALUE}
+        self.values = credential_values(env, named)
 
     def why(self, name: str) -> str | None:
         """Why `${name}` is refused; None when it may be expanded."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from reconciler.config.interpolate import strip_references
@@ -32,14 +32,31 @@ _MIN_ENTROPY = 4.0
 _MIN_ENV_SECRET = 8
 
 
-def find_secrets(tree: Any, env: Mapping[str, str]) -> list[Problem]:
-    """One problem per string value of `tree` that looks like a credential."""
-    known = env.get("WIX_API_KEY", "")
+def find_secrets(tree: Any, env: Mapping[str, str], known: Iterable[str] = ()) -> list[Problem]:
+    """One problem per string value of `tree` that looks like a credential, or holds the
+    value of WIX_API_KEY or of one of `known` (the credentials the environment holds)."""
+    values = _long_enough([env.get("WIX_API_KEY", ""), *known])
     problems = []
     for path, mark, text in _strings(tree, (), None):
-        if looks_secret(strip_references(text), known):
+        bare = strip_references(text)
+        if looks_secret(bare) or any(value in bare for value in values):
             problems.append(Problem(mark.file, mark.line, mark.column, format_path(path), MESSAGE))
     return problems
+
+
+def find_known(tree: Any, known: Iterable[str]) -> list[Problem]:
+    """One problem per string value of an interpolated `tree` that holds one of the `known`
+    credential values: put together from references that are harmless one by one."""
+    values = _long_enough(known)
+    return [
+        Problem(mark.file, mark.line, mark.column, format_path(path), MESSAGE)
+        for path, mark, text in _strings(tree, (), None)
+        if any(value in text for value in values)
+    ]
+
+
+def _long_enough(values: Iterable[str]) -> list[str]:
+    return [value for value in values if len(value) >= _MIN_ENV_SECRET]
 
 
 def looks_secret(text: str, known: str = "") -> bool:

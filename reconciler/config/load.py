@@ -20,8 +20,8 @@ from reconciler.config import defaults, semantics
 from reconciler.config.desired import fingerprint, to_desired
 from reconciler.config.discover import SiteFile, discover
 from reconciler.config.documents import DefaultsDoc, SiteDoc
-from reconciler.config.interpolate import interpolate
-from reconciler.config.leaks import find_secrets
+from reconciler.config.interpolate import credential_values, interpolate
+from reconciler.config.leaks import find_known, find_secrets
 from reconciler.config.tree import KeyPath, Mark, Positions, YMap
 from reconciler.config.validate import READ_ONLY_MESSAGES, validate_document
 from reconciler.config.yamlio import Parsed, read_yaml
@@ -190,9 +190,11 @@ class _Run:
             self.problems.append(Problem(display, 1, 1, "", "the file is empty"))
         if parsed.tree is None:
             return None
-        self.problems.extend(find_secrets(parsed.tree, self.env))
+        known = credential_values(self.env, self.credentials)
+        self.problems.extend(find_secrets(parsed.tree, self.env, known))
         tree, problems = interpolate(parsed.tree, self.env, Mark(display, 1, 1), self.credentials)
         self.problems.extend(problems)
+        self.problems.extend(find_known(tree, known))  # the same place, told once (_tidy)
         return tree
 
     def include(self, tree: YMap, site_file: SiteFile) -> YMap:

@@ -11,7 +11,11 @@ from pathlib import Path
 import pytest
 
 from reconciler.cli import exitcodes
+from reconciler.cli.credentials import refuse_credentials_in
 from reconciler.emulator import Emulator
+from reconciler.errors import ConfigError
+from reconciler.model.settings import ManagedSettings
+from reconciler.model.site import DesiredSite, SiteId
 from tests.cli.conftest import SITE, write_site
 from tests.conftest import Mpr
 
@@ -49,22 +53,47 @@ def test_interpolating_a_credential_is_refused_before_any_request(
 
 
 @pytest.mark.usefixtures("env")
-def test_a_desired_value_holding_a_credential_is_refused_before_any_request(
-    mpr: Mpr, emulator: Emulator, tmp_path: Path
+def test_a_credential_put_together_from_harmless_halves_is_refused_before_any_request(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Pasted as text, not interpolated: `validate` cannot know it is the secret's value, the
-    plan does (the environment says so) and sends nothing."""
+    """The secret is in no variable and nowhere in the file as written: only the values
+    the plan would send hold it."""
+    monkeypatch.setenv("HALF_A", SECRET[:12])
+    monkeypatch.setenv("HALF_B", SECRET[12:])
     emulator.load_fixtures({"sites": [{"id": SITE}]})
     event = (
-        f"events:\n  - name: Sale\n    date: '2026-12-01T09:00:00Z'\n    description: x {SECRET}\n"
+        "events:\n  - name: Sale\n    date: '2026-12-01T09:00:00Z'\n"
+        "    description: x ${HALF_A}${HALF_B}\n"
     )
     path = write_site(tmp_path, body=AUTH + event)
-    result = mpr("plan", str(path))
-    assert result.code == exitcodes.ERROR
-    assert result.err.strip().endswith(
-        f"{path}: events['Sale'].description holds the value of the environment variable "
+    for command in ("validate", "plan"):
+        result = mpr(command, str(path))
+        assert result.code == exitcodes.ERROR
+        assert f"{path}:11:18: events[0].description: looks like an API key" in result.err
+        assert SECRET not in result.out + result.err
+    assert emulator.requests == []
+
+
+def test_a_desired_value_holding_a_credential_is_refused_whatever_put_it_there() -> None:
+    """Belt and braces behind the loader: the values a plan would send are looked at too."""
+    settings = ManagedSettings({"settings.toneOfVoice": f"say {SECRET}"})
+    site = DesiredSite(SiteId(SITE), "Crumb", "sites/crumb.yaml", settings=settings)
+    with pytest.raises(ConfigError) as refused:
+        refuse_credentials_in([site], {"NW_APP": SECRET, "SHORT_TOKEN": "say"})
+    assert str(refused.value) == (
+        "sites/crumb.yaml: settings.toneOfVoice holds the value of the environment variable "
         "NW_APP, a credential: it would be shown by every plan and written to Wix; remove it "
         "from the site file (secrets never belong in one)"
     )
+
+
+@pytest.mark.usefixtures("env")
+def test_a_credential_pasted_as_text_is_refused_by_validate_where_it_is(
+    mpr: Mpr, tmp_path: Path
+) -> None:
+    """The environment holds the app secret an auth block names: pasted, it is found."""
+    path = write_site(tmp_path, body=AUTH + f"settings:\n  toneOfVoice: 'say {SECRET}'\n")
+    result = mpr("validate", str(path))
+    assert result.code == exitcodes.ERROR
+    assert f"{path}:9:16: settings.toneOfVoice: looks like an API key or token" in result.err
     assert SECRET not in result.out + result.err
-    assert emulator.requests == []
