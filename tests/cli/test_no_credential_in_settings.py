@@ -14,6 +14,7 @@ from reconciler.cli import exitcodes
 from reconciler.cli.credentials import refuse_credentials_in
 from reconciler.emulator import Emulator
 from reconciler.errors import ConfigError
+from reconciler.model.events import CalendarEvent
 from reconciler.model.settings import ManagedSettings
 from reconciler.model.site import DesiredSite, SiteId
 from tests.cli.conftest import SITE, write_site
@@ -77,14 +78,16 @@ def test_a_credential_put_together_from_harmless_halves_is_refused_before_any_re
 def test_a_desired_value_holding_a_credential_is_refused_whatever_put_it_there() -> None:
     """Belt and braces behind the loader: the values a plan would send are looked at too."""
     settings = ManagedSettings({"settings.toneOfVoice": f"say {SECRET}"})
-    site = DesiredSite(SiteId(SITE), "Crumb", "sites/crumb.yaml", settings=settings)
+    events = (CalendarEvent("Sale"), CalendarEvent(f"Sale {SECRET}"))
+    site = DesiredSite(SiteId(SITE), "Crumb", "a.yaml", settings=settings, events=events)
     with pytest.raises(ConfigError) as refused:
         refuse_credentials_in([site], {"NW_APP": SECRET, "SHORT_TOKEN": "say"})
-    assert str(refused.value) == (
-        "sites/crumb.yaml: settings.toneOfVoice holds the value of the environment variable "
-        "NW_APP, a credential: it would be shown by every plan and written to Wix; remove it "
-        "from the site file (secrets never belong in one)"
-    )
+    assert str(refused.value).splitlines() == [
+        f"a.yaml: {where} holds the value of the environment variable NW_APP, a credential: "
+        "it would be shown by every plan and written to Wix; remove it from the site file "
+        "(secrets never belong in one)"
+        for where in ("settings.toneOfVoice", "events[1].name")
+    ]
 
 
 @pytest.mark.usefixtures("env")
