@@ -31,7 +31,7 @@ def _spelled(match: re.Match[str]) -> str:
 
 def one_line(text: str, width: int | None = None) -> str:
     """`text` visible on one terminal line (newlines shown as ⏎), cut to `width` with `…`."""
-    flat = " ⏎ ".join(part.strip() for part in visible(text).strip().split("\n"))
+    flat = " ⏎ ".join(part.strip() for part in visible(text).split("\n") if part.strip())
     if width is not None and len(flat) > width:
         return flat[: max(width - 1, 0)] + "…"
     return flat
