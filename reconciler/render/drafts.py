@@ -40,7 +40,7 @@ def post_line(post: DraftPost, time_zone: str, width: int | None) -> str:
 def held_line(held: HeldDraft, time_zone: str, width: int | None = None) -> str:
     """`held LINKEDIN Mon 07 Dec 09:00 UTC: policy.schedule.blockWords: contains “free” — “…”`."""
     head = f"held {post_head(held, time_zone)}: {held.rule}: {inert.one_line(held.detail)}"
-    room = None if width is None else max(width - len(head) - 5, 10)
+    room = None if width is None else max(width - len(head) - 5, 40)
     return f"{head} — “{inert.one_line(held.text or '(no text)', room)}”"
 
 

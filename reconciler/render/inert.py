@@ -40,7 +40,7 @@ def one_line(text: str, width: int | None = None) -> str:
 def markdown(text: str) -> str:
     """`text` as literal Markdown text: every markup character escaped, lines kept as
     `<br>` breaks, no @mention (a WORD JOINER after each "@")."""
-    lines = visible(text).strip().split("\n")
+    lines = [line for line in visible(text).split("\n") if line.strip()]
     escaped = [_MARKDOWN.sub(r"\\\1", line.strip()).replace("@", "@\u2060") for line in lines]
     return "<br>\n".join(escaped)
 

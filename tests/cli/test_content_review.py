@@ -293,3 +293,27 @@ def test_a_caption_with_markdown_html_and_terminal_escapes_renders_inert_everywh
     (site,) = json.loads(outputs["json"])["sites"]
     (post,) = [p for p in site["drafts"]["posts"] if p["id"] == first["FACEBOOK"]]
     assert post["content"]["caption"] == PAYLOAD, "JSON keeps the words exactly (escaped)"
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_the_examples_plans_show_the_words_the_agency_reviews_before_they_go_out(
+    mpr: Mpr, emulator: Emulator, monkeypatch: Any
+) -> None:
+    """The agency's clients hold what a generation makes for review (afterGeneration:
+    review): after the first apply, the next plan, in text and Markdown, shows the words."""
+    emulator.load_fixtures_file(EXAMPLES / "_emulator" / "sites.yaml")
+    monkeypatch.setenv("COLUMNS", "120")
+    applied = mpr("apply", str(EXAMPLES / "sites"), "--auto-approve")
+    assert applied.code == exitcodes.OK, applied.out + applied.err
+    assert "nobody has seen its words" in applied.out
+
+    text = mpr("plan", str(EXAMPLES / "sites"))
+    assert text.code == exitcodes.OK, text.err
+    lines = [line for line in text.out.splitlines() if re.match(r"\s+(FACEBOOK|LINKEDIN) ", line)]
+    assert lines and all("“" in line and len(line) <= 120 for line in lines), text.out
+    markdown = mpr("plan", str(EXAMPLES / "sites"), "--format", "markdown")
+    assert "<details><summary>Harbor Dental Studio: the words of " in markdown.out
+    assert "[image](https://static.wixstatic.com/media/" in markdown.out
+    assert re.search(r"^  > \S", markdown.out, re.MULTILINE), "each draft's words quoted"
