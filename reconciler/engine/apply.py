@@ -352,45 +352,40 @@ class _SiteApply:
         # last poll): no request of its own. QueryMarketingActivities is not cheaper here: it has
         # neither drafts nor the plan status, so it needs GetMarketingActivityPosts too: 2
         # requests and 5-7% more bytes than the plan read of the same window (emulator, #16).
-        channels = channels_for(self.desired, self.live)
-        policy = self.desired.policy
-        excluded = excluded_topics(self.desired, self.live)
-        reviewed = self.rt.reviewed_drafts(self.plan.site_id)
-        if reviewed is None:
-            reviewed = self.plan.drafts.shown
-
-        def decide(state: PlanState) -> DraftStep:
-            now = self.rt.clock.now()
-            return draft_step(
-                state,
-                policy=policy,
-                channels=channels,
-                now=now,
-                excluded=excluded,
-                reviewed=reviewed,
-            )
-
-        step = decide(state)
+        step = self._draft_step(state)
         if step.generate_posts_for:
             state = await self._earlier_posts(state, step.generate_posts_for)
-            step = decide(state)
+            step = self._draft_step(state)
         if step.generate_posts_for:
             fresh = await self._generate_posts(step.generate_posts_for)
             state = _with_drafts(state, fresh)
-            step = decide(state)
+            step = self._draft_step(state)
         if any(step.schedule.values()):
             missed = await self._schedule(step)
             if missed:
                 # Drafts replaced under us (a late posts job): schedule their successors once.
                 owners = [a.id for a in state.activities if any(d.id in missed for d in a.drafts)]
                 state = _with_drafts(state, await self._read_posts(owners))
-                again = decide(state)
+                again = self._draft_step(state)
                 missed = await self._schedule(again) if any(again.schedule.values()) else missed
             self._stayed_drafts(missed)
         for channel, count in step.stays_draft.items():
             self.outcome.not_done.append(f"{count} {channel} draft(s) left as drafts")
         self.outcome.not_done.extend(step.notes)
         self.outcome.not_done.extend(held_lines(step.held))
+
+    def _draft_step(self, state: PlanState) -> DraftStep:
+        """The draft step for `state` now; the words are checked against the reviewed plan's
+        (a saved plan's, else the one this run showed)."""
+        reviewed = self.rt.reviewed_drafts(self.plan.site_id)
+        return draft_step(
+            state,
+            policy=self.desired.policy,
+            channels=channels_for(self.desired, self.live),
+            now=self.rt.clock.now(),
+            excluded=excluded_topics(self.desired, self.live),
+            reviewed=self.plan.drafts.shown if reviewed is None else reviewed,
+        )
 
     async def _earlier_posts(self, state: PlanState, wanted: Sequence[str]) -> PlanState:
         """Wait for the posts an earlier run asked for (its answer lost), instead of asking
@@ -479,6 +474,10 @@ PREMIUM_428 = (
 )
 
 
+HELD_NAMED = 4
+"""How many drafts a line of held drafts names before it counts the rest."""
+
+
 def held_lines(held: Sequence[HeldDraft]) -> list[str]:
     """The drafts a rule held, as apply reports them: one line per rule and finding (the
     unseen drafts of a generation share one), each with its channels and date."""
@@ -487,7 +486,8 @@ def held_lines(held: Sequence[HeldDraft]) -> list[str]:
         groups.setdefault((draft.rule, draft.detail), []).append(draft)
     lines = []
     for (rule, detail), drafts in groups.items():
-        which = ", ".join(f"{d.channel} {d.at[:16].replace('T', ' ')}" for d in drafts)
+        which = ", ".join(f"{d.channel} {d.at[:16].replace('T', ' ')}" for d in drafts[:HELD_NAMED])
+        which += f", … and {len(drafts) - HELD_NAMED} more" if len(drafts) > HELD_NAMED else ""
         lines.append(f"held {len(drafts)} draft(s) ({which}): {rule}: {detail}")
     return lines
 
