@@ -42,14 +42,21 @@ class Hold:
 def found_phrases(text: str, phrases: Iterable[str]) -> list[str]:
     """The phrases `text` contains as whole words, case-insensitively, as the policy spells them."""
     folded = text.casefold()
-    return [p for p in phrases if p.strip() and _pattern(p).search(folded)]
+    found = []
+    for phrase in phrases:
+        first, pattern = _pattern(phrase)
+        # The substring test is a fast filter: most texts hold none of the words at all.
+        if first and first in folded and pattern.search(folded):
+            found.append(phrase)
+    return found
 
 
 @functools.lru_cache(maxsize=1024)
-def _pattern(phrase: str) -> re.Pattern[str]:
+def _pattern(phrase: str) -> tuple[str, re.Pattern[str]]:
+    """The phrase's first word, case-folded, and the pattern of the whole phrase."""
     words = phrase.casefold().split()
     body = r"\s+".join(re.escape(word) for word in words)
-    return re.compile(rf"(?<!\w){body}(?!\w)")
+    return (words[0] if words else ""), re.compile(rf"(?<!\w){body}(?!\w)")
 
 
 @functools.cache
@@ -91,6 +98,8 @@ def topic_flags(draft: Draft, excluded: Sequence[str]) -> tuple[str, ...]:
 
 def day_hold(moment: datetime, policy: SchedulePolicy) -> Hold | None:
     """quietDays and quietDates, in the policy's time zone."""
+    if not (policy.quiet_days or policy.quiet_dates):
+        return None
     day = local_day(moment, policy.time_zone)
     weekday = WEEKDAYS[day.weekday()]
     where = f"in {policy.time_zone}"
@@ -125,15 +134,17 @@ class DayCounts:
 
     def __init__(self, policy: SchedulePolicy, posted: Iterable[tuple[str, datetime]]) -> None:
         self.policy = policy
-        self.counts: Counter[tuple[str, date]] = Counter(
-            (channel, local_day(at, policy.time_zone)) for channel, at in posted
-        )
+        self.counts: Counter[tuple[str, date]] = Counter()
+        if policy.max_per_day is not None:
+            self.counts.update((c, local_day(at, policy.time_zone)) for c, at in posted)
 
     def hold(self, channel: str, moment: datetime) -> Hold | None:
         """Count the post in, or say that its day is full."""
         limit = self.policy.max_per_day
+        if limit is None:
+            return None
         key = (channel, local_day(moment, self.policy.time_zone))
-        if limit is not None and self.counts[key] >= limit:
+        if self.counts[key] >= limit:
             return Hold(
                 MAX_PER_DAY,
                 f"{channel} already has {self.counts[key]} post(s) on {key[1].isoformat()} "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,7 +39,7 @@ class Draft:
     content: Mapping[str, Any] = field(default_factory=dict, hash=False)
     """That content object as Wix sent it: the words and the media that will be posted."""
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
         return draft_text(self.content)
 
@@ -47,7 +48,7 @@ class Draft:
         """The first media URL (the activity's AI image), or ""."""
         return next(iter(media_urls(self.content)), "")
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
         """A short hash of the content object: what a review of its words and media covers."""
         return content_hash(self.content)
