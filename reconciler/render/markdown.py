@@ -87,7 +87,7 @@ def render_plan(
     if rows_cut or sum(size(r) + 1 for r in calm_rows) > budget:
         calm_rows = [_folded_row(len(calm))] if calm else []
     budget -= sum(size(r) + 1 for r in calm_rows)
-    detailed = [s for s in ranked if s.error or s.has_changes or s.warnings]
+    detailed = [s for s in ranked if s.error or s.has_changes or s.warnings or s.drafts.held]
     shown = [_details(s) + (upcoming or {}).get(s.site_id, "") + _words(s) for s in detailed]
     details, _, details_cut = _take(shown, budget)
     notes = _notes(rows_cut, details_cut, more)
