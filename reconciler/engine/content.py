@@ -4,13 +4,16 @@ Checked per draft by the draft step (engine.decide), at plan time and again at a
 delete guard: a rule never fails the run, it holds the draft back (it stays a draft) and says
 which rule and which words. Words match case-insensitively and as whole words or phrases in
 any script: both sides are case-folded and a match may not touch a letter or digit on either
-side (Python's Unicode `\\w`). Days and dates are counted in policy.schedule.timeZone.
+side (Python's Unicode `\\w`), except on the side of a script written without spaces between
+words (Chinese, Japanese, Thai…), where a word is found inside a run of text. Days and dates
+are counted in policy.schedule.timeZone.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -55,8 +58,21 @@ def found_phrases(text: str, phrases: Iterable[str]) -> list[str]:
 def _pattern(phrase: str) -> tuple[str, re.Pattern[str]]:
     """The phrase's first word, case-folded, and the pattern of the whole phrase."""
     words = phrase.casefold().split()
+    if not words:
+        return "", re.compile(r"(?!)")
     body = r"\s+".join(re.escape(word) for word in words)
-    return (words[0] if words else ""), re.compile(rf"(?<!\w){body}(?!\w)")
+    before = r"(?<!\w)" if _spaced(words[0][0]) else ""
+    after = r"(?!\w)" if _spaced(words[-1][-1]) else ""
+    return words[0], re.compile(before + body + after)
+
+
+_UNSPACED = ("CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN")
+"""Scripts written without spaces between words: there a word is found inside a run."""
+
+
+def _spaced(char: str) -> bool:
+    """Whether words of `char`'s script are set apart by spaces (so a match needs edges)."""
+    return not unicodedata.name(char, "").startswith(_UNSPACED)
 
 
 @functools.cache

@@ -50,7 +50,9 @@ def step(plan: PlanState, now: datetime, **rules: Any) -> Any:
         ("Ελεύθερο ΔΩΡΕΆΝ", ["δωρεαν"], []),  # accents differ: not the same word
         ("Ελεύθερο ΔΩΡΕΆΝ", ["δωρεάν"], ["δωρεάν"]),
         ("ставка 100% сегодня", ["100%"], ["100%"]),
-        ("無料サンプル", ["無料"], []),  # no spaces between words: the whole run is one word
+        ("無料サンプル", ["無料"], ["無料"]),  # no spaces between words: found inside the run
+        ("ฟรีวันนี้", ["ฟรี"], ["ฟรี"]),
+        ("freebie 無料", ["free"], []),
     ],
 )
 def test_words_match_whole_case_folded_in_any_script(
