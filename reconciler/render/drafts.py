@@ -87,7 +87,7 @@ def markdown_block(step: DraftStep, title: str) -> str:
 
 
 def _markdown_post(post: DraftPost, time_zone: str) -> str:
-    head = f"- **{inert.markdown(post_head(post, time_zone))}**"
+    head = f"- **{inert.markdown_label(post_head(post, time_zone))}**"
     text = inert.markdown(post.text) if post.text.strip() else "*(no text)*"
     body = "\n".join(f"  > {line}" for line in text.split("\n"))
     link = markdown_link(post.image)

@@ -16,7 +16,8 @@ _CONTROL = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2069\ufeff]"
 )
 """C0 and C1 controls (ESC, CSI…) but tab and newline, zero-width and bidi formatting marks."""
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&$])")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-=.!|~&$:])")
+"""Markdown's markup characters; `:` too, so that no URL in the text becomes a link."""
 
 
 def visible(text: str) -> str:
@@ -39,10 +40,15 @@ def one_line(text: str, width: int | None = None) -> str:
 
 def markdown(text: str) -> str:
     """`text` as literal Markdown text: every markup character escaped, lines kept as
-    `<br>` breaks, no @mention (a WORD JOINER after each "@")."""
+    `<br>` breaks, no @mention (a WORD JOINER after each "@"), no link."""
     lines = [line for line in visible(text).split("\n") if line.strip()]
     escaped = [_MARKDOWN.sub(r"\\\1", line.strip()).replace("@", "@\u2060") for line in lines]
     return "<br>\n".join(escaped)
+
+
+def markdown_label(text: str) -> str:
+    """A label mpr writes (a channel and a time) as Markdown text: `markdown`, colons kept."""
+    return markdown(text).replace("\\:", ":")
 
 
 def html_text(text: str) -> str:

@@ -37,11 +37,11 @@ def test_markdown_escapes_markup_and_links_only_web_images() -> None:
     )
     assert (
         drafts.markdown_link("https://x.test/a b.jpg")
-        == "image: https://x\\.test/a b\\.jpg (not a web link)"
+        == "image: https\\://x\\.test/a b\\.jpg (not a web link)"
     )
     assert (
         drafts.markdown_link("javascript:alert(1)")
-        == "image: javascript:alert\\(1\\) (not a web link)"
+        == "image: javascript\\:alert\\(1\\) (not a web link)"
     )
     assert drafts.markdown_link("https://x.test/a(1).jpg") == "[image](https://x.test/a%281%29.jpg)"
     block = drafts.markdown_block(
