@@ -95,7 +95,8 @@ def with_items(plan: SocialMarketingPlan) -> list[PlanActivity]:
 
 def without_items(plan: SocialMarketingPlan, kind: str = "SOCIAL_MARKETING") -> list[PlanActivity]:
     return [
-        a for a in plan.marketing_activities if not a.items and a.marketing_activity_type == kind
+        a for a in plan.marketing_activities
+        if not a.items and a.marketing_activity_type == kind
     ]
 
 

@@ -39,10 +39,8 @@ async def test_create_and_update_marketing_activity(
     assert created.title == NEW_ACTIVITY["title"]
     assert created.target_date == NEW_ACTIVITY["targetDate"]
     assert created.marketing_activity_type == "SOCIAL_MARKETING"
-    assert (
-        logged(emulator, "CreateMarketingActivity")[0].body["marketingActivity"]["targetDate"]
-        == "2026-12-05T09:00:00.000Z"
-    )
+    assert logged(emulator, "CreateMarketingActivity")[0].body["marketingActivity"][
+        "targetDate"] == "2026-12-05T09:00:00.000Z"
 
     plan = await site.get_social_marketing_plan()
     same = next(a for a in plan.marketing_activities if a.marketing_activity_id == created.id)
@@ -50,8 +48,7 @@ async def test_create_and_update_marketing_activity(
 
     moved = TODAY + timedelta(days=13)
     updated = await site.update_marketing_activity(
-        created.id,
-        {"title": "Last call", "targetDate": moved, "description": "ignored"},
+        created.id, {"title": "Last call", "targetDate": moved, "description": "ignored"},
         ["title", "targetDate"],
     )
     assert updated.id == created.id
@@ -139,9 +136,8 @@ def _story_activity(activities: list[PlanActivity]) -> PlanActivity:
 
 async def _posts(site: SiteClient, activity_id: str) -> dict[str, dict[str, object]]:
     (entry,) = await site.get_marketing_activity_posts([activity_id])
-    return {
-        i.id: {"status": i.status, "type": i.type, **(i.model_extra or {})} for i in entry.items
-    }
+    return {i.id: {"status": i.status, "type": i.type, **(i.model_extra or {})}
+            for i in entry.items}
 
 
 def _media_url(item: dict[str, object]) -> str:
@@ -178,8 +174,7 @@ async def test_media_updates_and_clears(site: SiteClient, clock: ManualClock) ->
     await site.clear_marketing_activity_posts(aid)
     left = await _posts(site, aid)
     assert {(v["type"], v["status"]) for v in left.values()} == {
-        ("POST", "SCHEDULED"),
-        ("STORY", "DRAFT"),
+        ("POST", "SCHEDULED"), ("STORY", "DRAFT")
     }
     await site.clear_marketing_activity_stories(aid)
     assert {(v["type"], v["status"]) for v in (await _posts(site, aid)).values()} == {

@@ -15,9 +15,7 @@ SPEC_METHODS = {  # SPEC §3.0: name → (verb, path)
     "GenerateMarketingPlan": ("POST", "/marketing-plan/generate-marketing-plan"),
     "RegenerateMarketingPlan": ("POST", "/marketing-plan/regenerate-marketing-plan"),
     "RegenerateMarketingPlanWithKeywordResearch": (
-        "POST",
-        "/marketing-plan/regenerate-marketing-plan-with-keyword-research",
-    ),
+        "POST", "/marketing-plan/regenerate-marketing-plan-with-keyword-research"),
     "GetSocialMarketingPlan": ("GET", "/marketing-plan"),
     "DeleteMarketingPlan": ("DELETE", "/marketing-plan"),
     "DeletePlanMarketingActivity": ("DELETE", "/marketing-plan/plan-marketing-activity"),
@@ -25,27 +23,18 @@ SPEC_METHODS = {  # SPEC §3.0: name → (verb, path)
     "GetMarketingActivityPosts": ("POST", "/marketing-activity-posts"),
     "ScheduleDrafts": ("POST", "/marketing-plan/schedule-drafts"),
     "ClearMarketingActivityPosts": ("PATCH", "/marketing-plan/clear-marketing-activity-posts"),
-    "ClearMarketingActivityStories": ("PATCH", "/marketing-plan/clear-marketing-activity-stories"),
+    "ClearMarketingActivityStories": (
+        "PATCH", "/marketing-plan/clear-marketing-activity-stories"),
     "RegenerateMarketingActivityPosts": (
-        "POST",
-        "/marketing-plan/regenerate-marketing-activity-posts",
-    ),
+        "POST", "/marketing-plan/regenerate-marketing-activity-posts"),
     "RegenerateMarketingActivityPostsMedia": (
-        "POST",
-        "/marketing-plan/regenerate-marketing-activity-posts-media",
-    ),
+        "POST", "/marketing-plan/regenerate-marketing-activity-posts-media"),
     "RegenerateMarketingActivityStories": (
-        "POST",
-        "/marketing-plan/regenerate-marketing-activity-stories",
-    ),
+        "POST", "/marketing-plan/regenerate-marketing-activity-stories"),
     "UpdateMarketingActivityPostsMedia": (
-        "PATCH",
-        "/marketing-plan/update-marketing-activity-posts-media",
-    ),
+        "PATCH", "/marketing-plan/update-marketing-activity-posts-media"),
     "UpdateMarketingActivityStoriesMedia": (
-        "PATCH",
-        "/marketing-plan/update-marketing-activity-stories-media",
-    ),
+        "PATCH", "/marketing-plan/update-marketing-activity-stories-media"),
     "GetMarketingSettings": ("GET", "/marketing-settings"),
     "UpsertMarketingSettings": ("POST", "/marketing-settings"),
     "GetMarketingSettingsDefaults": ("GET", "/marketing-settings/defaults"),
@@ -116,14 +105,10 @@ async def test_every_method_reaches_the_emulator(
     await site.clear_marketing_activity_posts(activity_id)
     await site.clear_marketing_activity_stories(activity_id)
     # Marketing Activity V1
-    created = await site.create_marketing_activity(
-        {
-            "title": "Flash sale",
-            "description": "Ends Sunday",
-            "targetDate": TODAY + timedelta(days=9),
-            "marketingActivityType": "SOCIAL_MARKETING",
-        }
-    )
+    created = await site.create_marketing_activity({
+        "title": "Flash sale", "description": "Ends Sunday",
+        "targetDate": TODAY + timedelta(days=9), "marketingActivityType": "SOCIAL_MARKETING",
+    })
     assert created.id
     await site.update_marketing_activity(created.id, {"title": "Flash sale!"}, ["title"])
     assert (await site.get_marketing_activity(created.id)).title == "Flash sale!"

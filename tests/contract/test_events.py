@@ -32,20 +32,14 @@ async def test_create_one_off_and_recurring(site: SiteClient, emulator: Emulator
     assert one_off.recurring_rule is None
     assert not one_off.read_only
     sent = logged(emulator, "CreateEvent")[0].body
-    assert sent == {
-        "calendarEvent": {
-            "name": "Store anniversary",
-            "description": "10 years",
-            "date": "2026-11-28T09:00:00.000Z",
-        }
-    }
+    assert sent == {"calendarEvent": {
+        "name": "Store anniversary", "description": "10 years", "date": "2026-11-28T09:00:00.000Z"
+    }}
 
-    weekly = await site.create_event(
-        {
-            "name": "Weekly Q&A",
-            "recurringRule": {"frequency": "WEEKLY", "startDate": TODAY + timedelta(hours=8)},
-        }
-    )
+    weekly = await site.create_event({
+        "name": "Weekly Q&A",
+        "recurringRule": {"frequency": "WEEKLY", "startDate": TODAY + timedelta(hours=8)},
+    })
     assert weekly.id and weekly.id != one_off.id
     assert weekly.recurring_rule is not None
     assert weekly.recurring_rule.frequency == "WEEKLY"
@@ -67,12 +61,10 @@ async def test_query_window(site: SiteClient, wix: WixClient) -> None:
     inside = await site.create_event({"name": "Inside", "date": TODAY + timedelta(days=12)})
     await site.create_event({"name": "Before", "date": TODAY - timedelta(days=3)})
     await site.create_event({"name": "After", "date": TODAY + timedelta(days=45)})
-    weekly = await site.create_event(
-        {
-            "name": "Weekly",
-            "recurringRule": {"frequency": "WEEKLY", "startDate": TODAY - timedelta(days=20)},
-        }
-    )
+    weekly = await site.create_event({
+        "name": "Weekly",
+        "recurringRule": {"frequency": "WEEKLY", "startDate": TODAY - timedelta(days=20)},
+    })
     await wix.site(UNPUBLISHED_FAILED).create_event({"name": "Other site", "date": TODAY})
 
     found = await site.query_events(*WINDOW)
@@ -102,28 +94,16 @@ async def test_query_caps_at_100_without_paging(
     site: SiteClient, emulator: Emulator, wix: WixClient
 ) -> None:
     many = "66666666-7777-4888-8999-000000000000"
-    emulator.load_fixtures(
-        {
-            "sites": [
-                {
-                    "id": many,
-                    "events": [
-                        {"name": f"Event {n:03d}", "date": (TODAY + timedelta(hours=n)).isoformat()}
-                        for n in range(105)
-                    ]
-                    + [
-                        {
-                            "name": "Weekly for years",
-                            "recurringRule": {
-                                "frequency": "WEEKLY",
-                                "startDate": TODAY.isoformat(),
-                            },
-                        }
-                    ],
-                }
-            ]
-        }
-    )
+    emulator.load_fixtures({"sites": [{
+        "id": many,
+        "events": [
+            {"name": f"Event {n:03d}", "date": (TODAY + timedelta(hours=n)).isoformat()}
+            for n in range(105)
+        ] + [{
+            "name": "Weekly for years",
+            "recurringRule": {"frequency": "WEEKLY", "startDate": TODAY.isoformat()},
+        }],
+    }]})
     found = await wix.site(many).query_events(TODAY, TODAY + timedelta(days=3 * 365))
     assert len(found) == 100
     assert [_first_date(e) for e in found] == sorted(_first_date(e) for e in found)
@@ -140,13 +120,10 @@ async def test_update_is_a_full_replace_and_can_switch_kind(
         {"name": "Sale", "description": "All week", "date": TODAY + timedelta(days=4)}
     )
     assert created.id
-    recurring = await site.update_event(
-        created.id,
-        {
-            "name": "Monthly sale",
-            "recurringRule": {"frequency": "MONTHLY", "startDate": TODAY + timedelta(days=4)},
-        },
-    )
+    recurring = await site.update_event(created.id, {
+        "name": "Monthly sale",
+        "recurringRule": {"frequency": "MONTHLY", "startDate": TODAY + timedelta(days=4)},
+    })
     assert recurring.id == created.id
     assert recurring.name == "Monthly sale"
     assert recurring.description in (None, "")  # not resent, so gone
@@ -183,7 +160,9 @@ async def test_delete(site: SiteClient) -> None:
 
 
 @pytest.mark.parametrize("operation", ["update", "delete"])
-async def test_connected_calendar_events_are_read_only(site: SiteClient, operation: str) -> None:
+async def test_connected_calendar_events_are_read_only(
+    site: SiteClient, operation: str
+) -> None:
     with pytest.raises(FailedPrecondition) as caught:
         if operation == "update":
             await site.update_event(READ_ONLY_EVENT, {"name": "Mine now", "date": TODAY})

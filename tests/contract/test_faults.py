@@ -167,7 +167,9 @@ async def test_delete_event_retried_after_a_lost_answer(
 ) -> None:
     event = await site.create_event({"name": "Sale", "date": TODAY + timedelta(days=2)})
     assert event.id
-    emulator.add_fault(FaultRule(method="DELETE", path="/events/", status=503, after_backend=True))
+    emulator.add_fault(
+        FaultRule(method="DELETE", path="/events/", status=503, after_backend=True)
+    )
     try:
         await site.delete_event(event.id)
     except ApiError as error:
@@ -181,11 +183,9 @@ async def test_delete_activity_retried_after_a_lost_answer(
 ) -> None:
     plan = await active_plan(site, clock)
     activity_id = plan.marketing_activities[0].marketing_activity_id
-    emulator.add_fault(
-        FaultRule(
-            method="DELETE", path="plan-marketing-activity", disconnect=True, after_backend=True
-        )
-    )
+    emulator.add_fault(FaultRule(
+        method="DELETE", path="plan-marketing-activity", disconnect=True, after_backend=True
+    ))
     try:
         await site.delete_plan_marketing_activity(activity_id)
     except ApiError as error:

@@ -21,7 +21,7 @@ from .support import (
 async def _schedule_all(site: SiteClient, draft_ids: list[str]) -> list[Item]:
     scheduled: list[Item] = []
     for start in range(0, len(draft_ids), 20):  # SPEC: 1–20 ids per call
-        scheduled += await site.schedule_drafts(draft_ids[start : start + 20])
+        scheduled += await site.schedule_drafts(draft_ids[start:start + 20])
     return scheduled
 
 
@@ -30,7 +30,8 @@ async def test_generate_and_publish(site: SiteClient, clock: ManualClock) -> Non
     dates = {a.marketing_activity_id: a.date for a in plan.marketing_activities}
     owner = {i.id: a.marketing_activity_id for a in with_items(plan) for i in a.items}
     sent = [
-        i.id for a in with_items(plan) for i in a.items if i.status == "DRAFT" and i.type == "POST"
+        i.id for a in with_items(plan) for i in a.items
+        if i.status == "DRAFT" and i.type == "POST"
     ]
     assert len(sent) > 20  # several calls needed
 
@@ -69,12 +70,8 @@ async def test_tailor_first(site: SiteClient, clock: ManualClock) -> None:
                 "marketingTools": ["SOCIAL_MARKETING"],
             }
         },
-        [
-            "settings.marketingPlanGoal",
-            "settings.pointOfView",
-            "settings.topics",
-            "settings.marketingTools",
-        ],
+        ["settings.marketingPlanGoal", "settings.pointOfView", "settings.topics",
+         "settings.marketingTools"],
     )
     assert stored.settings["marketingPlanGoal"] == {"goalKey": goal}
     plan = await active_plan(site, clock)

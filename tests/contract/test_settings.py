@@ -82,21 +82,12 @@ async def test_mask_path_missing_from_body_is_failed_precondition(
 @pytest.mark.parametrize(
     ("settings", "path", "field"),
     [
-        (
-            {"pointOfView": "FOURTH_PERSON"},
-            "settings.pointOfView",
-            "marketingSettings.settings.pointOfView",
-        ),
-        (
-            {"frequency": {"interval": "WEEK", "count": 31}},
-            "settings.frequency",
-            "marketingSettings.settings.frequency.count",
-        ),
-        (
-            {"marketingTools": ["SOCIAL_MARKETING", "PODCASTS"]},
-            "settings.marketingTools",
-            "marketingSettings.settings.marketingTools",
-        ),
+        ({"pointOfView": "FOURTH_PERSON"}, "settings.pointOfView",
+         "marketingSettings.settings.pointOfView"),
+        ({"frequency": {"interval": "WEEK", "count": 31}}, "settings.frequency",
+         "marketingSettings.settings.frequency.count"),
+        ({"marketingTools": ["SOCIAL_MARKETING", "PODCASTS"]}, "settings.marketingTools",
+         "marketingSettings.settings.marketingTools"),
     ],
 )
 async def test_invalid_values_are_invalid_argument(
@@ -151,10 +142,7 @@ async def test_defaults_with_a_bad_mask_is_invalid_argument(site: SiteClient) ->
 async def test_option_lists(site: SiteClient) -> None:
     goals = await site.get_plan_goal_options()
     assert {g.plan_goal_key for g in goals} == {
-        "DRIVE_TRAFFIC",
-        "BRAND_AWARENESS",
-        "BOOST_SALES",
-        "COLLECT_LEADS",
+        "DRIVE_TRAFFIC", "BRAND_AWARENESS", "BOOST_SALES", "COLLECT_LEADS"
     }
     assert len(goals) <= 10 and all(g.title for g in goals)
     views = await site.get_point_of_view_options()

@@ -19,26 +19,20 @@ GEN_SECONDS = 10.0
 
 def site_fixture(**extra: Any) -> dict[str, Any]:
     """A published site with Facebook + Instagram connected."""
-    base: dict[str, Any] = {
-        "id": SITE,
-        "connectedChannels": ["FACEBOOK", "INSTAGRAM"],
-        "calendars": [{"id": CAL, "name": "US holidays"}],
-    }
+    base: dict[str, Any] = {"id": SITE, "connectedChannels": ["FACEBOOK", "INSTAGRAM"],
+                            "calendars": [{"id": CAL, "name": "US holidays"}]}
     base.update(extra)
     return base
 
 
 def make_client(emulator: Emulator, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=emulator.app),
-        base_url="http://emulator" + API_PREFIX,
-        headers=HEADERS if headers is None else headers,
-    )
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=emulator.app),
+                             base_url="http://emulator" + API_PREFIX,
+                             headers=HEADERS if headers is None else headers)
 
 
-async def generated_plan(
-    client: httpx.AsyncClient, clock: ManualClock, path: str = "generate-marketing-plan"
-) -> dict[str, Any]:
+async def generated_plan(client: httpx.AsyncClient, clock: ManualClock,
+                         path: str = "generate-marketing-plan") -> dict[str, Any]:
     """Run a (re)generation to completion and return the plan body."""
     r = await client.post(f"/marketing-plan/{path}", json={})
     assert r.status_code == 200, r.text

@@ -32,11 +32,8 @@ def test_sources_import_only_the_emulator_package() -> None:
 
 
 def test_importing_loads_nothing_else_from_reconciler() -> None:
-    code = (
-        "import sys, reconciler.emulator; print(sorted(m for m in sys.modules "
-        "if m.startswith('reconciler') and not m.startswith('reconciler.emulator')))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    code = ("import sys, reconciler.emulator; print(sorted(m for m in sys.modules "
+            "if m.startswith('reconciler') and not m.startswith('reconciler.emulator')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
     assert out == "['reconciler']"

@@ -18,7 +18,9 @@ DATA = Path(__file__).parent / "data"
 def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
 
-    def fake_serve(emu: reconciler.emulator.Emulator, host: str, port: int, listening: Any) -> None:
+    def fake_serve(
+        emu: reconciler.emulator.Emulator, host: str, port: int, listening: Any
+    ) -> None:
         calls.append({"emu": emu, "host": host, "port": port})
         listening(f"http://{host}:{port}")
 
@@ -27,24 +29,9 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
 
 def test_serve_builds_the_emulator(served: list[dict[str, Any]]) -> None:
-    result = CliRunner().invoke(
-        emulator,
-        [
-            "serve",
-            "--port",
-            "9123",
-            "--sites",
-            str(DATA / "sites.yaml"),
-            "--generation-seconds",
-            "0.5",
-            "--latency",
-            "0.01",
-            "--api-key",
-            "a",
-            "--api-key",
-            "b",
-        ],
-    )
+    result = CliRunner().invoke(emulator, [
+        "serve", "--port", "9123", "--sites", str(DATA / "sites.yaml"),
+        "--generation-seconds", "0.5", "--latency", "0.01", "--api-key", "a", "--api-key", "b"])
     assert result.exit_code == 0, result.output
     (call,) = served
     emu = call["emu"]
@@ -56,7 +43,8 @@ def test_serve_builds_the_emulator(served: list[dict[str, Any]]) -> None:
 
 
 def test_bad_fixtures_exit_with_the_problem(served: list[dict[str, Any]]) -> None:
-    result = CliRunner().invoke(emulator, ["serve", "--sites", str(DATA / "invalid_sites.yaml")])
+    result = CliRunner().invoke(emulator, ["serve", "--sites",
+                                           str(DATA / "invalid_sites.yaml")])
     assert result.exit_code == 1
     assert "invalid emulator fixtures in" in result.output
     assert "sites[0].id: required, must be a GUID string" in result.output

@@ -28,8 +28,7 @@ def test_real_clock_can_time_travel() -> None:
 
 def test_wire_format() -> None:
     assert to_wire(datetime(2026, 11, 27, 9, 0, 0, 123456, tzinfo=UTC)) == (
-        "2026-11-27T09:00:00.123Z"
-    )
+        "2026-11-27T09:00:00.123Z")
     assert parse_wire("2026-11-27T10:00:00+01:00") == datetime(2026, 11, 27, 9, tzinfo=UTC)
     assert parse_wire("2026-11-27") == datetime(2026, 11, 27, tzinfo=UTC)
     with pytest.raises(ValueError):
@@ -41,5 +40,4 @@ def test_windows() -> None:
     assert to_wire(end_of_next_week(friday)) == "2026-12-06T23:59:59.999Z"
     assert to_wire(end_of_next_month(friday)) == "2026-12-31T23:59:59.999Z"
     assert to_wire(end_of_next_month(datetime(2026, 12, 5, tzinfo=UTC))) == (
-        "2027-01-31T23:59:59.999Z"
-    )
+        "2027-01-31T23:59:59.999Z")

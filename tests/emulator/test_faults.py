@@ -26,15 +26,20 @@ async def test_429_with_retry_after_for_n_requests(
 
 
 @pytest.mark.parametrize("status", [500, 503])
-async def test_5xx_has_an_empty_body(client: httpx.AsyncClient, emu: Emulator, status: int) -> None:
+async def test_5xx_has_an_empty_body(
+    client: httpx.AsyncClient, emu: Emulator, status: int
+) -> None:
     emu.add_fault(FaultRule(status=status))
     r = await client.get("/marketing-plan")
     assert (r.status_code, r.content) == (status, b"")
     assert r.headers["x-wix-request-id"]
 
 
-async def test_faults_match_method_path_and_site(client: httpx.AsyncClient, emu: Emulator) -> None:
-    emu.add_fault(FaultRule(method="POST", path="generate", site_id=SITE, status=500, times=None))
+async def test_faults_match_method_path_and_site(
+    client: httpx.AsyncClient, emu: Emulator
+) -> None:
+    emu.add_fault(FaultRule(method="POST", path="generate", site_id=SITE, status=500,
+                            times=None))
     emu.add_fault(FaultRule(site_id="someone-else", status=503, times=None))
     assert (await client.get("/marketing-plan")).status_code == 200
     for _ in range(3):
@@ -96,10 +101,11 @@ async def test_rate_limit(clock: ManualClock) -> None:
         assert (await client.get("/marketing-plan")).status_code == 200
 
 
-async def test_request_log_records_everything(client: httpx.AsyncClient, emu: Emulator) -> None:
-    await client.post(
-        "/events", json={"calendarEvent": {"name": "x", "date": "2026-12-01"}}, params={"a": "b"}
-    )
+async def test_request_log_records_everything(
+    client: httpx.AsyncClient, emu: Emulator
+) -> None:
+    await client.post("/events", json={"calendarEvent": {"name": "x", "date": "2026-12-01"}},
+                      params={"a": "b"})
     await client.get("/marketing-plan")
     create, read = emu.requests
     assert create.method == "POST" and create.path.endswith("/events")
@@ -119,20 +125,9 @@ async def test_reading_everything_never_writes(
     ids = [a["marketingActivityId"] for a in plan["marketingActivities"]]
     await client.get("/marketing-plan")
     await client.post("/marketing-activity-posts", json={"marketingActivityIds": ids})
-    await client.post(
-        "/events/query",
-        json={
-            "query": {
-                "filter": {"date": {"$gte": "2026-01-01T00:00:00Z", "$lte": "2027-01-01T00:00:00Z"}}
-            }
-        },
-    )
-    for path in (
-        "",
-        "/defaults",
-        "/plan-goal-options",
-        "/point-of-view-options",
-        "/calendar-options",
-    ):
+    await client.post("/events/query", json={"query": {"filter": {"date": {
+        "$gte": "2026-01-01T00:00:00Z", "$lte": "2027-01-01T00:00:00Z"}}}})
+    for path in ("", "/defaults", "/plan-goal-options", "/point-of-view-options",
+                 "/calendar-options"):
         assert (await client.get(f"/marketing-settings{path}")).status_code == 200
     assert len(emu.requests) == 8 and emu.writes() == []

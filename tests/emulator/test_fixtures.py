@@ -50,38 +50,27 @@ def test_invalid_file_names_file_and_every_problem() -> None:
         "sites[0].connectedChannels: unknown channel 'MYSPACE' (one of FACEBOOK, INSTAGRAM, "
         "LINKEDIN, PINTEREST, GBP, TIKTOK, TWITTER)",
         "sites[0].premium.vip: unknown key (expected schedulePosts, postsHorizonDays)",
-        "sites[0].settings.pointOfView: must be one of FIRST_PERSON, SECOND_PERSON, THIRD_PERSON",
+        "sites[0].settings.pointOfView: must be one of FIRST_PERSON, SECOND_PERSON, "
+        "THIRD_PERSON",
         "sites[0].events[0]: either date or recurringRule is required",
-        "sites[0].plan.status: must be one of NEVER_CREATED, GENERATING, ACTIVE, INACTIVE, FAILED",
+        "sites[0].plan.status: must be one of NEVER_CREATED, GENERATING, ACTIVE, INACTIVE, "
+        "FAILED",
     ]
     assert emu.backend.sites == {}  # nothing registered
 
 
-@pytest.mark.parametrize(
-    "document,problem",
-    [
-        ([1, 2], "top level must be a mapping with a 'sites' list"),
-        ({"sites": {"id": SITE}}, "sites: must be a list"),
-        ({"sites": [{"id": SITE}, {"id": SITE}]}, f"sites[1].id: duplicate site id {SITE}"),
-        ({"site": []}, "site: unknown key (expected autoCreateSites, config, sites)"),
-        ({"autoCreateSites": "yes"}, "autoCreateSites: must be true or false"),
-        (
-            {"sites": [{"id": SITE, "premium": {"postsHorizonDays": -1}}]},
-            "sites[0].premium.postsHorizonDays: must be an integer >= 0",
-        ),
-        (
-            {
-                "sites": [
-                    {
-                        "id": SITE,
-                        "events": [{"name": "x", "date": "2026-01-01", "calendarId": SITE}],
-                    }
-                ]
-            },
-            "sites[0].events[0].calendarId: not one of this site's calendars",
-        ),
-    ],
-)
+@pytest.mark.parametrize("document,problem", [
+    ([1, 2], "top level must be a mapping with a 'sites' list"),
+    ({"sites": {"id": SITE}}, "sites: must be a list"),
+    ({"sites": [{"id": SITE}, {"id": SITE}]}, f"sites[1].id: duplicate site id {SITE}"),
+    ({"site": []}, "site: unknown key (expected autoCreateSites, config, sites)"),
+    ({"autoCreateSites": "yes"}, "autoCreateSites: must be true or false"),
+    ({"sites": [{"id": SITE, "premium": {"postsHorizonDays": -1}}]},
+     "sites[0].premium.postsHorizonDays: must be an integer >= 0"),
+    ({"sites": [{"id": SITE, "events": [{"name": "x", "date": "2026-01-01",
+                                         "calendarId": SITE}]}]},
+     "sites[0].events[0].calendarId: not one of this site's calendars"),
+])
 def test_document_problems(document: object, problem: str) -> None:
     with pytest.raises(FixtureError) as info:
         Emulator().load_fixtures(document, "inline")

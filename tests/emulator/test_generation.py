@@ -13,12 +13,8 @@ from reconciler.emulator import Emulator, EmulatorConfig, ManualClock
 from .support import HEADERS, SITE, START, generated_plan, make_client, site_fixture
 
 CONTENT_KEYS = {
-    "FACEBOOK": "facebookPost",
-    "INSTAGRAM": "instagramPost",
-    "LINKEDIN": "linkedinPost",
-    "PINTEREST": "pinterestPost",
-    "GBP": "gbpPost",
-    "TIKTOK": "tiktokPhoto",
+    "FACEBOOK": "facebookPost", "INSTAGRAM": "instagramPost", "LINKEDIN": "linkedinPost",
+    "PINTEREST": "pinterestPost", "GBP": "gbpPost", "TIKTOK": "tiktokPhoto",
     "TWITTER": "twitterPost",
 }
 
@@ -43,14 +39,8 @@ async def test_activities_cover_today_to_end_of_next_month_at_nine(clock: Manual
     assert max(dates).month == 12
     assert all(d.hour == 9 for d in dates)
     for activity in plan["marketingActivities"]:
-        assert set(activity) >= {
-            "marketingActivityId",
-            "date",
-            "title",
-            "description",
-            "marketingActivityType",
-            "items",
-        }
+        assert set(activity) >= {"marketingActivityId", "date", "title", "description",
+                                 "marketingActivityType", "items"}
         assert activity["date"].endswith(".000Z")
 
 
@@ -59,19 +49,16 @@ async def test_default_is_three_social_activities_per_week(clock: ManualClock) -
     social = by_type(plan, "SOCIAL_MARKETING")
     weeks = Counter(datetime.fromisoformat(a["date"]).isocalendar()[1] for a in social)
     assert weeks[50] == 3 and weeks[51] == 3  # full weeks in December
-    assert {a["marketingActivityType"] for a in plan["marketingActivities"]} == {"SOCIAL_MARKETING"}
+    assert {a["marketingActivityType"] for a in plan["marketingActivities"]} == {
+        "SOCIAL_MARKETING"}
 
 
 async def test_frequency_override_wins_over_settings(clock: ManualClock) -> None:
     plan = await plan_for(
-        clock,
-        settings={"frequency": {"interval": "WEEK", "count": 2}},
-        overrides={"socialMarketing": {"frequency": {"interval": "WEEK", "count": 5}}},
-    )
-    weeks = Counter(
-        datetime.fromisoformat(a["date"]).isocalendar()[1]
-        for a in by_type(plan, "SOCIAL_MARKETING")
-    )
+        clock, settings={"frequency": {"interval": "WEEK", "count": 2}},
+        overrides={"socialMarketing": {"frequency": {"interval": "WEEK", "count": 5}}})
+    weeks = Counter(datetime.fromisoformat(a["date"]).isocalendar()[1]
+                    for a in by_type(plan, "SOCIAL_MARKETING"))
     assert weeks[50] == 5
     plan = await plan_for(clock, settings={"frequency": {"interval": "MONTH", "count": 4}})
     december = [a for a in by_type(plan, "SOCIAL_MARKETING") if a["date"][5:7] == "12"]
@@ -81,14 +68,9 @@ async def test_frequency_override_wins_over_settings(clock: ManualClock) -> None
 async def test_calendar_events_reach_the_plan(clock: ManualClock) -> None:
     events = [
         {"name": "Store anniversary", "date": "2026-12-10T00:00:00Z"},
-        {
-            "name": "Weekly live Q&A",
-            "recurringRule": {
-                "frequency": "WEEKLY",
-                "startDate": "2026-12-01T17:00:00Z",
-                "endDate": "2026-12-20T00:00:00Z",
-            },
-        },
+        {"name": "Weekly live Q&A", "recurringRule": {
+            "frequency": "WEEKLY", "startDate": "2026-12-01T17:00:00Z",
+            "endDate": "2026-12-20T00:00:00Z"}},
         {"name": "Too late", "date": "2027-03-01T00:00:00Z"},
     ]
     plan = await plan_for(clock, events=events)
@@ -113,11 +95,7 @@ async def test_topics_cycle_and_excluded_never_mentioned(clock: ManualClock) -> 
     plan = await plan_for(clock, settings={"topics": topics})
     social = by_type(plan, "SOCIAL_MARKETING")
     assert [a["title"].split(":")[0] for a in social[:4]] == [
-        "Sourdough",
-        "Pastry",
-        "Sourdough",
-        "Pastry",
-    ]
+        "Sourdough", "Pastry", "Sourdough", "Pastry"]
     text = " ".join(a["title"] + " " + a["description"] for a in social).lower()
     assert "tips" not in text and "gluten" not in text
 
@@ -126,13 +104,9 @@ async def test_topic_change_reaches_plan_only_after_regeneration(
     client: httpx.AsyncClient, clock: ManualClock
 ) -> None:
     await generated_plan(client, clock)
-    await client.post(
-        "/marketing-settings",
-        json={
-            "marketingSettings": {"settings": {"topics": {"included": ["Kayaking"]}}},
-            "fieldMask": "settings.topics",
-        },
-    )
+    await client.post("/marketing-settings", json={
+        "marketingSettings": {"settings": {"topics": {"included": ["Kayaking"]}}},
+        "fieldMask": "settings.topics"})
     plan = (await client.get("/marketing-plan")).json()
     assert not any("Kayaking" in a["title"] for a in plan["marketingActivities"])
     plan = await generated_plan(client, clock, "regenerate-marketing-plan")
@@ -143,15 +117,9 @@ async def test_blogs_use_keyword_research_refreshed_only_by_keyword_regeneration
     client: httpx.AsyncClient, clock: ManualClock
 ) -> None:
     async def upsert(topics: list[str]) -> None:
-        await client.post(
-            "/marketing-settings",
-            json={
-                "marketingSettings": {
-                    "settings": {"marketingTools": ["BLOGS"], "topics": {"included": topics}}
-                },
-                "fieldMask": "settings.marketingTools,settings.topics",
-            },
-        )
+        await client.post("/marketing-settings", json={"marketingSettings": {"settings": {
+            "marketingTools": ["BLOGS"], "topics": {"included": topics}}},
+            "fieldMask": "settings.marketingTools,settings.topics"})
 
     def blog_titles(plan: dict[str, Any]) -> set[str]:
         return {a["title"] for a in by_type(plan, "BLOG")}
@@ -161,25 +129,21 @@ async def test_blogs_use_keyword_research_refreshed_only_by_keyword_regeneration
     await upsert(["Matcha"])
     plan = await generated_plan(client, clock, "regenerate-marketing-plan")
     assert blog_titles(plan) == {"Blog: Espresso guide"}  # stale keyword research
-    plan = await generated_plan(client, clock, "regenerate-marketing-plan-with-keyword-research")
+    plan = await generated_plan(
+        client, clock, "regenerate-marketing-plan-with-keyword-research")
     assert blog_titles(plan) == {"Blog: Matcha guide"}
     assert not by_type(plan, "SOCIAL_MARKETING")
 
 
 async def test_blog_and_email_frequencies(clock: ManualClock) -> None:
-    plan = await plan_for(
-        clock,
-        settings={"marketingTools": ["SOCIAL_MARKETING", "BLOGS", "EMAIL_MARKETING"]},
-        overrides={"blogs": {"frequency": {"interval": "MONTH", "count": 2}}},
-    )
+    plan = await plan_for(clock, settings={"marketingTools": ["SOCIAL_MARKETING", "BLOGS",
+                                                             "EMAIL_MARKETING"]},
+                          overrides={"blogs": {"frequency": {"interval": "MONTH", "count": 2}}})
     december = [a for a in plan["marketingActivities"] if a["date"][5:7] == "12"]
     kinds = Counter(a["marketingActivityType"] for a in december)
     assert kinds["BLOG"] == 2 and kinds["EMAIL_MARKETING"] == 1
-    assert all(
-        a["items"] == []
-        for a in plan["marketingActivities"]
-        if a["marketingActivityType"] != "SOCIAL_MARKETING"
-    )
+    assert all(a["items"] == [] for a in plan["marketingActivities"]
+               if a["marketingActivityType"] != "SOCIAL_MARKETING")
 
 
 async def test_posts_only_for_near_term_social_activities(clock: ManualClock) -> None:
@@ -238,13 +202,9 @@ async def test_settings_are_read_when_generation_starts(
     client: httpx.AsyncClient, clock: ManualClock
 ) -> None:
     await client.post("/marketing-plan/generate-marketing-plan")
-    await client.post(
-        "/marketing-settings",
-        json={
-            "marketingSettings": {"settings": {"topics": {"included": ["Late topic"]}}},
-            "fieldMask": "settings.topics",
-        },
-    )
+    await client.post("/marketing-settings", json={
+        "marketingSettings": {"settings": {"topics": {"included": ["Late topic"]}}},
+        "fieldMask": "settings.topics"})
     clock.advance(timedelta(minutes=1).total_seconds())
     plan = (await client.get("/marketing-plan")).json()
     assert not any("Late topic" in a["title"] for a in plan["marketingActivities"])

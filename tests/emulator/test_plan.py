@@ -27,9 +27,7 @@ async def test_generate_runs_until_the_clock_reaches_its_duration(
     r = await client.post("/marketing-plan/generate-marketing-plan", json={})
     assert r.json() == {"status": "GENERATING"}
     assert (await client.get("/marketing-plan")).json() == {
-        "status": "GENERATING",
-        "marketingActivities": [],
-    }
+        "status": "GENERATING", "marketingActivities": []}
     clock.advance(GEN_SECONDS - 1)
     assert await status(client) == "GENERATING"
     clock.advance(1)
@@ -62,8 +60,7 @@ async def test_keyword_research_while_generating_starts_no_new_run(
     await client.post("/marketing-plan/generate-marketing-plan", json={})
     clock.advance(GEN_SECONDS / 2)
     r = await client.post(
-        "/marketing-plan/regenerate-marketing-plan-with-keyword-research", json={}
-    )
+        "/marketing-plan/regenerate-marketing-plan-with-keyword-research", json={})
     assert (r.status_code, r.json()) == (200, {"status": "GENERATING"})
     clock.advance(GEN_SECONDS / 2)  # the original run's deadline, not a fresh 3x one
     assert await status(client) == "ACTIVE"
@@ -106,9 +103,8 @@ async def test_engagement_postpones_inactivity(
     plan = await generated_plan(client, clock)
     clock.advance(timedelta(days=40).total_seconds())
     some_id = plan["marketingActivities"][-1]["marketingActivityId"]
-    await client.post(
-        "/marketing-plan/generate-social-posts", json={"marketingActivityIds": [some_id]}
-    )
+    await client.post("/marketing-plan/generate-social-posts",
+                      json={"marketingActivityIds": [some_id]})
     clock.advance(timedelta(days=40).total_seconds())
     assert await status(client) == "ACTIVE"
 
@@ -128,16 +124,13 @@ async def test_unpublished_site_fails_by_default(clock: ManualClock) -> None:
         r = await client.post("/marketing-plan/generate-marketing-plan")
         assert r.json() == {"status": "GENERATING"}  # not validated at call time
         assert (await client.get("/marketing-plan")).json() == {
-            "status": "FAILED",
-            "marketingActivities": [],
-        }
+            "status": "FAILED", "marketingActivities": []}
 
 
 async def test_unpublished_site_can_end_active_without_posts(clock: ManualClock) -> None:
     emu = Emulator(EmulatorConfig(lenient_auth=True, generation_seconds=0), clock)
-    emu.load_fixtures(
-        {"sites": [{"id": SITE, "published": False, "unpublishedOutcome": "ACTIVE_WITHOUT_POSTS"}]}
-    )
+    emu.load_fixtures({"sites": [
+        {"id": SITE, "published": False, "unpublishedOutcome": "ACTIVE_WITHOUT_POSTS"}]})
     async with make_client(emu) as client:
         await client.post("/marketing-plan/generate-marketing-plan")
         plan = (await client.get("/marketing-plan")).json()
@@ -170,7 +163,8 @@ async def test_regenerate_keeps_past_activities_and_replaces_upcoming(
     second = (await client.get("/marketing-plan", params=params)).json()
     cutoff = datetime(2026, 12, 2, 9, 0, 10, tzinfo=UTC)
     old = {a["marketingActivityId"]: a for a in first["marketingActivities"]}
-    kept = [a for a in second["marketingActivities"] if datetime.fromisoformat(a["date"]) < cutoff]
+    kept = [a for a in second["marketingActivities"]
+            if datetime.fromisoformat(a["date"]) < cutoff]
     fresh = [a for a in second["marketingActivities"] if a not in kept]
     assert kept and fresh
     assert all(old[a["marketingActivityId"]] == a for a in kept)  # with their items
@@ -227,9 +221,8 @@ async def test_seeded_plans(clock: ManualClock) -> None:
     emu = Emulator(EmulatorConfig(lenient_auth=True, generation_seconds=5), clock)
     ids = [f"0000000{i}-0000-4000-8000-000000000000" for i in range(4)]
     statuses = ["ACTIVE", "INACTIVE", "FAILED", "GENERATING"]
-    emu.load_fixtures(
-        {"sites": [{"id": i, "plan": {"status": s}} for i, s in zip(ids, statuses, strict=True)]}
-    )
+    emu.load_fixtures({"sites": [{"id": i, "plan": {"status": s}}
+                                 for i, s in zip(ids, statuses, strict=True)]})
     seen = []
     for site_id in ids:
         async with make_client(emu, {**HEADERS, "wix-site-id": site_id}) as client:

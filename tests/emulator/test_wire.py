@@ -10,19 +10,13 @@ from reconciler.emulator import Emulator, EmulatorConfig, ManualClock
 from .support import HEADERS, app_code, make_client, violations
 
 
-@pytest.mark.parametrize(
-    "headers,status,code",
-    [
-        ({"wix-site-id": HEADERS["wix-site-id"]}, 401, "UNAUTHENTICATED"),
-        ({"Authorization": "", "wix-site-id": HEADERS["wix-site-id"]}, 401, "UNAUTHENTICATED"),
-        ({"Authorization": "k"}, 403, "PERMISSION_DENIED"),
-        (
-            {"Authorization": "k", "wix-site-id": "00000000-0000-4000-8000-00000000dead"},
-            404,
-            "SITE_NOT_FOUND",
-        ),
-    ],
-)
+@pytest.mark.parametrize("headers,status,code", [
+    ({"wix-site-id": HEADERS["wix-site-id"]}, 401, "UNAUTHENTICATED"),
+    ({"Authorization": "", "wix-site-id": HEADERS["wix-site-id"]}, 401, "UNAUTHENTICATED"),
+    ({"Authorization": "k"}, 403, "PERMISSION_DENIED"),
+    ({"Authorization": "k", "wix-site-id": "00000000-0000-4000-8000-00000000dead"}, 404,
+     "SITE_NOT_FOUND"),
+])
 async def test_auth_and_site_errors(
     emu: Emulator, headers: dict[str, str], status: int, code: str
 ) -> None:
@@ -49,11 +43,8 @@ async def test_auto_create_sites(clock: ManualClock) -> None:
 
 
 async def test_every_response_has_a_unique_request_id(client: httpx.AsyncClient) -> None:
-    responses = [
-        await client.get("/marketing-plan"),
-        await client.get("/nope"),
-        await client.post("/events/query", json={}),
-    ]
+    responses = [await client.get("/marketing-plan"), await client.get("/nope"),
+                 await client.post("/events/query", json={})]
     ids = [r.headers["x-wix-request-id"] for r in responses]
     assert all(ids) and len(set(ids)) == 3
 
@@ -67,7 +58,8 @@ async def test_unknown_route_and_method(client: httpx.AsyncClient) -> None:
 
 @pytest.mark.parametrize("content", [b"{not json", b"[1, 2]"])
 async def test_unparseable_body_is_400(client: httpx.AsyncClient, content: bytes) -> None:
-    r = await client.post("/events", content=content, headers={"content-type": "application/json"})
+    r = await client.post("/events", content=content,
+                          headers={"content-type": "application/json"})
     assert r.status_code == 400
     assert r.json()["message"] == "Failed to parse request message"
     assert violations(r) == ["body"]
