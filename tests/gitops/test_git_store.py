@@ -24,7 +24,7 @@ import pytest
 
 from reconciler.cli import exitcodes
 from reconciler.cli.app import Hooks
-from reconciler.emulator import Emulator
+from reconciler.emulator import Emulator, serve_in_thread
 from reconciler.engine.gitstore.lease import Host, Lease
 from reconciler.engine.gitstore.refs import Git
 from reconciler.engine.gitstore.store import STATE_REF, GitStore
@@ -463,3 +463,34 @@ def test_a_damaged_lease_record_that_cannot_be_dated_is_taken_over(
     result = mpr("apply", "sites", "--auto-approve", "--store", "git", obj=on_disk)
     assert result.code == exitcodes.OK, result.err
     assert len(emulator.writes()) == 3
+
+
+@pytest.mark.slow
+def test_two_applies_in_one_checkout_end_in_exit_4_never_a_git_error(
+    emulator: Emulator, bare: Path
+) -> None:
+    """Two `mpr apply --store git` processes started together in one clone, three times:
+    each ends applied (0) or refused by the lease (4), never `cannot lock ref` (1)."""
+    seed(emulator, {"id": SITE, "plan": {"status": "ACTIVE"}})
+    checkout = Path.cwd()
+    codes = set()
+    with serve_in_thread(emulator) as url:
+        for tone in ("warm", "cold", "dry"):
+            commit_tone(checkout, tone)
+            env = {**os.environ, "WIX_API_BASE_URL": url}
+            runs = [
+                subprocess.Popen(
+                    ["mpr", "apply", "sites", "--auto-approve", "--store", "git"],
+                    cwd=checkout,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+                for _ in range(2)
+            ]
+            for run in runs:
+                err = run.communicate()[1]
+                assert run.returncode in (exitcodes.OK, exitcodes.REFUSED), err
+                codes.add(run.returncode)
+    assert exitcodes.OK in codes
