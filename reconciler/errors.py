@@ -92,13 +92,15 @@ class ConfigInvalid(ConfigError):
 class SelectionEmpty(ConfigError):
     """A --site selector matched none of the sites found."""
 
-    def __init__(self, selectors: Sequence[str], available: Sequence[str]) -> None:
+    def __init__(
+        self, selectors: Sequence[str], available: Sequence[str], *, leaves_none: bool = False
+    ) -> None:
         self.selectors = tuple(selectors)
         self.available = tuple(available)
         shown = ", ".join(self.available[:10]) + (" …" if len(self.available) > 10 else "")
-        super().__init__(
-            f"--site {' '.join(self.selectors)} matched no site; sites found: {shown or 'none'}"
-        )
+        what = "leaves no site" if leaves_none else "matched no site"
+        chosen = " ".join(self.selectors)
+        super().__init__(f"--site {chosen} {what}; sites found: {shown or 'none'}")
 
 
 # --- API -------------------------------------------------------------------------------

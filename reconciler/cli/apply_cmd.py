@@ -23,25 +23,29 @@ from reconciler.cli.color import echo_plan
 from reconciler.cli.confirm import confirm
 from reconciler.cli.console import warn
 from reconciler.cli.github import add_summary, set_outputs
-from reconciler.cli.options import audit_option, github_option, paths_argument, with_app
+from reconciler.cli.options import audit_option, github_option, with_app
 from reconciler.cli.plan_cmd import names, stamp
+from reconciler.config import select_sites
 from reconciler.config.shard import Shard, parse_shard
 from reconciler.engine.audit import AuditLog
 from reconciler.engine.fleet import (
     apply_sites,
     check_fresh,
-    check_safe,
     forget_landed,
     make_plan,
+    pass_guard,
     plan_sites,
 )
 from reconciler.engine.plan import Plan
 from reconciler.engine.report import ApplyReport
 from reconciler.engine.review import review_digest
 from reconciler.engine.runtime import Runtime
-from reconciler.errors import ConfigError, StalePlan
+from reconciler.errors import ConfigError, SelectionEmpty, StalePlan
 from reconciler.model.site import DesiredSite
 from reconciler.render import render_report
+
+EVERY_SITE = "*"
+"""What a bare `--force` stands for: the delete guard of every site is passed."""
 
 
 def read_saved_plan(path: str) -> Plan:
@@ -118,6 +122,7 @@ async def run_apply(
                 work = await plan_sites(client, sites, runtime)
             if audit is not None:
                 settle_open_writes(audit, work)
+            work = pass_guard(work, forced_ids(sites, app.force))
             fresh = stamp(app, make_plan(work, runtime, paths, app.selectors))
             if saved is not None:
                 check_fresh(saved, work)
@@ -126,16 +131,17 @@ async def run_apply(
             if not fresh.has_changes and not fresh.has_errors:
                 forget_landed(runtime, work)
                 return ApplyReport(())
-            if not app.force:
-                check_safe(work)
-            if fresh.has_changes:
+            if any(s.has_changes and not s.refusals for s in fresh.sites):
                 confirm(fresh, auto_approve or saved is not None)
             async with app.display.showing(names(sites), announce=True):
                 if gate is None:
-                    return await apply_sites(client, work, runtime)
-                gate.guard(client)
-                with gate.handling():
-                    return await apply_sites(client, work, runtime)
+                    report = await apply_sites(client, work, runtime)
+                else:
+                    gate.guard(client)
+                    with gate.handling():
+                        report = await apply_sites(client, work, runtime)
+    held = [site for site in fresh.sites if site.refusals]
+    return replace(report, refused_digest=review_digest(replace(fresh, sites=tuple(held))))
 
 
 @contextmanager
@@ -154,11 +160,17 @@ def _written_at_end(runtime: Runtime, audit: AuditLog | None) -> Iterator[None]:
 
 
 @click.command()
-@paths_argument
+@click.argument("paths", nargs=-1, type=click.Path())  # required, but `--force PATH` takes one
 @with_app
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @click.option(
-    "--force", is_flag=True, help="Apply even when a site's deletions pass policy.deleteGuard."
+    "--force",
+    multiple=True,
+    is_flag=False,
+    flag_value=EVERY_SITE,
+    metavar="[SEL]",
+    help="Apply even the sites whose deletions pass policy.deleteGuard: every site, or with "
+    "SEL (--site syntax, repeatable; write --force=SEL) only those.",
 )
 @audit_option
 @click.option(
@@ -185,7 +197,7 @@ def apply(
     app: App,
     paths: tuple[str, ...],
     auto_approve: bool,
-    force: bool,
+    force: tuple[str, ...],
     audit_log: str | None,
     no_audit: bool,
     allow_out_of_order: bool,
@@ -194,7 +206,9 @@ def apply(
     github: bool,
 ) -> int:
     """Apply the YAML in PATHS (or exactly the saved plan in PATHS, a JSON file) to Wix."""
-    app.force = force
+    paths, app.force = _paths_taken_by_force(paths, force)
+    if not paths:
+        raise click.UsageError("Missing argument 'PATHS...'.")
     saved = None
     if len(paths) == 1 and paths[0].endswith(".json"):
         saved = read_saved_plan(paths[0])
@@ -230,6 +244,8 @@ def apply(
         click.echo(render_report(report), nl=False)
     if unrecorded is not None:
         click.echo(f"Error: {unrecorded}", err=True)
+    if report.refused:
+        click.echo(refused_note(report), err=True)
     if gate.stopped:
         click.echo(gate.summary(report.outcomes), err=True)
     return code
@@ -258,9 +274,51 @@ def _saved_shard(saved: Plan, given: Shard | None) -> Shard | None:
     return recorded
 
 
+def _paths_taken_by_force(
+    paths: tuple[str, ...], force: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`--force PATH`: a path after a bare --force is read as a path, not a selector.
+
+    (`mpr apply --force sites/` forces every site of sites/, as it did before --force took
+    a selector.)
+    """
+    taken = tuple(f for f in force if f != EVERY_SITE and Path(f).exists())
+    if not taken:
+        return paths, force
+    kept = tuple(f for f in force if f not in taken)
+    return (*taken, *paths), (*kept, EVERY_SITE)
+
+
+def forced_ids(sites: Sequence[DesiredSite], force: Sequence[str]) -> frozenset[str]:
+    """The ids of the sites whose delete guard `--force` passes: all with a bare --force,
+    else those its selectors choose (a selector that matches none of them is an error)."""
+    if not force:
+        return frozenset()
+    if EVERY_SITE in force:
+        return frozenset(site.id for site in sites)
+    try:
+        return frozenset(site.id for site in select_sites(sites, force))
+    except SelectionEmpty as exc:
+        raise ConfigError(str(exc).replace("--site", "--force", 1)) from None
+
+
+def refused_note(report: ApplyReport) -> str:
+    """Which sites apply refused and why, and how to apply them after a review."""
+    refused = report.refused
+    lines = [f"Error: refused {len(refused)} site(s) (delete guard); the others were applied:"]
+    lines += [f"  {o.name or o.site_id}: {o.error}" for o in refused]
+    lines.append(
+        "Review their deletions, then apply them as reviewed: mpr apply … --force=SITE "
+        f"(repeatable) --expect-digest {report.refused_digest}"
+    )
+    return "\n".join(lines)
+
+
 def _exit_code(report: ApplyReport) -> int:
     if report.failed:
         return exitcodes.ERROR
+    if report.refused:
+        return exitcodes.REFUSED
     if report.timed_out:
         return exitcodes.TIMED_OUT
     return exitcodes.OK
@@ -269,6 +327,8 @@ def _exit_code(report: ApplyReport) -> int:
 def _publish(app: App, report: ApplyReport, code: int) -> None:
     if report.failed:
         result = "failed"
+    elif report.refused:
+        result = "refused"
     elif report.timed_out:
         result = "timed-out"
     elif any(o.status == "applied" for o in report.outcomes):

@@ -1,8 +1,9 @@
 """Every site at once; one site's failure never stops the others.
 
-`plan_sites` observes and plans every site; `apply_sites` checks the whole fleet's safety
-first (nothing is written when any site is unsafe, unless forced) and then applies each
-site's plan. `check_fresh` compares a saved plan with a fresh one, for `apply PLANFILE`.
+`plan_sites` observes and plans every site; `apply_sites` applies each site's plan, except
+a site whose plan its delete guard refuses (unless forced, `pass_guard`): that site alone is
+refused, with the reason, and the others are applied. `check_fresh` compares a saved plan
+with a fresh one, for `apply PLANFILE`.
 
 Every selected site moves through its steps at the same time, so a fleet takes about as
 long as its slowest site. What costs is bounded by the client, not here: the HTTP requests
@@ -18,9 +19,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from reconciler.engine.apply import apply_site, explain, skipped_note
@@ -36,7 +37,7 @@ from reconciler.engine.plan import Plan, SitePlan
 from reconciler.engine.planning import build_site_plan
 from reconciler.engine.report import ApplyReport, SiteOutcome
 from reconciler.engine.runtime import APPLYING, READING, Runtime
-from reconciler.errors import ApiError, StalePlan, UnsafePlan
+from reconciler.errors import ApiError, StalePlan
 from reconciler.model.events import wire_time
 from reconciler.model.site import DesiredSite, LiveSite
 from reconciler.wix import WixClient
@@ -201,16 +202,12 @@ def make_plan(
     )
 
 
-def check_safe(work: Sequence[SiteWork]) -> None:
-    """Raise one UnsafePlan naming every site whose deletions pass its guard."""
-    problems = []
-    for item in work:
-        try:
-            item.plan.check_safe()
-        except UnsafePlan as exc:
-            problems.append(str(exc))
-    if problems:
-        raise UnsafePlan("\n".join(problems))
+def pass_guard(work: Sequence[SiteWork], site_ids: Collection[str]) -> list[SiteWork]:
+    """`work` with the delete guard passed for the sites `site_ids` (`apply --force`)."""
+    return [
+        replace(w, plan=replace(w.plan, forced=True)) if w.plan.site_id in site_ids else w
+        for w in work
+    ]
 
 
 def check_fresh(saved: Plan, work: Sequence[SiteWork]) -> None:
@@ -235,9 +232,7 @@ def check_fresh(saved: Plan, work: Sequence[SiteWork]) -> None:
 
 
 async def apply_sites(client: WixClient, work: Sequence[SiteWork], rt: Runtime) -> ApplyReport:
-    """Apply every site's plan; unsafe plans stop everything before the first write."""
-    if not rt.force:
-        check_safe(work)
+    """Apply every site's plan; a site whose plan its delete guard refuses is left alone."""
 
     async def one(item: SiteWork) -> SiteOutcome:
         outcome = await applied(item)
@@ -250,6 +245,9 @@ async def apply_sites(client: WixClient, work: Sequence[SiteWork], rt: Runtime) 
         if client.stopped is not None:
             error = f"not started: {client.stopped}"
             return SiteOutcome(item.plan.site_id, item.plan.name, "failed", error=error)
+        if item.plan.refusals:
+            error = "\n".join(item.plan.refusals)
+            return SiteOutcome(item.plan.site_id, item.plan.name, "refused", error=error)
         if not item.plan.has_changes:
             forget_landed(rt, [item])
             outcome = SiteOutcome(item.plan.site_id, item.plan.name)

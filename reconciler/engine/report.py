@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from reconciler.errors import MprError
 
-OutcomeStatus = Literal["unchanged", "applied", "failed", "timed_out"]
+OutcomeStatus = Literal["unchanged", "applied", "failed", "timed_out", "refused"]
 INTENT = "intent"
 """The result of the line written before a write is sent."""
 UNKNOWN = "unknown"
@@ -95,6 +95,9 @@ class ApplyReport:
     """Every site's outcome, in plan order."""
 
     outcomes: tuple[SiteOutcome, ...]
+    refused_digest: str = ""
+    """The review digest (engine.review) of the refused sites' writes: what a later
+    `apply --force=SITE --expect-digest` of those sites alone must match."""
 
     @property
     def failed(self) -> tuple[SiteOutcome, ...]:
@@ -103,3 +106,8 @@ class ApplyReport:
     @property
     def timed_out(self) -> tuple[SiteOutcome, ...]:
         return tuple(o for o in self.outcomes if o.status == "timed_out")
+
+    @property
+    def refused(self) -> tuple[SiteOutcome, ...]:
+        """Sites left alone because their plan tripped the delete guard (no `--force`)."""
+        return tuple(o for o in self.outcomes if o.status == "refused")

@@ -64,7 +64,6 @@ class Runtime:
     min_poll_delay: float = 1.0
     max_poll_delay: float = 10.0
     no_regenerate: bool = False
-    force: bool = False
     answer_window: float = 30.0
     """Seconds a request sent by a run that was cut short may still take to reach Wix; a
     plan action sent that recently is looked for until then before it is sent again."""

@@ -123,12 +123,13 @@ def summary(plan: Plan) -> str:
 
 
 def refusal_block(plan: Plan) -> str:
-    """What `apply` will refuse, site by site, with its exit code (empty when nothing)."""
+    """Which sites `apply` will refuse and why, and that it applies the others (empty: none)."""
     if not plan.refused:
         return ""
+    others = len(plan.to_apply)
     lines = [
-        f"Apply will refuse this plan (exit {plan.refusal_exit_code}) and write nothing, "
-        "unless run with --force:"
+        f"Apply will refuse {len(plan.refused)} site(s) (exit {plan.refusal_exit_code}) and "
+        f"apply the {others} other site(s) with changes; pass the guard with --force=SITE:"
     ]
     lines += [
         f"  {site.name or site.site_id}: {reason}"
