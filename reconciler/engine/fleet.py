@@ -236,7 +236,8 @@ async def apply_sites(client: WixClient, work: Sequence[SiteWork], rt: Runtime) 
 
     async def one(item: SiteWork) -> SiteOutcome:
         outcome = await applied(item)
-        rt.settled(outcome.site_id, outcome.status, outcome.error)
+        status = "partly applied" if outcome.partly_applied else outcome.status
+        rt.settled(outcome.site_id, status, outcome.error)
         return outcome
 
     async def applied(item: SiteWork) -> SiteOutcome:

@@ -51,6 +51,17 @@ class SiteOutcome:
     sink: Callable[[ActionRecord], None] | None = field(default=None, repr=False, compare=False)
     """Told of each settled action as it happens (the audit log), so a killed run loses none."""
 
+    @property
+    def partly_applied(self) -> bool:
+        """A site that failed (or was interrupted) after some of its writes landed: neither
+        changed as planned nor untouched (`done` says what landed)."""
+        return self.status == "failed" and self.writes > 0
+
+    @property
+    def maybe_landed(self) -> tuple[ActionRecord, ...]:
+        """Writes sent whose answer was lost: they may have taken effect."""
+        return tuple(a for a in self.actions if a.result == UNKNOWN)
+
     def attempt(self, action: str, target: str = "", before: Any = None, after: Any = None) -> None:
         """Note the write about to be sent (the audit log gets its intent line now)."""
         self.attempting = ActionRecord(action, target, before, after, result=INTENT)
@@ -101,7 +112,12 @@ class ApplyReport:
 
     @property
     def failed(self) -> tuple[SiteOutcome, ...]:
+        """Sites whose apply ended in an error (partly applied ones included)."""
         return tuple(o for o in self.outcomes if o.status == "failed")
+
+    @property
+    def partly_applied(self) -> tuple[SiteOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.partly_applied)
 
     @property
     def timed_out(self) -> tuple[SiteOutcome, ...]:

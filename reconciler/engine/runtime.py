@@ -22,7 +22,8 @@ APPLYING = "applying"
 
 Settled = Callable[[str, str, str | None], None]
 """settled(site_id, status, error): a site is done: "planned"/"error" after its plan, or its
-apply outcome (applied, unchanged, failed, timed_out), told the moment it is known."""
+apply outcome (applied, unchanged, failed, partly applied, timed_out, refused), told the
+moment it is known."""
 
 
 class AuditTrail(Protocol):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Collection
 from typing import Any
 
 from reconciler.engine.plan import DraftStep, EventChange, Plan, PlanAction, SitePlan
@@ -54,7 +55,7 @@ def action_line(action: PlanAction, status: str) -> str:
     return line
 
 
-def draft_lines(step: DraftStep) -> list[str]:
+def draft_lines(step: DraftStep, shared: Collection[str] = ()) -> list[str]:
     if step.after_generation:
         return ["posts and scheduling are decided after the generation ends"]
     lines = []
@@ -66,7 +67,7 @@ def draft_lines(step: DraftStep) -> list[str]:
         lines.append(f"schedule {sum(sends.values())} drafts ({per})")
     for channel, count in step.stays_draft.items():
         lines.append(f"{count} {channel} draft(s) stay drafts")
-    lines.extend(step.notes)
+    lines.extend(note for note in step.notes if note not in shared)
     return lines
 
 
@@ -85,15 +86,25 @@ def counts(site: SitePlan) -> str:
     return ", ".join(parts) or "no changes"
 
 
-def is_quiet(site: SitePlan) -> bool:
-    """Whether a site can be folded: nothing will happen to it and nothing needs a look.
+def is_busy(site: SitePlan) -> bool:
+    """Whether something will happen to a site or needs a look, its notes aside: an
+    error, a change, a refusal, a skipped action, or a plan not ACTIVE (an unknown status,
+    work left due for the next apply in a drift report)."""
+    if site.plan_status != ACTIVE:
+        return True
+    return bool(site.error or site.has_changes or site.refusals or site.action.skipped)
 
-    Its plan must be ACTIVE: any other status (an unknown one, work left due for the next
-    apply in a drift report) is worth a line of its own.
-    """
-    if site.plan_status != ACTIVE or site.error or site.has_changes:
-        return False
-    return not (site.warnings or site.refusals or site.action.skipped)
+
+def site_notes(site: SitePlan) -> tuple[str, ...]:
+    """The notes of a site that the fleet says once when several sites carry them: its
+    warnings, and (on a site shown anyway) why its drafts stay drafts."""
+    return (*site.warnings, *(site.drafts.notes if is_busy(site) else ()))
+
+
+def is_quiet(site: SitePlan) -> bool:
+    """Whether a site can be folded: nothing will happen to it and nothing needs a look
+    (a warning does: a site with one is never folded, its warning would be lost)."""
+    return not is_busy(site) and not site.warnings
 
 
 def _many(count: int, word: str) -> str:
