@@ -29,6 +29,7 @@ from reconciler.config import select_sites
 from reconciler.config.shard import Shard, parse_shard
 from reconciler.engine.audit import AuditLog
 from reconciler.engine.fleet import (
+    SiteWork,
     apply_sites,
     check_fresh,
     forget_landed,
@@ -43,6 +44,7 @@ from reconciler.engine.runtime import Runtime
 from reconciler.errors import ConfigError, SelectionEmpty, StalePlan
 from reconciler.model.site import DesiredSite
 from reconciler.render import render_report
+from reconciler.wix import WixClient
 
 EVERY_SITE = "*"
 """What a bare `--force` stands for: the delete guard of every site is passed."""
@@ -131,8 +133,11 @@ async def run_apply(
             if not fresh.has_changes and not fresh.has_errors:
                 forget_landed(runtime, work)
                 return ApplyReport(())
-            if any(s.has_changes and not s.refusals for s in fresh.sites):
-                confirm(fresh, auto_approve or saved is not None)
+            if fresh.to_apply:
+                approved = auto_approve or saved is not None
+                confirm(fresh, approved)
+                if not approved:
+                    work = await _looked_at_again(app, client, work, fresh, runtime)
             async with app.display.showing(names(sites), announce=True):
                 if gate is None:
                     report = await apply_sites(client, work, runtime)
@@ -142,6 +147,28 @@ async def run_apply(
                         report = await apply_sites(client, work, runtime)
     held = [site for site in fresh.sites if site.refusals]
     return replace(report, refused_digest=review_digest(replace(fresh, sites=tuple(held))))
+
+
+CHANGED_AFTER_YES = (
+    "the live state changed while the question was open, so the plan shown is not what "
+    "apply would do; nothing was written. Run apply again to see the new plan"
+)
+
+
+async def _looked_at_again(
+    app: App, client: WixClient, work: list[SiteWork], shown: Plan, runtime: Runtime
+) -> list[SiteWork]:
+    """Read the sites about to be written once more, after `yes`: a change made while the
+    question was open is refused (StalePlan, exit 4), as a stale saved plan is. Returns
+    `work` with those sites' fresh reads (the plan is the same, the live state newer)."""
+    writing = {site.site_id for site in shown.to_apply}
+    again = [w.desired for w in work if w.plan.site_id in writing]
+    async with app.display.showing(names(again), announce=False):
+        reread = await plan_sites(client, again, runtime)
+    reread = pass_guard(reread, {w.plan.site_id for w in work if w.plan.forced})
+    check_fresh(replace(shown, sites=shown.to_apply), reread, CHANGED_AFTER_YES)
+    newer = {w.plan.site_id: w for w in reread}
+    return [newer.get(w.plan.site_id, w) for w in work]
 
 
 @contextmanager

@@ -210,8 +210,12 @@ def pass_guard(work: Sequence[SiteWork], site_ids: Collection[str]) -> list[Site
     ]
 
 
-def check_fresh(saved: Plan, work: Sequence[SiteWork]) -> None:
-    """Raise StalePlan when the YAML or the live state changed since `saved` was made."""
+STALE_SAVED = "the saved plan is stale; make a new one with `mpr plan --out`"
+
+
+def check_fresh(saved: Plan, work: Sequence[SiteWork], stale: str = STALE_SAVED) -> None:
+    """Raise StalePlan (`stale`, then each site's reason) when the YAML or the live state
+    changed since `saved` was made."""
     fresh = {w.plan.site_id: w.plan for w in work}
     reasons = []
     for old in saved.sites:
@@ -225,10 +229,7 @@ def check_fresh(saved: Plan, work: Sequence[SiteWork]) -> None:
             reasons.append(f"{label}: its live state changed on Wix")
     reasons += [f"{p.name or p.site_id}: newly declared" for p in fresh.values()]
     if reasons:
-        raise StalePlan(
-            "the saved plan is stale; make a new one with `mpr plan --out`:\n  "
-            + "\n  ".join(reasons)
-        )
+        raise StalePlan(f"{stale}:\n  " + "\n  ".join(reasons))
 
 
 async def apply_sites(client: WixClient, work: Sequence[SiteWork], rt: Runtime) -> ApplyReport:
