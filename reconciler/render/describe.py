@@ -101,12 +101,6 @@ def site_notes(site: SitePlan) -> tuple[str, ...]:
     return (*site.warnings, *(site.drafts.notes if is_busy(site) else ()))
 
 
-def is_quiet(site: SitePlan) -> bool:
-    """Whether a site can be folded: nothing will happen to it and nothing needs a look
-    (a warning does: a site with one is never folded, its warning would be lost)."""
-    return not is_busy(site) and not site.warnings
-
-
 def _many(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 

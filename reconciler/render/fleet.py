@@ -38,7 +38,10 @@ class Folded(Generic[T]):
 
     shown: tuple[T, ...]
     folded: tuple[T, ...]
+    """Nothing to say about them: one line, their count and names."""
     shared: tuple[SharedNote, ...]
+    noted: tuple[T, ...] = ()
+    """Not shown and not folded: all they carry is shared notes, whose lines name them."""
 
     @property
     def shared_texts(self) -> frozenset[str]:
@@ -54,18 +57,22 @@ def fold(
     notes: Callable[[T], Sequence[str]] = lambda _: (),
 ) -> Folded[T]:
     """Split `items` (in their order): `busy` ones and those with a note of their own are
-    shown; the rest are folded. A note on SHARED_FROM items or more is shared."""
+    shown; those with nothing to say are folded; a note on SHARED_FROM items or more is
+    shared, said once with their names (an item that carries only shared notes is named
+    there, never folded as if it had nothing to say)."""
     seen = Counter(text for item in items for text in dict.fromkeys(notes(item)))
     shared = [text for text, count in seen.items() if count >= SHARED_FROM]
     common = set(shared)
     shown = [i for i in items if busy(i) or any(t not in common for t in notes(i))]
     kept = {id(i) for i in shown}
+    rest = [i for i in items if id(i) not in kept]
     return Folded(
         shown=tuple(shown),
-        folded=tuple(i for i in items if id(i) not in kept),
+        folded=tuple(i for i in rest if not notes(i)),
         shared=tuple(
             SharedNote(text, tuple(name(i) for i in items if text in notes(i))) for text in shared
         ),
+        noted=tuple(i for i in rest if notes(i)),
     )
 
 
