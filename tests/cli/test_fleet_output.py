@@ -8,7 +8,7 @@ from pathlib import Path
 from reconciler.cli import exitcodes
 from reconciler.cli.app import Hooks
 from reconciler.emulator import Emulator, FaultRule
-from tests.bench.report_lines import CHANGED, measure
+from tests.bench.report_lines import CHANGED, measure, write_fleet
 from tests.cli.conftest import SITE, write_site
 from tests.conftest import Mpr
 
@@ -47,3 +47,19 @@ def test_a_site_that_fails_after_its_settings_landed_is_partly_applied(
         "then it failed)\n  done: settings: upserted settings.toneOfVoice\n" in result.out
     )
     assert "Apply: 1 site(s): 0 changed, 1 partly applied, 0 failed, 0 timed out" in result.out
+
+
+def test_history_folds_the_unchanged_sites_of_a_run_and_takes_bang_selectors(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    emulator.load_fixtures(write_fleet(tmp_path / "sites", 5, "2026-12-20T09:00:00Z"))
+    log = str(tmp_path / "audit.jsonl")
+    applied = mpr("apply", str(tmp_path / "sites"), "--auto-approve", "--audit-log", log)
+    assert applied.code == exitcodes.OK, applied.out + applied.err
+    history = mpr("history", "--audit-log", log).out
+    assert "Shop 0 (00000001-1111-4000-8000-000000000001)  settings.upsert" in history
+    assert "Shop 0 (00000001-1111-4000-8000-000000000001)  apply: applied" in history
+    assert "  4 site(s) unchanged: Shop 1 (00000002-1111-4000-8000-000000000002), " in history
+    assert "apply: unchanged" not in history
+    left_out = mpr("history", "--audit-log", log, "--site", "!Shop 0").out
+    assert "Shop 0" not in left_out and "4 site(s) unchanged" in left_out
