@@ -334,9 +334,11 @@ def refused_note(report: ApplyReport) -> str:
     refused = report.refused
     lines = [f"Error: refused {len(refused)} site(s) (delete guard); the others were applied:"]
     lines += [f"  {o.name or o.site_id}: {o.error}" for o in refused]
+    forces = " ".join(f"--force={o.site_id}" for o in refused[:5])
+    forces += " …" if len(refused) > 5 else ""
     lines.append(
-        "Review their deletions, then apply them as reviewed: mpr apply … --force=SITE "
-        f"(repeatable) --expect-digest {report.refused_digest}"
+        f"Review their deletions, then apply them as reviewed: mpr apply … {forces} "
+        f"--expect-digest {report.refused_digest}"
     )
     return "\n".join(lines)
 

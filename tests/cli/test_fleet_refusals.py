@@ -59,6 +59,7 @@ def test_one_site_over_its_guard_is_refused_and_the_others_are_applied(
     assert "refused 1 site(s) (delete guard); the others were applied" in result.err
     assert "Salon: the plan deletes 4 of 4 events (100%)" in result.err
     assert "Apply: 3 site(s): 2 changed" in result.out
+    assert f"mpr apply … --force={IDS['salon']} --expect-digest " in result.err
 
     forced = mpr("apply", str(fleet), "--auto-approve", "--force=salon")
     assert forced.code == exitcodes.OK, forced.out + forced.err
