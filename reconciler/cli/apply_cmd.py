@@ -166,7 +166,7 @@ async def _looked_at_again(
     async with app.display.showing(names(again), announce=False):
         reread = await plan_sites(client, again, runtime)
     reread = pass_guard(reread, {w.plan.site_id for w in work if w.plan.forced})
-    check_fresh(replace(shown, sites=shown.to_apply), reread, CHANGED_AFTER_YES)
+    check_fresh(replace(shown, sites=shown.to_apply), reread, stale=CHANGED_AFTER_YES)
     newer = {w.plan.site_id: w for w in reread}
     return [newer.get(w.plan.site_id, w) for w in work]
 

@@ -213,7 +213,7 @@ def pass_guard(work: Sequence[SiteWork], site_ids: Collection[str]) -> list[Site
 STALE_SAVED = "the saved plan is stale; make a new one with `mpr plan --out`"
 
 
-def check_fresh(saved: Plan, work: Sequence[SiteWork], stale: str = STALE_SAVED) -> None:
+def check_fresh(saved: Plan, work: Sequence[SiteWork], *, stale: str = STALE_SAVED) -> None:
     """Raise StalePlan (`stale`, then each site's reason) when the YAML or the live state
     changed since `saved` was made."""
     fresh = {w.plan.site_id: w.plan for w in work}
