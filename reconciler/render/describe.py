@@ -88,11 +88,14 @@ def counts(site: SitePlan) -> str:
 
 def is_busy(site: SitePlan) -> bool:
     """Whether something will happen to a site or needs a look, its notes aside: an
-    error, a change, a refusal, a skipped action, or a plan not ACTIVE (an unknown status,
-    work left due for the next apply in a drift report)."""
+    error, a change, a refusal, a skipped action, a draft a content rule holds back (someone
+    should edit or drop it), or a plan not ACTIVE (an unknown status, work left due for the
+    next apply in a drift report)."""
     if site.plan_status != ACTIVE:
         return True
-    return bool(site.error or site.has_changes or site.refusals or site.action.skipped)
+    return bool(
+        site.error or site.has_changes or site.refusals or site.action.skipped or site.drafts.held
+    )
 
 
 def site_notes(site: SitePlan) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ from typing import Literal
 
 from reconciler.engine.plan import Plan, SitePlan
 from reconciler.engine.review import review_digest
-from reconciler.render import text
+from reconciler.render import drafts, text
 from reconciler.render.describe import counts, refusal_block, summary
 from reconciler.render.fleet import SharedNote, listed, shared_line
 
@@ -94,7 +94,10 @@ def render_plan(
     calm = _calm_list([s.name or s.site_id for s in fleet.folded], budget // 2)
     shared = _shared(fleet.shared)
     budget -= size(calm) + size(shared)
-    shown = [_details(s, fleet.shared_texts) + (upcoming or {}).get(s.site_id, "") for s in ranked]
+    shown = [
+        _details(s, fleet.shared_texts) + (upcoming or {}).get(s.site_id, "") + _words(s)
+        for s in ranked
+    ]
     details, _, details_cut = _take(shown, budget)
     notes = _notes(rows_cut, details_cut, more)
     body = head + table + calm + shared + "".join(details) + notes
@@ -194,6 +197,12 @@ def _details(site: SitePlan, shared: Collection[str] = ()) -> str:
     fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", body)), default=0))
     title = _escape(site.name or site.site_id)
     return f"<details><summary>{title}</summary>\n\n{fence}diff\n{body}{fence}\n</details>\n"
+
+
+def _words(site: SitePlan) -> str:
+    """The site's drafts to schedule with their full words (render.drafts), after its days."""
+    words = drafts.markdown_block(site.drafts, site.name or site.site_id)
+    return f"\n{words}" if words else ""
 
 
 _DIFF_SIGN = {"+": "+", "-": "-", "~": "!", "*": "!", "!": "!"}

@@ -16,6 +16,7 @@ from typing import Any
 from reconciler.engine.diff import Leaf, leaves, setting_leaves
 from reconciler.engine.plan import Plan, SettingChange, SitePlan
 from reconciler.engine.report import ApplyReport, SiteOutcome
+from reconciler.render import drafts
 from reconciler.render.describe import (
     action_line,
     draft_lines,
@@ -32,6 +33,8 @@ from reconciler.render.words import is_long_text, word_diff
 
 _SIGN = {"create": "+", "update": "~", "delete": "-"}
 _WHOLE_LINE: dict[str, Role] = {"+": "add", "-": "remove", "!": "warn"}
+DEFAULT_WIDTH = 100
+"""The line width a draft's words are cut to when the terminal's is not known."""
 
 
 @dataclass(frozen=True)
@@ -45,11 +48,13 @@ class Line:
     """How the whole line looks; None: only the sign is coloured."""
 
 
-def render_plan(plan: Plan, paint: Paint = plain) -> str:
+def render_plan(plan: Plan, paint: Paint = plain, width: int = DEFAULT_WIDTH) -> str:
     """Every site that needs a look, the unchanged ones folded, the notes many sites share
-    said once, then the fleet's summary (render.fleet)."""
+    said once, then the fleet's summary (render.fleet).
+
+    Each draft to schedule is a line of its own, its words cut to `width` (the terminal's)."""
     fleet = fold_plan(plan.sites)
-    blocks = [render_site(site, paint, fleet.shared_texts) for site in fleet.shown]
+    blocks = [render_site(site, paint, width, fleet.shared_texts) for site in fleet.shown]
     if fleet.folded:
         blocks.append(folded_line([_label(site) for site in fleet.folded]) + "\n")
     if fleet.shared:
@@ -69,11 +74,16 @@ def _label(site: SitePlan) -> str:
     return site.name or site.site_id
 
 
-def render_site(site: SitePlan, paint: Paint = plain, shared: Collection[str] = ()) -> str:
+def render_site(
+    site: SitePlan,
+    paint: Paint = plain,
+    width: int | None = None,
+    shared: Collection[str] = (),
+) -> str:
     """One site's plan: its title line, then its indented `+ ~ -` lines (without the notes
     in `shared`, said once for the fleet)."""
     head = paint(f"{site.name or site.site_id} ({site.site_id}) — {site.source}", "strong")
-    body = [_text_line(line, paint) for line in site_lines(site, paint, shared)]
+    body = [_text_line(line, paint) for line in site_lines(site, paint, shared, width=width)]
     return "\n".join([head, *body]) + "\n"
 
 
@@ -87,9 +97,18 @@ def _text_line(line: Line, paint: Paint) -> str:
     return f"{indent}{sign} {line.body}"
 
 
-def site_lines(site: SitePlan, paint: Paint = plain, shared: Collection[str] = ()) -> list[Line]:
+def site_lines(
+    site: SitePlan,
+    paint: Paint = plain,
+    shared: Collection[str] = (),
+    *,
+    width: int | None = None,
+) -> list[Line]:
     """What apply would do to `site`, line by line, without layout (text and Markdown);
-    the notes in `shared` are left out (the fleet says them once)."""
+    the notes in `shared` are left out (the fleet says them once).
+
+    With a `width` (the text plan), each draft to schedule gets a line with its words (the
+    Markdown plan shows them in a block of their own, render.drafts.markdown_block)."""
     if site.error:
         return [Line("!", f"error: {site.error}", role="error")]
     lines = [line for change in site.settings for line in _leaf_lines(change, paint)]
@@ -110,6 +129,10 @@ def site_lines(site: SitePlan, paint: Paint = plain, shared: Collection[str] = (
     lines.append(Line("*" if site.action.runs else " ", action_line(site.action, site.plan_status)))
     mark = "*" if site.drafts.has_changes else " "
     lines += [Line(mark, f"drafts: {line}") for line in draft_lines(site.drafts, shared)]
+    if width is not None:
+        room = width - 8  # the indent and the sign
+        lines += [Line(" ", line, 1) for line in drafts.text_lines(site.drafts, room)]
+    lines += [Line(sign, line) for sign, line in drafts.notes(site.drafts, width)]
     lines += [Line("!", f"warning: {w}") for w in site.warnings if w not in shared]
     lines += [Line("!", f"apply will refuse: {r}", role="error") for r in site.refusals]
     if not site.has_changes:
