@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
+from reconciler.cli import canary as canaries
 from reconciler.cli import exitcodes, interrupt
 from reconciler.cli.app import App
 from reconciler.cli.audit import (
@@ -27,6 +28,7 @@ from reconciler.cli.options import audit_option, github_option, paths_argument, 
 from reconciler.cli.plan_cmd import names, stamp
 from reconciler.config.shard import Shard, parse_shard
 from reconciler.engine.audit import AuditLog
+from reconciler.engine.canary import CanaryRun, apply_with_canary
 from reconciler.engine.fleet import (
     apply_sites,
     check_fresh,
@@ -107,8 +109,10 @@ async def run_apply(
     audit: AuditLog | None = None,
     expect_digest: str | None = None,
     gate: interrupt.Gate | None = None,
-) -> ApplyReport:
-    """Plan, show, ask, apply; with a `gate`, a signal during the writes stops them cleanly."""
+    canary: canaries.Canary | None = None,
+) -> CanaryRun:
+    """Plan, show, ask, apply; with a `gate`, a signal during the writes stops them cleanly;
+    with a `canary`, those sites first and the rest only once they converged."""
     runtime = app.display.attach(app.runtime(audit))
     if gate is not None:
         runtime = gate.watching(runtime)
@@ -125,17 +129,22 @@ async def run_apply(
             echo_plan(fresh, "text", app.env)
             if not fresh.has_changes and not fresh.has_errors:
                 forget_landed(runtime, work)
-                return ApplyReport(())
+                return CanaryRun(ApplyReport(()))
             if not app.force:
                 check_safe(work)
+            chosen = canary.choose(work) if canary is not None else None
             if fresh.has_changes:
                 confirm(fresh, auto_approve or saved is not None)
-            async with app.display.showing(names(sites), announce=True):
-                if gate is None:
-                    return await apply_sites(client, work, runtime)
+            if gate is not None:
                 gate.guard(client)
-                with gate.handling():
-                    return await apply_sites(client, work, runtime)
+            with gate.handling() if gate is not None else nullcontext():
+                if chosen:
+                    canaries.announce(chosen, work)
+                    return await apply_with_canary(
+                        client, work, runtime, chosen, canaries.shown(app)
+                    )
+                async with app.display.showing(names(sites), announce=True):
+                    return CanaryRun(await apply_sites(client, work, runtime))
 
 
 @contextmanager
@@ -180,6 +189,7 @@ def _written_at_end(runtime: Runtime, audit: AuditLog | None) -> Iterator[None]:
     help="Wait this long for another apply to give back the lock (the state folder's, or the "
     "git store's lease) before refusing.",
 )
+@canaries.canary_option
 @github_option
 def apply(
     app: App,
@@ -191,6 +201,7 @@ def apply(
     allow_out_of_order: bool,
     expect_digest: str | None,
     lock_timeout: float,
+    canary: canaries.Canary | None,
     github: bool,
 ) -> int:
     """Apply the YAML in PATHS (or exactly the saved plan in PATHS, a JSON file) to Wix."""
@@ -208,28 +219,31 @@ def apply(
             app.env, log_path, sites, allow_out_of_order, app.redactor, paths, app.store
         )
         gate = interrupt.Gate(interrupt.grace_seconds(app.env))
-        report = asyncio.run(
-            run_apply(app, sites, paths, saved, auto_approve, audit, expect_digest, gate)
+        run = asyncio.run(
+            run_apply(app, sites, paths, saved, auto_approve, audit, expect_digest, gate, canary)
         )
+        report = run.report
         unrecorded = None
         if audit is not None:
             try:
                 record_outcomes(audit, sites, report)
             except ConfigError as exc:  # the log broke (a full disk): still say what was done
                 unrecorded = exc
-    code = _exit_code(report)
+    code = exitcodes.ERROR if run.unconverged else _exit_code(report)
     if unrecorded is not None and code == exitcodes.OK:
         code = exitcodes.ERROR
     if gate.stopped:
         code = gate.exit_code
     if github:
-        _publish(app, report, code)
+        _publish(app, report, code, stopped=bool(run.unconverged))
     if not report.outcomes:
         click.echo("No changes. Nothing to apply.")
     else:
         click.echo(render_report(report), nl=False)
     if unrecorded is not None:
         click.echo(f"Error: {unrecorded}", err=True)
+    if run.unconverged:
+        canaries.echo_stop(run, app.env)
     if gate.stopped:
         click.echo(gate.summary(report.outcomes), err=True)
     return code
@@ -266,8 +280,8 @@ def _exit_code(report: ApplyReport) -> int:
     return exitcodes.OK
 
 
-def _publish(app: App, report: ApplyReport, code: int) -> None:
-    if report.failed:
+def _publish(app: App, report: ApplyReport, code: int, *, stopped: bool = False) -> None:
+    if report.failed or stopped:
         result = "failed"
     elif report.timed_out:
         result = "timed-out"
