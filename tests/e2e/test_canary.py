@@ -7,6 +7,7 @@ planned again, and only an empty fresh plan lets the four others be written.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,6 +59,12 @@ def fleet(tmp_path: Path) -> Iterator[tuple[Emulator, str, Path]]:
         )
     with serve_in_thread(emulator) as base_url:
         yield emulator, base_url, tmp_path
+
+
+def refuse_settings(emulator: Emulator, site_id: str) -> None:
+    """Every settings upsert of the site answered 400: its apply fails."""
+    rule = FaultRule(method="POST", path="/marketing-settings", site_id=site_id, status=400)
+    emulator.add_fault(replace(rule, times=None))
 
 
 def tones(emulator: Emulator) -> list[str]:
