@@ -7,8 +7,8 @@ planned again, and only an empty fresh plan lets the four others be written.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
