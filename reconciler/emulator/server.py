@@ -52,6 +52,7 @@ from reconciler.emulator.routes import (
     is_mutating,
     operation_for,
 )
+from reconciler.emulator.shapes import keep_old_body, masked_paths
 from reconciler.emulator.state import Backend
 from reconciler.emulator.transitions import finish_all
 
@@ -230,6 +231,8 @@ class EmulatorASGI:
             )
             await self._answer(limited, record, scope, receive, send)
             return
+        if fault is not None and fault.keep_old:
+            body, fault = self._keep_old(fault, record, body), None
         if fault is not None and not fault.after_backend:
             await self._fault(fault, record, scope, receive, send)
             return
@@ -258,7 +261,16 @@ class EmulatorASGI:
             return None
         if fault.delay_seconds > 0:
             await asyncio.sleep(fault.delay_seconds)
-        return fault if fault.status is not None or fault.disconnect else None
+        return fault if fault.answers else None
+
+    def _keep_old(self, fault: FaultRule, record: RequestRecord, body: bytes) -> bytes:
+        """The upsert body that leaves `fault`'s paths as stored (the answer shows them)."""
+        kept = fault.kept_paths(masked_paths(body))
+        record.fault = "keep_old " + ",".join(kept)
+        backend = self.emulator.backend
+        with backend.lock:
+            site = backend.sites.get(record.site_id or "")
+            return keep_old_body(body, site, kept)
 
     def _rate_limited(self, record: RequestRecord) -> bool:
         emu = self.emulator

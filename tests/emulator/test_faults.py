@@ -82,6 +82,33 @@ async def test_after_backend_fault_commits_the_write(
     assert emu.site(SITE).plan.status == "GENERATING"
 
 
+async def test_keep_old_answers_200_with_the_old_value(
+    client: httpx.AsyncClient, emu: Emulator
+) -> None:
+    def upsert(tone: str, goal: str) -> dict[str, object]:
+        settings = {"toneOfVoice": tone, "marketingPlanGoal": {"goalKey": goal}}
+        return {"marketingSettings": {"settings": settings},
+                "fieldMask": "settings.toneOfVoice,settings.marketingPlanGoal"}
+
+    assert (await client.post("/marketing-settings", json=upsert("calm", "BOOST_SALES"))
+            ).status_code == 200
+    emu.add_fault(FaultRule(keep_old="settings.toneOfVoice"))
+    assert (await client.get("/marketing-settings")).status_code == 200  # reads pass by
+    r = await client.post("/marketing-settings", json=upsert("loud", "DRIVE_TRAFFIC"))
+    answered = r.json()["marketingSettings"]["settings"]
+    assert r.status_code == 200
+    assert (answered["toneOfVoice"], answered["marketingPlanGoal"]) == (
+        "calm", {"goalKey": "DRIVE_TRAFFIC"})
+    assert emu.site(SITE).settings["toneOfVoice"] == "calm"
+    assert emu.requests[-1].fault == "keep_old settings.toneOfVoice"
+    emu.add_fault(FaultRule(keep_old="*"))
+    r = await client.post("/marketing-settings", json=upsert("quiet", "COLLECT_LEADS"))
+    assert r.json()["marketingSettings"]["settings"]["marketingPlanGoal"] == {
+        "goalKey": "DRIVE_TRAFFIC"}
+    r = await client.post("/marketing-settings", json=upsert("quiet", "COLLECT_LEADS"))
+    assert r.json()["marketingSettings"]["settings"]["toneOfVoice"] == "quiet"  # times=1
+
+
 def test_fault_rule_validation() -> None:
     with pytest.raises(ValueError, match="needs a status"):
         FaultRule()
