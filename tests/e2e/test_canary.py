@@ -93,6 +93,25 @@ def test_a_converged_canary_lets_the_whole_fleet_be_applied(
     assert len(canary_reads) == 2, "the canary is planned, applied, then planned again"
 
 
+def test_a_canary_wix_did_not_keep_stops_the_fleet_with_the_others_untouched(
+    fleet: tuple[Emulator, str, Path],
+) -> None:
+    """The upsert is answered 200 but Wix keeps the old tone (i22a's keep_old fault): the
+    fresh plan of the canary still changes it, so the four others are never written."""
+    emulator, base_url, cwd = fleet
+    rule = FaultRule(site_id=SITES[0], keep_old="settings.toneOfVoice")
+    emulator.add_fault(replace(rule, times=None))
+    env = {**app_env(base_url), "MPR_AUDIT_LOG": "off"}
+    result = mpr("apply", "sites", "--auto-approve", "--canary", "1", env=env, cwd=cwd)
+    assert result.returncode == exitcodes.ERROR, result.stdout + result.stderr
+    assert "the canary did not converge, so the other sites were not touched" in result.stderr
+    assert "Shop 1 (sites/s1.yaml)" in result.stderr
+    assert "toneOfVoice" in result.stderr
+    assert "4 site(s) not applied" in result.stderr
+    assert [r for r in emulator.writes() if r.site_id != SITES[0]] == []
+    assert tones(emulator) == ["formal"] * 5
+
+
 def test_a_canary_that_fails_stops_the_fleet_with_the_others_untouched(
     fleet: tuple[Emulator, str, Path],
 ) -> None:
