@@ -229,6 +229,9 @@ class Site:
     fail_next_generations: int = 0
     keywords: list[str] | None = None
     """Keyword research results (from topics); refreshed only by keyword research."""
+    answers: Json = field(default_factory=dict)
+    """Recorded answers (`mpr doctor --record`), replayed as they are: method name →
+    ``{"status": int, "body": {...}}``. A method recorded here never reaches the state."""
 
     def find_item(self, item_id: str) -> tuple[Activity, Json] | None:
         """The activity and draft item with ``item_id``, or ``None``."""

@@ -1,0 +1,212 @@
+"""`mpr doctor` and `--record`, as users run them: a subprocess against the emulator over a
+real socket (#22). Doctor never writes; a renamed member is named and fails the site; a
+recording holds no credential and no free text, loads back into the emulator, and a plan of
+the recorded sites against it shows what a plan of the live sites showed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from reconciler.cli import exitcodes
+from reconciler.emulator import Emulator, serve_in_thread
+from tests.e2e.test_over_socket import APP_SECRET, EXAMPLES, app_env, mpr, server
+
+pytestmark = pytest.mark.dated
+__all__ = ["server"]  # the fixture, imported for its use here
+
+RENAMED = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
+INSTANCE = "9a3f6c1e-aaaa-4e2a-9b7c-5d8e0f1a2b3c"
+READ_METHODS = (
+    "CreateAccessToken",
+    "GetMarketingSettings",
+    "GetMarketingSettingsDefaults",
+    "GetPlanGoalOptions",
+    "GetPointOfViewOptions",
+    "GetCalendarOptions",
+    "GetSocialMarketingPlan",
+    "QueryEvents",
+    "QueryMarketingActivities",
+)
+
+
+def test_doctor_on_the_examples_is_ready_and_writes_nothing(
+    server: tuple[Emulator, str], tmp_path: Path
+) -> None:
+    emulator, base_url = server
+    env = app_env(base_url)
+    result = mpr("doctor", str(EXAMPLES / "sites"), env=env, cwd=tmp_path)
+    assert result.returncode == exitcodes.OK, result.stdout + result.stderr
+    assert "Doctor: 3 site(s): 3 ready, 0 not ready" in result.stdout
+    assert result.stdout.count("verdict: ready: mpr can act on every answer") == 3
+    assert result.stdout.count("signed in as wix-app: Wix app") == 3
+    for method in READ_METHODS:
+        assert re.search(rf"^  {method} +200 +\d+ ms  known: ", result.stdout, re.M), method
+    assert "known: access_token, expires_in" in result.stdout
+    assert emulator.writes() == []
+    assert APP_SECRET not in result.stdout + result.stderr
+
+
+def test_doctor_json_lists_every_method_with_its_members(
+    server: tuple[Emulator, str], tmp_path: Path
+) -> None:
+    _, base_url = server
+    result = mpr(
+        "doctor", str(EXAMPLES / "sites"), "--format", "json", env=app_env(base_url), cwd=tmp_path
+    )
+    assert result.returncode == exitcodes.OK, result.stderr
+    body = json.loads(result.stdout)
+    assert body["ready"] is True
+    site = next(s for s in body["sites"] if s["name"] == "Harbor Dental Studio")
+    methods = {m["method"]: m for m in site["methods"]}
+    assert set(READ_METHODS) | {"GetMarketingActivityPosts"} == set(methods)
+    settings = methods["GetMarketingSettings"]
+    assert settings["status"] == 200 and settings["missing"] == [] and settings["error"] is None
+    assert "marketingSettings.settings" in settings["known"]
+    assert site["identity"].startswith("wix-app: ")
+
+
+def seed_renamed_plan(base_url: str) -> None:
+    """A site (through the control plane) whose plan answer carries its status under another
+    name: what a Wix that renamed a member would send."""
+    document = {
+        "sites": [
+            {
+                "id": RENAMED,
+                "instanceId": INSTANCE,
+                "answers": {
+                    "GetSocialMarketingPlan": {"status": 200, "body": {"planStatus": "ACTIVE"}}
+                },
+            }
+        ]
+    }
+    answer = httpx.post(f"{base_url}/_emulator/sites", json=document, timeout=10)
+    assert answer.status_code == 200, answer.text
+
+
+def test_a_renamed_member_is_named_and_fails_the_site(
+    server: tuple[Emulator, str], tmp_path: Path
+) -> None:
+    emulator, base_url = server
+    seed_renamed_plan(base_url)
+    (tmp_path / "renamed.yaml").write_text(
+        f"version: 1\nsite: {{id: {RENAMED}, name: Renamed}}\n"
+        f"auth: {{wixApp: {{instanceId: {INSTANCE}}}}}\n",
+        encoding="utf-8",
+    )
+    sites = [str(EXAMPLES / "sites" / "crumb-bakery.yaml"), "renamed.yaml"]
+    result = mpr("doctor", *sites, env=app_env(base_url), cwd=tmp_path)
+    assert result.returncode == exitcodes.ERROR, result.stdout + result.stderr
+    assert "Doctor: 2 site(s): 1 ready, 1 not ready" in result.stdout
+    plan_line = next(
+        line for line in result.stdout.splitlines() if "GetSocialMarketingPlan" in line
+        and "missing" in line
+    )
+    assert "missing: status" in plan_line and "unknown: planStatus" in plan_line
+    assert "verdict: NOT READY: mpr cannot act on GetSocialMarketingPlan" in result.stdout
+    assert emulator.writes() == []
+
+
+def strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings(item)
+
+
+def free_texts(emulator: Emulator, site_ids: list[str]) -> set[str]:
+    """Every name, description, title, caption and settings text of the example sites, as
+    declared and as live (the emulator's generated activities and drafts included)."""
+    texts: set[str] = set()
+    for path in (EXAMPLES / "sites").rglob("*.yaml"):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        texts.add(document.get("site", {}).get("name", ""))
+        texts |= set(strings(document.get("settings", {})))
+        texts |= set(strings(document.get("events", [])))
+    for site_id in site_ids:
+        state = emulator.snapshot(site_id)
+        for activity in state["plan"]["marketingActivities"]:
+            texts |= {activity.get("title", ""), activity.get("description", "")}
+            for item in activity.get("items", []):
+                for member, content in item.items():
+                    if member.endswith(("Post", "Story", "Photo")):
+                        texts |= set(strings(content))
+    enums = re.compile(r"[A-Z][A-Z0-9_]*|\d{4}-\d\d-\d\dT.*|https?://\S+")
+    return {t for t in texts if len(t) > 3 and not enums.fullmatch(t)}
+
+
+def test_a_recording_masks_everything_and_replays_to_an_empty_plan(
+    server: tuple[Emulator, str], tmp_path: Path
+) -> None:
+    emulator, base_url = server
+    sites, env = str(EXAMPLES / "sites"), {**app_env(base_url), "MPR_AUDIT_LOG": "off"}
+    applied = mpr("apply", sites, "--auto-approve", env=env, cwd=tmp_path)
+    assert applied.returncode == exitcodes.OK, applied.stdout + applied.stderr
+    converged = mpr("plan", sites, "--detailed-exitcode", env=env, cwd=tmp_path)
+    assert converged.returncode == exitcodes.OK, converged.stdout
+
+    recorded = mpr("doctor", sites, "--record", "rec", env=env, cwd=tmp_path)
+    assert recorded.returncode == exitcodes.OK, recorded.stdout + recorded.stderr
+    assert "Recorded 3 site(s), masked, to rec; replay: mpr plan rec/sites" in recorded.stderr
+
+    files = [tmp_path / "rec" / "fixture.json", *sorted((tmp_path / "rec" / "sites").iterdir())]
+    assert len(files) == 4
+    text = "\n".join(f.read_text(encoding="utf-8") for f in files)
+    secrets = {APP_SECRET, *emulator.backend.identities.tokens}
+    secrets |= set(emulator.app_credentials()["instances"].values())  # type: ignore[union-attr]
+    assert [s for s in secrets if s in text] == []
+    site_ids = sorted(emulator.backend.sites)
+    leaked = [t for t in free_texts(emulator, site_ids) if t in text]
+    assert leaked == [], leaked
+    assert "masked-" in text
+
+    replay = Emulator()
+    replay.load_fixtures_file(tmp_path / "rec" / "fixture.json")  # as `mpr emulator serve`
+    with serve_in_thread(replay) as replay_url:
+        replay_env = {**app_env(replay_url), "WIX_API_KEY": "any-key", "MPR_AUDIT_LOG": "off"}
+        again = mpr("plan", "rec/sites", "--detailed-exitcode", env=replay_env, cwd=tmp_path)
+    assert again.returncode == exitcodes.OK, again.stdout + again.stderr
+    assert replay.writes() == []
+    assert {r.operation for r in replay.requests} >= {
+        "GetMarketingSettings",
+        "GetSocialMarketingPlan",
+        "QueryEvents",
+    }
+
+
+def test_a_recording_replays_in_process_with_emulator(
+    server: tuple[Emulator, str], tmp_path: Path
+) -> None:
+    """The same recording through `--emulator`: a plan of the sites as they were (not
+    converged here) shows the same changes as the plan of the live sites."""
+    _, base_url = server
+    sites, env = str(EXAMPLES / "sites"), app_env(base_url)
+    live = mpr("plan", sites, "--format", "json", env=env, cwd=tmp_path)
+    recorded = mpr("doctor", sites, "--record", "rec", env=env, cwd=tmp_path)
+    assert recorded.returncode == exitcodes.OK, recorded.stderr
+    replay = mpr(
+        "plan", "rec/sites", "--emulator", "rec/fixture.json", "--format", "json",
+        env=env, cwd=tmp_path,
+    )
+    assert replay.returncode == exitcodes.OK, replay.stderr
+
+    def shape(output: str) -> list[tuple[str, int, int, str]]:
+        plan = json.loads(output)
+        return sorted(
+            (s["site_id"], len(s["settings"]), len(s["events"]), s["action"]["kind"])
+            for s in plan["sites"]
+        )
+
+    assert shape(replay.stdout) == shape(live.stdout)
