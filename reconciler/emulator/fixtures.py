@@ -230,7 +230,8 @@ def _site(raw: Any, where: str, problems: list[str]) -> SiteSeed | None:
     fail_next = raw.get("failNextGenerations", 0)
     if isinstance(fail_next, bool) or not isinstance(fail_next, int) or fail_next < 0:
         problems.append(f"{where}.failNextGenerations: must be an integer >= 0")
-    answers = _answers(raw.get("answers") or {}, f"{where}.answers", problems)
+    recorded = raw.get("answers")
+    answers = _answers({} if recorded is None else recorded, f"{where}.answers", problems)
     if len(problems) > before:
         return None
     plan_status = str(status) if raw.get("plan") is not None else "NEVER_CREATED"
