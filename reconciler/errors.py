@@ -7,6 +7,7 @@ Intermediate classes group the leaves by what the caller does next::
     │   ├── ConfigInvalid            carries every Problem found, with file/line/column/field
     │   └── SelectionEmpty           a --site selector matched no site
     ├── ApiError                     the Wix API answered with an error, or could not be reached
+    │   ├── UnexpectedAnswer         a 2xx answer mpr cannot act on (SPEC §5 reading rule)
     │   ├── TransientApiError        retrying later may succeed
     │   │   ├── RateLimited          429
     │   │   ├── ServerError          5xx
@@ -146,6 +147,11 @@ class ApiError(MprError):
         if self.request_id:
             text += f" (request id {self.request_id})"
         return text
+
+
+class UnexpectedAnswer(ApiError):
+    """A 2xx answer mpr cannot act on: a list under a name it does not know, a member of
+    another type, a member it cannot do without missing. Stops that site, never retried."""
 
 
 class TransientApiError(ApiError):

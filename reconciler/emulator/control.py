@@ -12,6 +12,11 @@ With ``after_backend`` the request is executed first and only then answered by t
 UpsertMarketingSettings the listed field-mask paths (comma-separated, ``"*"`` for every
 masked path) are stored unchanged, and the answer (the full stored object) shows the old
 value. Such a rule matches UpsertMarketingSettings requests only.
+
+``rename_member`` (``"events=results"``, dotted paths), ``add_members`` (an object merged
+into the answer), ``retype_member`` and ``drop_member`` (dotted paths) bend the 2xx JSON
+answer of a matching request after it ran, as a server whose shapes differ from the docs'
+would answer: the request itself is served normally (a write is done).
 """
 
 from __future__ import annotations
@@ -56,16 +61,30 @@ class FaultRule:
     keep_old: str | None = None
     """UpsertMarketingSettings only: mask paths (comma-separated, ``"*"``: all) answered 200
     but not stored; the answer shows the old value."""
+    rename_member: str | None = None
+    """``"old=new"``: the answer's member ``old`` (a dotted path) is renamed ``new``."""
+    add_members: Json | None = None
+    """Members merged into the answer's top level (e.g. ``{"pagingMetadata": {...}}``)."""
+    retype_member: str | None = None
+    """The answer's member at this dotted path becomes a value of another JSON type."""
+    drop_member: str | None = None
+    """The answer's member at this dotted path is left out."""
     hits: int = 0
 
     def __post_init__(self) -> None:
-        if (
-            self.status is None
-            and not self.disconnect
-            and self.delay_seconds <= 0
-            and not self.keep_old
+        if not (
+            self.status is not None
+            or self.disconnect
+            or self.delay_seconds > 0
+            or self.keep_old
+            or self.reshapes
         ):
-            raise ValueError("a fault needs a status, delay_seconds, disconnect or keep_old")
+            raise ValueError(
+                "a fault needs a status, delay_seconds, disconnect, keep_old or a member "
+                "to rename, add, retype or drop"
+            )
+        if self.rename_member is not None and "=" not in self.rename_member:
+            raise ValueError('rename_member must read "old=new"')
         if self.status is not None and not 400 <= self.status <= 599:
             raise ValueError(f"fault status must be 4xx or 5xx, not {self.status}")
         if self.times is not None and self.times < 1:
@@ -83,9 +102,16 @@ class FaultRule:
         return self.site_id is None or self.site_id == site_id
 
     @property
+    def reshapes(self) -> bool:
+        """Whether this fault bends the shape of the answer (and lets the request run)."""
+        return bool(
+            self.rename_member or self.add_members or self.retype_member or self.drop_member
+        )
+
+    @property
     def answers(self) -> bool:
         """Whether this fault changes what the request gets back (not just a delay)."""
-        return self.status is not None or self.disconnect or bool(self.keep_old)
+        return self.status is not None or self.disconnect or bool(self.keep_old) or self.reshapes
 
     def kept_paths(self, masked: list[str]) -> list[str]:
         """The masked paths this ``keep_old`` fault leaves as they were."""

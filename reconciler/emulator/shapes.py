@@ -6,6 +6,9 @@ answer 200 to a write it did not keep. These pure functions let a `FaultRule` st
 * `keep_old_body` rewrites an UpsertMarketingSettings body so that the chosen masked paths
   carry the values already stored: the backend runs a real upsert, the answer (the full
   stored object) shows the old value, and nothing else differs from a normal answer.
+* `reshape_answer` bends a 2xx JSON answer after the backend ran: a member renamed
+  (`events` → `results`), members added (`pagingMetadata`), a member of another type, a
+  member dropped.
 """
 
 from __future__ import annotations
@@ -56,3 +59,60 @@ def _put(tree: Json, parts: list[str], value: Any) -> None:
             child = tree[part] = {}
         tree = child
     tree[parts[-1]] = value
+
+
+def reshape_answer(
+    payload: bytes,
+    *,
+    rename: str | None = None,
+    add: Json | None = None,
+    retype: str | None = None,
+    drop: str | None = None,
+) -> bytes:
+    """A JSON answer bent as a real server might send it: a member renamed ("old=new",
+    dotted paths), members added at the top, a member of another type, a member dropped.
+
+    A member the answer lacks is left alone; an answer that is not a JSON object too."""
+    try:
+        answer = json.loads(payload)
+    except ValueError:
+        return payload
+    if not isinstance(answer, dict):
+        return payload
+    if rename:
+        old, _, new = rename.partition("=")
+        parts = old.split(".")
+        if _has(answer, parts):
+            value = _pop(answer, parts)
+            _put(answer, [*parts[:-1], new], value)
+    if add:
+        answer.update(copy.deepcopy(add))
+    if retype:
+        parts = retype.split(".")
+        if _has(answer, parts):
+            _put(answer, parts, _other_type(_get(answer, parts)))
+    if drop and _has(answer, drop.split(".")):
+        _pop(answer, drop.split("."))
+    return json.dumps(answer).encode()
+
+
+def _other_type(value: Any) -> Any:
+    """`value` as a member of another JSON type, keeping what it held where it can."""
+    if isinstance(value, list):
+        return {"items": value}
+    if isinstance(value, dict):
+        return json.dumps(value)
+    if isinstance(value, str):
+        return [value]
+    return str(value)
+
+
+def _has(tree: Any, parts: list[str]) -> bool:
+    parent = _get(tree, parts[:-1])
+    return isinstance(parent, dict) and parts[-1] in parent
+
+
+def _pop(tree: Json, parts: list[str]) -> Any:
+    for part in parts[:-1]:
+        tree = tree[part]
+    return tree.pop(parts[-1])

@@ -64,12 +64,14 @@ async def apply_site(
     outcome = SiteOutcome(plan.site_id, plan.name)
     outcome.sink = lambda record: rt.audit.record(plan.site_id, record)
     outcome.warnings.extend(plan.warnings)
+    read_before = len(site.notes)
     try:
         await _SiteApply(rt, site, desired, live, plan, outcome).run()
     except GenerationTimedOut as exc:
         outcome.failed("timed_out", str(exc))
     except MprError as exc:
         outcome.failed("failed", explain(exc), maybe_applied=_maybe_applied(exc))
+    outcome.warnings.extend(site.notes[read_before:])  # entries skipped in apply's reads
     return outcome
 
 

@@ -20,7 +20,7 @@ import gc
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from reconciler.engine.apply import apply_site, explain, skipped_note
@@ -129,11 +129,12 @@ async def plan_sites(
         if client.stopped is not None:
             return SiteWork(desired, None, _error_plan(desired, str(client.stopped)))
         rt.progress(desired.id, READING)
+        site = client.site(desired.id)
         try:
-            desired, problems = await with_calendar_ids(client.site(desired.id), desired)
+            desired, problems = await with_calendar_ids(site, desired)
             if problems:
                 return SiteWork(desired, None, _error_plan(desired, "\n".join(problems)))
-            live = await observe(client.site(desired.id), desired, rt.clock.now())
+            live = await observe(site, desired, rt.clock.now())
             plan = build_site_plan(
                 desired,
                 live,
@@ -142,9 +143,12 @@ async def plan_sites(
                 no_regenerate=rt.no_regenerate,
             )
             if needs_check(plan):
-                problems = option_problems(desired, await read_options(client.site(desired.id)))
+                problems = option_problems(desired, await read_options(site))
                 if problems:
                     return SiteWork(desired, None, _error_plan(desired, "\n".join(problems)))
+            later = tuple(n for n in site.notes if n not in plan.warnings)
+            if later:  # entries of the option answers skipped
+                plan = replace(plan, warnings=plan.warnings + later)
         except ApiError as exc:
             return SiteWork(desired, None, _error_plan(desired, explain(exc, writing=False)))
         except Exception as exc:  # one site's odd data must not take the fleet down

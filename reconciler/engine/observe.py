@@ -44,6 +44,7 @@ async def observe(site: SiteClient, desired: DesiredSite, now: datetime) -> Live
         settings_updated_at=settings.updated_at,
         events=events,
         plan=to_plan_state(plan),
+        notes=tuple(site.notes),
     )
 
 
@@ -128,7 +129,7 @@ def to_event(event: wire.CalendarEvent) -> CalendarEvent:
         description=event.description or None,
         date=event.date,
         recurring_rule=RecurringRule(
-            frequency=rule.frequency,
+            frequency=rule.frequency or "",
             start_date=rule.start_date,
             end_date=rule.end_date,
             interval=rule.interval or 1,

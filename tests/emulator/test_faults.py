@@ -109,9 +109,33 @@ async def test_keep_old_answers_200_with_the_old_value(
     assert r.json()["marketingSettings"]["settings"]["toneOfVoice"] == "quiet"  # times=1
 
 
+async def test_reshaping_faults_bend_the_answer_not_the_request(
+    client: httpx.AsyncClient, emu: Emulator
+) -> None:
+    query = {"query": {"filter": {"date": {"$gte": "2026-01-01T00:00:00Z",
+                                           "$lte": "2027-12-31T00:00:00Z"}}}}
+    event = {"calendarEvent": {"name": "Sale", "date": "2026-12-01T00:00:00.000Z"}}
+    assert (await client.post("/events", json=event)).status_code == 200
+    emu.add_fault(FaultRule(path="/events/query", rename_member="events=results",
+                            add_members={"pagingMetadata": {"count": 1}}))
+    r = await client.post("/events/query", json=query)
+    assert set(r.json()) == {"results", "pagingMetadata"}
+    assert int(r.headers["content-length"]) == len(r.content)
+    assert emu.requests[-1].fault == "reshaped answer"
+    emu.add_fault(FaultRule(path="/events/query", retype_member="events"))
+    assert isinstance((await client.post("/events/query", json=query)).json()["events"], dict)
+    emu.add_fault(FaultRule(path="/marketing-plan", method="GET", drop_member="status"))
+    assert "status" not in (await client.get("/marketing-plan")).json()
+    emu.add_fault(FaultRule(method="POST", path="/events", drop_member="calendarEvent"))
+    assert (await client.post("/events", json=event)).json() == {}
+    assert len(emu.site(SITE).events) == 2  # the write itself was done
+
+
 def test_fault_rule_validation() -> None:
     with pytest.raises(ValueError, match="needs a status"):
         FaultRule()
+    with pytest.raises(ValueError, match="old=new"):
+        FaultRule(rename_member="events")
     with pytest.raises(ValueError, match="4xx or 5xx"):
         FaultRule(status=200)
     with pytest.raises(ValueError, match="times"):
