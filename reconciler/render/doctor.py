@@ -96,10 +96,13 @@ def _grouped(paths: Sequence[str]) -> str:
     for path in paths:
         cut = path.rfind(".") + 1
         groups.setdefault(path[:cut], []).append(path[cut:])
-    return ", ".join(
-        f"{parent}{{{', '.join(leaves)}}}" if parent and len(leaves) > 1 else parent + leaves[0]
-        for parent, leaves in groups.items()
-    )
+    shown = []
+    for parent, leaves in groups.items():
+        if parent and len(leaves) > 1:
+            shown.append(f"{parent}{{{', '.join(leaves)}}}")
+        else:
+            shown += [parent + leaf for leaf in leaves]
+    return ", ".join(shown)
 
 
 def _known(paths: Sequence[str]) -> str:

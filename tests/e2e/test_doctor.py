@@ -74,29 +74,35 @@ def test_doctor_json_lists_every_method_with_its_members(
     assert site["identity"].startswith("wix-app: ")
 
 
-def seed_renamed_plan(base_url: str) -> None:
-    """A site (through the control plane) whose plan answer carries its status under another
-    name: what a Wix that renamed a member would send."""
-    document = {
-        "sites": [
-            {
-                "id": RENAMED,
-                "instanceId": INSTANCE,
-                "answers": {
-                    "GetSocialMarketingPlan": {"status": 200, "body": {"planStatus": "ACTIVE"}}
-                },
-            }
-        ]
-    }
+def seed_renamed(base_url: str, method: str, body: dict[str, Any]) -> None:
+    """A site (through the control plane) whose `method` answers `body`: what a Wix that
+    renamed a member would send."""
+    answers = {method: {"status": 200, "body": body}}
+    document = {"sites": [{"id": RENAMED, "instanceId": INSTANCE, "answers": answers}]}
     answer = httpx.post(f"{base_url}/_emulator/sites", json=document, timeout=10)
     assert answer.status_code == 200, answer.text
 
 
+@pytest.mark.parametrize(
+    "method,body,named",
+    [
+        ("GetSocialMarketingPlan", {"planStatus": "ACTIVE"}, ["missing: status", "planStatus"]),
+        (
+            "QueryEvents",
+            {"results": [{"id": "e1", "name": "x"}], "pagingMetadata": {"count": 1}},
+            ["unknown: results, pagingMetadata", "a list of objects under 'results'"],
+        ),
+    ],
+)
 def test_a_renamed_member_is_named_and_fails_the_site(
-    server: tuple[Emulator, str], tmp_path: Path
+    server: tuple[Emulator, str],
+    tmp_path: Path,
+    method: str,
+    body: dict[str, Any],
+    named: list[str],
 ) -> None:
     emulator, base_url = server
-    seed_renamed_plan(base_url)
+    seed_renamed(base_url, method, body)
     (tmp_path / "renamed.yaml").write_text(
         f"version: 1\nsite: {{id: {RENAMED}, name: Renamed}}\n"
         f"auth: {{wixApp: {{instanceId: {INSTANCE}}}}}\n",
@@ -106,12 +112,10 @@ def test_a_renamed_member_is_named_and_fails_the_site(
     result = mpr("doctor", *sites, env=app_env(base_url), cwd=tmp_path)
     assert result.returncode == exitcodes.ERROR, result.stdout + result.stderr
     assert "Doctor: 2 site(s): 1 ready, 1 not ready" in result.stdout
-    plan_line = next(
-        line for line in result.stdout.splitlines() if "GetSocialMarketingPlan" in line
-        and "missing" in line
-    )
-    assert "missing: status" in plan_line and "unknown: planStatus" in plan_line
-    assert "verdict: NOT READY: mpr cannot act on GetSocialMarketingPlan" in result.stdout
+    renamed = result.stdout[result.stdout.index("Renamed") :]
+    for words in named:
+        assert words in renamed, renamed
+    assert f"verdict: NOT READY: mpr cannot act on {method};" in renamed
     assert emulator.writes() == []
 
 

@@ -27,14 +27,26 @@ def test_a_wrapped_object_is_compared_with_its_model() -> None:
 
 def test_list_entries_are_compared_with_the_entry_model_and_required_members_missed() -> None:
     body = looked(
-        {"events": [{"id": "e1", "name": "A", "recurringRule": {"startDate": "x", "every": 2}}]},
+        {
+            "events": [
+                {
+                    "id": "e1",
+                    "name": "A",
+                    "recurringRule": {"startDate": "x", "every": 2},
+                    "recurringOccurrences": [{"when": "x"}],
+                }
+            ]
+        },
         "events",
         "calendarEvents",
     )
     members = compare(body, _returned("query_events"))
     assert "events[].recurringRule.startDate" in members.known
-    assert members.unknown == ("events[].recurringRule.every",)
-    assert members.missing == ("events[].recurringRule.frequency",)
+    assert members.unknown == (
+        "events[].recurringRule.every",
+        "events[].recurringOccurrences[].when",
+    )
+    assert members.missing == ("events[].recurringOccurrences[].date",)
 
 
 def test_a_renamed_list_is_unknown_and_what_was_looked_for_is_not_known() -> None:
