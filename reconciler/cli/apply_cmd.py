@@ -226,7 +226,7 @@ def apply(
         unrecorded = None
         if audit is not None:
             try:
-                record_outcomes(audit, sites, report)
+                record_outcomes(audit, sites, report, canaries.left_alone(run))
             except ConfigError as exc:  # the log broke (a full disk): still say what was done
                 unrecorded = exc
     code = exitcodes.ERROR if run.unconverged else _exit_code(report)

@@ -105,6 +105,13 @@ def echo_stop(run: CanaryRun, env: Mapping[str, str]) -> None:
     click.echo(f"Error: {stop_message(run)}", err=True)
 
 
+def left_alone(run: CanaryRun) -> dict[str, str]:
+    """The sites not applied because the canary did not converge → why (for the audit log)."""
+    names = ", ".join(site.name or site.site_id for site in run.unconverged)
+    reason = f"not applied: the canary ({names}) did not converge"
+    return {site.site_id: reason for site in run.untouched}
+
+
 def stop_message(run: CanaryRun) -> str:
     """The error naming each canary site that did not converge and what showed it."""
     lines = ["the canary did not converge, so the other sites were not touched:"]

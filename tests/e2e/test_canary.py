@@ -101,7 +101,7 @@ def test_a_canary_wix_did_not_keep_stops_the_fleet_with_the_others_untouched(
     emulator, base_url, cwd = fleet
     rule = FaultRule(site_id=SITES[0], keep_old="settings.toneOfVoice")
     emulator.add_fault(replace(rule, times=None))
-    env = {**app_env(base_url), "MPR_AUDIT_LOG": "off"}
+    env = {**app_env(base_url), "MPR_AUDIT_LOG": "audit.jsonl"}
     result = mpr("apply", "sites", "--auto-approve", "--canary", "1", env=env, cwd=cwd)
     assert result.returncode == exitcodes.ERROR, result.stdout + result.stderr
     assert "the canary did not converge, so the other sites were not touched" in result.stderr
@@ -110,6 +110,9 @@ def test_a_canary_wix_did_not_keep_stops_the_fleet_with_the_others_untouched(
     assert "4 site(s) not applied" in result.stderr
     assert [r for r in emulator.writes() if r.site_id != SITES[0]] == []
     assert tones(emulator) == ["formal"] * 5
+    lines = [json.loads(line) for line in (cwd / "audit.jsonl").read_text().splitlines()]
+    outcomes = {e["site"]: e["result"] for e in lines if e["action"] == "apply"}
+    assert [outcomes[s] for s in SITES[1:]] == ["not_applied"] * 4, outcomes
 
 
 def test_a_canary_that_fails_stops_the_fleet_with_the_others_untouched(
