@@ -214,3 +214,26 @@ def test_a_recording_replays_in_process_with_emulator(
         )
 
     assert shape(replay.stdout) == shape(live.stdout)
+
+
+def test_doctor_by_site_id_signs_in_as_a_wix_user_with_the_token_command(
+    server: tuple[Emulator, str], tmp_path: Path
+) -> None:
+    emulator, base_url = server
+    site = "11111111-2222-4333-8444-555555555555"
+    token = httpx.post(f"{base_url}/_emulator/user-tokens", json={"siteId": site}, timeout=10)
+    command = f"echo {token.json()['token']}"
+    result = mpr("doctor", site, "--token-command", command, env=app_env(base_url), cwd=tmp_path)
+    assert result.returncode == exitcodes.OK, result.stdout + result.stderr
+    assert "signed in as wix-user: Wix user token from the credential command" in result.stdout
+    assert "no token request: the credential command printed the token" in result.stdout
+    assert token.json()["token"] not in result.stdout + result.stderr
+    assert emulator.writes() == []
+
+
+def test_doctor_runs_against_the_in_process_emulator(tmp_path: Path) -> None:
+    fixture = str(EXAMPLES / "_emulator" / "sites.yaml")
+    env = {k: v for k, v in app_env("http://unused.invalid").items() if k != "WIX_API_BASE_URL"}
+    result = mpr("doctor", str(EXAMPLES / "sites"), "--emulator", fixture, env=env, cwd=tmp_path)
+    assert result.returncode == exitcodes.OK, result.stdout + result.stderr
+    assert "Doctor: 3 site(s): 3 ready, 0 not ready" in result.stdout
