@@ -121,7 +121,7 @@ def _still_changing(plan: SitePlan) -> Unconverged | None:
     if plan.error:
         reasons: list[str] = [f"a fresh plan of it failed: {plan.error}"]
     else:
-        reasons = [f"settings.{c.path} still differs from the YAML" for c in plan.settings]
+        reasons = [f"{c.path} still differs from the YAML" for c in plan.settings]
         reasons += [f"event {c.op} {c.name!r} still planned" for c in plan.events]
         if plan.action.runs:
             reasons.append(f"plan action {plan.action.kind} still due ({plan.action.reason})")
