@@ -29,6 +29,7 @@ Intermediate classes group the leaves by what the caller does next::
     ├── GenerationError              asynchronous work on the Wix side did not end well
     │   ├── GenerationFailed         the plan ended FAILED after every allowed try
     │   └── GenerationTimedOut       still GENERATING at the deadline: state unknown
+    ├── DidNotConverge               Wix answered a write as done but did not keep what was sent
     └── Interrupted                  Ctrl-C or SIGTERM: no new write was started after it
 
 No class here is a subclass of a library's exception, so `except MprError` never
@@ -242,6 +243,14 @@ class GenerationFailed(GenerationError):
 
 class GenerationTimedOut(GenerationError):
     """The deadline passed while the work was still running; the next run picks it up."""
+
+
+# --- verify after write ---------------------------------------------------------------------
+
+
+class DidNotConverge(MprError):
+    """A write was answered as done, but what Wix answered (or a re-read) shows it did not
+    keep what mpr sent; the plan action those writes made due is not started."""
 
 
 # --- signals ---------------------------------------------------------------------------------

@@ -68,7 +68,8 @@ class FaultRule:
     retype_member: str | None = None
     """The answer's member at this dotted path becomes a value of another JSON type."""
     drop_member: str | None = None
-    """The answer's member at this dotted path is left out."""
+    """The answer's member at this dotted path is left out (``*``: every entry of a list,
+    e.g. ``"events.*.id"``)."""
     hits: int = 0
 
     def __post_init__(self) -> None:

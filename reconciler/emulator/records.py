@@ -90,8 +90,8 @@ class CalendarEvent:
             out["date"] = to_wire(self.date)
         out["createdDate"] = to_wire(self.created)
         out["updatedDate"] = to_wire(self.updated)
-        if self.read_only:
-            out["readOnly"] = True
+        # No read-only member (SPEC §5.8, updated 2026-12-06): Wix documents none, so a
+        # connected calendar's event is told by its `calendarId` and by the 428 on a write.
         return out
 
 

@@ -70,7 +70,8 @@ def reshape_answer(
     drop: str | None = None,
 ) -> bytes:
     """A JSON answer bent as a real server might send it: a member renamed ("old=new",
-    dotted paths), members added at the top, a member of another type, a member dropped.
+    dotted paths), members added at the top, a member of another type, a member dropped
+    (`drop` may say `*` for every entry of a list: `"events.*.id"`).
 
     A member the answer lacks is left alone; an answer that is not a JSON object too."""
     try:
@@ -91,9 +92,22 @@ def reshape_answer(
         parts = retype.split(".")
         if _has(answer, parts):
             _put(answer, parts, _other_type(_get(answer, parts)))
-    if drop and _has(answer, drop.split(".")):
-        _pop(answer, drop.split("."))
+    if drop:
+        _drop(answer, drop.split("."))
     return json.dumps(answer).encode()
+
+
+def _drop(tree: Any, parts: list[str]) -> None:
+    """Remove the member at `parts`; `*` stands for every entry of a list."""
+    head, rest = parts[0], parts[1:]
+    if head == "*" and isinstance(tree, list):
+        for entry in tree if rest else ():
+            _drop(entry, rest)
+    elif isinstance(tree, dict) and head in tree:
+        if rest:
+            _drop(tree[head], rest)
+        else:
+            del tree[head]
 
 
 def _other_type(value: Any) -> Any:

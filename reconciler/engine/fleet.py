@@ -25,7 +25,7 @@ from typing import TypeVar
 
 from reconciler.engine.apply import apply_site, explain, skipped_note
 from reconciler.engine.decide import still_due
-from reconciler.engine.observe import observe
+from reconciler.engine.observe import observe, with_offered_calendars
 from reconciler.engine.options import (
     needs_check,
     option_problems,
@@ -125,6 +125,11 @@ async def plan_sites(
         rt.settled(desired.id, "error" if work.plan.error else "planned", work.plan.error)
         return work
 
+    def site_plan(desired: DesiredSite, live: LiveSite) -> SitePlan:
+        pending = rt.journal.pending(desired.id)
+        now, no_regenerate = rt.clock.now(), rt.no_regenerate
+        return build_site_plan(desired, live, now=now, pending=pending, no_regenerate=no_regenerate)
+
     async def planned(desired: DesiredSite) -> SiteWork:
         if client.stopped is not None:
             return SiteWork(desired, None, _error_plan(desired, str(client.stopped)))
@@ -135,13 +140,10 @@ async def plan_sites(
             if problems:
                 return SiteWork(desired, None, _error_plan(desired, "\n".join(problems)))
             live = await observe(site, desired, rt.clock.now())
-            plan = build_site_plan(
-                desired,
-                live,
-                now=rt.clock.now(),
-                pending=rt.journal.pending(desired.id),
-                no_regenerate=rt.no_regenerate,
-            )
+            plan = site_plan(desired, live)
+            if unsure_events(plan, live):  # of a calendar GetCalendarOptions may offer
+                live = await with_offered_calendars(site, live)
+                plan = site_plan(desired, live)
             if needs_check(plan):
                 problems = option_problems(desired, await read_options(site))
                 if problems:
@@ -160,6 +162,19 @@ async def plan_sites(
     if client.stopped is not None:
         raise client.stopped
     return work
+
+
+def unsure_events(plan: SitePlan, live: LiveSite) -> bool:
+    """Whether `plan` updates, deletes or lists as not in the file a live event whose
+    calendar is not one the site's settings name: it may be a connected calendar's that
+    only GetCalendarOptions tells of. A site whose live events are all declared and
+    unchanged (most runs) reads no options: the floor stays three reads per site."""
+    written = {c.event_id for c in plan.events if c.op != "create"}
+    unmanaged = set(plan.unmanaged_events)
+    return any(
+        e.calendar_id and not e.read_only and (e.id in written or e.name in unmanaged)
+        for e in live.events
+    )
 
 
 def forget_landed(rt: Runtime, work: Sequence[SiteWork]) -> None:

@@ -120,6 +120,9 @@ class CalendarEvent:
     recurring_rule: RecurringRule | None = None
     id: str | None = None
     read_only: bool = False
+    """A live event mpr must never write: from one of the site's connected calendars."""
+    calendar_id: str | None = field(default=None, compare=False)
+    """The calendar a live event belongs to (how a connected-calendar event is told)."""
     extras: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
     """Members of a live event that mpr does not know: never compared, sent back on update."""
 

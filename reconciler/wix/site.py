@@ -49,6 +49,8 @@ class SiteClient:
         self.notes: list[str] = []
         """Entries of this site's answers skipped as unreadable, one line each, in the
         order met (reading.py): the engine reports them as the site's warnings."""
+        self.unreadable_events: list[str] = []
+        """The names of the live events skipped as unreadable (when they had one)."""
 
     def __repr__(self) -> str:
         return f"SiteClient(site_id={self.site_id!r}, base_url={self._client.base_url!r})"
@@ -303,8 +305,20 @@ class SiteClient:
         """Events in [start, end] (max 100, ascending), recurring ones with occurrences."""
         date_filter = {"$gte": format_timestamp(start), "$lte": format_timestamp(end)}
         body = {"query": {"filter": {"date": date_filter}}}
-        what = "QueryEvents: event"
-        parse = _many(CalendarEvent, "events", "calendarEvents", what=what, notes=self.notes)
+        names = self.unreadable_events
+
+        def event(entry: Json) -> CalendarEvent:
+            try:
+                return CalendarEvent.model_validate(entry)
+            except ValueError:
+                if isinstance(entry.get("name"), str):
+                    names.append(entry["name"])
+                raise
+
+        def parse(data: Json) -> list[CalendarEvent]:
+            keys = ("events", "calendarEvents")
+            return expect_list(data, keys, event, what="QueryEvents: event", notes=self.notes)
+
         return await self._call(ep.QUERY_EVENTS, parse, body=body)
 
 

@@ -153,9 +153,12 @@ class Occurrence(WireModel):
 
 
 class CalendarEvent(WireModel):
-    """A marketing-calendar event, one-time (`date`) or recurring (`recurringRule`)."""
+    """A marketing-calendar event, one-time (`date`) or recurring (`recurringRule`).
 
-    id: str | None = None
+    `id` is required of a live event (mpr updates and deletes by it): an event without one
+    is skipped as unreadable. Everything else is optional."""
+
+    id: str
     calendar_id: str | None = None
     name: Text = ""
     description: str | None = None
