@@ -18,7 +18,7 @@ import yaml
 
 from reconciler.cli import exitcodes
 from reconciler.emulator import Emulator, serve_in_thread
-from tests.e2e.test_over_socket import APP_SECRET, EXAMPLES, app_env, mpr, server
+from tests.e2e.test_over_socket import APP_SECRET, EXAMPLES, SITE, app_env, mpr, server
 
 pytestmark = pytest.mark.dated
 __all__ = ["server"]  # the fixture, imported for its use here
@@ -237,3 +237,22 @@ def test_doctor_runs_against_the_in_process_emulator(tmp_path: Path) -> None:
     result = mpr("doctor", str(EXAMPLES / "sites"), "--emulator", fixture, env=env, cwd=tmp_path)
     assert result.returncode == exitcodes.OK, result.stdout + result.stderr
     assert "Doctor: 3 site(s): 3 ready, 0 not ready" in result.stdout
+
+
+def test_an_emulator_fault_that_renames_a_member_is_named(
+    server: tuple[Emulator, str], tmp_path: Path
+) -> None:
+    """The emulator's reshaping fault (control plane): QueryEvents of the bakery answers its
+    events under `results`; doctor names the member, the bakery is not ready, exit 1."""
+    emulator, base_url = server
+    fault = {"path": "/events/query", "siteId": SITE, "renameMember": "events=results"}
+    answer = httpx.post(f"{base_url}/_emulator/faults", json={**fault, "times": None}, timeout=10)
+    assert answer.status_code == 200, answer.text
+    result = mpr("doctor", str(EXAMPLES / "sites"), env=app_env(base_url), cwd=tmp_path)
+    assert result.returncode == exitcodes.ERROR, result.stdout + result.stderr
+    assert "Doctor: 3 site(s): 2 ready, 1 not ready" in result.stdout
+    bakery = result.stdout[result.stdout.index("Crumb & Co Bakery") :]
+    assert re.search(r"^  QueryEvents +200 .*unknown: results$", bakery, re.M), bakery
+    assert "found a list of objects under 'results'" in bakery
+    assert "verdict: NOT READY: mpr cannot act on QueryEvents;" in bakery
+    assert emulator.writes() == []
