@@ -126,9 +126,14 @@ async def plan_sites(
         return work
 
     def site_plan(desired: DesiredSite, live: LiveSite) -> SitePlan:
-        pending = rt.journal.pending(desired.id)
-        now, no_regenerate = rt.clock.now(), rt.no_regenerate
-        return build_site_plan(desired, live, now=now, pending=pending, no_regenerate=no_regenerate)
+        return build_site_plan(
+            desired,
+            live,
+            now=rt.clock.now(),
+            pending=rt.journal.pending(desired.id),
+            no_regenerate=rt.no_regenerate,
+            reviewed=rt.reviewed_drafts(desired.id),
+        )
 
     async def planned(desired: DesiredSite) -> SiteWork:
         if client.stopped is not None:

@@ -158,6 +158,11 @@ def test_a_recording_masks_everything_and_replays_to_an_empty_plan(
     sites, env = str(EXAMPLES / "sites"), {**app_env(base_url), "MPR_AUDIT_LOG": "off"}
     applied = mpr("apply", sites, "--auto-approve", env=env, cwd=tmp_path)
     assert applied.returncode == exitcodes.OK, applied.stdout + applied.stderr
+    # The agency's drafts wait for review (afterGeneration: review): a plan shows them, the
+    # next apply schedules them (as in test_over_socket).
+    mpr("plan", sites, env=env, cwd=tmp_path)
+    reviewed = mpr("apply", sites, "--auto-approve", env=env, cwd=tmp_path)
+    assert reviewed.returncode == exitcodes.OK, reviewed.stdout + reviewed.stderr
     converged = mpr("plan", sites, "--detailed-exitcode", env=env, cwd=tmp_path)
     assert converged.returncode == exitcodes.OK, converged.stdout
 

@@ -223,6 +223,12 @@ def test_connected_calendar_events_are_never_written_even_with_prune(
     assert touched == []
     assert [r for r in emulator.requests if r.status == 428] == []
     assert "Harbor town festival" in [e["name"] for e in emulator.snapshot(HARBOR)["events"]]
+    # The agency's drafts wait for review (afterGeneration: review, from main): a plan shows
+    # them, the next apply schedules them; only then is nothing left to do.
+    mpr("plan", str(EXAMPLES / "sites"), env=env, cwd=tmp_path)
+    reviewed = mpr("apply", str(EXAMPLES / "sites"), "--auto-approve", env=env, cwd=tmp_path)
+    assert reviewed.returncode == exitcodes.OK, reviewed.stdout + reviewed.stderr
+    assert [r for r in emulator.writes(HARBOR) if answer["id"] in r.path] == []
     again = mpr("plan", str(EXAMPLES / "sites"), "--detailed-exitcode", env=env, cwd=tmp_path)
     assert again.returncode == exitcodes.OK, again.stdout
 
