@@ -143,7 +143,7 @@ async def plan_sites(
         try:
             desired, problems = await with_calendar_ids(site, desired)
             if problems:
-                return SiteWork(desired, None, _error_plan(desired, "\n".join(problems)))
+                return SiteWork(desired, None, _error_plan(desired, *problems, *site.notes))
             live = await observe(site, desired, rt.clock.now())
             plan = site_plan(desired, live)
             if unsure_events(plan, live):  # of a calendar GetCalendarOptions may offer
@@ -152,12 +152,13 @@ async def plan_sites(
             if needs_check(plan):
                 problems = option_problems(desired, await read_options(site))
                 if problems:
-                    return SiteWork(desired, None, _error_plan(desired, "\n".join(problems)))
+                    return SiteWork(desired, None, _error_plan(desired, *problems, *site.notes))
             later = tuple(n for n in site.notes if n not in plan.warnings)
             if later:  # entries of the option answers skipped
                 plan = replace(plan, warnings=plan.warnings + later)
         except ApiError as exc:
-            return SiteWork(desired, None, _error_plan(desired, explain(exc, writing=False)))
+            error = explain(exc, writing=False)
+            return SiteWork(desired, None, _error_plan(desired, error, *site.notes))
         except Exception as exc:  # one site's odd data must not take the fleet down
             log.exception("unexpected error planning %s", desired.id)
             return SiteWork(desired, None, _error_plan(desired, unexpected(exc)))
@@ -203,7 +204,10 @@ def unexpected(error: Exception) -> str:
     )
 
 
-def _error_plan(desired: DesiredSite, error: str) -> SitePlan:
+def _error_plan(desired: DesiredSite, *lines: str) -> SitePlan:
+    """A plan carrying only why the site could not be planned: `lines`, one a line (the
+    error first, then any entries of its answers skipped as unreadable, which may be why)."""
+    error = "\n".join(lines)
     return SitePlan(
         site_id=desired.id,
         name=desired.name,

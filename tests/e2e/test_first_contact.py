@@ -81,14 +81,17 @@ def sites(tmp_path: Path) -> Path:
 
 
 def retone(folder: Path) -> None:
-    """Give every example site a new tone of voice: a write to each is due."""
+    """Give every example site a new tone of voice (and the bakery a new goal, which plan
+    checks against the goals the site offers): a write to each is due."""
     for name, old in (
         ("crumb-bakery.yaml", "warm and playful"),
+        ("crumb-bakery.yaml", "BOOST_SALES"),
         ("inkwell-paper.yaml", "knowledgeable and calm, for hobbyists"),
         ("_defaults.yaml", "friendly, clear and reassuring"),  # the agency's client
     ):
         path = folder / name
-        path.write_text(path.read_text(encoding="utf-8").replace(old, "brisk"), encoding="utf-8")
+        new = "DRIVE_TRAFFIC" if old.isupper() else "brisk"
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
 
 
 def operations(emulator: Emulator, site: str) -> list[str]:
@@ -96,6 +99,21 @@ def operations(emulator: Emulator, site: str) -> list[str]:
 
 
 READ_FAULTS = [
+    (
+        CRUMB,
+        dict(path="/plan-goal-options", rename_member="options=goals"),
+        "GetPlanGoalOptions: unexpected response shape: mpr expected the list under 'options'",
+    ),
+    (
+        CRUMB,
+        dict(path="/point-of-view-options", retype_member="options"),
+        "GetPointOfViewOptions: unexpected response shape: mpr expected 'options' to be a list",
+    ),
+    (
+        CRUMB,
+        dict(path="/plan-goal-options", drop_member="options.*.planGoalKey"),
+        "GetPlanGoalOptions: option #1 skipped: planGoalKey: Field required",
+    ),
     # (site faulted, the fault, what the report must name)
     (
         CRUMB,
