@@ -7,6 +7,7 @@ Intermediate classes group the leaves by what the caller does next::
     │   ├── ConfigInvalid            carries every Problem found, with file/line/column/field
     │   └── SelectionEmpty           a --site selector matched no site
     ├── ApiError                     the Wix API answered with an error, or could not be reached
+    │   ├── UnexpectedAnswer         a 2xx answer mpr cannot act on (SPEC §5 reading rule)
     │   ├── TransientApiError        retrying later may succeed
     │   │   ├── RateLimited          429
     │   │   ├── ServerError          5xx
@@ -28,6 +29,7 @@ Intermediate classes group the leaves by what the caller does next::
     ├── GenerationError              asynchronous work on the Wix side did not end well
     │   ├── GenerationFailed         the plan ended FAILED after every allowed try
     │   └── GenerationTimedOut       still GENERATING at the deadline: state unknown
+    ├── DidNotConverge               Wix answered a write as done but did not keep what was sent
     └── Interrupted                  Ctrl-C or SIGTERM: no new write was started after it
 
 No class here is a subclass of a library's exception, so `except MprError` never
@@ -150,6 +152,11 @@ class ApiError(MprError):
         return text
 
 
+class UnexpectedAnswer(ApiError):
+    """A 2xx answer mpr cannot act on: a list under a name it does not know, a member of
+    another type, a member it cannot do without missing. Stops that site, never retried."""
+
+
 class TransientApiError(ApiError):
     """Retrying later may succeed (rate limit, server error, network)."""
 
@@ -238,6 +245,14 @@ class GenerationFailed(GenerationError):
 
 class GenerationTimedOut(GenerationError):
     """The deadline passed while the work was still running; the next run picks it up."""
+
+
+# --- verify after write ---------------------------------------------------------------------
+
+
+class DidNotConverge(MprError):
+    """A write was answered as done, but what Wix answered (or a re-read) shows it did not
+    keep what mpr sent; the plan action those writes made due is not started."""
 
 
 # --- signals ---------------------------------------------------------------------------------

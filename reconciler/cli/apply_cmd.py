@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
+from reconciler.cli import canary as canaries
 from reconciler.cli import exitcodes, interrupt
 from reconciler.cli.app import App
 from reconciler.cli.audit import (
@@ -28,6 +29,7 @@ from reconciler.cli.plan_cmd import names, stamp
 from reconciler.config import select_sites
 from reconciler.config.shard import Shard, parse_shard
 from reconciler.engine.audit import AuditLog
+from reconciler.engine.canary import CanaryRun, apply_with_canary
 from reconciler.engine.fleet import (
     SiteWork,
     apply_sites,
@@ -113,8 +115,10 @@ async def run_apply(
     audit: AuditLog | None = None,
     expect_digest: str | None = None,
     gate: interrupt.Gate | None = None,
-) -> ApplyReport:
-    """Plan, show, ask, apply; with a `gate`, a signal during the writes stops them cleanly."""
+    canary: canaries.Canary | None = None,
+) -> CanaryRun:
+    """Plan, show, ask, apply; with a `gate`, a signal during the writes stops them cleanly;
+    with a `canary`, those sites first and the rest only once they converged."""
     runtime = app.display.attach(app.runtime(audit))
     if saved is not None:  # schedule only the drafts the saved plan showed, words unchanged
         runtime = replace(runtime, reviewed={s.site_id: s.drafts.shown for s in saved.sites})
@@ -134,21 +138,27 @@ async def run_apply(
             echo_plan(fresh, "text", app.env)
             if not fresh.has_changes and not fresh.has_errors:
                 forget_landed(runtime, work)
-                return ApplyReport(())
+                return CanaryRun(ApplyReport(()))
+            chosen = canary.choose(work) if canary is not None else None
             if fresh.to_apply:
                 approved = auto_approve or saved is not None
                 confirm(fresh, approved)
                 if not approved:
                     work = await _looked_at_again(app, client, work, fresh, runtime)
-            async with app.display.showing(names(sites), announce=True):
-                if gate is None:
-                    report = await apply_sites(client, work, runtime)
+            if gate is not None:
+                gate.guard(client)
+            with gate.handling() if gate is not None else nullcontext():
+                if chosen:
+                    canaries.announce(chosen, work)
+                    run = await apply_with_canary(
+                        client, work, runtime, chosen, canaries.shown(app)
+                    )
                 else:
-                    gate.guard(client)
-                    with gate.handling():
-                        report = await apply_sites(client, work, runtime)
+                    async with app.display.showing(names(sites), announce=True):
+                        run = CanaryRun(await apply_sites(client, work, runtime))
     held = [site for site in fresh.sites if site.refusals]
-    return replace(report, refused_digest=review_digest(replace(fresh, sites=tuple(held))))
+    digest = review_digest(replace(fresh, sites=tuple(held)))
+    return replace(run, report=replace(run.report, refused_digest=digest))
 
 
 CHANGED_AFTER_YES = (
@@ -221,6 +231,7 @@ def _written_at_end(runtime: Runtime, audit: AuditLog | None) -> Iterator[None]:
     help="Wait this long for another apply to give back the lock (the state folder's, or the "
     "git store's lease) before refusing.",
 )
+@canaries.canary_option
 @github_option
 def apply(
     app: App,
@@ -232,6 +243,7 @@ def apply(
     allow_out_of_order: bool,
     expect_digest: str | None,
     lock_timeout: float,
+    canary: canaries.Canary | None,
     github: bool,
 ) -> int:
     """Apply the YAML in PATHS (or exactly the saved plan in PATHS, a JSON file) to Wix."""
@@ -251,22 +263,23 @@ def apply(
             app.env, log_path, sites, allow_out_of_order, app.redactor, paths, app.store
         )
         gate = interrupt.Gate(interrupt.grace_seconds(app.env))
-        report = asyncio.run(
-            run_apply(app, sites, paths, saved, auto_approve, audit, expect_digest, gate)
+        run = asyncio.run(
+            run_apply(app, sites, paths, saved, auto_approve, audit, expect_digest, gate, canary)
         )
+        report = run.report
         unrecorded = None
         if audit is not None:
             try:
-                record_outcomes(audit, sites, report)
+                record_outcomes(audit, sites, report, canaries.left_alone(run))
             except ConfigError as exc:  # the log broke (a full disk): still say what was done
                 unrecorded = exc
-    code = _exit_code(report)
+    code = exitcodes.ERROR if run.unconverged else _exit_code(report)
     if unrecorded is not None and code == exitcodes.OK:
         code = exitcodes.ERROR
     if gate.stopped:
         code = gate.exit_code
     if github:
-        _publish(app, report, code)
+        _publish(app, report, code, stopped=bool(run.unconverged))
     if not report.outcomes:
         click.echo("No changes. Nothing to apply.")
     else:
@@ -275,6 +288,8 @@ def apply(
         click.echo(f"Error: {unrecorded}", err=True)
     if report.refused:
         click.echo(refused_note(report), err=True)
+    if run.unconverged:
+        canaries.echo_stop(run, app.env)
     if gate.stopped:
         click.echo(gate.summary(report.outcomes), err=True)
     return code
@@ -355,8 +370,8 @@ def _exit_code(report: ApplyReport) -> int:
     return exitcodes.OK
 
 
-def _publish(app: App, report: ApplyReport, code: int) -> None:
-    if report.failed:
+def _publish(app: App, report: ApplyReport, code: int, *, stopped: bool = False) -> None:
+    if report.failed or stopped:
         result = "failed"
     elif report.refused:
         result = "refused"

@@ -26,7 +26,7 @@ from typing import TypeVar
 
 from reconciler.engine.apply import apply_site, explain, skipped_note
 from reconciler.engine.decide import still_due
-from reconciler.engine.observe import observe
+from reconciler.engine.observe import observe, with_offered_calendars
 from reconciler.engine.options import (
     needs_check,
     option_problems,
@@ -126,29 +126,40 @@ async def plan_sites(
         rt.settled(desired.id, "error" if work.plan.error else "planned", work.plan.error)
         return work
 
+    def site_plan(desired: DesiredSite, live: LiveSite) -> SitePlan:
+        return build_site_plan(
+            desired,
+            live,
+            now=rt.clock.now(),
+            pending=rt.journal.pending(desired.id),
+            no_regenerate=rt.no_regenerate,
+            reviewed=rt.reviewed_drafts(desired.id),
+        )
+
     async def planned(desired: DesiredSite) -> SiteWork:
         if client.stopped is not None:
             return SiteWork(desired, None, _error_plan(desired, str(client.stopped)))
         rt.progress(desired.id, READING)
+        site = client.site(desired.id)
         try:
-            desired, problems = await with_calendar_ids(client.site(desired.id), desired)
+            desired, problems = await with_calendar_ids(site, desired)
             if problems:
-                return SiteWork(desired, None, _error_plan(desired, "\n".join(problems)))
-            live = await observe(client.site(desired.id), desired, rt.clock.now())
-            plan = build_site_plan(
-                desired,
-                live,
-                now=rt.clock.now(),
-                pending=rt.journal.pending(desired.id),
-                no_regenerate=rt.no_regenerate,
-                reviewed=rt.reviewed_drafts(desired.id),
-            )
+                return SiteWork(desired, None, _error_plan(desired, *problems, *site.notes))
+            live = await observe(site, desired, rt.clock.now())
+            plan = site_plan(desired, live)
+            if unsure_events(plan, live):  # of a calendar GetCalendarOptions may offer
+                live = await with_offered_calendars(site, live)
+                plan = site_plan(desired, live)
             if needs_check(plan):
-                problems = option_problems(desired, await read_options(client.site(desired.id)))
+                problems = option_problems(desired, await read_options(site))
                 if problems:
-                    return SiteWork(desired, None, _error_plan(desired, "\n".join(problems)))
+                    return SiteWork(desired, None, _error_plan(desired, *problems, *site.notes))
+            later = tuple(n for n in site.notes if n not in plan.warnings)
+            if later:  # entries of the option answers skipped
+                plan = replace(plan, warnings=plan.warnings + later)
         except ApiError as exc:
-            return SiteWork(desired, None, _error_plan(desired, explain(exc, writing=False)))
+            error = explain(exc, writing=False)
+            return SiteWork(desired, None, _error_plan(desired, error, *site.notes))
         except Exception as exc:  # one site's odd data must not take the fleet down
             log.exception("unexpected error planning %s", desired.id)
             return SiteWork(desired, None, _error_plan(desired, unexpected(exc)))
@@ -158,6 +169,19 @@ async def plan_sites(
     if client.stopped is not None:
         raise client.stopped
     return work
+
+
+def unsure_events(plan: SitePlan, live: LiveSite) -> bool:
+    """Whether `plan` updates, deletes or lists as not in the file a live event whose
+    calendar is not one the site's settings name: it may be a connected calendar's that
+    only GetCalendarOptions tells of. A site whose live events are all declared and
+    unchanged (most runs) reads no options: the floor stays three reads per site."""
+    written = {c.event_id for c in plan.events if c.op != "create"}
+    unmanaged = set(plan.unmanaged_events)
+    return any(
+        e.calendar_id and not e.read_only and (e.id in written or e.name in unmanaged)
+        for e in live.events
+    )
 
 
 def forget_landed(rt: Runtime, work: Sequence[SiteWork]) -> None:
@@ -181,7 +205,10 @@ def unexpected(error: Exception) -> str:
     )
 
 
-def _error_plan(desired: DesiredSite, error: str) -> SitePlan:
+def _error_plan(desired: DesiredSite, *lines: str) -> SitePlan:
+    """A plan carrying only why the site could not be planned: `lines`, one a line (the
+    error first, then any entries of its answers skipped as unreadable, which may be why)."""
+    error = "\n".join(lines)
     return SitePlan(
         site_id=desired.id,
         name=desired.name,
