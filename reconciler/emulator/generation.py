@@ -98,7 +98,11 @@ def content_seed(site_id: str, generation: int, inputs: GenerationInputs, seed: 
         "seed": str(seed),
         "settings": inputs.settings,
         "overrides": inputs.overrides,
-        "events": [e.to_wire() for e in inputs.events],
+        # The read-only mark left the wire (#22) but stays in the seed, so that the plans
+        # the emulator generates (and the tests' expected outputs) stay what they were.
+        "events": [
+            e.to_wire() | ({"readOnly": True} if e.read_only else {}) for e in inputs.events
+        ],
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 

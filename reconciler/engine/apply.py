@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from reconciler.engine.decide import Pending, draft_step, still_due, upcoming_ids
 from reconciler.engine.diff import topics_changed
-from reconciler.engine.observe import read_events, to_activity, to_plan_state
+from reconciler.engine.observe import read_events, to_activity, to_event, to_plan_state
 from reconciler.engine.plan import (
     ActionKind,
     DraftStep,
@@ -35,10 +35,12 @@ from reconciler.engine.planning import (
 )
 from reconciler.engine.report import SiteOutcome
 from reconciler.engine.runtime import Runtime
+from reconciler.engine.verify import event_not_kept, settings_not_kept
 from reconciler.engine.wait import generation_over, poll, posts_ready
 from reconciler.errors import (
     ApiError,
     ApiUnreachable,
+    DidNotConverge,
     FailedPrecondition,
     GenerationFailed,
     GenerationTimedOut,
@@ -52,7 +54,7 @@ from reconciler.model.events import parse_wire_time, wire_time
 from reconciler.model.plan_state import FAILED, GENERATING, Activity, PlanState
 from reconciler.model.settings import nest, with_unknown_members
 from reconciler.model.site import DesiredSite, LiveSite
-from reconciler.wix import SiteClient, may_have_been_applied
+from reconciler.wix import SiteClient, may_have_been_applied, wire
 
 BATCH = 20
 POSTS_READ_BATCH = 100
@@ -77,12 +79,14 @@ async def apply_site(
     outcome = SiteOutcome(plan.site_id, plan.name)
     outcome.sink = lambda record: rt.audit.record(plan.site_id, record)
     outcome.warnings.extend(plan.warnings)
+    read_before = len(site.notes)
     try:
         await _SiteApply(rt, site, desired, live, plan, outcome).run()
     except GenerationTimedOut as exc:
         outcome.failed("timed_out", str(exc))
     except MprError as exc:
         outcome.failed("failed", explain(exc), maybe_applied=_maybe_applied(exc))
+    outcome.warnings.extend(site.notes[read_before:])  # entries skipped in apply's reads
     return outcome
 
 
@@ -138,8 +142,10 @@ class _SiteApply:
     async def run(self) -> None:
         state = await self._settle_sent()
         self._record_due_regenerate()
-        await self._apply_settings()
-        await self._apply_events()
+        not_kept = await self._apply_settings()
+        not_kept += await self._apply_events()
+        if not_kept:
+            raise DidNotConverge(self._not_converged(not_kept, state))
         state = await self._run_plan_action(state)
         await self._posts_and_schedule(state)
 
@@ -204,28 +210,72 @@ class _SiteApply:
         self.outcome.attempt(action, target, before, after)
         await self.rt.durable()
 
-    async def _apply_settings(self) -> None:
+    async def _apply_settings(self) -> list[str]:
+        """Upsert the changed settings; the lines of what Wix did not keep (verify.py)."""
         changes = self.plan.settings
         if not changes:
-            return
+            return []
         paths = [c.path for c in changes]
         after = {c.path: c.after for c in changes}
         before = {c.path: c.before for c in changes}
         await self._intend("settings.upsert", ", ".join(paths), before, after)
         body = with_unknown_members(after, self.live.settings_document)
-        await self.site.upsert_marketing_settings(nest(body), paths)
+        stored = await self.site.upsert_marketing_settings(nest(body), paths)
         self.outcome.did(f"settings: upserted {', '.join(paths)}")
+        if stored is None:  # the answer shows nothing: read what Wix kept
+            stored = await self.site.get_marketing_settings()
+        return settings_not_kept(
+            after, {"settings": stored.settings, "overrides": stored.overrides}
+        )
 
-    async def _apply_events(self) -> None:
+    async def _apply_events(self) -> list[str]:
+        """Create, update and delete events; the lines of what Wix did not keep."""
+        not_kept: list[str] = []
         for change in self.plan.events:
             await self._intend(f"event.{change.op}", change.name, change.before, change.after)
+            stored: wire.CalendarEvent | None = None
             if change.op == "create":
-                await self._create_event(change.name, change.after or {})
-            elif change.op == "update":
-                await self.site.update_event(change.event_id or "", self._carried(change))
+                stored = await self._create_event(change.name, change.after or {})
             else:
-                await self.site.delete_event(change.event_id or "")
+                written, stored = await self._write_existing(change)
+                if not written:
+                    continue
             self.outcome.did(f"event {change.op}d: {change.name}")
+            sent = next((e for e in self.desired.events if e.name == change.name), None)
+            if stored is not None and sent is not None:
+                not_kept += event_not_kept(sent, to_event(stored))
+        return not_kept
+
+    async def _write_existing(self, change: EventChange) -> tuple[bool, wire.CalendarEvent | None]:
+        """Update or delete a live event: (False, None) when Wix refused it with 428, else
+        (True, the event an update returns).
+
+        SPEC §3.4.2–3: 428 is what Wix answers for an event of a connected calendar (or one
+        gone meanwhile). The event is reported as read-only and the site goes on. The next
+        plan does not try again without any memory of this run: a connected calendar's
+        event is told by its `calendarId` (observe.py), and a gone one is not read back.
+        """
+        try:
+            if change.op == "update":
+                body = self._carried(change)
+                return True, await self.site.update_event(change.event_id or "", body)
+            await self.site.delete_event(change.event_id or "")
+        except FailedPrecondition as exc:
+            self.outcome.failed_step(str(exc))
+            self.outcome.not_done.append(
+                f"event {change.op} {change.name!r}: Wix answered 428, the event is read-only "
+                "(from a connected calendar) or gone; left as it is"
+            )
+            return False, None
+        return True, None
+
+    def _not_converged(self, lines: Sequence[str], state: PlanState) -> str:
+        """The site's error: each leaf Wix did not keep, and the plan action not started."""
+        action = self._action(state)
+        held = ""
+        if action.kind not in ("none", "wait") and not action.skipped:
+            held = f"\n{_LABEL[action.kind]} was not started: the writes did not take"
+        return "\n".join(lines) + held
 
     def _carried(self, change: EventChange) -> dict[str, Any]:
         """The update body, with the members of the live event (and of its recurring rule)
@@ -239,7 +289,7 @@ class _SiteApply:
             body["recurringRule"] = {**live.recurring_rule.extras, **rule}
         return body
 
-    async def _create_event(self, name: str, body: Mapping[str, Any]) -> None:
+    async def _create_event(self, name: str, body: Mapping[str, Any]) -> wire.CalendarEvent | None:
         """CreateEvent; when a failure may hide a success, look before sending it again.
 
         A 5xx is a finished answer, so the look shows what Wix did and a missing event is
@@ -248,7 +298,7 @@ class _SiteApply:
         twice) and the next apply finds it or creates it.
         """
         try:
-            await self.site.create_event(body)
+            return await self.site.create_event(body)
         except ApiError as exc:
             if not may_have_been_applied(exc):
                 raise
@@ -256,11 +306,11 @@ class _SiteApply:
             window = (moment - timedelta(seconds=1), moment + timedelta(seconds=1))
             found = await read_events(self.site, [window])
             if any(e.name == name and not e.read_only for e in found):
-                return
+                return None  # found by a look that proves it is there, not what it holds
             if isinstance(exc, ApiUnreachable):
                 lost = f"{exc.message}; the event {name!r} is not there yet and was not sent again"
                 raise replace(exc, message=lost) from exc
-            await self.site.create_event(body)
+            return await self.site.create_event(body)
 
     def _action(self, state: PlanState) -> PlanAction:
         """The plan action due now, from the live plan and the journal (as plan decided it)."""

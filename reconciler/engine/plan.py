@@ -157,6 +157,8 @@ class SitePlan:
     live_event_count: int = 0
     unchanged_settings: int = 0
     delete_guard: DeleteGuard = field(default_factory=DeleteGuard)
+    forced: bool = False
+    """`apply --force` (bare, or with a selector that picks this site) passes its guard."""
 
     @property
     def has_changes(self) -> bool:
@@ -169,11 +171,14 @@ class SitePlan:
 
     @property
     def refusals(self) -> tuple[str, ...]:
-        """Why `apply` will refuse this plan without `--force` (empty: it will not).
+        """Why `apply` will refuse this site's plan without `--force` (empty: it will not).
 
         Known when the plan is made, so `plan` shows (and the PR comment and JSON carry) the
-        refusal that `apply` would otherwise only meet after the merge.
+        refusal that `apply` would otherwise only meet after the merge. Apply refuses the
+        site alone: the others are applied.
         """
+        if self.forced:
+            return ()
         guard = self.delete_guard
         count = len(self.deletes)
         if not count or self.live_event_count < guard.min_events:
@@ -184,7 +189,7 @@ class SitePlan:
         return (
             f"the plan deletes {count} of {self.live_event_count} events ({share:.0f}%), more "
             f"than the {guard.percent:g}% allowed by policy.deleteGuard; "
-            "review it and re-run with --force to proceed",
+            f"review it and re-run with --force={self.site_id} to proceed",
         )
 
     def check_safe(self) -> None:
@@ -217,8 +222,13 @@ class Plan:
 
     @property
     def refused(self) -> tuple[SitePlan, ...]:
-        """The sites whose plan `apply` will refuse without `--force` (then it writes nothing)."""
+        """The sites whose plan `apply` will refuse without `--force` (it applies the others)."""
         return tuple(s for s in self.sites if s.refusals)
+
+    @property
+    def to_apply(self) -> tuple[SitePlan, ...]:
+        """The sites `apply` will write to: those with changes it does not refuse."""
+        return tuple(s for s in self.sites if s.has_changes and not s.refusals and not s.error)
 
     @property
     def refusal_exit_code(self) -> int | None:
@@ -230,6 +240,8 @@ class Plan:
         body = asdict(self)
         body["has_changes"] = self.has_changes
         body["refusal_exit_code"] = self.refusal_exit_code
+        body["sites_to_refuse"] = [s.site_id for s in self.refused]
+        body["sites_to_apply"] = [s.site_id for s in self.to_apply]
         for site, data in zip(self.sites, body["sites"], strict=True):
             data["has_changes"] = site.has_changes
             data["refusals"] = list(site.refusals)

@@ -124,7 +124,7 @@ def site_warnings(desired: DesiredSite, live: LiveSite) -> list[str]:
         )
     if live.plan.status == ACTIVE and missing_posts(desired, live, live.plan):
         warnings.append(no_posts_warning())
-    return warnings
+    return warnings + list(live.notes)
 
 
 def missing_posts(desired: DesiredSite, live: LiveSite, plan: PlanState) -> bool:

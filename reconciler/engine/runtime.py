@@ -22,7 +22,8 @@ APPLYING = "applying"
 
 Settled = Callable[[str, str, str | None], None]
 """settled(site_id, status, error): a site is done: "planned"/"error" after its plan, or its
-apply outcome (applied, unchanged, failed, timed_out), told the moment it is known."""
+apply outcome (applied, unchanged, failed, partly applied, timed_out, refused), told the
+moment it is known."""
 
 
 class AuditTrail(Protocol):
@@ -64,7 +65,6 @@ class Runtime:
     min_poll_delay: float = 1.0
     max_poll_delay: float = 10.0
     no_regenerate: bool = False
-    force: bool = False
     answer_window: float = 30.0
     """Seconds a request sent by a run that was cut short may still take to reach Wix; a
     plan action sent that recently is looked for until then before it is sent again."""
