@@ -29,6 +29,10 @@ class EmulatorConfig:
     posts_reads: int = 0
     """Post-polling reads (GetMarketingActivityPosts or GetSocialMarketingPlan) still pending."""
 
+    posts_in_turn: bool = False
+    """Post jobs end only on a polling read, one per read, in the order they were asked for:
+    a run that asked for posts in several GenerateSocialPosts batches sees them batch by batch."""
+
     latency_seconds: float = 0.0
     """Real (asyncio) sleep added to every API request, for benchmarks."""
 

@@ -22,7 +22,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -66,9 +66,16 @@ REQUEST_ID = b"x-wix-request-id"
 class Emulator:
     """One emulated Wix backend: state, control plane and the ASGI ``app`` serving both."""
 
-    def __init__(self, config: EmulatorConfig | None = None, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        config: EmulatorConfig | None = None,
+        clock: Clock | None = None,
+        pause: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.backend = Backend(config or EmulatorConfig(), clock or RealClock())
         self.control = ControlState()
+        self.pause = pause
+        """The real wait of ``latency_seconds`` and of delay faults (a test may hold it)."""
         inner = Starlette(
             routes=[*api_routes(self.backend), *control_routes(self)],
             exception_handlers={404: http_error, 405: http_error},
@@ -267,12 +274,12 @@ class EmulatorASGI:
         """Sleep for latency and any delay fault; return a fault that replaces the answer."""
         emu = self.emulator
         if emu.config.latency_seconds > 0:
-            await asyncio.sleep(emu.config.latency_seconds)
+            await emu.pause(emu.config.latency_seconds)
         fault = emu.control.take_fault(record.method, record.path, record.site_id)
         if fault is None:
             return None
         if fault.delay_seconds > 0:
-            await asyncio.sleep(fault.delay_seconds)
+            await emu.pause(fault.delay_seconds)
         return fault if fault.answers else None
 
     def _keep_old(self, fault: FaultRule, record: RequestRecord, body: bytes) -> bytes:

@@ -4,7 +4,8 @@ A job (plan generation or post generation) completes when the clock has reached
 ``started + duration`` AND at least ``reads_needed`` polling reads have already been
 answered while it ran: so ``generation_reads = N`` means N GetSocialMarketingPlan reads still
 answer GENERATING and the next one (or any later call) sees the result. Plan reads count for
-generation jobs; plan reads and GetMarketingActivityPosts count for post jobs.
+generation jobs; plan reads and GetMarketingActivityPosts count for post jobs. With
+``posts_in_turn`` post jobs end only on a polling read, one per read, the oldest first.
 An ACTIVE plan whose last engagement is ``idle_days`` old turns INACTIVE on the next plan read.
 """
 
@@ -43,13 +44,17 @@ def advance(ctx: Context, site: Site, read: str | None = None) -> None:
             complete_generation(ctx, site)
         elif read == PLAN_READ:
             job.reads_seen += 1
+    polling = read in (PLAN_READ, POSTS_READ)
+    ended = False
     for post_job in list(site.post_jobs):
-        if due(
+        may_end = not ctx.config.posts_in_turn or (polling and not ended)
+        if may_end and due(
             post_job.started, post_job.duration, post_job.reads_seen, post_job.reads_needed, now
         ):
             site.post_jobs.remove(post_job)
             complete_post_job(ctx, site, post_job)
-        elif read in (PLAN_READ, POSTS_READ):
+            ended = True
+        elif polling:
             post_job.reads_seen += 1
     if (
         read == PLAN_READ

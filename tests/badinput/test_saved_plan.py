@@ -104,6 +104,24 @@ def test_a_saved_plan_round_trips_and_applies(mpr: Mpr, emulator: Emulator, tmp_
     site = write_site(tmp_path, body="settings: {toneOfVoice: dry}\n")
     plan = tmp_path / "plan.json"
     assert mpr("plan", str(site), "--out", str(plan), "--shard", "1/1").code == exitcodes.OK
+    assert emulator.writes() == []
     result = mpr("apply", str(plan))
     assert result.code == exitcodes.OK, result.err
-    assert "applied" in result.out
+    landed = [(r.operation, r.body, r.status) for r in emulator.writes()]
+    assert landed == [
+        (
+            "UpsertMarketingSettings",
+            {
+                "marketingSettings": {"settings": {"toneOfVoice": "dry"}},
+                "fieldMask": "settings.toneOfVoice",
+            },
+            200,
+        ),
+        ("GenerateMarketingPlan", {}, 200),
+    ], "the writes the saved plan showed, and only those"
+    live = emulator.snapshot(SITE)
+    assert live["marketingSettings"]["settings"]["toneOfVoice"] == "dry"
+    assert live["plan"]["status"] == "ACTIVE"
+    assert "Apply: 1 site(s): 1 changed, 0 failed" in result.out
+    again = mpr("plan", str(site), "--detailed-exitcode")
+    assert again.code == exitcodes.OK, again.out

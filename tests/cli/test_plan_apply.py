@@ -191,6 +191,19 @@ def test_a_site_that_cannot_be_read_fails_the_run_but_not_the_fleet(
     assert "SITE_NOT_FOUND" in result.out
 
 
+def test_a_failed_site_outranks_a_timed_out_one_in_the_exit_code(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    seed(emulator)  # its generation outlasts the 30 s wait: timed out
+    write_site(tmp_path, "a.yaml", "policy:\n  wait: {timeout: 30s}\n")
+    write_site(tmp_path, "b.yaml", site_id="22222222-3333-4444-8555-666666666666")  # unknown
+    result = mpr("apply", str(tmp_path), "--auto-approve")
+    assert result.code == exitcodes.ERROR, result.out
+    assert "Crumb & Co (11111111-2222-4333-8444-555555555555): timed_out" in result.out
+    assert "(22222222-3333-4444-8555-666666666666): failed" in result.out
+    assert "1 failed, 1 timed out" in result.out
+
+
 def test_plan_out_creates_the_folder_it_is_given(
     mpr: Mpr, emulator: Emulator, tmp_path: Path
 ) -> None:

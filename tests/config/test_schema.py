@@ -31,11 +31,24 @@ def test_the_module_writes_the_schemas(tmp_path: Path) -> None:
         assert (tmp_path / name).read_text(encoding="utf-8") == render(model)
 
 
-def test_python_dash_m_runs(tmp_path: Path) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "reconciler.config.schema", str(tmp_path)], check=True, cwd=REPO
+def _schemas_in(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("given", [["out/schemas"], []], ids=["a folder", "the default"])
+def test_python_dash_m_writes_the_committed_schemas(tmp_path: Path, given: list[str]) -> None:
+    """What the README tells a contributor to run regenerates exactly the committed files,
+    into the folder given or `schemas/` under the current one."""
+    done = subprocess.run(
+        [sys.executable, "-m", "reconciler.config.schema", *given],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
-    assert (tmp_path / "site.schema.json").exists()
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    written = _schemas_in(tmp_path / (given[0] if given else "schemas"))
+    assert written == _schemas_in(REPO / "schemas")
+    assert sorted(written) == sorted(SCHEMAS)
 
 
 def _schema(name: str) -> dict[str, Any]:

@@ -53,6 +53,18 @@ def test_warnings_alone_still_exit_0(in_tmp: Path, write: Writer) -> None:
     )
 
 
+def test_a_rule_that_ends_the_moment_it_starts_fires_once_and_is_valid(
+    in_tmp: Path, write: Writer
+) -> None:
+    once = (
+        "events:\n  - name: Opening night\n    recurringRule: {frequency: WEEKLY,"
+        ' startDate: "2027-01-31T09:00:00Z", endDate: "2027-01-31T09:00:00Z"}\n'
+    )
+    write(site(once), "a.yaml")
+    result = CliRunner().invoke(validate, ["a.yaml"])
+    assert (result.exit_code, result.stderr) == (0, "1 site file valid\n"), result.stderr
+
+
 def test_text_format_lists_every_problem_on_stderr_and_exits_1(in_tmp: Path, write: Writer) -> None:
     _broken_tree(write)
     result = CliRunner().invoke(validate, [".", "--format", "text"])

@@ -63,6 +63,28 @@ async def test_posts_reads_knob(clock: ManualClock) -> None:
         assert (await posts(client, target))[0]["items"]
 
 
+async def test_posts_in_turn_knob_ends_one_job_per_polling_read(clock: ManualClock) -> None:
+    config = EmulatorConfig(
+        lenient_auth=True, generation_seconds=0, posts_seconds=0, posts_in_turn=True
+    )
+    emu = Emulator(config, clock)
+    emu.load_fixtures({"sites": [site_fixture()]})
+    async with make_client(emu) as client:
+        await client.post("/marketing-plan/generate-marketing-plan")
+        plan = (await client.get("/marketing-plan")).json()
+        first, second = [a["marketingActivityId"] for a in plan["marketingActivities"]
+                         if not a["items"]][:2]
+        for target in (first, second):
+            await client.post("/marketing-plan/generate-social-posts",
+                              json={"marketingActivityIds": [target]})
+        found = {e["marketingActivityId"]: bool(e["items"])
+                 for e in await posts(client, first, second)}
+        assert found == {first: True, second: False}
+        found = {e["marketingActivityId"]: bool(e["items"])
+                 for e in await posts(client, first, second)}
+        assert found == {first: True, second: True}
+
+
 @pytest.mark.parametrize("count", [0, 21])
 async def test_generate_social_posts_bounds(client: httpx.AsyncClient, count: int) -> None:
     r = await client.post("/marketing-plan/generate-social-posts",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import asyncio
 
 import httpx
 import pytest
@@ -47,20 +47,61 @@ async def test_faults_match_method_path_and_site(
     assert emu.site(SITE).plan.status == "NEVER_CREATED"  # faulted before the backend
 
 
-async def test_delay(client: httpx.AsyncClient, emu: Emulator) -> None:
-    emu.add_fault(FaultRule(delay_seconds=0.2))
-    started = time.monotonic()
-    r = await client.get("/marketing-plan")
-    assert r.status_code == 200 and time.monotonic() - started >= 0.2
+class HeldPause:
+    """The emulator's real-time pause, held until the test lets it go; records each one."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+        self.released = asyncio.Event()
+
+    async def __call__(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+        await self.released.wait()
+
+    async def reached(self, count: int) -> None:
+        """Let other tasks run until `count` requests are in their pause."""
+        for _ in range(10_000):
+            if len(self.seconds) >= count:
+                return
+            await asyncio.sleep(0)
+        raise AssertionError(f"{count} request(s) never reached their pause: {self.seconds}")
+
+
+async def test_delay(clock: ManualClock) -> None:
+    """A delayed request is answered after the pause, and only it waits: a request sent
+    while it is held is answered first."""
+    pause = HeldPause()
+    emu = Emulator(EmulatorConfig(lenient_auth=True, auto_create_sites=True), clock, pause)
+    emu.add_fault(FaultRule(path="/marketing-plan", delay_seconds=0.2))
+    async with make_client(emu) as client:
+        delayed = asyncio.create_task(client.get("/marketing-plan"))
+        try:
+            await pause.reached(1)
+            other = await client.get("/marketing-settings")
+            assert other.status_code == 200 and not delayed.done()
+            assert [r.operation for r in emu.requests] == ["GetMarketingSettings"]
+        finally:
+            pause.released.set()
+        assert (await delayed).status_code == 200
+    assert pause.seconds == [0.2]
+    assert [r.operation for r in emu.requests] == ["GetMarketingSettings", "GetSocialMarketingPlan"]
 
 
 async def test_latency_knob(clock: ManualClock) -> None:
+    pause = HeldPause()
     config = EmulatorConfig(lenient_auth=True, latency_seconds=0.1, auto_create_sites=True)
-    emu = Emulator(config, clock)
+    emu = Emulator(config, clock, pause)
     async with make_client(emu) as client:
-        started = time.monotonic()
-        await client.get("/marketing-plan")
-    assert time.monotonic() - started >= 0.1
+        first = asyncio.create_task(client.get("/marketing-plan"))
+        try:
+            await pause.reached(1)
+            assert emu.requests == [] and not first.done()  # held before it is answered
+        finally:
+            pause.released.set()
+        assert (await first).status_code == 200
+        await client.get("/marketing-settings")
+    assert pause.seconds == [0.1, 0.1]  # every request waits
+    assert len(emu.requests) == 2
 
 
 async def test_disconnect_in_process_raises_like_a_dropped_socket(

@@ -161,6 +161,28 @@ def test_a_lapsed_lease_is_taken_over_and_its_old_holder_cannot_release_it(
     assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == "bob"
 
 
+def test_a_long_apply_that_only_writes_its_journal_keeps_its_lease(
+    remote: Remote, tmp_path: Path
+) -> None:
+    """Every journal write renews the lease: a run that waits long between them (a slow
+    generation) is not taken for dead by a runner that comes after its first expiry."""
+    minutes = [0]
+    runner = remote.store("a", now=lambda: T0 + timedelta(minutes=minutes[0]))
+    runner.acquire("alice", "1", 0, never)
+    journal = GitJournal(tmp_path / "a.json", runner)
+    for step in range(1, 4):  # a journal write every 20 minutes, for an hour
+        minutes[0] = 20 * step
+        journal.record("site-1", "regenerate", f"2026-11-23T09:{step:02}:00.000Z")
+        journal.save()
+
+    later = remote.store("b", now=lambda: T0 + timedelta(minutes=70))  # 40 min past the first
+    with pytest.raises(LockHeld, match=r"alice .* \(until 2026-11-23T10:30:00.000Z\)"):
+        later.acquire("bob", "2", 0, never)
+    journal.clear("site-1")
+    journal.save()  # and the run goes on writing
+    assert remote.journal()["pending"] == {}
+
+
 def test_the_shards_of_a_fleet_hold_leases_side_by_side_and_exclude_a_whole_apply(
     remote: Remote,
 ) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+import random
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -73,11 +74,33 @@ def test_backoff_is_full_jitter_below_the_cap(draw: float) -> None:
         assert 0 <= delay <= policy.max_delay
 
 
-def test_default_jitter_stays_within_bounds() -> None:
-    policy = RetryPolicy(max_attempts=1000)
-    error = ServerError("m", status=500)
-    delays = [retry_delay(policy, error, n, idempotent=True) for n in range(1, 1000)]
-    assert all(d is not None and 0 <= d <= 20.0 for d in delays)
+@pytest.fixture
+def seeded_jitter() -> Iterator[random.Random]:
+    """The default policy's jitter (the `random` module's) seeded; a copy replays its draws."""
+    saved = random.getstate()
+    random.seed(26)
+    yield random.Random(26)
+    random.setstate(saved)
+
+
+async def test_the_default_policy_waits_longer_after_each_failure_up_to_20_s(
+    router: respx.MockRouter,
+    fake_sleep: Callable[[float], Awaitable[None]],
+    sleeps: list[float],
+    seeded_jitter: random.Random,
+) -> None:
+    """The waits a default client makes between retries of a failing GET: a random share
+    (full jitter) of 0.5 s, 1, 2, 4, 8, 16, then 20 s."""
+    route = api_route(router, "GET", "/marketing-plan")
+    route.mock(return_value=httpx.Response(503))
+    policy = RetryPolicy(max_attempts=10)
+    async with WixClient(base_url=BASE, retry=policy, sleep=fake_sleep) as wix:
+        with pytest.raises(ServerError):
+            await wix.site(SITE).get_social_marketing_plan()
+    caps = [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 20.0, 20.0, 20.0]
+    assert route.call_count == 10
+    assert sleeps == pytest.approx([seeded_jitter.random() * cap for cap in caps])
+    assert max(sleeps[-3:]) > 10 > max(sleeps[:3]), sleeps
 
 
 def test_no_retry_once_attempts_are_used_up() -> None:
