@@ -7,6 +7,7 @@ matches on optional method, path substring and site id and hits ``times`` reques
 all): a ``status`` (429 with ``Retry-After``, other 4xx with an envelope, 5xx with an empty
 body), a ``delay_seconds`` (real sleep), or ``disconnect`` (no HTTP response at all).
 With ``after_backend`` the request is executed first and only then answered by the fault.
+With ``echo`` the answer repeats the request's credentials in many encodings (``echo.py``).
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class FaultRule:
     disconnect: bool = False
     times: int | None = 1
     after_backend: bool = False
+    echo: bool = False
+    """Answer with the request's credentials echoed back in many encodings (`echo.py`)."""
     hits: int = 0
 
     def __post_init__(self) -> None:

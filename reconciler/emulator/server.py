@@ -32,7 +32,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.types import Message, Receive, Scope, Send
 
-from reconciler.emulator import fixtures
+from reconciler.emulator import echo, fixtures
 from reconciler.emulator.clock import Clock, RealClock
 from reconciler.emulator.config import EmulatorConfig
 from reconciler.emulator.control import (
@@ -231,11 +231,11 @@ class EmulatorASGI:
             await self._answer(limited, record, scope, receive, send)
             return
         if fault is not None and not fault.after_backend:
-            await self._fault(fault, record, scope, receive, send)
+            await self._fault(fault, record, scope, receive, send, body)
             return
         status, headers, payload = await _buffered(self.inner, scope, body)
         if fault is not None:  # after_backend: the write happened, the answer is lost
-            await self._fault(fault, record, scope, receive, send)
+            await self._fault(fault, record, scope, receive, send, body)
             return
         record.status = status
         self.emulator.control.record(record)
@@ -267,7 +267,13 @@ class EmulatorASGI:
         )
 
     async def _fault(
-        self, fault: FaultRule, record: RequestRecord, scope: Scope, receive: Receive, send: Send
+        self,
+        fault: FaultRule,
+        record: RequestRecord,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        body: bytes,
     ) -> None:
         if fault.disconnect:
             record.fault = "disconnect"
@@ -275,7 +281,10 @@ class EmulatorASGI:
             await _drop_connection(send)
             return
         record.fault = f"status {fault.status}"
-        await self._answer(fault.error(), record, scope, receive, send)
+        error = fault.error()
+        if fault.echo:
+            error = echo.echoing(error, echo.credentials(scope["headers"], body))
+        await self._answer(error, record, scope, receive, send)
 
     async def _answer(
         self,
@@ -288,7 +297,7 @@ class EmulatorASGI:
         record.status = error.status
         self.emulator.control.record(record)
         response = error_response(error)
-        response.headers["x-wix-request-id"] = record.request_id
+        response.headers.setdefault("x-wix-request-id", record.request_id)
         await response(scope, receive, send)
 
 

@@ -19,6 +19,7 @@ import asyncio
 import json
 import math
 import os
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
@@ -38,7 +39,7 @@ from reconciler.errors import (
     Unauthenticated,
 )
 
-from .auth import Redactor, Secret, check_header_value
+from .auth import MASK, Redactor, Secret, check_header_value
 from .credentials import TOKEN_PATH, ApiKeyCredential, AuthContext, Credential, TokenCache
 from .endpoints import SERVICE_PATH, Endpoint
 from .inflight import POLL_RANK, OldestFirst, is_polling
@@ -103,10 +104,13 @@ class WixClient:
         rate_limit_per_minute: int = WIX_REQUESTS_PER_MINUTE,
         clock: Callable[[], float] | None = None,
     ) -> None:
-        self.base_url = normalise_base_url(base_url or DEFAULT_BASE_URL)
+        self._request_base = normalise_base_url(base_url or DEFAULT_BASE_URL)
+        self.base_url = without_password(self._request_base)
+        """The host root as messages show it: a password in it is masked."""
         self.retry = retry
         self.request_count = 0
         self.redactor = redactor if redactor is not None else Redactor()
+        self.redactor.add(httpx.URL(self._request_base).password or None)
         self._default: Credential | None = None
         if api_key:
             key = Secret(api_key)
@@ -385,7 +389,7 @@ class WixClient:
     ) -> T:
         url = self._urls.get(info.path)
         if url is None:
-            url = self._urls[info.path] = httpx.URL(self.base_url + info.path)
+            url = self._urls[info.path] = httpx.URL(self._request_base + info.path)
         sent = [*self._headers, *headers.items()]
         content = None
         if body is not None:
@@ -479,9 +483,18 @@ def normalise_base_url(url: str) -> str:
     return cleaned
 
 
+def without_password(url: str) -> str:
+    """`url` with the password of its user info (`http://user:password@host`) masked."""
+    return _USER_INFO.sub(rf"\1{MASK}@", url)
+
+
+_USER_INFO = re.compile(r"^([^:/?#]*://[^/?#@:]*:)[^/?#]*@")
+
+
 def _bad_base_url(url: str) -> ConfigError:
     return ConfigError(
-        f"{ENV_BASE_URL} must be an http(s) URL such as {DEFAULT_BASE_URL}, got {url!r}"
+        f"{ENV_BASE_URL} must be an http(s) URL such as {DEFAULT_BASE_URL}, "
+        f"got {without_password(url)!r}"
     )
 
 
