@@ -104,13 +104,10 @@ class WixClient:
         rate_limit_per_minute: int = WIX_REQUESTS_PER_MINUTE,
         clock: Callable[[], float] | None = None,
     ) -> None:
-        self._request_base = normalise_base_url(base_url or DEFAULT_BASE_URL)
-        self.base_url = without_password(self._request_base)
-        """The host root as messages show it: a password in it is masked."""
+        self.base_url = normalise_base_url(base_url or DEFAULT_BASE_URL)
         self.retry = retry
         self.request_count = 0
         self.redactor = redactor if redactor is not None else Redactor()
-        self.redactor.add(httpx.URL(self._request_base).password or None)
         self._default: Credential | None = None
         if api_key:
             key = Secret(api_key)
@@ -389,7 +386,7 @@ class WixClient:
     ) -> T:
         url = self._urls.get(info.path)
         if url is None:
-            url = self._urls[info.path] = httpx.URL(self._request_base + info.path)
+            url = self._urls[info.path] = httpx.URL(self.base_url + info.path)
         sent = [*self._headers, *headers.items()]
         content = None
         if body is not None:
@@ -480,6 +477,12 @@ def normalise_base_url(url: str) -> str:
         raise _bad_base_url(url) from exc
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise _bad_base_url(url)
+    if parsed.userinfo:
+        raise ConfigError(
+            f"{ENV_BASE_URL} holds a user name or password ({without_password(cleaned)}): "
+            "mpr signs in as each site's `auth` says, never with credentials in the URL; "
+            "remove them from the URL"
+        )
     return cleaned
 
 
