@@ -7,7 +7,6 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from pathlib import Path
 
 import click
 
@@ -26,6 +25,7 @@ from reconciler.cli.github import add_summary, set_outputs
 from reconciler.cli.options import audit_option, github_option, paths_argument, with_app
 from reconciler.cli.plan_cmd import names, stamp
 from reconciler.config.shard import Shard, parse_shard
+from reconciler.engine import bounded
 from reconciler.engine.audit import AuditLog
 from reconciler.engine.fleet import (
     apply_sites,
@@ -53,7 +53,7 @@ def read_saved_plan(path: str) -> Plan:
     target = path if path.endswith(".json") else "plan.json"  # never suggest overwriting YAML
     again = f"make the plan again with `mpr plan PATH… --out {target}`"
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = bounded.read_text(path, bounded.SAVED_PLAN)
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"{path} {wrong} (byte {exc.start + 1} is not UTF-8 text); {again}"

@@ -22,6 +22,7 @@ import click
 import httpx
 
 from reconciler import __version__
+from reconciler.engine import bounded
 
 DEFAULT_API_URL = "https://api.github.com"
 _PER_PAGE = 100
@@ -77,8 +78,8 @@ def pull_request_number(env: Mapping[str, str]) -> int | None:
     event_path = env.get("GITHUB_EVENT_PATH")
     if event_path and Path(event_path).is_file():
         try:
-            event = json.loads(Path(event_path).read_text(encoding="utf-8"))
-        except ValueError:
+            event = json.loads(bounded.read_text(event_path, bounded.GITHUB_EVENT))
+        except (OSError, ValueError):
             event = {}
         for holder in (event.get("pull_request"), event.get("issue"), event):
             if isinstance(holder, dict) and isinstance(holder.get("number"), int):

@@ -23,7 +23,7 @@ from reconciler.cli.options import (
 )
 from reconciler.cli.outfile import save
 from reconciler.cli.publish import publish
-from reconciler.engine import calendar
+from reconciler.engine import bounded, calendar
 from reconciler.engine.calendar import SiteCalendar
 from reconciler.engine.fleet import make_plan, plan_sites
 from reconciler.engine.plan import Plan
@@ -56,7 +56,7 @@ def refuse_saved_plans(paths: Sequence[str]) -> None:
         if not (path.endswith(".json") and Path(path).is_file()):
             continue
         try:
-            body = json.loads(Path(path).read_text(encoding="utf-8"))
+            body = json.loads(bounded.read_text(path, bounded.SAVED_PLAN))
         except (OSError, ValueError):
             continue
         if isinstance(body, dict) and {"format_version", "sites"} <= body.keys():

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from reconciler.engine import bounded
 from reconciler.engine.audit import encodable
 from reconciler.engine.decide import Pending
 from reconciler.engine.groupcommit import GroupCommit
@@ -120,7 +121,7 @@ class FileJournal(MemoryJournal):
         super().__init__()
         self.path = Path(path)
         _check_place(self.path)
-        if self.path.is_file():
+        if self.path.exists():  # read_state refuses anything but a regular file
             self._entries.update(read_state(self.path))
             self._posts.update(read_posts(self.path))
         self._commits = GroupCommit(self._text, self._write)
@@ -243,7 +244,7 @@ def read_state(path: Path) -> dict[str, Pending]:
     Keys this mpr does not know are kept for newer versions and ignored.
     """
     try:
-        raw = path.read_bytes()
+        raw = bounded.read_bytes(path, bounded.STATE_FILE)
     except OSError as exc:
         raise ConfigError(f"cannot read the state file {path}: {exc.strerror or exc}") from None
     try:
@@ -309,7 +310,7 @@ def _shown(value: Any) -> str:
 
 def read_posts(path: Path) -> dict[str, PostsRequest]:
     """The posts requests a state file records (read after `read_state` checked the file)."""
-    text = path.read_text(encoding="utf-8")
+    text = bounded.read_text(path, bounded.STATE_FILE)
     body = json.loads(text) if text.strip() else {}
     posts = body.get("posts", {}) if isinstance(body, Mapping) else {}
     if not isinstance(posts, Mapping):
