@@ -21,7 +21,7 @@ from reconciler.cli.audit import (
 from reconciler.cli.color import echo_plan
 from reconciler.cli.confirm import confirm
 from reconciler.cli.console import warn
-from reconciler.cli.github import add_summary, set_outputs
+from reconciler.cli.github import add_summary, check_runner_files, set_outputs
 from reconciler.cli.options import audit_option, github_option, paths_argument, with_app
 from reconciler.cli.plan_cmd import names, stamp
 from reconciler.config.shard import Shard, parse_shard
@@ -202,6 +202,8 @@ def apply(
         selectors = _saved_selectors(saved, app.selectors)
         app = replace(app, selectors=selectors, shard=_saved_shard(saved, app.shard))
     sites = app.load(paths)
+    if github:
+        check_runner_files(app.env)
     with app.writer_lock(lock_timeout, sites):
         log_path = audit_path(app, audit_log, no_audit)
         audit = open_audit_log(
@@ -222,12 +224,16 @@ def apply(
         code = exitcodes.ERROR
     if gate.stopped:
         code = gate.exit_code
-    if github:
-        _publish(app, report, code)
     if not report.outcomes:
         click.echo("No changes. Nothing to apply.")
     else:
         click.echo(render_report(report), nl=False)
+    if github:
+        try:
+            _publish(app, report, code)
+        except ConfigError as exc:  # the file went away since the check: still say so
+            unrecorded = exc
+            code = exitcodes.ERROR if code == exitcodes.OK else code
     if unrecorded is not None:
         click.echo(f"Error: {unrecorded}", err=True)
     if gate.stopped:

@@ -13,6 +13,7 @@ import click
 from reconciler.cli import exitcodes
 from reconciler.cli.app import App
 from reconciler.cli.color import echo_plan
+from reconciler.cli.github import check_runner_files
 from reconciler.cli.options import (
     comment_limit_option,
     comment_option,
@@ -99,6 +100,8 @@ def plan(
     """Show what `mpr apply` would change on each site declared in PATHS."""
     refuse_saved_plans(paths)
     sites = app.load(paths)
+    if github:
+        check_runner_files(app.env)
     upcoming: dict[str, SiteCalendar] | None = {} if comment_file or github else None
     result = asyncio.run(make(app, sites, paths, upcoming))
     if out:

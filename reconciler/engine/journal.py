@@ -31,6 +31,7 @@ from reconciler.engine.decide import Pending
 from reconciler.engine.groupcommit import GroupCommit
 from reconciler.engine.plan import ActionKind
 from reconciler.errors import ConfigError
+from reconciler.model.events import EARLIEST, LATEST, in_range, parse_wire_time
 
 _KINDS: tuple[str, ...] = typing.get_args(ActionKind)
 _ASIDE = (
@@ -276,15 +277,32 @@ def read_state(path: Path) -> dict[str, Pending]:
         if kind not in _KINDS:
             allowed = ", ".join(_KINDS)
             raise _damaged(path, f"`{key}.kind` must be one of {allowed}, got {_shown(kind)}")
-        if not isinstance(since, str):
-            raise _damaged(path, f"`{key}.since` must be a time string, got {_shown(since)}")
+        since = _time(path, f"{key}.since", since)
         sent, upcoming = entry.get("sent"), entry.get("upcoming") or []
-        if sent is not None and not isinstance(sent, str):
-            raise _damaged(path, f"`{key}.sent` must be a time string, got {_shown(sent)}")
+        if sent is not None:
+            sent = _time(path, f"{key}.sent", sent)
         if not isinstance(upcoming, list) or not all(isinstance(i, str) for i in upcoming):
             raise _damaged(path, f"`{key}.upcoming` must be a list of activity ids")
         found[site_id] = Pending(typing.cast(ActionKind, kind), since, sent, tuple(upcoming))
     return found
+
+
+def _time(path: Path, key: str, value: Any) -> str:
+    """`value`, or a ConfigError unless it is a time mpr writes: RFC 3339, within the dates Wix
+    stores (so the time arithmetic after it cannot overflow)."""
+    if not isinstance(value, str):
+        raise _damaged(path, f"`{key}` must be a time string, got {_shown(value)}")
+    try:
+        moment = parse_wire_time(value)
+    except (ValueError, OverflowError):  # a time near year 1 or 9999 with an offset
+        moment = None
+    if moment is None or not in_range(moment):
+        raise _damaged(
+            path,
+            f"`{key}` must be a time such as 2026-11-23T09:30:00.000Z within "
+            f"{EARLIEST:%Y}-{LATEST:%Y}, got {_shown(value)}",
+        )
+    return value
 
 
 def _damaged(path: Path, what: str, where: str | None = None) -> ConfigError:
@@ -321,5 +339,6 @@ def read_posts(path: Path) -> dict[str, PostsRequest]:
         ids = entry.get("activities") if isinstance(entry, Mapping) else None
         if not isinstance(sent, str) or not isinstance(ids, list):
             raise _damaged(path, f"`posts.{site_id}` must be {{sent: time, activities: [ids]}}")
+        _time(path, f"posts.{site_id}.sent", sent)
         found[site_id] = PostsRequest(sent, tuple(str(i) for i in ids))
     return found

@@ -48,6 +48,14 @@ def apply_lock(
         lock.acquire()
     except Timeout:
         raise LockHeld(_held_message(holder, folder, timeout)) from None
+    except OSError as exc:  # a folder, or a file mpr may not open, where the lock goes
+        what = (
+            "is a folder" if (folder / LOCK_NAME).is_dir() else f"cannot be opened: {exc.strerror}"
+        )
+        raise ConfigError(
+            f"the apply lock {folder / LOCK_NAME} {what}: remove it (no apply holds it then) "
+            "or choose another state folder with --state-file"
+        ) from None
     try:
         stamp = (now or (lambda: datetime.now(UTC)))()
         _write_holder(holder, stamp, command)
