@@ -7,6 +7,7 @@ Intermediate classes group the leaves by what the caller does next::
     │   ├── ConfigInvalid            carries every Problem found, with file/line/column/field
     │   └── SelectionEmpty           a --site selector matched no site
     ├── ApiError                     the Wix API answered with an error, or could not be reached
+    │   ├── UnexpectedAnswer         a 2xx answer mpr cannot act on (SPEC §5 reading rule)
     │   ├── TransientApiError        retrying later may succeed
     │   │   ├── RateLimited          429
     │   │   ├── ServerError          5xx
@@ -28,6 +29,7 @@ Intermediate classes group the leaves by what the caller does next::
     ├── GenerationError              asynchronous work on the Wix side did not end well
     │   ├── GenerationFailed         the plan ended FAILED after every allowed try
     │   └── GenerationTimedOut       still GENERATING at the deadline: state unknown
+    ├── DidNotConverge               Wix answered a write as done but did not keep what was sent
     └── Interrupted                  Ctrl-C or SIGTERM: no new write was started after it
 
 No class here is a subclass of a library's exception, so `except MprError` never
@@ -92,13 +94,15 @@ class ConfigInvalid(ConfigError):
 class SelectionEmpty(ConfigError):
     """A --site selector matched none of the sites found."""
 
-    def __init__(self, selectors: Sequence[str], available: Sequence[str]) -> None:
+    def __init__(
+        self, selectors: Sequence[str], available: Sequence[str], *, leaves_none: bool = False
+    ) -> None:
         self.selectors = tuple(selectors)
         self.available = tuple(available)
         shown = ", ".join(self.available[:10]) + (" …" if len(self.available) > 10 else "")
-        super().__init__(
-            f"--site {' '.join(self.selectors)} matched no site; sites found: {shown or 'none'}"
-        )
+        what = "leaves no site" if leaves_none else "matched no site"
+        chosen = " ".join(self.selectors)
+        super().__init__(f"--site {chosen} {what}; sites found: {shown or 'none'}")
 
 
 # --- API -------------------------------------------------------------------------------
@@ -146,6 +150,11 @@ class ApiError(MprError):
         if self.request_id:
             text += f" (request id {self.request_id})"
         return text
+
+
+class UnexpectedAnswer(ApiError):
+    """A 2xx answer mpr cannot act on: a list under a name it does not know, a member of
+    another type, a member it cannot do without missing. Stops that site, never retried."""
 
 
 class TransientApiError(ApiError):
@@ -236,6 +245,14 @@ class GenerationFailed(GenerationError):
 
 class GenerationTimedOut(GenerationError):
     """The deadline passed while the work was still running; the next run picks it up."""
+
+
+# --- verify after write ---------------------------------------------------------------------
+
+
+class DidNotConverge(MprError):
+    """A write was answered as done, but what Wix answered (or a re-read) shows it did not
+    keep what mpr sent; the plan action those writes made due is not started."""
 
 
 # --- signals ---------------------------------------------------------------------------------

@@ -29,6 +29,11 @@ _COMMANDS = {
     "plan": ("reconciler.cli.plan_cmd", "plan", "Show what apply would change; never writes."),
     "apply": ("reconciler.cli.apply_cmd", "apply", "Make the live sites match the YAML."),
     "drift": ("reconciler.cli.drift_cmd", "drift", "Report live settings/events that drifted."),
+    "doctor": (
+        "reconciler.cli.doctor_cmd",
+        "doctor",
+        "Check, read-only, that live sites answer as mpr reads.",
+    ),
     "import": ("reconciler.cli.import_cmd", "import_sites", "Write site files from live sites."),
     "options": (
         "reconciler.cli.options_cmd",

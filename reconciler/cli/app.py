@@ -61,7 +61,8 @@ class App:
     parallelism: int = 64
     """HTTP requests in flight at once (--max-in-flight)."""
     no_regenerate: bool = False
-    force: bool = False
+    force: Sequence[str] = ()
+    """`apply --force`: selectors of the sites whose delete guard is passed ("*": all)."""
     selectors: Sequence[str] = ()
     shard: Shard | None = None
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
@@ -116,14 +117,13 @@ class App:
         """The engine's runtime; `audit` (the audit log) is told of every write."""
         if self.hooks.runtime is not None:
             injected = self.hooks.runtime()
-            runtime = replace(injected, no_regenerate=self.no_regenerate, force=self.force)
+            runtime = replace(injected, no_regenerate=self.no_regenerate)
             return runtime if audit is None else replace(runtime, audit=audit)
         fast = bool(self.emulator_fixture)
         runtime = Runtime(
             journal=self.journal(),
             min_poll_delay=0.2 if fast else 1.0,
             no_regenerate=self.no_regenerate,
-            force=self.force,
         )
         return runtime if audit is None else replace(runtime, audit=audit)
 

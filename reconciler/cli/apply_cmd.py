@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
+from pathlib import Path
 
 import click
 
+from reconciler.cli import canary as canaries
 from reconciler.cli import exitcodes, interrupt
 from reconciler.cli.app import App
 from reconciler.cli.audit import (
@@ -22,26 +24,33 @@ from reconciler.cli.color import echo_plan
 from reconciler.cli.confirm import confirm
 from reconciler.cli.console import warn
 from reconciler.cli.github import add_summary, check_runner_files, set_outputs
-from reconciler.cli.options import audit_option, github_option, paths_argument, with_app
+from reconciler.cli.options import audit_option, github_option, with_app
 from reconciler.cli.plan_cmd import names, stamp
+from reconciler.config import select_sites
 from reconciler.config.shard import Shard, parse_shard
 from reconciler.engine import bounded
 from reconciler.engine.audit import AuditLog
+from reconciler.engine.canary import CanaryRun, apply_with_canary
 from reconciler.engine.fleet import (
+    SiteWork,
     apply_sites,
     check_fresh,
-    check_safe,
     forget_landed,
     make_plan,
+    pass_guard,
     plan_sites,
 )
 from reconciler.engine.plan import Plan
 from reconciler.engine.report import ApplyReport
-from reconciler.engine.review import review_digest
+from reconciler.engine.review import review_digest, writes_something
 from reconciler.engine.runtime import Runtime
-from reconciler.errors import ConfigError, StalePlan
+from reconciler.errors import ConfigError, SelectionEmpty, StalePlan
 from reconciler.model.site import DesiredSite
 from reconciler.render import render_report
+from reconciler.wix import WixClient
+
+EVERY_SITE = "*"
+"""What a bare `--force` stands for: the delete guard of every site is passed."""
 
 
 def read_saved_plan(path: str) -> Plan:
@@ -83,18 +92,18 @@ def read_saved_plan(path: str) -> Plan:
 def check_digest(plan: Plan, expected: str | None) -> None:
     """Raise StalePlan unless the plan makes the writes whose review digest is `expected`.
 
-    A plan with no settings or event writes passes: it writes nothing unreviewed (a re-run
-    after the reviewed writes were applied, say).
+    A plan with no settings or event writes and no drafts to schedule passes: it writes
+    nothing unreviewed (a re-run after the reviewed writes were applied, say).
     """
-    if not expected or not any(site.settings or site.events for site in plan.sites):
+    if not expected or not any(writes_something(site) for site in plan.sites):
         return
     digest = review_digest(plan)
     if digest != expected.strip():
         raise StalePlan(
-            f"the plan's settings and event writes (review digest {digest}) are "
-            f"not the ones reviewed (digest {expected.strip()}): the YAML or the live state "
-            "changed since the pull request's plan; review a new plan (re-run the preview, or "
-            "`mpr plan`) and apply that"
+            f"the plan's settings and event writes and the drafts it schedules (review digest "
+            f"{digest}) are not the ones reviewed (digest {expected.strip()}): the YAML, the "
+            "live state or the drafts' words changed since the pull request's plan; review a "
+            "new plan (re-run the preview, or `mpr plan`) and apply that"
         )
 
 
@@ -107,9 +116,13 @@ async def run_apply(
     audit: AuditLog | None = None,
     expect_digest: str | None = None,
     gate: interrupt.Gate | None = None,
-) -> ApplyReport:
-    """Plan, show, ask, apply; with a `gate`, a signal during the writes stops them cleanly."""
+    canary: canaries.Canary | None = None,
+) -> CanaryRun:
+    """Plan, show, ask, apply; with a `gate`, a signal during the writes stops them cleanly;
+    with a `canary`, those sites first and the rest only once they converged."""
     runtime = app.display.attach(app.runtime(audit))
+    if saved is not None:  # schedule only the drafts the saved plan showed, words unchanged
+        runtime = replace(runtime, reviewed={s.site_id: s.drafts.shown for s in saved.sites})
     if gate is not None:
         runtime = gate.watching(runtime)
     with _written_at_end(runtime, audit):
@@ -118,6 +131,7 @@ async def run_apply(
                 work = await plan_sites(client, sites, runtime)
             if audit is not None:
                 settle_open_writes(audit, work)
+            work = pass_guard(work, forced_ids(sites, app.force))
             fresh = stamp(app, make_plan(work, runtime, paths, app.selectors))
             if saved is not None:
                 check_fresh(saved, work)
@@ -125,17 +139,49 @@ async def run_apply(
             echo_plan(fresh, "text", app.env)
             if not fresh.has_changes and not fresh.has_errors:
                 forget_landed(runtime, work)
-                return ApplyReport(())
-            if not app.force:
-                check_safe(work)
-            if fresh.has_changes:
-                confirm(fresh, auto_approve or saved is not None)
-            async with app.display.showing(names(sites), announce=True):
-                if gate is None:
-                    return await apply_sites(client, work, runtime)
+                return CanaryRun(ApplyReport(()))
+            chosen = canary.choose(work) if canary is not None else None
+            if fresh.to_apply:
+                approved = auto_approve or saved is not None
+                confirm(fresh, approved)
+                if not approved:
+                    work = await _looked_at_again(app, client, work, fresh, runtime)
+            if gate is not None:
                 gate.guard(client)
-                with gate.handling():
-                    return await apply_sites(client, work, runtime)
+            with gate.handling() if gate is not None else nullcontext():
+                if chosen:
+                    canaries.announce(chosen, work)
+                    run = await apply_with_canary(
+                        client, work, runtime, chosen, canaries.shown(app)
+                    )
+                else:
+                    async with app.display.showing(names(sites), announce=True):
+                        run = CanaryRun(await apply_sites(client, work, runtime))
+    held = [site for site in fresh.sites if site.refusals]
+    digest = review_digest(replace(fresh, sites=tuple(held)))
+    return replace(run, report=replace(run.report, refused_digest=digest))
+
+
+CHANGED_AFTER_YES = (
+    "the live state changed while the question was open, so the plan shown is not what "
+    "apply would do; nothing was written. Run apply again to see the new plan"
+)
+
+
+async def _looked_at_again(
+    app: App, client: WixClient, work: list[SiteWork], shown: Plan, runtime: Runtime
+) -> list[SiteWork]:
+    """Read the sites about to be written once more, after `yes`: a change made while the
+    question was open is refused (StalePlan, exit 4), as a stale saved plan is. Returns
+    `work` with those sites' fresh reads (the plan is the same, the live state newer)."""
+    writing = {site.site_id for site in shown.to_apply}
+    again = [w.desired for w in work if w.plan.site_id in writing]
+    async with app.display.showing(names(again), announce=False):
+        reread = await plan_sites(client, again, runtime)
+    reread = pass_guard(reread, {w.plan.site_id for w in work if w.plan.forced})
+    check_fresh(replace(shown, sites=shown.to_apply), reread, stale=CHANGED_AFTER_YES)
+    newer = {w.plan.site_id: w for w in reread}
+    return [newer.get(w.plan.site_id, w) for w in work]
 
 
 @contextmanager
@@ -154,11 +200,17 @@ def _written_at_end(runtime: Runtime, audit: AuditLog | None) -> Iterator[None]:
 
 
 @click.command()
-@paths_argument
+@click.argument("paths", nargs=-1, type=click.Path())  # required, but `--force PATH` takes one
 @with_app
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @click.option(
-    "--force", is_flag=True, help="Apply even when a site's deletions pass policy.deleteGuard."
+    "--force",
+    multiple=True,
+    is_flag=False,
+    flag_value=EVERY_SITE,
+    metavar="[SEL]",
+    help="Apply even the sites whose deletions pass policy.deleteGuard: every site, or with "
+    "SEL (--site syntax, repeatable; write --force=SEL) only those.",
 )
 @audit_option
 @click.option(
@@ -180,21 +232,25 @@ def _written_at_end(runtime: Runtime, audit: AuditLog | None) -> Iterator[None]:
     help="Wait this long for another apply to give back the lock (the state folder's, or the "
     "git store's lease) before refusing.",
 )
+@canaries.canary_option
 @github_option
 def apply(
     app: App,
     paths: tuple[str, ...],
     auto_approve: bool,
-    force: bool,
+    force: tuple[str, ...],
     audit_log: str | None,
     no_audit: bool,
     allow_out_of_order: bool,
     expect_digest: str | None,
     lock_timeout: float,
+    canary: canaries.Canary | None,
     github: bool,
 ) -> int:
     """Apply the YAML in PATHS (or exactly the saved plan in PATHS, a JSON file) to Wix."""
-    app.force = force
+    paths, app.force = _paths_taken_by_force(paths, force)
+    if not paths:
+        raise click.UsageError("Missing argument 'PATHS...'.")
     saved = None
     if len(paths) == 1 and paths[0].endswith(".json"):
         saved = read_saved_plan(paths[0])
@@ -210,16 +266,17 @@ def apply(
             app.env, log_path, sites, allow_out_of_order, app.redactor, paths, app.store
         )
         gate = interrupt.Gate(interrupt.grace_seconds(app.env))
-        report = asyncio.run(
-            run_apply(app, sites, paths, saved, auto_approve, audit, expect_digest, gate)
+        run = asyncio.run(
+            run_apply(app, sites, paths, saved, auto_approve, audit, expect_digest, gate, canary)
         )
+        report = run.report
         unrecorded = None
         if audit is not None:
             try:
-                record_outcomes(audit, sites, report)
+                record_outcomes(audit, sites, report, canaries.left_alone(run))
             except ConfigError as exc:  # the log broke (a full disk): still say what was done
                 unrecorded = exc
-    code = _exit_code(report)
+    code = exitcodes.ERROR if run.unconverged else _exit_code(report)
     if unrecorded is not None and code == exitcodes.OK:
         code = exitcodes.ERROR
     if gate.stopped:
@@ -230,12 +287,16 @@ def apply(
         click.echo(render_report(report), nl=False)
     if github:
         try:
-            _publish(app, report, code)
+            _publish(app, report, code, stopped=bool(run.unconverged))
         except ConfigError as exc:  # the file went away since the check: still say so
             unrecorded = exc
             code = exitcodes.ERROR if code == exitcodes.OK else code
     if unrecorded is not None:
         click.echo(f"Error: {unrecorded}", err=True)
+    if report.refused:
+        click.echo(refused_note(report), err=True)
+    if run.unconverged:
+        canaries.echo_stop(run, app.env)
     if gate.stopped:
         click.echo(gate.summary(report.outcomes), err=True)
     return code
@@ -264,17 +325,63 @@ def _saved_shard(saved: Plan, given: Shard | None) -> Shard | None:
     return recorded
 
 
+def _paths_taken_by_force(
+    paths: tuple[str, ...], force: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`--force PATH`: a path after a bare --force is read as a path, not a selector.
+
+    (`mpr apply --force sites/` forces every site of sites/, as it did before --force took
+    a selector.)
+    """
+    taken = tuple(f for f in force if f != EVERY_SITE and Path(f).exists())
+    if not taken:
+        return paths, force
+    kept = tuple(f for f in force if f not in taken)
+    return (*taken, *paths), (*kept, EVERY_SITE)
+
+
+def forced_ids(sites: Sequence[DesiredSite], force: Sequence[str]) -> frozenset[str]:
+    """The ids of the sites whose delete guard `--force` passes: all with a bare --force,
+    else those its selectors choose (a selector that matches none of them is an error)."""
+    if not force:
+        return frozenset()
+    if EVERY_SITE in force:
+        return frozenset(site.id for site in sites)
+    try:
+        return frozenset(site.id for site in select_sites(sites, force))
+    except SelectionEmpty as exc:
+        raise ConfigError(str(exc).replace("--site", "--force", 1)) from None
+
+
+def refused_note(report: ApplyReport) -> str:
+    """Which sites apply refused and why, and how to apply them after a review."""
+    refused = report.refused
+    lines = [f"Error: refused {len(refused)} site(s) (delete guard); the others were applied:"]
+    lines += [f"  {o.name or o.site_id}: {o.error}" for o in refused]
+    forces = " ".join(f"--force={o.site_id}" for o in refused[:5])
+    forces += " …" if len(refused) > 5 else ""
+    lines.append(
+        f"Review their deletions, then apply them as reviewed: mpr apply … {forces} "
+        f"--expect-digest {report.refused_digest}"
+    )
+    return "\n".join(lines)
+
+
 def _exit_code(report: ApplyReport) -> int:
     if report.failed:
         return exitcodes.ERROR
+    if report.refused:
+        return exitcodes.REFUSED
     if report.timed_out:
         return exitcodes.TIMED_OUT
     return exitcodes.OK
 
 
-def _publish(app: App, report: ApplyReport, code: int) -> None:
-    if report.failed:
+def _publish(app: App, report: ApplyReport, code: int, *, stopped: bool = False) -> None:
+    if report.failed or stopped:
         result = "failed"
+    elif report.refused:
+        result = "refused"
     elif report.timed_out:
         result = "timed-out"
     elif any(o.status == "applied" for o in report.outcomes):

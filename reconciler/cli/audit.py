@@ -106,12 +106,24 @@ def settle_open_writes(log: AuditLog, work: Sequence[SiteWork]) -> None:
         )
 
 
-def record_outcomes(log: AuditLog, sites: Sequence[DesiredSite], report: ApplyReport) -> None:
-    """One `apply` line per site: its outcome, or `unchanged` when nothing was due."""
+NOT_APPLIED = "not_applied"
+"""The outcome of a site an apply left alone on purpose (its canary did not converge)."""
+
+
+def record_outcomes(
+    log: AuditLog,
+    sites: Sequence[DesiredSite],
+    report: ApplyReport,
+    not_applied: Mapping[str, str] | None = None,
+) -> None:
+    """One `apply` line per site: its outcome, `not_applied` with the reason for a site left
+    alone (`not_applied`: id → reason; not a success), or `unchanged` when nothing was due."""
     outcomes = {outcome.site_id: outcome for outcome in report.outcomes}
     for site in sites:
         outcome = outcomes.get(site.id)
-        if outcome is None:
+        if not_applied and site.id in not_applied:
+            log.outcome(site.id, NOT_APPLIED, not_applied[site.id])
+        elif outcome is None:
             log.outcome(site.id, "unchanged")
         else:
             log.outcome(site.id, outcome.status, outcome.error or "")

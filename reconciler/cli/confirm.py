@@ -18,7 +18,7 @@ def touches(plan: Plan) -> str:
     to generate, drafts to schedule) is one write. Drafts that depend on a generation are
     decided once it ends and are named, not counted.
     """
-    changing = [site for site in plan.sites if site.has_changes and not site.error]
+    changing = plan.to_apply
     writes = sum(
         bool(site.settings)
         + len(site.events)
@@ -29,7 +29,8 @@ def touches(plan: Plan) -> str:
     )
     later = any(site.drafts.after_generation for site in changing)
     drafts = ", then the drafts of the new plan" if later else ""
-    return f"{len(changing)} site(s), {writes} write(s){drafts}"
+    refused = f" ({len(plan.refused)} refused site(s) left alone)" if plan.refused else ""
+    return f"{len(changing)} site(s), {writes} write(s){drafts}{refused}"
 
 
 def confirm(plan: Plan, auto_approve: bool) -> None:

@@ -7,8 +7,10 @@ progress lingers above them. Its redraws are paced by rich (4 a second), so the 
 grow with the time a run takes, not with the number of sites or events.
 
 In CI or when stderr is not a terminal, nothing is redrawn: a heartbeat line every 30 s (of
-the engine's clock) while a step runs, and, during apply, each site's outcome the moment it
-settles, so the log of a job killed halfway still shows the sites that were done.
+the engine's clock) while a step runs, and, during apply, the outcome of each site that did
+something (applied, failed, refused, timed out) the moment it settles, so the log of a job
+killed halfway still shows the sites that were done; an unchanged site gets no line of its
+own (the fleet rule, render.fleet: the report folds them, and the heartbeat counts them).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from rich.text import Text
 
 from reconciler.engine.clock import Clock, SystemClock
 from reconciler.engine.runtime import Runtime
+from reconciler.render.fleet import settles_loudly
 from reconciler.render.progress import FleetProgress
 
 HEARTBEAT_SECONDS = 30.0
@@ -108,7 +111,7 @@ class FleetDisplay:
             return
         now = self.clock.now()
         site = self.model.settle(site_id, status, now)
-        if site is not None and self.announce and not self.live:
+        if site is not None and self.announce and not self.live and settles_loudly(status):
             self._print(self.model.settled_line(site, error))
             self.last_beat = now  # the log just heard from the run: the next beat can wait
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-_WIX = ("plan", "apply", "drift", "import", "options", "calendar", "validate")
+_WIX = ("plan", "apply", "drift", "import", "options", "calendar", "validate", "doctor")
 """Commands that talk to Wix (validate only with --online)."""
-_FLEET = ("plan", "apply", "drift", "options", "calendar")
+_FLEET = ("plan", "apply", "drift", "options", "calendar", "doctor")
 """Commands that take the shared fleet options (--state-file, --store…)."""
 _PROGRESS = ("plan", "apply", "drift")
 """Commands that show a fleet's progress on stderr."""

@@ -15,6 +15,7 @@ from reconciler.cli.audit import AUDIT_NAME
 from reconciler.cli.console import warn
 from reconciler.cli.options import AUDIT_OFF, DEFAULT_STATE_FILE, format_choice, store_options
 from reconciler.cli.store import GIT, StoreChoice
+from reconciler.config.discover import choose
 from reconciler.engine.audit import AuditEntry, read_log
 from reconciler.errors import ConfigError
 from reconciler.render.history import render_history
@@ -35,7 +36,7 @@ from reconciler.render.history import render_history
     "selectors",
     multiple=True,
     metavar="SEL",
-    help="Only these sites: a site id or a name glob. Repeatable.",
+    help="Only these sites: a site id or a name glob; !SEL leaves sites out. Repeatable.",
 )
 @click.option("--commit", default=None, help="Only entries of this commit (a prefix will do).")
 @store_options
@@ -66,7 +67,11 @@ def history(
             raise click.UsageError(
                 f"--site {selector}: the audit log has no labels; select by site id or name"
             )
-    chosen = [e for e in entries if _wanted(e, selectors, commit)]
+    entries = [e for e in entries if _of_commit(e, commit)]
+    if selectors:
+        picked, _ = choose(entries, selectors, _names)
+        entries = [e for i, e in enumerate(entries) if i in picked]
+    chosen = entries
     if limit is not None:
         chosen = chosen[-limit:]
     if fmt == "json":
@@ -103,13 +108,11 @@ def default_log() -> Path:
     return Path(state_file).parent / AUDIT_NAME
 
 
-def _wanted(entry: AuditEntry, selectors: tuple[str, ...], commit: str | None) -> bool:
-    if commit and not (entry.commit or "").lower().startswith(commit.lower()):
-        return False
-    if not selectors:
-        return True
-    for selector in selectors:
-        wanted = selector.strip().lower()
-        if wanted == entry.site.lower() or fnmatchcase(entry.site_name.lower(), wanted):
-            return True
-    return False
+def _of_commit(entry: AuditEntry, commit: str | None) -> bool:
+    return not commit or (entry.commit or "").lower().startswith(commit.lower())
+
+
+def _names(entry: AuditEntry, selector: str) -> bool:
+    """Whether `selector` (a site id or a name glob) names the entry's site."""
+    wanted = selector.strip().lower()
+    return wanted == entry.site.lower() or fnmatchcase(entry.site_name.lower(), wanted)

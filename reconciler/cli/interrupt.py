@@ -300,6 +300,8 @@ class Gate:
         open_ = [o for o in outcomes if o.status in ("failed", "timed_out")]
         names = ", ".join(o.name or o.site_id for o in open_[:10])
         more = f" and {len(open_) - 10} more" if len(open_) > 10 else ""
+        partly = sum(1 for o in open_ if o.partly_applied)
+        more += f"; {partly} of them partly applied" if partly else ""
         rest = (
             f"{len(open_)} site(s) did not finish ({names}{more}): run `mpr apply` again to "
             "finish them"

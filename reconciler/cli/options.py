@@ -30,7 +30,8 @@ site_option = click.option(
     "selectors",
     multiple=True,
     metavar="SEL",
-    help="Only these sites: a site id, a name glob, or label=value. Repeatable.",
+    help="Only these sites: a site id, a name glob, or label=value; !SEL leaves those "
+    "sites out. Repeatable.",
 )
 parallelism_option = click.option(
     "--max-in-flight",

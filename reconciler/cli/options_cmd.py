@@ -58,16 +58,19 @@ def targets(app: App, given: Sequence[str], token_command: str | None) -> list[D
     return sites
 
 
-@click.command("options")
-@click.argument("given", nargs=-1, required=True, metavar="SITE_ID|PATH...")
-@with_app
-@text_or_json_option
-@click.option(
+token_command_option = click.option(
     "--token-command",
     metavar="COMMAND",
     help="For sites given by id: sign in as a Wix user with the token COMMAND prints, e.g. "
     "'wix token --site {siteId}' (default: the API key).",
 )
+
+
+@click.command("options")
+@click.argument("given", nargs=-1, required=True, metavar="SITE_ID|PATH...")
+@with_app
+@text_or_json_option
+@token_command_option
 def options(app: App, given: tuple[str, ...], fmt: str, token_command: str | None) -> int:
     """Show the live options of the sites given (by site id, or by site file or folder):
     plan goals, points of view, calendars (id and title) and the settings defaults."""

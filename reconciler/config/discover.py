@@ -8,15 +8,17 @@ places). A file named explicitly is always read. A selector that matches nothing
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import TypeVar
 
 from reconciler.errors import Problem, SelectionEmpty
 from reconciler.model.site import DesiredSite
 
 SUFFIXES = (".yaml", ".yml")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -92,24 +94,47 @@ def _hidden(name: str) -> bool:
     return name.startswith(("_", "."))
 
 
+EXCLUDE = "!"
+"""A selector that starts with it leaves the sites it matches out (`--site '!salon*'`)."""
+
+
 def select_sites(sites: Sequence[DesiredSite], selectors: Sequence[str]) -> tuple[DesiredSite, ...]:
-    """The sites any selector matches, in their original order; all of them with no selector.
+    """The sites the selectors choose, in their original order; all of them with no selector.
 
     A selector is an exact site id, a name glob (case-insensitive), or `label=value` where
-    the value may be a glob. Raises SelectionEmpty naming every selector that matched nothing.
+    the value may be a glob; with a leading `!` it leaves the sites it matches out (of those
+    the other selectors choose, or of every site when all selectors are exclusions). Raises
+    SelectionEmpty naming every selector that matched nothing (an exclusion that matches
+    nothing is a typo that would leave a site in), or when the selection leaves no site.
     """
     if not selectors:
         return tuple(sites)
-    chosen: set[int] = set()
-    unmatched: list[str] = []
-    for selector in selectors:
-        hits = {i for i, site in enumerate(sites) if matches(site, selector)}
-        if not hits:
-            unmatched.append(selector)
-        chosen |= hits
+    chosen, unmatched = choose(sites, selectors, matches)
     if unmatched:
         raise SelectionEmpty(unmatched, [site.display_name for site in sites])
+    if not chosen:
+        raise SelectionEmpty(selectors, [site.display_name for site in sites], leaves_none=True)
     return tuple(site for i, site in enumerate(sites) if i in chosen)
+
+
+def choose(
+    items: Sequence[T], selectors: Sequence[str], match: Callable[[T, str], bool]
+) -> tuple[set[int], list[str]]:
+    """The indexes of `items` that `selectors` choose (`!` excludes), and the selectors that
+    matched no item."""
+    included: set[int] = set()
+    excluded: set[int] = set()
+    unmatched: list[str] = []
+    for selector in selectors:
+        excluding = selector.strip().startswith(EXCLUDE)
+        wanted = selector.strip().removeprefix(EXCLUDE) if excluding else selector
+        hits = {i for i, item in enumerate(items) if match(item, wanted)}
+        if not hits:
+            unmatched.append(selector)
+        (excluded if excluding else included).update(hits)
+    if not any(not s.strip().startswith(EXCLUDE) for s in selectors):
+        included = set(range(len(items)))
+    return included - excluded, unmatched
 
 
 def matches(site: DesiredSite, selector: str) -> bool:

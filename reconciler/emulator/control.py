@@ -8,6 +8,16 @@ all): a ``status`` (429 with ``Retry-After``, other 4xx with an envelope, 5xx wi
 body), a ``delay_seconds`` (real sleep), or ``disconnect`` (no HTTP response at all).
 With ``after_backend`` the request is executed first and only then answered by the fault.
 With ``echo`` the answer repeats the request's credentials in many encodings (``echo.py``).
+
+``keep_old`` (first contact, #22) is a write Wix answers 200 for but does not keep: on an
+UpsertMarketingSettings the listed field-mask paths (comma-separated, ``"*"`` for every
+masked path) are stored unchanged, and the answer (the full stored object) shows the old
+value. Such a rule matches UpsertMarketingSettings requests only.
+
+``rename_member`` (``"events=results"``, dotted paths), ``add_members`` (an object merged
+into the answer), ``retype_member`` and ``drop_member`` (dotted paths) bend the 2xx JSON
+answer of a matching request after it ran, as a server whose shapes differ from the docs'
+would answer: the request itself is served normally (a write is done).
 """
 
 from __future__ import annotations
@@ -51,11 +61,34 @@ class FaultRule:
     after_backend: bool = False
     echo: bool = False
     """Answer with the request's credentials echoed back in many encodings (`echo.py`)."""
+    keep_old: str | None = None
+    """UpsertMarketingSettings only: mask paths (comma-separated, ``"*"``: all) answered 200
+    but not stored; the answer shows the old value."""
+    rename_member: str | None = None
+    """``"old=new"``: the answer's member ``old`` (a dotted path) is renamed ``new``."""
+    add_members: Json | None = None
+    """Members merged into the answer's top level (e.g. ``{"pagingMetadata": {...}}``)."""
+    retype_member: str | None = None
+    """The answer's member at this dotted path becomes a value of another JSON type."""
+    drop_member: str | None = None
+    """The answer's member at this dotted path is left out (``*``: every entry of a list,
+    e.g. ``"events.*.id"``)."""
     hits: int = 0
 
     def __post_init__(self) -> None:
-        if self.status is None and not self.disconnect and self.delay_seconds <= 0:
-            raise ValueError("a fault needs a status, delay_seconds or disconnect")
+        if not (
+            self.status is not None
+            or self.disconnect
+            or self.delay_seconds > 0
+            or self.keep_old
+            or self.reshapes
+        ):
+            raise ValueError(
+                "a fault needs a status, delay_seconds, disconnect, keep_old or a member "
+                "to rename, add, retype or drop"
+            )
+        if self.rename_member is not None and "=" not in self.rename_member:
+            raise ValueError('rename_member must read "old=new"')
         if self.status is not None and not 400 <= self.status <= 599:
             raise ValueError(f"fault status must be 4xx or 5xx, not {self.status}")
         if self.times is not None and self.times < 1:
@@ -68,7 +101,26 @@ class FaultRule:
             return False
         if self.path is not None and self.path not in path:
             return False
+        if self.keep_old and not _is_upsert(method, path):
+            return False
         return self.site_id is None or self.site_id == site_id
+
+    @property
+    def reshapes(self) -> bool:
+        """Whether this fault bends the shape of the answer (and lets the request run)."""
+        return bool(
+            self.rename_member or self.add_members or self.retype_member or self.drop_member
+        )
+
+    @property
+    def answers(self) -> bool:
+        """Whether this fault changes what the request gets back (not just a delay)."""
+        return self.status is not None or self.disconnect or bool(self.keep_old) or self.reshapes
+
+    def kept_paths(self, masked: list[str]) -> list[str]:
+        """The masked paths this ``keep_old`` fault leaves as they were."""
+        wanted = {p.strip() for p in (self.keep_old or "").split(",") if p.strip()}
+        return list(masked) if "*" in wanted else [p for p in masked if p in wanted]
 
     def error(self) -> EmulatorError:
         """The response this fault answers with (requires ``status``)."""
@@ -100,6 +152,10 @@ class FaultRule:
 
     def to_wire(self) -> Json:
         return asdict(self)
+
+
+def _is_upsert(method: str, path: str) -> bool:
+    return method.upper() == "POST" and path.rstrip("/").endswith("/marketing-settings")
 
 
 def _header_number(value: float | str) -> str:
@@ -254,6 +310,10 @@ class ControlAPI:
         site_id, channel = request.path_params["siteId"], str(body.get("channel", ""))
         return {"accountId": self.emu.connect_channel(site_id, channel, body.get("accountId"))}
 
+    def edit_draft(self, request: Request, body: Json) -> Json:
+        params = request.path_params
+        return {"item": self.emu.edit_draft(params["siteId"], params["draftId"], body)}
+
     def complete(self, request: Request, body: Json) -> Json:
         self.emu.complete_jobs(body.get("siteId"))
         return {}
@@ -315,6 +375,7 @@ class ControlAPI:
             ("GET", "/state/{siteId}", self.state),
             ("POST", "/sites/{siteId}/fail-generations", self.fail),
             ("POST", "/sites/{siteId}/connect", self.connect),
+            ("PATCH", "/sites/{siteId}/drafts/{draftId}", self.edit_draft),
             ("POST", "/jobs/complete", self.complete),
             ("GET", "/faults", self.faults),
             ("POST", "/faults", self.add_fault),

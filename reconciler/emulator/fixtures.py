@@ -23,6 +23,8 @@ Format (README "Fixtures")::
         events: [{name, date | recurringRule, description?, id?, readOnly?, calendarId?}]
         plan: {status: ACTIVE}        # NEVER_CREATED|GENERATING|ACTIVE|INACTIVE|FAILED
         failNextGenerations: 0
+        answers:                      # recorded answers (`mpr doctor --record`): replayed as
+          GetMarketingSettings: {status: 200, body: {...}}   # they are, whatever the state
 
 Every problem is collected and reported at once as ``FixtureError`` naming the source and
 the path of each bad field. Nothing is registered unless the whole document is valid.
@@ -62,7 +64,21 @@ SITE_KEYS = {
     "events",
     "plan",
     "failNextGenerations",
+    "answers",
 }
+REPLAYABLE = (
+    "GetMarketingSettings",
+    "GetMarketingSettingsDefaults",
+    "GetPlanGoalOptions",
+    "GetPointOfViewOptions",
+    "GetCalendarOptions",
+    "GetSocialMarketingPlan",
+    "GetMarketingActivityPosts",
+    "QueryEvents",
+    "QueryMarketingActivities",
+    "GetMarketingActivity",
+)
+"""The read methods a fixture may hold recorded answers for (writes always reach the state)."""
 PLAN_STATUSES = ("NEVER_CREATED", "GENERATING", "ACTIVE", "INACTIVE", "FAILED")
 OUTCOMES = ("FAILED", "ACTIVE_WITHOUT_POSTS")
 
@@ -88,6 +104,7 @@ class SiteSeed:
     events: list[Json]
     plan_status: str
     fail_next: int
+    answers: Json = field(default_factory=dict)
 
 
 @dataclass
@@ -213,10 +230,38 @@ def _site(raw: Any, where: str, problems: list[str]) -> SiteSeed | None:
     fail_next = raw.get("failNextGenerations", 0)
     if isinstance(fail_next, bool) or not isinstance(fail_next, int) or fail_next < 0:
         problems.append(f"{where}.failNextGenerations: must be an integer >= 0")
+    recorded = raw.get("answers")
+    answers = _answers({} if recorded is None else recorded, f"{where}.answers", problems)
     if len(problems) > before:
         return None
     plan_status = str(status) if raw.get("plan") is not None else "NEVER_CREATED"
-    return SiteSeed(str(site_id), profile, settings, overrides, events, plan_status, int(fail_next))
+    return SiteSeed(
+        str(site_id), profile, settings, overrides, events, plan_status, int(fail_next), answers
+    )
+
+
+def _answers(raw: Any, where: str, problems: list[str]) -> Json:
+    """Recorded answers: method → {status: 200–599, body: object (or null for a 5xx)}."""
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: must be a mapping of method name to {{status, body}}")
+        return {}
+    out: Json = {}
+    for method, answer in raw.items():
+        path = f"{where}.{method}"
+        if method not in REPLAYABLE:
+            problems.append(
+                f"{path}: not a read method that can be replayed ({', '.join(REPLAYABLE)})"
+            )
+            continue
+        status = answer.get("status") if isinstance(answer, dict) else None
+        body = answer.get("body") if isinstance(answer, dict) else None
+        if isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 599:
+            problems.append(f"{path}.status: must be an HTTP status from 200 to 599")
+        elif not isinstance(body, dict) and not (body is None and status >= 500):
+            problems.append(f"{path}.body: must be a mapping (the JSON answer)")
+        else:
+            out[str(method)] = {"status": status, "body": copy.deepcopy(body)}
+    return out
 
 
 def _profile(raw: Json, where: str, problems: list[str]) -> SiteProfile:

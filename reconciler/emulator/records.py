@@ -90,8 +90,8 @@ class CalendarEvent:
             out["date"] = to_wire(self.date)
         out["createdDate"] = to_wire(self.created)
         out["updatedDate"] = to_wire(self.updated)
-        if self.read_only:
-            out["readOnly"] = True
+        # No read-only member (SPEC §5.8, updated 2026-12-06): Wix documents none, so a
+        # connected calendar's event is told by its `calendarId` and by the 428 on a write.
         return out
 
 
@@ -229,6 +229,9 @@ class Site:
     fail_next_generations: int = 0
     keywords: list[str] | None = None
     """Keyword research results (from topics); refreshed only by keyword research."""
+    answers: Json = field(default_factory=dict)
+    """Recorded answers (`mpr doctor --record`), replayed as they are: method name →
+    ``{"status": int, "body": {...}}``. A method recorded here never reaches the state."""
 
     def find_item(self, item_id: str) -> tuple[Activity, Json] | None:
         """The activity and draft item with ``item_id``, or ``None``."""

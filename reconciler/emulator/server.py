@@ -42,6 +42,7 @@ from reconciler.emulator.control import (
     control_routes,
     site_snapshot,
 )
+from reconciler.emulator.drafts import edit_draft
 from reconciler.emulator.errors import EmulatorError
 from reconciler.emulator.ids import IdFactory
 from reconciler.emulator.records import Json, Site
@@ -52,6 +53,7 @@ from reconciler.emulator.routes import (
     is_mutating,
     operation_for,
 )
+from reconciler.emulator.shapes import keep_old_body, masked_paths, reshape_answer
 from reconciler.emulator.state import Backend
 from reconciler.emulator.transitions import finish_all
 
@@ -161,6 +163,14 @@ class Emulator:
                         item["channel"]["accountId"] = account
             return account
 
+    def edit_draft(self, site_id: str, draft_id: str, changes: Json) -> Json:
+        """Edit a draft's content object as the owner would in the dashboard: `changes`
+        (e.g. ``{"caption": "…"}``) are merged into it. Returns the edited item.
+
+        Raises KeyError for an unknown site or draft id."""
+        with self.backend.lock:
+            return edit_draft(self.backend.sites[site_id], draft_id, changes, self.clock.now())
+
     def app_credentials(self) -> Json:
         """What a client needs to sign in as the emulator's app: id, secret, instance ids."""
         with self.backend.lock:
@@ -230,6 +240,9 @@ class EmulatorASGI:
             )
             await self._answer(limited, record, scope, receive, send)
             return
+        if fault is not None and fault.keep_old:
+            body, fault = self._keep_old(fault, record, body), None
+        reshape, fault = (fault, None) if fault is not None and fault.reshapes else (None, fault)
         if fault is not None and not fault.after_backend:
             await self._fault(fault, record, scope, receive, send, body)
             return
@@ -237,6 +250,8 @@ class EmulatorASGI:
         if fault is not None:  # after_backend: the write happened, the answer is lost
             await self._fault(fault, record, scope, receive, send, body)
             return
+        if reshape is not None and 200 <= status < 300:
+            headers, payload = _reshaped(reshape, record, headers, payload)
         record.status = status
         self.emulator.control.record(record)
         await send(
@@ -258,7 +273,16 @@ class EmulatorASGI:
             return None
         if fault.delay_seconds > 0:
             await asyncio.sleep(fault.delay_seconds)
-        return fault if fault.status is not None or fault.disconnect else None
+        return fault if fault.answers else None
+
+    def _keep_old(self, fault: FaultRule, record: RequestRecord, body: bytes) -> bytes:
+        """The upsert body that leaves `fault`'s paths as stored (the answer shows them)."""
+        kept = fault.kept_paths(masked_paths(body))
+        record.fault = "keep_old " + ",".join(kept)
+        backend = self.emulator.backend
+        with backend.lock:
+            site = backend.sites.get(record.site_id or "")
+            return keep_old_body(body, site, kept)
 
     def _rate_limited(self, record: RequestRecord) -> bool:
         emu = self.emulator
@@ -299,6 +323,22 @@ class EmulatorASGI:
         response = error_response(error)
         response.headers.setdefault("x-wix-request-id", record.request_id)
         await response(scope, receive, send)
+
+
+def _reshaped(
+    fault: FaultRule, record: RequestRecord, headers: list[Any], payload: bytes
+) -> tuple[list[Any], bytes]:
+    """The answer bent by a reshaping fault, its content-length told again."""
+    payload = reshape_answer(
+        payload,
+        rename=fault.rename_member,
+        add=fault.add_members,
+        retype=fault.retype_member,
+        drop=fault.drop_member,
+    )
+    record.fault = "reshaped answer"
+    kept = [(k, v) for k, v in headers if k.lower() != b"content-length"]
+    return [*kept, (b"content-length", str(len(payload)).encode())], payload
 
 
 def _record(scope: Scope, body: bytes, request_id: str, emu: Emulator) -> RequestRecord:

@@ -274,9 +274,17 @@ def point_of_view_options(site: Site) -> Json:
 
 
 def calendar_options(site: Site) -> Json:
+    """The site's connected calendars: its fixture's, and the one its read-only events came
+    from when the fixture names none (a connected calendar is one this list offers)."""
+    calendars = list(site.profile.calendars)
+    known = {c["id"] for c in calendars}
+    for event in site.events.values():
+        if event.read_only and event.calendar_id not in known:
+            known.add(event.calendar_id)
+            calendars.append({"id": event.calendar_id, "name": "Connected calendar"})
     return {
         "options": [
             {"id": c["id"], "name": c.get("name", ""), "title": c.get("name", "")}
-            for c in site.profile.calendars[:50]
+            for c in calendars[:50]
         ]
     }

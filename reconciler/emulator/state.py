@@ -66,6 +66,7 @@ class Backend:
             site.events[event.id] = event
         planning.seed_plan(self.ctx, site, seed.plan_status)
         site.fail_next_generations = seed.fail_next
+        site.answers = copy.deepcopy(seed.answers)
         return site
 
     def _seed_event(self, site: Site, raw: Json, now: datetime) -> CalendarEvent:

@@ -17,15 +17,30 @@ from typing import Any, TypeVar
 
 from reconciler.engine.decide import Pending, draft_step, still_due, upcoming_ids
 from reconciler.engine.diff import topics_changed
-from reconciler.engine.observe import read_events, to_activity, to_plan_state
-from reconciler.engine.plan import ActionKind, DraftStep, EventChange, PlanAction, SitePlan
-from reconciler.engine.planning import channels_for, missing_posts, no_posts_warning, site_action
+from reconciler.engine.observe import read_events, to_activity, to_event, to_plan_state
+from reconciler.engine.plan import (
+    ActionKind,
+    DraftStep,
+    EventChange,
+    HeldDraft,
+    PlanAction,
+    SitePlan,
+)
+from reconciler.engine.planning import (
+    channels_for,
+    excluded_topics,
+    missing_posts,
+    no_posts_warning,
+    site_action,
+)
 from reconciler.engine.report import SiteOutcome
 from reconciler.engine.runtime import Runtime
+from reconciler.engine.verify import event_not_kept, settings_not_kept
 from reconciler.engine.wait import generation_over, poll, posts_ready
 from reconciler.errors import (
     ApiError,
     ApiUnreachable,
+    DidNotConverge,
     FailedPrecondition,
     GenerationFailed,
     GenerationTimedOut,
@@ -39,7 +54,7 @@ from reconciler.model.events import parse_wire_time, wire_time
 from reconciler.model.plan_state import FAILED, GENERATING, Activity, PlanState
 from reconciler.model.settings import nest, with_unknown_members
 from reconciler.model.site import DesiredSite, LiveSite
-from reconciler.wix import SiteClient, may_have_been_applied
+from reconciler.wix import SiteClient, may_have_been_applied, wire
 
 BATCH = 20
 POSTS_READ_BATCH = 100
@@ -64,12 +79,14 @@ async def apply_site(
     outcome = SiteOutcome(plan.site_id, plan.name)
     outcome.sink = lambda record: rt.audit.record(plan.site_id, record)
     outcome.warnings.extend(plan.warnings)
+    read_before = len(site.notes)
     try:
         await _SiteApply(rt, site, desired, live, plan, outcome).run()
     except GenerationTimedOut as exc:
         outcome.failed("timed_out", str(exc))
     except MprError as exc:
         outcome.failed("failed", explain(exc), maybe_applied=_maybe_applied(exc))
+    outcome.warnings.extend(site.notes[read_before:])  # entries skipped in apply's reads
     return outcome
 
 
@@ -125,8 +142,10 @@ class _SiteApply:
     async def run(self) -> None:
         state = await self._settle_sent()
         self._record_due_regenerate()
-        await self._apply_settings()
-        await self._apply_events()
+        not_kept = await self._apply_settings()
+        not_kept += await self._apply_events()
+        if not_kept:
+            raise DidNotConverge(self._not_converged(not_kept, state))
         state = await self._run_plan_action(state)
         await self._posts_and_schedule(state)
 
@@ -191,28 +210,72 @@ class _SiteApply:
         self.outcome.attempt(action, target, before, after)
         await self.rt.durable()
 
-    async def _apply_settings(self) -> None:
+    async def _apply_settings(self) -> list[str]:
+        """Upsert the changed settings; the lines of what Wix did not keep (verify.py)."""
         changes = self.plan.settings
         if not changes:
-            return
+            return []
         paths = [c.path for c in changes]
         after = {c.path: c.after for c in changes}
         before = {c.path: c.before for c in changes}
         await self._intend("settings.upsert", ", ".join(paths), before, after)
         body = with_unknown_members(after, self.live.settings_document)
-        await self.site.upsert_marketing_settings(nest(body), paths)
+        stored = await self.site.upsert_marketing_settings(nest(body), paths)
         self.outcome.did(f"settings: upserted {', '.join(paths)}")
+        if stored is None:  # the answer shows nothing: read what Wix kept
+            stored = await self.site.get_marketing_settings()
+        return settings_not_kept(
+            after, {"settings": stored.settings, "overrides": stored.overrides}
+        )
 
-    async def _apply_events(self) -> None:
+    async def _apply_events(self) -> list[str]:
+        """Create, update and delete events; the lines of what Wix did not keep."""
+        not_kept: list[str] = []
         for change in self.plan.events:
             await self._intend(f"event.{change.op}", change.name, change.before, change.after)
+            stored: wire.CalendarEvent | None = None
             if change.op == "create":
-                await self._create_event(change.name, change.after or {})
-            elif change.op == "update":
-                await self.site.update_event(change.event_id or "", self._carried(change))
+                stored = await self._create_event(change.name, change.after or {})
             else:
-                await self.site.delete_event(change.event_id or "")
+                written, stored = await self._write_existing(change)
+                if not written:
+                    continue
             self.outcome.did(f"event {change.op}d: {change.name}")
+            sent = next((e for e in self.desired.events if e.name == change.name), None)
+            if stored is not None and sent is not None:
+                not_kept += event_not_kept(sent, to_event(stored))
+        return not_kept
+
+    async def _write_existing(self, change: EventChange) -> tuple[bool, wire.CalendarEvent | None]:
+        """Update or delete a live event: (False, None) when Wix refused it with 428, else
+        (True, the event an update returns).
+
+        SPEC §3.4.2–3: 428 is what Wix answers for an event of a connected calendar (or one
+        gone meanwhile). The event is reported as read-only and the site goes on. The next
+        plan does not try again without any memory of this run: a connected calendar's
+        event is told by its `calendarId` (observe.py), and a gone one is not read back.
+        """
+        try:
+            if change.op == "update":
+                body = self._carried(change)
+                return True, await self.site.update_event(change.event_id or "", body)
+            await self.site.delete_event(change.event_id or "")
+        except FailedPrecondition as exc:
+            self.outcome.failed_step(str(exc))
+            self.outcome.not_done.append(
+                f"event {change.op} {change.name!r}: Wix answered 428, the event is read-only "
+                "(from a connected calendar) or gone; left as it is"
+            )
+            return False, None
+        return True, None
+
+    def _not_converged(self, lines: Sequence[str], state: PlanState) -> str:
+        """The site's error: each leaf Wix did not keep, and the plan action not started."""
+        action = self._action(state)
+        held = ""
+        if action.kind not in ("none", "wait") and not action.skipped:
+            held = f"\n{_LABEL[action.kind]} was not started: the writes did not take"
+        return "\n".join(lines) + held
 
     def _carried(self, change: EventChange) -> dict[str, Any]:
         """The update body, with the members of the live event (and of its recurring rule)
@@ -226,7 +289,7 @@ class _SiteApply:
             body["recurringRule"] = {**live.recurring_rule.extras, **rule}
         return body
 
-    async def _create_event(self, name: str, body: Mapping[str, Any]) -> None:
+    async def _create_event(self, name: str, body: Mapping[str, Any]) -> wire.CalendarEvent | None:
         """CreateEvent; when a failure may hide a success, look before sending it again.
 
         A 5xx is a finished answer, so the look shows what Wix did and a missing event is
@@ -235,7 +298,7 @@ class _SiteApply:
         twice) and the next apply finds it or creates it.
         """
         try:
-            await self.site.create_event(body)
+            return await self.site.create_event(body)
         except ApiError as exc:
             if not may_have_been_applied(exc):
                 raise
@@ -243,11 +306,11 @@ class _SiteApply:
             window = (moment - timedelta(seconds=1), moment + timedelta(seconds=1))
             found = await read_events(self.site, [window])
             if any(e.name == name and not e.read_only for e in found):
-                return
+                return None  # found by a look that proves it is there, not what it holds
             if isinstance(exc, ApiUnreachable):
                 lost = f"{exc.message}; the event {name!r} is not there yet and was not sent again"
                 raise replace(exc, message=lost) from exc
-            await self.site.create_event(body)
+            return await self.site.create_event(body)
 
     def _action(self, state: PlanState) -> PlanAction:
         """The plan action due now, from the live plan and the journal (as plan decided it)."""
@@ -339,28 +402,40 @@ class _SiteApply:
         # last poll): no request of its own. QueryMarketingActivities is not cheaper here: it has
         # neither drafts nor the plan status, so it needs GetMarketingActivityPosts too: 2
         # requests and 5-7% more bytes than the plan read of the same window (emulator, #16).
-        channels = channels_for(self.desired, self.live)
-        policy = self.desired.policy
-        step = draft_step(state, policy=policy, channels=channels, now=self.rt.clock.now())
+        step = self._draft_step(state)
         if step.generate_posts_for:
             state = await self._earlier_posts(state, step.generate_posts_for)
-            step = draft_step(state, policy=policy, channels=channels, now=self.rt.clock.now())
+            step = self._draft_step(state)
         if step.generate_posts_for:
             fresh = await self._generate_posts(step.generate_posts_for)
             state = _with_drafts(state, fresh)
-            step = draft_step(state, policy=policy, channels=channels, now=self.rt.clock.now())
+            step = self._draft_step(state)
         if any(step.schedule.values()):
             missed = await self._schedule(step)
             if missed:
                 # Drafts replaced under us (a late posts job): schedule their successors once.
                 owners = [a.id for a in state.activities if any(d.id in missed for d in a.drafts)]
                 state = _with_drafts(state, await self._read_posts(owners))
-                again = draft_step(state, policy=policy, channels=channels, now=self.rt.clock.now())
+                again = self._draft_step(state)
                 missed = await self._schedule(again) if any(again.schedule.values()) else missed
             self._stayed_drafts(missed)
         for channel, count in step.stays_draft.items():
             self.outcome.not_done.append(f"{count} {channel} draft(s) left as drafts")
         self.outcome.not_done.extend(step.notes)
+        self.outcome.not_done.extend(held_lines(step.held))
+
+    def _draft_step(self, state: PlanState) -> DraftStep:
+        """The draft step for `state` now; the words are checked against the reviewed plan's
+        (a saved plan's, else the one this run showed)."""
+        reviewed = self.rt.reviewed_drafts(self.plan.site_id)
+        return draft_step(
+            state,
+            policy=self.desired.policy,
+            channels=channels_for(self.desired, self.live),
+            now=self.rt.clock.now(),
+            excluded=excluded_topics(self.desired, self.live),
+            reviewed=self.plan.drafts.shown if reviewed is None else reviewed,
+        )
 
     async def _earlier_posts(self, state: PlanState, wanted: Sequence[str]) -> PlanState:
         """Wait for the posts an earlier run asked for (its answer lost), instead of asking
@@ -447,6 +522,24 @@ PREMIUM_428 = (
     "ScheduleDrafts answered 428: the site's Wix premium plan does not include scheduling "
     "posts; upgrade it or set policy.schedule.enabled: false"
 )
+
+
+HELD_NAMED = 4
+"""How many drafts a line of held drafts names before it counts the rest."""
+
+
+def held_lines(held: Sequence[HeldDraft]) -> list[str]:
+    """The drafts a rule held, as apply reports them: one line per rule and finding (the
+    unseen drafts of a generation share one), each with its channels and date."""
+    groups: dict[tuple[str, str], list[HeldDraft]] = {}
+    for draft in held:
+        groups.setdefault((draft.rule, draft.detail), []).append(draft)
+    lines = []
+    for (rule, detail), drafts in groups.items():
+        which = ", ".join(f"{d.channel} {d.at[:16].replace('T', ' ')}" for d in drafts[:HELD_NAMED])
+        which += f", … and {len(drafts) - HELD_NAMED} more" if len(drafts) > HELD_NAMED else ""
+        lines.append(f"held {len(drafts)} draft(s) ({which}): {rule}: {detail}")
+    return lines
 
 
 def _per_channel(channel_of: Mapping[str, str]) -> dict[str, int]:

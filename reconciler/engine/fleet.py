@@ -1,8 +1,9 @@
 """Every site at once; one site's failure never stops the others.
 
-`plan_sites` observes and plans every site; `apply_sites` checks the whole fleet's safety
-first (nothing is written when any site is unsafe, unless forced) and then applies each
-site's plan. `check_fresh` compares a saved plan with a fresh one, for `apply PLANFILE`.
+`plan_sites` observes and plans every site; `apply_sites` applies each site's plan, except
+a site whose plan its delete guard refuses (unless forced, `pass_guard`): that site alone is
+refused, with the reason, and the others are applied. `check_fresh` compares a saved plan
+with a fresh one, for `apply PLANFILE`.
 
 Every selected site moves through its steps at the same time, so a fleet takes about as
 long as its slowest site. What costs is bounded by the client, not here: the HTTP requests
@@ -18,14 +19,14 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from reconciler.engine.apply import apply_site, explain, skipped_note
 from reconciler.engine.decide import still_due
-from reconciler.engine.observe import observe
+from reconciler.engine.observe import observe, with_offered_calendars
 from reconciler.engine.options import (
     needs_check,
     option_problems,
@@ -36,7 +37,7 @@ from reconciler.engine.plan import Plan, SitePlan
 from reconciler.engine.planning import build_site_plan
 from reconciler.engine.report import ApplyReport, SiteOutcome
 from reconciler.engine.runtime import APPLYING, READING, Runtime
-from reconciler.errors import ApiError, StalePlan, UnsafePlan
+from reconciler.errors import ApiError, StalePlan
 from reconciler.model.events import wire_time
 from reconciler.model.site import DesiredSite, LiveSite
 from reconciler.wix import WixClient
@@ -125,28 +126,40 @@ async def plan_sites(
         rt.settled(desired.id, "error" if work.plan.error else "planned", work.plan.error)
         return work
 
+    def site_plan(desired: DesiredSite, live: LiveSite) -> SitePlan:
+        return build_site_plan(
+            desired,
+            live,
+            now=rt.clock.now(),
+            pending=rt.journal.pending(desired.id),
+            no_regenerate=rt.no_regenerate,
+            reviewed=rt.reviewed_drafts(desired.id),
+        )
+
     async def planned(desired: DesiredSite) -> SiteWork:
         if client.stopped is not None:
             return SiteWork(desired, None, _error_plan(desired, str(client.stopped)))
         rt.progress(desired.id, READING)
+        site = client.site(desired.id)
         try:
-            desired, problems = await with_calendar_ids(client.site(desired.id), desired)
+            desired, problems = await with_calendar_ids(site, desired)
             if problems:
-                return SiteWork(desired, None, _error_plan(desired, "\n".join(problems)))
-            live = await observe(client.site(desired.id), desired, rt.clock.now())
-            plan = build_site_plan(
-                desired,
-                live,
-                now=rt.clock.now(),
-                pending=rt.journal.pending(desired.id),
-                no_regenerate=rt.no_regenerate,
-            )
+                return SiteWork(desired, None, _error_plan(desired, *problems, *site.notes))
+            live = await observe(site, desired, rt.clock.now())
+            plan = site_plan(desired, live)
+            if unsure_events(plan, live):  # of a calendar GetCalendarOptions may offer
+                live = await with_offered_calendars(site, live)
+                plan = site_plan(desired, live)
             if needs_check(plan):
-                problems = option_problems(desired, await read_options(client.site(desired.id)))
+                problems = option_problems(desired, await read_options(site))
                 if problems:
-                    return SiteWork(desired, None, _error_plan(desired, "\n".join(problems)))
+                    return SiteWork(desired, None, _error_plan(desired, *problems, *site.notes))
+            later = tuple(n for n in site.notes if n not in plan.warnings)
+            if later:  # entries of the option answers skipped
+                plan = replace(plan, warnings=plan.warnings + later)
         except ApiError as exc:
-            return SiteWork(desired, None, _error_plan(desired, explain(exc, writing=False)))
+            error = explain(exc, writing=False)
+            return SiteWork(desired, None, _error_plan(desired, error, *site.notes))
         except Exception as exc:  # one site's odd data must not take the fleet down
             log.exception("unexpected error planning %s", desired.id)
             return SiteWork(desired, None, _error_plan(desired, unexpected(exc)))
@@ -156,6 +169,19 @@ async def plan_sites(
     if client.stopped is not None:
         raise client.stopped
     return work
+
+
+def unsure_events(plan: SitePlan, live: LiveSite) -> bool:
+    """Whether `plan` updates, deletes or lists as not in the file a live event whose
+    calendar is not one the site's settings name: it may be a connected calendar's that
+    only GetCalendarOptions tells of. A site whose live events are all declared and
+    unchanged (most runs) reads no options: the floor stays three reads per site."""
+    written = {c.event_id for c in plan.events if c.op != "create"}
+    unmanaged = set(plan.unmanaged_events)
+    return any(
+        e.calendar_id and not e.read_only and (e.id in written or e.name in unmanaged)
+        for e in live.events
+    )
 
 
 def forget_landed(rt: Runtime, work: Sequence[SiteWork]) -> None:
@@ -179,7 +205,10 @@ def unexpected(error: Exception) -> str:
     )
 
 
-def _error_plan(desired: DesiredSite, error: str) -> SitePlan:
+def _error_plan(desired: DesiredSite, *lines: str) -> SitePlan:
+    """A plan carrying only why the site could not be planned: `lines`, one a line (the
+    error first, then any entries of its answers skipped as unreadable, which may be why)."""
+    error = "\n".join(lines)
     return SitePlan(
         site_id=desired.id,
         name=desired.name,
@@ -201,20 +230,20 @@ def make_plan(
     )
 
 
-def check_safe(work: Sequence[SiteWork]) -> None:
-    """Raise one UnsafePlan naming every site whose deletions pass its guard."""
-    problems = []
-    for item in work:
-        try:
-            item.plan.check_safe()
-        except UnsafePlan as exc:
-            problems.append(str(exc))
-    if problems:
-        raise UnsafePlan("\n".join(problems))
+def pass_guard(work: Sequence[SiteWork], site_ids: Collection[str]) -> list[SiteWork]:
+    """`work` with the delete guard passed for the sites `site_ids` (`apply --force`)."""
+    return [
+        replace(w, plan=replace(w.plan, forced=True)) if w.plan.site_id in site_ids else w
+        for w in work
+    ]
 
 
-def check_fresh(saved: Plan, work: Sequence[SiteWork]) -> None:
-    """Raise StalePlan when the YAML or the live state changed since `saved` was made."""
+STALE_SAVED = "the saved plan is stale; make a new one with `mpr plan --out`"
+
+
+def check_fresh(saved: Plan, work: Sequence[SiteWork], *, stale: str = STALE_SAVED) -> None:
+    """Raise StalePlan (`stale`, then each site's reason) when the YAML or the live state
+    changed since `saved` was made."""
     fresh = {w.plan.site_id: w.plan for w in work}
     reasons = []
     for old in saved.sites:
@@ -228,20 +257,16 @@ def check_fresh(saved: Plan, work: Sequence[SiteWork]) -> None:
             reasons.append(f"{label}: its live state changed on Wix")
     reasons += [f"{p.name or p.site_id}: newly declared" for p in fresh.values()]
     if reasons:
-        raise StalePlan(
-            "the saved plan is stale; make a new one with `mpr plan --out`:\n  "
-            + "\n  ".join(reasons)
-        )
+        raise StalePlan(f"{stale}:\n  " + "\n  ".join(reasons))
 
 
 async def apply_sites(client: WixClient, work: Sequence[SiteWork], rt: Runtime) -> ApplyReport:
-    """Apply every site's plan; unsafe plans stop everything before the first write."""
-    if not rt.force:
-        check_safe(work)
+    """Apply every site's plan; a site whose plan its delete guard refuses is left alone."""
 
     async def one(item: SiteWork) -> SiteOutcome:
         outcome = await applied(item)
-        rt.settled(outcome.site_id, outcome.status, outcome.error)
+        status = "partly applied" if outcome.partly_applied else outcome.status
+        rt.settled(outcome.site_id, status, outcome.error)
         return outcome
 
     async def applied(item: SiteWork) -> SiteOutcome:
@@ -250,6 +275,9 @@ async def apply_sites(client: WixClient, work: Sequence[SiteWork], rt: Runtime) 
         if client.stopped is not None:
             error = f"not started: {client.stopped}"
             return SiteOutcome(item.plan.site_id, item.plan.name, "failed", error=error)
+        if item.plan.refusals:
+            error = "\n".join(item.plan.refusals)
+            return SiteOutcome(item.plan.site_id, item.plan.name, "refused", error=error)
         if not item.plan.has_changes:
             forget_landed(rt, [item])
             outcome = SiteOutcome(item.plan.site_id, item.plan.name)

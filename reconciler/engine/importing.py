@@ -19,7 +19,14 @@ from datetime import datetime, timedelta
 
 from reconciler.engine.decide import Pending
 from reconciler.engine.fleet import bounded
-from reconciler.engine.observe import LOOK_AHEAD, observe, read_events
+from reconciler.engine.observe import (
+    LOOK_AHEAD,
+    connected_marked,
+    observe,
+    read_events,
+    settings_calendars,
+    with_offered_calendars,
+)
 from reconciler.engine.plan import SitePlan
 from reconciler.engine.planning import build_site_plan
 from reconciler.engine.runtime import READING, Runtime
@@ -54,11 +61,16 @@ async def read_live_sites(
         try:
             live = await observe(site, nothing, now)
             later = await read_events(site, [(now + LOOK_AHEAD, now + IMPORT_AHEAD)])
+            known = {e.id for e in live.events}
+            extra = tuple(e for e in later if e.id not in known)
+            named = settings_calendars(live.settings_document.get("settings") or {})
+            live = replace(live, events=connected_marked(live.events + extra, named))
+            if any(e.calendar_id and not e.read_only for e in live.events):
+                # a connected calendar's events are never adopted as managed ones
+                live = await with_offered_calendars(site, live)
         except ApiError as exc:
             return LiveRead(site_id, None, str(exc))
-        known = {e.id for e in live.events}
-        extra = tuple(e for e in later if e.id not in known)
-        return LiveRead(site_id, replace(live, events=live.events + extra))
+        return LiveRead(site_id, live)
 
     return await bounded(site_ids, parallelism, one)
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from reconciler.errors import ApiError
+from reconciler.errors import ApiError, UnexpectedAnswer
 from reconciler.model.events import CalendarEvent, RecurringRule, in_range, utc
 from reconciler.model.plan_state import Activity, Draft, PlanState
 from reconciler.model.site import DesiredSite, LiveSite, SiteId
@@ -37,6 +38,8 @@ async def observe(site: SiteClient, desired: DesiredSite, now: datetime) -> Live
     events_read = asyncio.ensure_future(read_events(site, event_windows(desired.events, now)))
     async with cancelled_on_failure(settings_read, plan_read, events_read):
         settings, plan, events = await asyncio.gather(settings_read, plan_read, events_read)
+    events = connected_marked(events, settings_calendars(settings.settings))
+    _declared_readable(site, desired)
     document = {"settings": settings.settings, "overrides": settings.overrides}
     return LiveSite(
         id=SiteId(site.site_id),
@@ -44,7 +47,52 @@ async def observe(site: SiteClient, desired: DesiredSite, now: datetime) -> Live
         settings_updated_at=settings.updated_at,
         events=events,
         plan=to_plan_state(plan),
+        notes=tuple(site.notes),
     )
+
+
+def connected_marked(
+    events: Sequence[CalendarEvent], calendars: Iterable[str]
+) -> tuple[CalendarEvent, ...]:
+    """`events` with those of the given connected calendars marked read-only.
+
+    No read-only flag is documented (SPEC §5.8): a connected-calendar event is told by its
+    `calendarId` being one of the site's connected calendars: the ids of its live
+    `settings.calendar` (known from the settings read), and those GetCalendarOptions offers
+    (read only when a plan would write an event of another calendar: `needs_calendars`).
+    """
+    connected = set(calendars)
+    return tuple(
+        replace(e, read_only=True) if e.calendar_id in connected and not e.read_only else e
+        for e in events
+    )
+
+
+def settings_calendars(settings: Mapping[str, Any]) -> list[str]:
+    """The calendar ids of a live `settings` object (`settings.calendar.ids`)."""
+    calendar = settings.get("calendar")
+    ids = calendar.get("ids") if isinstance(calendar, Mapping) else None
+    return [i for i in ids or () if isinstance(i, str)] if isinstance(ids, list) else []
+
+
+async def with_offered_calendars(site: SiteClient, live: LiveSite) -> LiveSite:
+    """`live` with the events of every calendar GetCalendarOptions offers marked read-only."""
+    offered = [o.id for o in await site.get_calendar_options()]
+    return replace(live, events=connected_marked(live.events, offered))
+
+
+def _declared_readable(site: SiteClient, desired: DesiredSite) -> None:
+    """Stop when a live event the file declares was skipped as unreadable: mpr would
+    otherwise create it again, at every run."""
+    declared = {e.name for e in desired.events}
+    unreadable = [n for n in site.unreadable_events if n in declared]
+    if unreadable:
+        raise UnexpectedAnswer(
+            f"QueryEvents: the live event {unreadable[0]!r}, which the site file declares, "
+            "could not be read (see the warning about it); mpr will not create it again",
+            method="POST",
+            path="/events/query",
+        )
 
 
 @contextlib.asynccontextmanager
@@ -128,7 +176,7 @@ def to_event(event: wire.CalendarEvent) -> CalendarEvent:
         description=event.description or None,
         date=event.date,
         recurring_rule=RecurringRule(
-            frequency=rule.frequency,
+            frequency=rule.frequency or "",
             start_date=rule.start_date,
             end_date=rule.end_date,
             interval=rule.interval or 1,
@@ -138,6 +186,7 @@ def to_event(event: wire.CalendarEvent) -> CalendarEvent:
         else None,
         id=event.id,
         read_only=bool(event.read_only),
+        calendar_id=event.calendar_id,
         extras=dict(event.model_extra or {}),
     )
 
@@ -173,4 +222,17 @@ def to_draft(item: wire.Item) -> Draft:
         type=item.type or "POST",
         status=item.status or "",
         account_id=item.channel.account_id if item.channel else None,
+        **_content(item),
     )
+
+
+def _content(item: wire.Item) -> dict[str, Any]:
+    """The item's one content object (SPEC.md §2.3): the member whose name ends in Post,
+    Story, Reel, Photo, Video or Short and whose value is an object."""
+    for key, value in (item.model_extra or {}).items():
+        if key.endswith(_CONTENT_SUFFIXES) and isinstance(value, dict):
+            return {"content_key": key, "content": value}
+    return {}
+
+
+_CONTENT_SUFFIXES = ("Post", "Story", "Reel", "Photo", "Video", "Short")

@@ -66,6 +66,43 @@ class PlanAction:
 
 
 @dataclass(frozen=True)
+class DraftPost:
+    """One draft apply will send to ScheduleDrafts, with the words and image it will post."""
+
+    id: str
+    channel: str
+    at: str
+    """When it will be published: its activity's date (wire time, UTC)."""
+    activity_id: str = ""
+    type: str = "POST"
+    content_key: str = ""
+    content: Mapping[str, Any] = field(default_factory=dict)
+    """The channel's whole content object as Wix holds it (caption or title/description…)."""
+    text: str = ""
+    image: str = ""
+    digest: str = ""
+    """A hash of `content`: the review digest covers it, and a saved plan's apply compares it."""
+    flags: tuple[str, ...] = ()
+    """Content warnings that do not hold it back (an excluded topic mentioned, say)."""
+
+
+@dataclass(frozen=True)
+class HeldDraft:
+    """A draft a content rule keeps from being scheduled (it stays a draft), and why."""
+
+    id: str
+    channel: str
+    at: str
+    rule: str
+    """The policy key or check that holds it (`policy.schedule.blockWords`…)."""
+    detail: str
+    """What the rule found: the words, the day, the limit."""
+    text: str = ""
+    digest: str = ""
+    """The hash of its content object, as for DraftPost (a held draft was seen too)."""
+
+
+@dataclass(frozen=True)
 class DraftStep:
     """Post generation and draft scheduling as far as they can be known before apply.
 
@@ -80,10 +117,24 @@ class DraftStep:
     """Channel → number of in-horizon drafts that will stay drafts, with the reason in `notes`."""
     notes: tuple[str, ...] = ()
     after_generation: bool = False
+    posts: tuple[DraftPost, ...] = ()
+    """Every draft in `schedule`, with its words, in publishing order."""
+    held: tuple[HeldDraft, ...] = ()
+    """Drafts a content rule (or the review) keeps back, in publishing order."""
+    after_generation_mode: str = "schedule"
+    """policy.schedule.afterGeneration: what apply does with drafts a generation makes."""
+    time_zone: str = "UTC"
+    """policy.schedule.timeZone: the zone days are shown and counted in."""
 
     @property
     def has_changes(self) -> bool:
         return bool(self.generate_posts_for or any(self.schedule.values()))
+
+    @property
+    def shown(self) -> dict[str, str]:
+        """Draft id → content hash of every draft this step shows a reviewer (sent or held)."""
+        shown = {d.id: d.digest for d in self.posts}
+        return shown | {d.id: d.digest for d in self.held}
 
 
 @dataclass(frozen=True)
@@ -107,6 +158,8 @@ class SitePlan:
     live_event_count: int = 0
     unchanged_settings: int = 0
     delete_guard: DeleteGuard = field(default_factory=DeleteGuard)
+    forced: bool = False
+    """`apply --force` (bare, or with a selector that picks this site) passes its guard."""
 
     @property
     def has_changes(self) -> bool:
@@ -119,11 +172,14 @@ class SitePlan:
 
     @property
     def refusals(self) -> tuple[str, ...]:
-        """Why `apply` will refuse this plan without `--force` (empty: it will not).
+        """Why `apply` will refuse this site's plan without `--force` (empty: it will not).
 
         Known when the plan is made, so `plan` shows (and the PR comment and JSON carry) the
-        refusal that `apply` would otherwise only meet after the merge.
+        refusal that `apply` would otherwise only meet after the merge. Apply refuses the
+        site alone: the others are applied.
         """
+        if self.forced:
+            return ()
         guard = self.delete_guard
         count = len(self.deletes)
         if not count or self.live_event_count < guard.min_events:
@@ -134,7 +190,7 @@ class SitePlan:
         return (
             f"the plan deletes {count} of {self.live_event_count} events ({share:.0f}%), more "
             f"than the {guard.percent:g}% allowed by policy.deleteGuard; "
-            "review it and re-run with --force to proceed",
+            f"review it and re-run with --force={self.site_id} to proceed",
         )
 
     def check_safe(self) -> None:
@@ -167,8 +223,13 @@ class Plan:
 
     @property
     def refused(self) -> tuple[SitePlan, ...]:
-        """The sites whose plan `apply` will refuse without `--force` (then it writes nothing)."""
+        """The sites whose plan `apply` will refuse without `--force` (it applies the others)."""
         return tuple(s for s in self.sites if s.refusals)
+
+    @property
+    def to_apply(self) -> tuple[SitePlan, ...]:
+        """The sites `apply` will write to: those with changes it does not refuse."""
+        return tuple(s for s in self.sites if s.has_changes and not s.refusals and not s.error)
 
     @property
     def refusal_exit_code(self) -> int | None:
@@ -180,6 +241,8 @@ class Plan:
         body = asdict(self)
         body["has_changes"] = self.has_changes
         body["refusal_exit_code"] = self.refusal_exit_code
+        body["sites_to_refuse"] = [s.site_id for s in self.refused]
+        body["sites_to_apply"] = [s.site_id for s in self.to_apply]
         for site, data in zip(self.sites, body["sites"], strict=True):
             data["has_changes"] = site.has_changes
             data["refusals"] = list(site.refusals)

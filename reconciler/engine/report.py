@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from reconciler.errors import MprError
 
-OutcomeStatus = Literal["unchanged", "applied", "failed", "timed_out"]
+OutcomeStatus = Literal["unchanged", "applied", "failed", "timed_out", "refused"]
 INTENT = "intent"
 """The result of the line written before a write is sent."""
 UNKNOWN = "unknown"
@@ -50,6 +50,17 @@ class SiteOutcome:
     """The write under way; recorded as failed if the site's apply ends in an error."""
     sink: Callable[[ActionRecord], None] | None = field(default=None, repr=False, compare=False)
     """Told of each settled action as it happens (the audit log), so a killed run loses none."""
+
+    @property
+    def partly_applied(self) -> bool:
+        """A site that failed (or was interrupted) after some of its writes landed: neither
+        changed as planned nor untouched (`done` says what landed)."""
+        return self.status == "failed" and self.writes > 0
+
+    @property
+    def maybe_landed(self) -> tuple[ActionRecord, ...]:
+        """Writes sent whose answer was lost: they may have taken effect."""
+        return tuple(a for a in self.actions if a.result == UNKNOWN)
 
     def attempt(self, action: str, target: str = "", before: Any = None, after: Any = None) -> None:
         """Note the write about to be sent (the audit log gets its intent line now)."""
@@ -95,11 +106,24 @@ class ApplyReport:
     """Every site's outcome, in plan order."""
 
     outcomes: tuple[SiteOutcome, ...]
+    refused_digest: str = ""
+    """The review digest (engine.review) of the refused sites' writes: what a later
+    `apply --force=SITE --expect-digest` of those sites alone must match."""
 
     @property
     def failed(self) -> tuple[SiteOutcome, ...]:
+        """Sites whose apply ended in an error (partly applied ones included)."""
         return tuple(o for o in self.outcomes if o.status == "failed")
+
+    @property
+    def partly_applied(self) -> tuple[SiteOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.partly_applied)
 
     @property
     def timed_out(self) -> tuple[SiteOutcome, ...]:
         return tuple(o for o in self.outcomes if o.status == "timed_out")
+
+    @property
+    def refused(self) -> tuple[SiteOutcome, ...]:
+        """Sites left alone because their plan tripped the delete guard (no `--force`)."""
+        return tuple(o for o in self.outcomes if o.status == "refused")

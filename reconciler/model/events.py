@@ -68,6 +68,10 @@ class RecurringRule:
     """Members of a live rule that mpr does not know: never compared, sent back on update."""
 
     def _rule(self) -> rrule.rrule:
+        if self.frequency not in _RRULE_FREQ:
+            # A live rule without a frequency mpr knows (Wix never documented the rule):
+            # no occurrence can be computed; it reads as one that never fires.
+            return rrule.rrule(rrule.YEARLY, dtstart=utc(self.start_date), count=0)
         return rrule.rrule(
             _RRULE_FREQ[self.frequency],
             dtstart=utc(self.start_date),
@@ -116,6 +120,9 @@ class CalendarEvent:
     recurring_rule: RecurringRule | None = None
     id: str | None = None
     read_only: bool = False
+    """A live event mpr must never write: from one of the site's connected calendars."""
+    calendar_id: str | None = field(default=None, compare=False)
+    """The calendar a live event belongs to (how a connected-calendar event is told)."""
     extras: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
     """Members of a live event that mpr does not know: never compared, sent back on update."""
 

@@ -51,3 +51,5 @@ class LiveSite:
     settings_updated_at: datetime | None
     events: tuple[CalendarEvent, ...]
     plan: PlanState
+    notes: tuple[str, ...] = ()
+    """Entries of the answers skipped as unreadable (one malformed event, draft…): warnings."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Collection
 from typing import Any
 
 from reconciler.engine.plan import DraftStep, EventChange, Plan, PlanAction, SitePlan
@@ -54,7 +55,7 @@ def action_line(action: PlanAction, status: str) -> str:
     return line
 
 
-def draft_lines(step: DraftStep) -> list[str]:
+def draft_lines(step: DraftStep, shared: Collection[str] = ()) -> list[str]:
     if step.after_generation:
         return ["posts and scheduling are decided after the generation ends"]
     lines = []
@@ -66,7 +67,7 @@ def draft_lines(step: DraftStep) -> list[str]:
         lines.append(f"schedule {sum(sends.values())} drafts ({per})")
     for channel, count in step.stays_draft.items():
         lines.append(f"{count} {channel} draft(s) stay drafts")
-    lines.extend(step.notes)
+    lines.extend(note for note in step.notes if note not in shared)
     return lines
 
 
@@ -85,15 +86,22 @@ def counts(site: SitePlan) -> str:
     return ", ".join(parts) or "no changes"
 
 
-def is_quiet(site: SitePlan) -> bool:
-    """Whether a site can be folded: nothing will happen to it and nothing needs a look.
+def is_busy(site: SitePlan) -> bool:
+    """Whether something will happen to a site or needs a look, its notes aside: an
+    error, a change, a refusal, a skipped action, a draft a content rule holds back (someone
+    should edit or drop it), or a plan not ACTIVE (an unknown status, work left due for the
+    next apply in a drift report)."""
+    if site.plan_status != ACTIVE:
+        return True
+    return bool(
+        site.error or site.has_changes or site.refusals or site.action.skipped or site.drafts.held
+    )
 
-    Its plan must be ACTIVE: any other status (an unknown one, work left due for the next
-    apply in a drift report) is worth a line of its own.
-    """
-    if site.plan_status != ACTIVE or site.error or site.has_changes:
-        return False
-    return not (site.warnings or site.refusals or site.action.skipped)
+
+def site_notes(site: SitePlan) -> tuple[str, ...]:
+    """The notes of a site that the fleet says once when several sites carry them: its
+    warnings, and (on a site shown anyway) why its drafts stay drafts."""
+    return (*site.warnings, *(site.drafts.notes if is_busy(site) else ()))
 
 
 def _many(count: int, word: str) -> str:
@@ -123,12 +131,13 @@ def summary(plan: Plan) -> str:
 
 
 def refusal_block(plan: Plan) -> str:
-    """What `apply` will refuse, site by site, with its exit code (empty when nothing)."""
+    """Which sites `apply` will refuse and why, and that it applies the others (empty: none)."""
     if not plan.refused:
         return ""
+    others = len(plan.to_apply)
     lines = [
-        f"Apply will refuse this plan (exit {plan.refusal_exit_code}) and write nothing, "
-        "unless run with --force:"
+        f"Apply will refuse {len(plan.refused)} site(s) (exit {plan.refusal_exit_code}) and "
+        f"apply the {others} other site(s) with changes; pass the guard with --force=SITE:"
     ]
     lines += [
         f"  {site.name or site.site_id}: {reason}"

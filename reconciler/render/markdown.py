@@ -3,26 +3,29 @@
 The comment starts with a hidden marker (so a workflow finds and updates its own comment), a
 hidden verdict line and the plan's review digest (engine.review), which the merge workflow
 compares with the plan it is about to apply. Sites are ordered by what a reviewer must see
-first: errors, destructive plans (event deletes), changes, then unchanged sites. Only sites
-with changes, errors or warnings get folded details; an unchanged site is one table row.
+first: errors, destructive plans (event deletes), changes. The fleet rule (render.fleet)
+decides what is shown: only sites with changes, errors or a warning of their own get a row
+and folded details; the unchanged sites are one row, their names collapsed under the table;
+a note many sites share is said once, with the sites it is about.
 
 GitHub refuses a comment over 65,536 characters, so `render_plan` keeps under `limit`,
 counted in UTF-8 bytes (never fewer than GitHub's characters). What is kept, by priority:
-the header with the fleet summary; the table rows of sites that need attention; the rows of
-unchanged sites (folded into one row if they do not all fit); then details site by site in
-table order. Whatever is cut is said in a note that points to the full plan.
+the header with the fleet summary; the table rows of sites that need attention; the folded
+row and as many unchanged sites' names as fit; then details site by site in table order.
+Whatever is cut is said in a note that points to the full plan.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Literal
 
 from reconciler.engine.plan import Plan, SitePlan
 from reconciler.engine.review import review_digest
-from reconciler.render import text
+from reconciler.render import drafts, text
 from reconciler.render.describe import counts, refusal_block, summary
+from reconciler.render.fleet import SharedNote, listed, shared_line
 
 MARKER = "<!-- mpr-plan -->"
 DRIFT_MARKER = "<!-- mpr-drift -->"
@@ -77,24 +80,49 @@ def render_plan(
     `upcoming` (site id → Markdown) follows that site's details and is cut with them: its
     next days as a calendar (render.calendar.markdown.upcoming_sections).
     """
-    ranked = sorted(plan.sites, key=lambda s: _RANK[site_verdict(s)])
-    urgent = [s for s in ranked if site_verdict(s) != "no-changes"]
-    calm = [s for s in ranked if site_verdict(s) == "no-changes"]
+    fleet = text.fold_plan(plan.sites)
+    ranked = sorted(fleet.shown, key=lambda s: _RANK[site_verdict(s)])
     head = _head(plan, title, marker)
     budget = limit - _RESERVE - size(head)
-    rows, budget, rows_cut = _take([_row(s) for s in urgent], budget)
-    calm_rows = [_row(s) for s in calm]
-    if rows_cut or sum(size(r) + 1 for r in calm_rows) > budget:
-        calm_rows = [_folded_row(len(calm))] if calm else []
-    budget -= sum(size(r) + 1 for r in calm_rows)
-    detailed = [s for s in ranked if s.error or s.has_changes or s.warnings]
-    shown = [_details(s) + (upcoming or {}).get(s.site_id, "") for s in detailed]
-    details, _, details_cut = _take(shown, budget)
-    notes = _notes(rows_cut, details_cut, more)
+    rows, budget, rows_cut = _take([_row(s) for s in ranked], budget)
+    if fleet.folded:
+        rows.append(_folded_row(len(fleet.folded)))
     if rows_cut:
         rows.append(_cut_row(rows_cut, more))
-    body = head + "".join(r + "\n" for r in [*rows, *calm_rows]) + "\n" + "".join(details) + notes
+    table = "".join(r + "\n" for r in rows) + "\n"
+    budget -= size(table)
+    calm = _calm_list([s.name or s.site_id for s in fleet.folded], budget // 2)
+    shared = _shared(fleet.shared)
+    budget -= size(calm) + size(shared)
+    shown = [
+        _details(s, fleet.shared_texts) + (upcoming or {}).get(s.site_id, "") + _words(s)
+        for s in ranked
+    ]
+    details, _, details_cut = _take(shown, budget)
+    notes = _notes(rows_cut, details_cut, more)
+    body = head + table + calm + shared + "".join(details) + notes
     return body if size(body) <= limit else truncate(body, limit, more)
+
+
+def _shared(notes: Sequence[SharedNote]) -> str:
+    """The notes many sites share, each said once with the sites it is about."""
+    if not notes:
+        return ""
+    return "".join(f"> - {_escape(shared_line(note))}\n" for note in notes) + "\n"
+
+
+def _calm_list(names: Sequence[str], budget: int) -> str:
+    """The unchanged sites' names, collapsed: as many as fit in `budget`, then a count."""
+    if not names:
+        return ""
+    everyone = f"{len(names)} unchanged site(s)"
+    whole = _escape(listed(names, limit=0))
+    shown = whole
+    if size(whole) > budget:
+        fits = max(budget // max(1, size(whole) // len(names)) - 1, 1)
+        shown = _escape(listed(names, limit=fits))
+    rest = "" if shown == whole else " (all listed by `mpr plan --format json`)"
+    return f"<details><summary>{everyone}</summary>\n\n{shown}{rest}\n\n</details>\n\n"
 
 
 def _head(plan: Plan, title: str, marker: str) -> str:
@@ -123,9 +151,8 @@ def _row(site: SitePlan) -> str:
 
 
 def _folded_row(count: int) -> str:
-    # The job log folds them too (it names a few): the JSON plan lists every site.
-    where = "all listed by `mpr plan --format json`"
-    return f"| {count} unchanged site(s) | {VERDICT_WORDS['no-changes']} | {where} |"
+    # The job log folds them too (render.fleet); the names follow the table, collapsed.
+    return f"| {count} unchanged site(s) | {VERDICT_WORDS['no-changes']} | listed below |"
 
 
 def _cut_row(count: int, more: str) -> str:
@@ -165,21 +192,28 @@ def _cell(site: SitePlan) -> str:
     return _escape(refused + counts(site))
 
 
-def _details(site: SitePlan) -> str:
-    body = diff_block(site)
+def _details(site: SitePlan, shared: Collection[str] = ()) -> str:
+    body = diff_block(site, shared)
     fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", body)), default=0))
     title = _escape(site.name or site.site_id)
     return f"<details><summary>{title}</summary>\n\n{fence}diff\n{body}{fence}\n</details>\n"
+
+
+def _words(site: SitePlan) -> str:
+    """The site's drafts to schedule with their full words (render.drafts), after its days."""
+    words = drafts.markdown_block(site.drafts, site.name or site.site_id)
+    return f"\n{words}" if words else ""
 
 
 _DIFF_SIGN = {"+": "+", "-": "-", "~": "!", "*": "!", "!": "!"}
 """GitHub colours a `diff` block's lines by their first character: + green, - red, ! orange."""
 
 
-def diff_block(site: SitePlan) -> str:
-    """One site's plan with each line's sign in the first column, for a `diff` block."""
+def diff_block(site: SitePlan, shared: Collection[str] = ()) -> str:
+    """One site's plan with each line's sign in the first column, for a `diff` block (the
+    notes in `shared` are said once for the fleet)."""
     lines = [f"  {site.name or site.site_id} ({site.site_id}) — {site.source}"]
-    for line in text.site_lines(site):
+    for line in text.site_lines(site, shared=shared):
         body = "\n  ".join(line.body.split("\n"))  # a line of its own is never a sign
         lines.append(f"{_DIFF_SIGN.get(line.sign, ' ')} {'    ' * line.depth}{body}")
     return "\n".join(lines) + "\n"

@@ -9,29 +9,32 @@ is the layout-free form that the Markdown renderer lays out as a `diff` block.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from reconciler.engine.diff import Leaf, leaves, setting_leaves
 from reconciler.engine.plan import Plan, SettingChange, SitePlan
 from reconciler.engine.report import ApplyReport, SiteOutcome
+from reconciler.render import drafts
 from reconciler.render.describe import (
     action_line,
     draft_lines,
     event_line,
-    is_quiet,
+    is_busy,
     refusal_block,
+    site_notes,
     summary,
     value,
 )
+from reconciler.render.fleet import Folded, fold, folded_line, shared_line
 from reconciler.render.paint import Paint, Role, plain
 from reconciler.render.words import is_long_text, word_diff
 
 _SIGN = {"create": "+", "update": "~", "delete": "-"}
 _WHOLE_LINE: dict[str, Role] = {"+": "add", "-": "remove", "!": "warn"}
-FOLDED_NAMES = 8
-"""How many unchanged sites the folded line names before it counts the rest."""
+DEFAULT_WIDTH = 100
+"""The line width a draft's words are cut to when the terminal's is not known."""
 
 
 @dataclass(frozen=True)
@@ -45,30 +48,43 @@ class Line:
     """How the whole line looks; None: only the sign is coloured."""
 
 
-def render_plan(plan: Plan, paint: Paint = plain) -> str:
-    """Every site that needs a look, the unchanged ones folded, then the fleet's summary."""
-    blocks = [render_site(site, paint) for site in plan.sites if not is_quiet(site)]
-    quiet = [site for site in plan.sites if is_quiet(site)]
-    if quiet:
-        blocks.append(folded_line(quiet) + "\n")
+def render_plan(plan: Plan, paint: Paint = plain, width: int = DEFAULT_WIDTH) -> str:
+    """Every site that needs a look, the unchanged ones folded, the notes many sites share
+    said once, then the fleet's summary (render.fleet).
+
+    Each draft to schedule is a line of its own, its words cut to `width` (the terminal's)."""
+    fleet = fold_plan(plan.sites)
+    blocks = [render_site(site, paint, width, fleet.shared_texts) for site in fleet.shown]
+    if fleet.folded:
+        blocks.append(folded_line([_label(site) for site in fleet.folded]) + "\n")
+    if fleet.shared:
+        blocks.append("".join(paint(f"! {shared_line(n)}", "warn") + "\n" for n in fleet.shared))
     tail = [summary(plan)]
     if plan.refused:
         tail.append(paint(refusal_block(plan), "error"))
     return "\n".join([*blocks, *tail]) + "\n"
 
 
-def folded_line(sites: Sequence[SitePlan]) -> str:
-    """`N site(s) unchanged: a, b, c, … and M more` (at most FOLDED_NAMES names)."""
-    names = [site.name or site.site_id for site in sites[:FOLDED_NAMES]]
-    more = len(sites) - len(names)
-    listed = ", ".join(names) + (f", … and {more} more" if more else "")
-    return f"{len(sites)} site(s) unchanged: {listed}"
+def fold_plan(sites: Sequence[SitePlan]) -> Folded[SitePlan]:
+    """A plan's sites split by the fleet rule (text, Markdown and drift alike)."""
+    return fold(sites, name=_label, busy=is_busy, notes=site_notes)
 
 
-def render_site(site: SitePlan, paint: Paint = plain) -> str:
-    """One site's plan: its title line, then its indented `+ ~ -` lines."""
+def _label(site: SitePlan) -> str:
+    return site.name or site.site_id
+
+
+def render_site(
+    site: SitePlan,
+    paint: Paint = plain,
+    width: int | None = None,
+    shared: Collection[str] = (),
+) -> str:
+    """One site's plan: its title line, then its indented `+ ~ -` lines (without the notes
+    in `shared`, said once for the fleet)."""
     head = paint(f"{site.name or site.site_id} ({site.site_id}) — {site.source}", "strong")
-    return "\n".join([head, *(_text_line(line, paint) for line in site_lines(site, paint))]) + "\n"
+    body = [_text_line(line, paint) for line in site_lines(site, paint, shared, width=width)]
+    return "\n".join([head, *body]) + "\n"
 
 
 def _text_line(line: Line, paint: Paint) -> str:
@@ -81,8 +97,18 @@ def _text_line(line: Line, paint: Paint) -> str:
     return f"{indent}{sign} {line.body}"
 
 
-def site_lines(site: SitePlan, paint: Paint = plain) -> list[Line]:
-    """What apply would do to `site`, line by line, without layout (text and Markdown)."""
+def site_lines(
+    site: SitePlan,
+    paint: Paint = plain,
+    shared: Collection[str] = (),
+    *,
+    width: int | None = None,
+) -> list[Line]:
+    """What apply would do to `site`, line by line, without layout (text and Markdown);
+    the notes in `shared` are left out (the fleet says them once).
+
+    With a `width` (the text plan), each draft to schedule gets a line with its words (the
+    Markdown plan shows them in a block of their own, render.drafts.markdown_block)."""
     if site.error:
         return [Line("!", f"error: {site.error}", role="error")]
     lines = [line for change in site.settings for line in _leaf_lines(change, paint)]
@@ -102,8 +128,12 @@ def site_lines(site: SitePlan, paint: Paint = plain) -> list[Line]:
     ]
     lines.append(Line("*" if site.action.runs else " ", action_line(site.action, site.plan_status)))
     mark = "*" if site.drafts.has_changes else " "
-    lines += [Line(mark, f"drafts: {line}") for line in draft_lines(site.drafts)]
-    lines += [Line("!", f"warning: {w}") for w in site.warnings]
+    lines += [Line(mark, f"drafts: {line}") for line in draft_lines(site.drafts, shared)]
+    if width is not None:
+        room = width - 8  # the indent and the sign
+        lines += [Line(" ", line, 1) for line in drafts.text_lines(site.drafts, room)]
+    lines += [Line(sign, line) for sign, line in drafts.notes(site.drafts, width)]
+    lines += [Line("!", f"warning: {w}") for w in site.warnings if w not in shared]
     lines += [Line("!", f"apply will refuse: {r}", role="error") for r in site.refusals]
     if not site.has_changes:
         lines.append(Line(" ", "no changes"))
@@ -134,26 +164,57 @@ def _member(member: Any) -> str:
 def render_report(report: ApplyReport) -> str:
     """What apply did per site, what it did not and why, then one summary line.
 
-    The sites are counted by how they ended; the writes are counted apart, so a site that
-    timed out or failed after writing its settings is not read as one that changed nothing.
+    The sites that did something, failed or were refused are shown in full; the unchanged
+    ones folded into one line; a note many sites share said once (render.fleet). The sites
+    are counted by how they ended; the writes are counted apart, so a site that failed
+    after writing its settings is `partly applied`, not one that changed nothing.
     """
-    blocks = [_outcome(o) for o in report.outcomes]
-    failed, timed = len(report.failed), len(report.timed_out)
-    applied = sum(1 for o in report.outcomes if o.status == "applied")
-    written = [o for o in report.outcomes if o.writes]
-    line = (
-        f"Apply: {len(report.outcomes)} site(s): {applied} changed, {failed} failed, "
-        f"{timed} timed out, {len(report.outcomes) - applied - failed - timed} unchanged; "
+    fleet = fold(
+        report.outcomes,
+        name=lambda o: o.name or o.site_id,
+        busy=lambda o: o.status != "unchanged" or bool(o.done),
+        notes=lambda o: (*o.warnings, *o.not_done),
+    )
+    blocks = [_outcome(o, fleet.shared_texts) for o in fleet.shown]
+    if fleet.folded:
+        blocks.append(folded_line([o.name or o.site_id for o in fleet.folded]) + "\n")
+    if fleet.shared:
+        blocks.append("".join(f"! {shared_line(n)}\n" for n in fleet.shared))
+    return "\n".join([*blocks, _report_summary(report)]) + "\n"
+
+
+def _report_summary(report: ApplyReport) -> str:
+    outcomes = report.outcomes
+    partly = len(report.partly_applied)
+    failed, timed, refused = len(report.failed) - partly, len(report.timed_out), len(report.refused)
+    applied = sum(1 for o in outcomes if o.status == "applied")
+    unchanged = len(outcomes) - applied - partly - failed - timed - refused
+    written = [o for o in outcomes if o.writes]
+    counted = [f"{applied} changed"]
+    counted += [f"{partly} partly applied"] if partly else []
+    counted += [f"{failed} failed", f"{timed} timed out"]
+    counted += [f"{refused} refused"] if refused else []
+    return (
+        f"Apply: {len(outcomes)} site(s): {', '.join(counted)}, {unchanged} unchanged; "
         f"{sum(o.writes for o in written)} write(s) on {len(written)} site(s)."
     )
-    return "\n".join([*blocks, line]) + "\n"
 
 
-def _outcome(outcome: SiteOutcome) -> str:
-    lines = [f"{outcome.name or outcome.site_id} ({outcome.site_id}): {outcome.status}"]
+def outcome_word(outcome: SiteOutcome) -> str:
+    """How a site's apply ended, in words (`partly applied` when writes landed before a
+    failure or an interrupt)."""
+    if outcome.partly_applied:
+        return f"partly applied ({outcome.writes} write(s) landed, then it failed)"
+    return outcome.status
+
+
+def _outcome(outcome: SiteOutcome, shared: Collection[str] = ()) -> str:
+    lines = [f"{outcome.name or outcome.site_id} ({outcome.site_id}): {outcome_word(outcome)}"]
     lines += [f"  done: {d}" for d in outcome.done]
-    lines += [f"  not done: {n}" for n in outcome.not_done]
-    lines += [f"  ! warning: {w}" for w in outcome.warnings]
+    lines += [f"  may have landed: {a.action} {a.target}".rstrip() for a in outcome.maybe_landed]
+    lines += [f"  not done: {n}" for n in outcome.not_done if n not in shared]
+    lines += [f"  ! warning: {w}" for w in outcome.warnings if w not in shared]
     if outcome.error:
-        lines.append(f"  ! error: {outcome.error}")
+        word = "refused" if outcome.status == "refused" else "error"
+        lines.append(f"  ! {word}: {outcome.error}")
     return "\n".join(lines) + "\n"

@@ -39,6 +39,7 @@ from reconciler.errors import (
     Unauthenticated,
 )
 
+from . import inspect
 from .auth import MASK, Redactor, Secret, check_header_value
 from .credentials import TOKEN_PATH, ApiKeyCredential, AuthContext, Credential, TokenCache
 from .endpoints import SERVICE_PATH, Endpoint
@@ -173,6 +174,14 @@ class WixClient:
     def token_requests(self) -> int:
         """How many tokens were fetched (token endpoint requests and credential commands)."""
         return self._auth.cache.fetches
+
+    async def sign_in(self, site_id: str) -> Credential | None:
+        """Get `site_id`'s authorization now (a token request for a Wix app, the command for
+        a Wix user) and return the credential used; CredentialUnavailable when refused."""
+        credential = self.credential_for(site_id)
+        if credential is not None:
+            await credential.authorization(self._auth)  # a token request is guarded itself
+        return credential
 
     def credential_for(self, site_id: str) -> Credential | None:
         """The identity the client uses for `site_id`."""
@@ -347,7 +356,8 @@ class WixClient:
         info = RequestInfo("POST", TOKEN_PATH, self.base_url, self.redactor)
 
         async def attempt() -> dict[str, Any]:
-            return await self._send_once("CreateAccessToken", info, dict, None, body, {})
+            # The answer as read (not a copy), so an inspection sees which members are used.
+            return await self._send_once("CreateAccessToken", info, _as_is, None, body, {})
 
         async def retried() -> dict[str, Any]:
             return await with_retries(
@@ -414,13 +424,14 @@ class WixClient:
             raise error_from_transport(exc, info, self._timeout) from exc
         self._contact = True
         if not response.is_success:
+            inspect.refused(name, response.status_code)
             error = error_from_response(response, info)
             if isinstance(error, RateLimited) and error.retry_after:
                 # This site's other requests wait too; every other site goes on at full speed.
                 self.rate_limit.pause(site_id, error.retry_after)
             raise error
         self._succeeded = True
-        data = json_object(response, info, name)
+        data = inspect.answered(name, response.status_code, json_object(response, info, name))
         try:
             return parse(data)
         except ValueError as exc:
@@ -445,6 +456,10 @@ class WixClient:
 
 
 Sleep = Callable[[float], Awaitable[None]]
+
+
+def _as_is(data: dict[str, Any]) -> dict[str, Any]:
+    return data
 
 
 def _timekeeping(

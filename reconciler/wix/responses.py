@@ -16,7 +16,6 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
-import pydantic
 
 from reconciler.errors import (
     ApiError,
@@ -32,10 +31,12 @@ from reconciler.errors import (
     RateLimited,
     ServerError,
     Unauthenticated,
+    UnexpectedAnswer,
 )
 
 from .auth import Redactor
 from .credentials import Credential
+from .reading import explain
 
 REQUEST_ID_HEADER = "x-wix-request-id"
 PLAN_ALREADY_GENERATING = "PLAN_ALREADY_GENERATING_ERROR"
@@ -215,14 +216,7 @@ def json_object(response: httpx.Response, info: RequestInfo, name: str) -> dict[
 
 def describe_parse_error(exc: ValueError) -> str:
     """A short text for why a body did not parse (no input values: they may be large)."""
-    if isinstance(exc, pydantic.ValidationError):
-        problems = [
-            f"{'.'.join(str(part) for part in error['loc']) or 'body'}: {error['msg']}"
-            for error in exc.errors(include_url=False, include_input=False)
-        ]
-        more = f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""
-        return "; ".join(problems[:3]) + more
-    return str(exc)
+    return explain(exc)
 
 
 def _json_object_or_empty(response: httpx.Response) -> dict[str, Any]:
@@ -234,8 +228,8 @@ def _json_object_or_empty(response: httpx.Response) -> dict[str, Any]:
 
 
 def shape_error(response: httpx.Response, info: RequestInfo, name: str, detail: str) -> ApiError:
-    """An `ApiError` for a 2xx answer whose body is not what `name` returns."""
-    return ApiError(
+    """An `UnexpectedAnswer` for a 2xx answer whose body is not what `name` returns."""
+    return UnexpectedAnswer(
         f"{name}: unexpected response shape: {info.redact(detail)}",
         method=info.method,
         path=info.path,

@@ -3,7 +3,8 @@
 Each method builds the request exactly as the SPEC names it, sends it through
 `WixClient.call` and returns a `wire` model. Datetimes go out as RFC 3339 UTC with
 milliseconds; naive datetimes raise ValueError before anything is sent. Wix omits empty
-lists, so a missing list reads as `[]`; a missing required object is an ApiError.
+lists, so a missing list reads as `[]`, but only as reading.py allows (SPEC §5 reading
+rule); an answer mpr cannot act on is an `errors.UnexpectedAnswer` naming what it found.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel
 
 from . import endpoints as ep
+from .reading import expect_list, expect_member
 from .wire import (
     ActivityPosts,
     CalendarEvent,
@@ -22,6 +24,7 @@ from .wire import (
     Item,
     MarketingActivity,
     MarketingSettings,
+    PlanActivity,
     PlanGoalOption,
     PointOfViewOption,
     SocialMarketingPlan,
@@ -43,6 +46,11 @@ class SiteClient:
     def __init__(self, client: WixClient, site_id: str) -> None:
         self._client = client
         self.site_id = site_id
+        self.notes: list[str] = []
+        """Entries of this site's answers skipped as unreadable, one line each, in the
+        order met (reading.py): the engine reports them as the site's warnings."""
+        self.unreadable_events: list[str] = []
+        """The names of the live events skipped as unreadable (when they had one)."""
 
     def __repr__(self) -> str:
         return f"SiteClient(site_id={self.site_id!r}, base_url={self._client.base_url!r})"
@@ -83,9 +91,9 @@ class SiteClient:
             params["timeframe.startDate"] = format_timestamp(start)
         if end is not None:
             params["timeframe.endDate"] = format_timestamp(end)
-        parse: Callable[[Json], SocialMarketingPlan] = SocialMarketingPlan.model_validate
+        parse = _plan(self.notes)
         if only_status_while is not None:
-            parse = _status_only_while(only_status_while)
+            parse = _status_only_while(only_status_while, self.notes)
         return await self._call(ep.GET_SOCIAL_MARKETING_PLAN, parse, params=params)
 
     async def delete_marketing_plan(self) -> None:
@@ -109,13 +117,19 @@ class SiteClient:
     ) -> list[ActivityPosts]:
         """The drafts of these activities; unknown ids are simply absent from the result."""
         body = {"marketingActivityIds": _strings(activity_ids, "activity_ids")}
-        parse = _many(ActivityPosts, "marketingActivities")
+        entry = _activity_entry(ActivityPosts, "GetMarketingActivityPosts: activity", self.notes)
+        what = "GetMarketingActivityPosts: activity"
+
+        def parse(data: Json) -> list[ActivityPosts]:
+            return expect_list(data, ["marketingActivities"], entry, what=what, notes=self.notes)
+
         return await self._call(ep.GET_MARKETING_ACTIVITY_POSTS, parse, body=body)
 
     async def schedule_drafts(self, draft_ids: Sequence[str]) -> list[Item]:
         """Schedule drafts (SPEC: 1–20); returns only those scheduled: diff against the ids sent."""
         body = {"draftIds": _strings(draft_ids, "draft_ids")}
-        return await self._call(ep.SCHEDULE_DRAFTS, _many(Item, "items"), body=body)
+        parse = _many(Item, "items", what="ScheduleDrafts: item", notes=self.notes)
+        return await self._call(ep.SCHEDULE_DRAFTS, parse, body=body)
 
     async def clear_marketing_activity_posts(self, activity_id: str) -> None:
         """Remove the activity's post drafts."""
@@ -161,27 +175,28 @@ class SiteClient:
         self, endpoint: ep.Endpoint, activity_id: str, extra: Json | None = None
     ) -> ActivityPosts:
         body = {**_activity_body(activity_id), **(extra or {})}
-        return await self._call(endpoint, _activity_snapshot(activity_id), body=body)
+        parse = _activity_snapshot(activity_id, self.notes)
+        return await self._call(endpoint, parse, body=body)
 
     # --- Marketing Settings V1 ----------------------------------------------------------
 
     async def get_marketing_settings(self, field_set: str | None = None) -> MarketingSettings:
         """The stored settings (defaults are not filled in; see the defaults method)."""
         params = {"fieldSet": field_set} if field_set else {}
-        parse = _one(MarketingSettings, "marketingSettings")
-        return await self._call(ep.GET_MARKETING_SETTINGS, parse, params=params)
+        return await self._call(ep.GET_MARKETING_SETTINGS, _stored_settings, params=params)
 
     async def upsert_marketing_settings(
         self, body: Mapping[str, Any], field_mask: Sequence[str]
-    ) -> MarketingSettings:
-        """Write the masked paths of `body` (the `marketingSettings` object) as-is.
+    ) -> MarketingSettings | None:
+        """Write the masked paths of `body` (the `marketingSettings` object) as-is; return
+        what Wix says it stored (None when its answer shows no settings object).
 
         Explicit nulls are kept (null clears a field). The mask goes out as ONE
         comma-separated string; an empty mask raises ValueError before sending.
         """
         request = {"marketingSettings": to_wire(body), "fieldMask": _mask(field_mask)}
-        parse = _one(MarketingSettings, "marketingSettings")
-        return await self._call(ep.UPSERT_MARKETING_SETTINGS, parse, body=request)
+        endpoint = ep.UPSERT_MARKETING_SETTINGS
+        return await self._call(endpoint, _upserted_settings, body=request)
 
     async def get_marketing_settings_defaults(
         self, fields: Sequence[str] | None = None
@@ -192,16 +207,22 @@ class SiteClient:
 
     async def get_plan_goal_options(self) -> list[PlanGoalOption]:
         """The goals offered for `settings.marketingPlanGoal.goalKey`, in display order."""
-        return await self._call(ep.GET_PLAN_GOAL_OPTIONS, _many(PlanGoalOption, "options"))
+        parse = _many(
+            PlanGoalOption, "options", what="GetPlanGoalOptions: option", notes=self.notes
+        )
+        return await self._call(ep.GET_PLAN_GOAL_OPTIONS, parse)
 
     async def get_point_of_view_options(self) -> list[PointOfViewOption]:
         """The values offered for `settings.pointOfView`."""
-        parse = _many(PointOfViewOption, "options")
+        what = "GetPointOfViewOptions: option"
+        parse = _many(PointOfViewOption, "options", what=what, notes=self.notes)
         return await self._call(ep.GET_POINT_OF_VIEW_OPTIONS, parse)
 
     async def get_calendar_options(self) -> list[CalendarOption]:
         """The calendars usable in `settings.calendar.ids`."""
-        return await self._call(ep.GET_CALENDAR_OPTIONS, _many(CalendarOption, "options"))
+        what = "GetCalendarOptions: option"
+        parse = _many(CalendarOption, "options", what=what, notes=self.notes)
+        return await self._call(ep.GET_CALENDAR_OPTIONS, parse)
 
     # --- Marketing Activity V1 ----------------------------------------------------------
 
@@ -259,7 +280,8 @@ class SiteClient:
         if activity_type is not None:
             query_filter["marketingActivityType"] = _required(activity_type, "activity_type")
         body = {"query": {"filter": query_filter}}
-        parse = _many(MarketingActivity, "marketingActivities")
+        what = "QueryMarketingActivities: activity"
+        parse = _many(MarketingActivity, "marketingActivities", what=what, notes=self.notes)
         return await self._call(ep.QUERY_MARKETING_ACTIVITIES, parse, body=body)
 
     # --- Calendar Event V1 --------------------------------------------------------------
@@ -283,20 +305,24 @@ class SiteClient:
         """Events in [start, end] (max 100, ascending), recurring ones with occurrences."""
         date_filter = {"$gte": format_timestamp(start), "$lte": format_timestamp(end)}
         body = {"query": {"filter": {"date": date_filter}}}
-        parse = _many(CalendarEvent, "events", "calendarEvents")
+        names = self.unreadable_events
+
+        def event(entry: Json) -> CalendarEvent:
+            try:
+                return CalendarEvent.model_validate(entry)
+            except ValueError:
+                if isinstance(entry.get("name"), str):
+                    names.append(entry["name"])
+                raise
+
+        def parse(data: Json) -> list[CalendarEvent]:
+            keys = ("events", "calendarEvents")
+            return expect_list(data, keys, event, what="QueryEvents: event", notes=self.notes)
+
         return await self._call(ep.QUERY_EVENTS, parse, body=body)
 
 
 # --- request helpers ---------------------------------------------------------------------
-
-
-def _status_only_while(status: str) -> Callable[[Json], SocialMarketingPlan]:
-    def parse(data: Json) -> SocialMarketingPlan:
-        if data.get("status") == status:
-            return SocialMarketingPlan.model_validate({"status": status})
-        return SocialMarketingPlan.model_validate(data)
-
-    return parse
 
 
 def _required(value: str, name: str) -> str:
@@ -326,6 +352,21 @@ def _activity_body(activity_id: str) -> Json:
 
 
 # --- response parsers (raise ValueError for a body of the wrong shape) ------------------
+#
+# The reading rule (reading.py) member by member, from the SPEC tags:
+# * GetSocialMarketingPlan: `status` is required (mpr decides everything from it);
+#   `marketingActivities` [R] and each activity's `items` [R] are lists absent when empty;
+#   an activity without `marketingActivityId`, or a draft without `id`, is skipped.
+# * GetMarketingActivityPosts / regenerate snapshots: `marketingActivities` [R] /
+#   `marketingActivity` [I] absent when empty; `videoCandidates` is a known list.
+# * Get/Upsert/Defaults of settings: the `marketingSettings` wrapper is [I]: an answer
+#   without it is read unwrapped; `settings` and `overrides` are optional objects. An upsert
+#   answer without any of them says nothing of what Wix kept (verify-after-write re-reads).
+# * QueryEvents: `events` [I] (or `calendarEvents`), absent when empty. An event is skipped
+#   when it is not an object or a member has another type (a `date` that is no time).
+# * Options: `options` [C]; an option without its key (`planGoalKey` [C], `pointOf…` [C,
+#   name cut: `pointOfViewKey` [I] or any `pointOf…` member], calendar `id` [C]) is skipped.
+# * Create/Update writes: the returned object is required: it is what Wix stored.
 
 
 def _nothing(data: Json) -> None:
@@ -333,51 +374,118 @@ def _nothing(data: Json) -> None:
 
 
 def _status(data: Json) -> str:
-    status = data.get("status")
-    if not isinstance(status, str) or not status:
-        raise ValueError("no 'status' string")
+    status: str = expect_member(data, ["status"], str, required=True)
     return status
 
 
 def _one(model: type[M], *keys: str) -> Callable[[Json], M]:
     def parse(data: Json) -> M:
-        for key in keys:
-            if data.get(key) is not None:
-                return model.model_validate(data[key])
-        raise ValueError(f"no {' or '.join(repr(k) for k in keys)} object")
+        return model.model_validate(expect_member(data, keys, dict, required=True))
 
     return parse
 
 
-def _many(model: type[M], *keys: str) -> Callable[[Json], list[M]]:
+def _many(model: type[M], *keys: str, what: str, notes: list[str]) -> Callable[[Json], list[M]]:
     def parse(data: Json) -> list[M]:
-        for key in keys:
-            value = data.get(key)
-            if value is None:
-                continue
-            if not isinstance(value, list):
-                raise ValueError(f"{key!r} is not a list")
-            return [model.model_validate(entry) for entry in value]
-        return []  # Wix leaves empty lists out of its answers
+        return expect_list(data, keys, model.model_validate, what=what, notes=notes)
 
     return parse
 
 
-def _activity_snapshot(activity_id: str) -> Callable[[Json], ActivityPosts]:
+def _plan(notes: list[str]) -> Callable[[Json], SocialMarketingPlan]:
+    entry = _activity_entry(PlanActivity, "GetSocialMarketingPlan: activity", notes)
+
+    def parse(data: Json) -> SocialMarketingPlan:
+        status = _status(data)
+        activities = expect_list(
+            data,
+            ["marketingActivities"],
+            entry,
+            what="GetSocialMarketingPlan: activity",
+            notes=notes,
+        )
+        plan = SocialMarketingPlan.model_validate(
+            {k: v for k, v in data.items() if k not in ("status", "marketingActivities")}
+            | {"status": status}
+        )
+        plan.marketing_activities = activities
+        return plan
+
+    return parse
+
+
+def _status_only_while(status: str, notes: list[str]) -> Callable[[Json], SocialMarketingPlan]:
+    whole = _plan(notes)
+
+    def parse(data: Json) -> SocialMarketingPlan:
+        if data.get("status") == status:
+            return SocialMarketingPlan.model_validate({"status": status})
+        return whole(data)
+
+    return parse
+
+
+A = TypeVar("A", PlanActivity, ActivityPosts)
+
+
+def _activity_entry(model: type[A], what: str, notes: list[str]) -> Callable[[Json], A]:
+    """One activity with its drafts read one by one (a bad draft is skipped, not the rest)."""
+
+    def parse(entry: Json) -> A:
+        items = expect_list(
+            entry,
+            ["items"],
+            Item.model_validate,
+            what=f"{what} draft",
+            notes=notes,
+            known=("videoCandidates",),
+        )
+        activity = model.model_validate({k: v for k, v in entry.items() if k != "items"})
+        activity.items = items
+        return activity
+
+    return parse
+
+
+def _activity_snapshot(activity_id: str, notes: list[str]) -> Callable[[Json], ActivityPosts]:
+    entry = _activity_entry(ActivityPosts, "snapshot", notes)
+
     def parse(data: Json) -> ActivityPosts:
-        entry = data.get("marketingActivity") or {}
-        if not isinstance(entry, dict):
-            raise ValueError("'marketingActivity' is not an object")
-        return ActivityPosts.model_validate({"marketingActivityId": activity_id, **entry})
+        found = expect_member(data, ["marketingActivity"], dict, required=False) or {}
+        return entry({"marketingActivityId": activity_id, **found})
 
     return parse
+
+
+_SETTINGS_OBJECTS = ("settings", "overrides")
+
+
+def _settings_object(data: Json) -> Json | None:
+    """The `marketingSettings` object, wrapped [I] or not; None when the answer has none."""
+    wrapper = expect_member(
+        data, ["marketingSettings"], dict, required=False, known=_SETTINGS_OBJECTS
+    )
+    source: Json = wrapper if wrapper is not None else data
+    for name in _SETTINGS_OBJECTS:
+        others = [o for o in _SETTINGS_OBJECTS if o != name]
+        expect_member(source, [name], dict, required=False, known=others)
+    if wrapper is None and not any(k in data for k in (*_SETTINGS_OBJECTS, "id")):
+        return None
+    return source
+
+
+def _stored_settings(data: Json) -> MarketingSettings:
+    """GetMarketingSettings: `{}` is a site with nothing saved."""
+    return MarketingSettings.model_validate(_settings_object(data) or {})
+
+
+def _upserted_settings(data: Json) -> MarketingSettings | None:
+    """UpsertMarketingSettings: the stored object, or None when the answer shows none."""
+    found = _settings_object(data)
+    return None if found is None else MarketingSettings.model_validate(found)
 
 
 def _defaults(data: Json) -> dict[str, Any]:
-    wrapper = data.get("marketingSettings", data)
-    if not isinstance(wrapper, dict):
-        raise ValueError("'marketingSettings' is not an object")
-    settings = wrapper.get("settings") or {}
-    if not isinstance(settings, dict):
-        raise ValueError("'marketingSettings.settings' is not an object")
+    found = _settings_object(data) or {}
+    settings: dict[str, Any] = found.get("settings") or {}
     return settings

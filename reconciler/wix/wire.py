@@ -12,7 +12,14 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 
@@ -128,9 +135,12 @@ class MarketingSettings(WireModel):
 
 
 class RecurringRule(WireModel):
-    """How a recurring calendar event repeats (shape per SPEC §5 item 7)."""
+    """How a recurring calendar event repeats (shape per SPEC §5 item 7).
 
-    frequency: str
+    Every member is [I] (the docs never show the rule), so none is required: a rule
+    without `frequency` is read, and compares unequal to any declared rule."""
+
+    frequency: str | None = None
     start_date: UtcDatetime | None = None
     end_date: UtcDatetime | None = None
     interval: int | None = None
@@ -143,9 +153,12 @@ class Occurrence(WireModel):
 
 
 class CalendarEvent(WireModel):
-    """A marketing-calendar event, one-time (`date`) or recurring (`recurringRule`)."""
+    """A marketing-calendar event, one-time (`date`) or recurring (`recurringRule`).
 
-    id: str | None = None
+    `id` is required of a live event (mpr updates and deletes by it): an event without one
+    is skipped as unreadable. Everything else is optional."""
+
+    id: str
     calendar_id: str | None = None
     name: Text = ""
     description: str | None = None
@@ -155,6 +168,8 @@ class CalendarEvent(WireModel):
     created_date: UtcDatetime | None = None
     updated_date: UtcDatetime | None = None
     read_only: Annotated[bool, _none_to(bool)] = False
+    """Not documented (SPEC §5.8): honoured if Wix ever sends it, never relied on; the
+    engine tells connected-calendar events by their `calendarId`."""
 
 
 class AssetReference(WireModel):
@@ -196,9 +211,22 @@ class PlanGoalOption(WireModel):
 
 
 class PointOfViewOption(WireModel):
-    """One entry of GetPointOfViewOptions; display fields are optional."""
+    """One entry of GetPointOfViewOptions; display fields are optional.
+
+    The docs cut the key's name after `pointOf…` [C]: `pointOfViewKey` is [I], so the first
+    member whose name starts with `pointOf` is the key when that one is absent."""
 
     point_of_view_key: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _key_by_prefix(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "pointOfViewKey" not in data:
+            named = [k for k in data if k.startswith("pointOf") and isinstance(data[k], str)]
+            if named:
+                return {**data, "pointOfViewKey": data[named[0]]}
+        return data
+
     title: str | None = None
     description: str | None = None
 

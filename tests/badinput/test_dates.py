@@ -135,16 +135,18 @@ def test_one_sites_odd_live_dates_fail_that_site_alone(
 ) -> None:
     emulator.load_fixtures({"sites": [{"id": SITE}, {"id": OTHER}]})
     emulator.app = OddEvents(emulator.app, SITE)  # type: ignore[assignment]
+    b_body = "policy: {schedule: {enabled: false}}\nsettings: {toneOfVoice: dry}\n"
+    write_site(tmp_path, "b.yaml", b_body, site_id=OTHER)
     write_site(tmp_path, "a.yaml", "policy: {schedule: {enabled: false}}\n")
-    write_site(
-        tmp_path,
-        "b.yaml",
-        "policy: {schedule: {enabled: false}}\nsettings: {toneOfVoice: dry}\n",
-        site_id=OTHER,
-    )
-    planned = mpr("plan", str(tmp_path))
+    skipped = mpr("plan", str(tmp_path))  # one unreadable event the file does not declare
+    assert skipped.code == exitcodes.OK, skipped.out
+    assert "QueryEvents: event #1 (name 'Odd', id 'e0000000-" in skipped.out
+
+    odd = 'events: [{name: Odd, date: "2026-12-24T09:00:00Z"}]\n'
+    write_site(tmp_path, "a.yaml", "policy: {schedule: {enabled: false}}\n" + odd)
+    planned = mpr("plan", str(tmp_path))  # declared: mpr would create it again
     assert planned.code == exitcodes.ERROR
-    assert "unexpected response shape" in planned.out
+    assert "the live event 'Odd', which the site file declares, could not be read" in planned.out
     assert '+ settings.toneOfVoice: (unset) → "dry"' in planned.out
 
     applied = mpr("apply", str(tmp_path), "--auto-approve")

@@ -15,6 +15,12 @@ from reconciler.emulator import Emulator
 from tests.cli.conftest import SITE, write_site
 from tests.conftest import Mpr
 
+UNSEEN = (
+    "drafts: drafts made by this generation will be scheduled without anyone seeing their "
+    "words (policy.schedule.afterGeneration: schedule; set it to review to see them first)"
+)
+
+
 AUDIENCE = "Families and office workers who walk through the old town every morning"
 LIVE = {
     "toneOfVoice": "warm",
@@ -49,6 +55,7 @@ LEAF_LEVEL = (
     "    (1 managed setting(s) unchanged)\n"
     f"  * {ACTION}\n"
     "    drafts: posts and scheduling are decided after the generation ends\n"
+    f"  ! {UNSEEN}\n"
     "\n" + SUMMARY
 )
 
@@ -93,6 +100,7 @@ def test_a_terminal_gets_colour(
         "    (1 managed setting(s) unchanged)\n"
         f"  * {ACTION}\n"
         "    drafts: posts and scheduling are decided after the generation ends\n"
+        f"  {yellow}! {UNSEEN}{end}\n"
         "\n" + SUMMARY
     )
 
@@ -125,6 +133,7 @@ def test_markdown_uses_a_diff_block_that_github_colours(mpr: Mpr, one_word_chang
         "  (1 managed setting(s) unchanged)\n"
         f"! {ACTION}\n"
         "  drafts: posts and scheduling are decided after the generation ends\n"
+        f"! {UNSEEN}\n"
         "```\n"
         "</details>\n"
     )
@@ -163,7 +172,7 @@ def test_unchanged_sites_fold_into_one_bounded_line(
 OLD_EVENTS = [{"name": f"Old {i}", "date": f"2026-12-{10 + i}T09:00:00Z"} for i in range(4)]
 GUARD = (
     "the plan deletes 4 of 4 events (100%), more than the 30% allowed by policy.deleteGuard; "
-    "review it and re-run with --force to proceed"
+    f"review it and re-run with --force={SITE} to proceed"
 )
 
 
@@ -189,11 +198,13 @@ def test_the_plan_says_apply_will_refuse(mpr: Mpr, too_many_deletes: str) -> Non
         + deletes
         + "  * plan ACTIVE: regenerate the plan (settings or events changed: regenerate)\n"
         "    drafts: posts and scheduling are decided after the generation ends\n"
+        f"  ! {UNSEEN}\n"
         f"  ! apply will refuse: {GUARD}\n"
         "\n"
         "Plan: 0 setting fields, events +0 ~0 -4, 1 plan action, 0 drafts to schedule; "
         "1 site(s): 1 to change, 0 unchanged, 0 error(s).\n"
-        "Apply will refuse this plan (exit 4) and write nothing, unless run with --force:\n"
+        "Apply will refuse 1 site(s) (exit 4) and apply the 0 other site(s) with changes; "
+        "pass the guard with --force=SITE:\n"
         f"  Crumb & Co: {GUARD}\n"
     )
 
@@ -205,7 +216,8 @@ def test_the_pr_comment_blocks_on_the_refusal(mpr: Mpr, too_many_deletes: str) -
         "### mpr plan: ⚠️ destructive\n"
         "\n"
         "> [!CAUTION]\n"
-        "> **Apply will refuse this plan (exit 4) and write nothing, unless run with --force:**\n"
+        "> **Apply will refuse 1 site(s) (exit 4) and apply the 0 other site(s) with changes; "
+        "pass the guard with --force=SITE:**\n"
         f"> - Crumb & Co: {GUARD}\n"
         "\n"
         "Plan: 0 setting fields, events +0 ~0 -4, 1 plan action, 0 drafts to schedule; "

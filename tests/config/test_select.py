@@ -67,3 +67,33 @@ def test_a_label_selector_never_matches_a_site_without_the_label() -> None:
 def test_an_empty_selector_matches_nothing() -> None:
     with pytest.raises(SelectionEmpty):
         select_sites(SITES, [""])
+
+
+@pytest.mark.parametrize(
+    ("selectors", "expected"),
+    [
+        (["!crumb*"], (DENTAL, PAPER)),
+        (["!region=eu"], (DENTAL,)),
+        (["!region=EU"], (DENTAL,)),
+        (["region=eu", "!*paper*"], (BAKERY,)),
+        (["!crumb*", "!client=inkwell"], (DENTAL,)),
+        (["!22222222-3333-4444-8555-666666666666"], (BAKERY, PAPER)),
+        ([" !crumb*"], (DENTAL, PAPER)),
+    ],
+)
+def test_a_bang_selector_leaves_its_sites_out(
+    selectors: list[str], expected: tuple[DesiredSite, ...]
+) -> None:
+    assert select_sites(SITES, selectors) == expected
+
+
+def test_an_exclusion_matching_nothing_is_an_error_not_a_silent_no_op() -> None:
+    with pytest.raises(SelectionEmpty) as raised:
+        select_sites(SITES, ["!salon*"])
+    assert "--site !salon* matched no site" in str(raised.value)
+
+
+def test_a_selection_that_leaves_nothing_is_an_error() -> None:
+    with pytest.raises(SelectionEmpty) as raised:
+        select_sites(SITES, ["region=eu", "!region=eu"])
+    assert "--site region=eu !region=eu leaves no site" in str(raised.value)

@@ -80,8 +80,12 @@ async def test_query_window(site: SiteClient, wix: WixClient) -> None:
     assert all(WINDOW[0] <= d <= WINDOW[1] for d in occurrences)
     assert len(occurrences) == 5  # Tuesdays Nov 24 … Dec 22 (weekly from Nov 3, 09:00)
 
-    # the connected-calendar event in range comes back too, marked read-only
-    assert by_id[READ_ONLY_EVENT].read_only
+    # the connected-calendar event in range comes back too, with no read-only member (none
+    # is documented): its calendar is one GetCalendarOptions offers
+    connected = by_id[READ_ONLY_EVENT]
+    assert not connected.read_only and "readOnly" not in (connected.model_extra or {})
+    assert connected.calendar_id in {o.id for o in await site.get_calendar_options()}
+    assert by_id[inside.id].calendar_id not in {o.id for o in await site.get_calendar_options()}
 
 
 async def test_query_bounds_are_inclusive(site: SiteClient) -> None:

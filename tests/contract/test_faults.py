@@ -84,7 +84,8 @@ async def test_500_on_create_event_is_not_retried(
     assert sleeps.calls == []
     # ...and indeed it was applied: a blind re-send would have made a duplicate
     found = await site.query_events(TODAY, TODAY + timedelta(days=3))
-    assert [e.name for e in found if not e.read_only] == ["Launch"]
+    assert "Launch" in [e.name for e in found]
+    assert [e.name for e in found].count("Launch") == 1
 
 
 async def test_disconnect_on_a_non_idempotent_call_is_unreachable(

@@ -82,9 +82,60 @@ async def test_after_backend_fault_commits_the_write(
     assert emu.site(SITE).plan.status == "GENERATING"
 
 
+async def test_keep_old_answers_200_with_the_old_value(
+    client: httpx.AsyncClient, emu: Emulator
+) -> None:
+    def upsert(tone: str, goal: str) -> dict[str, object]:
+        settings = {"toneOfVoice": tone, "marketingPlanGoal": {"goalKey": goal}}
+        return {"marketingSettings": {"settings": settings},
+                "fieldMask": "settings.toneOfVoice,settings.marketingPlanGoal"}
+
+    assert (await client.post("/marketing-settings", json=upsert("calm", "BOOST_SALES"))
+            ).status_code == 200
+    emu.add_fault(FaultRule(keep_old="settings.toneOfVoice"))
+    assert (await client.get("/marketing-settings")).status_code == 200  # reads pass by
+    r = await client.post("/marketing-settings", json=upsert("loud", "DRIVE_TRAFFIC"))
+    answered = r.json()["marketingSettings"]["settings"]
+    assert r.status_code == 200
+    assert (answered["toneOfVoice"], answered["marketingPlanGoal"]) == (
+        "calm", {"goalKey": "DRIVE_TRAFFIC"})
+    assert emu.site(SITE).settings["toneOfVoice"] == "calm"
+    assert emu.requests[-1].fault == "keep_old settings.toneOfVoice"
+    emu.add_fault(FaultRule(keep_old="*"))
+    r = await client.post("/marketing-settings", json=upsert("quiet", "COLLECT_LEADS"))
+    assert r.json()["marketingSettings"]["settings"]["marketingPlanGoal"] == {
+        "goalKey": "DRIVE_TRAFFIC"}
+    r = await client.post("/marketing-settings", json=upsert("quiet", "COLLECT_LEADS"))
+    assert r.json()["marketingSettings"]["settings"]["toneOfVoice"] == "quiet"  # times=1
+
+
+async def test_reshaping_faults_bend_the_answer_not_the_request(
+    client: httpx.AsyncClient, emu: Emulator
+) -> None:
+    query = {"query": {"filter": {"date": {"$gte": "2026-01-01T00:00:00Z",
+                                           "$lte": "2027-12-31T00:00:00Z"}}}}
+    event = {"calendarEvent": {"name": "Sale", "date": "2026-12-01T00:00:00.000Z"}}
+    assert (await client.post("/events", json=event)).status_code == 200
+    emu.add_fault(FaultRule(path="/events/query", rename_member="events=results",
+                            add_members={"pagingMetadata": {"count": 1}}))
+    r = await client.post("/events/query", json=query)
+    assert set(r.json()) == {"results", "pagingMetadata"}
+    assert int(r.headers["content-length"]) == len(r.content)
+    assert emu.requests[-1].fault == "reshaped answer"
+    emu.add_fault(FaultRule(path="/events/query", retype_member="events"))
+    assert isinstance((await client.post("/events/query", json=query)).json()["events"], dict)
+    emu.add_fault(FaultRule(path="/marketing-plan", method="GET", drop_member="status"))
+    assert "status" not in (await client.get("/marketing-plan")).json()
+    emu.add_fault(FaultRule(method="POST", path="/events", drop_member="calendarEvent"))
+    assert (await client.post("/events", json=event)).json() == {}
+    assert len(emu.site(SITE).events) == 2  # the write itself was done
+
+
 def test_fault_rule_validation() -> None:
     with pytest.raises(ValueError, match="needs a status"):
         FaultRule()
+    with pytest.raises(ValueError, match="old=new"):
+        FaultRule(rename_member="events")
     with pytest.raises(ValueError, match="4xx or 5xx"):
         FaultRule(status=200)
     with pytest.raises(ValueError, match="times"):

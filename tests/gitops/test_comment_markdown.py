@@ -65,19 +65,16 @@ def test_a_small_plan_keeps_everything_worst_first() -> None:
         "4 site(s): 2 to change, 1 unchanged, 1 error(s)." in text
     )
     rows = [line for line in lines if line.startswith("| **")]
-    assert [r.split("|")[1].strip() for r in rows] == [
-        "**Site 4**",
-        "**Site 3**",
-        "**Site 1**",
-        "**Site 2**",
-    ]
+    assert [r.split("|")[1].strip() for r in rows] == ["**Site 4**", "**Site 3**", "**Site 1**"]
     assert rows[0] == "| **Site 4** | ❌ error | boom |"
     assert "⚠️ destructive" in rows[1]
     # details only for the sites that need a look, folded, in table order
+    # the unchanged site folded (#24): one row, its name collapsed under the table
+    assert "| 1 unchanged site(s) | ✅ no changes | listed below |" in text
     summaries = re.findall(r"<details><summary>(.*?)</summary>", text)
-    assert summaries == ["Site 4", "Site 3", "Site 1"]
+    assert summaries == ["1 unchanged site(s)", "Site 4", "Site 3", "Site 1"]
+    assert "<summary>1 unchanged site(s)</summary>\n\nSite 2\n\n</details>" in text
     assert "omitted" not in text
-    assert text.index("| **Site 2**") < text.index("<details>")
 
 
 def test_a_fleet_over_the_limit_keeps_the_table_and_drops_details_site_by_site() -> None:
@@ -111,10 +108,14 @@ def test_thousands_of_unchanged_sites_fold_into_one_row() -> None:
     assert size(text) <= LIMIT
     assert "| **Site 1** | ⚠️ destructive |" in text
     assert "| **Site 2** | ✏️ changes |" in text
-    listed = "all listed by `mpr plan --format json`"
-    assert f"| 3000 unchanged site(s) | ✅ no changes | {listed} |" in text
-    assert "Unchanged shop number" not in text
-    assert re.findall(r"<summary>(.*?)</summary>", text) == ["Site 1", "Site 2"]
+    assert "| 3000 unchanged site(s) | ✅ no changes | listed below |" in text
+    assert re.findall(r"<summary>(.*?)</summary>", text) == [
+        "3000 unchanged site(s)",
+        "Site 1",
+        "Site 2",
+    ]
+    names = re.search(r"Unchanged shop number 10, .*? and (\d+) more \(all listed by", text)
+    assert names is not None and 0 < int(names[1]) < 3000
 
 
 def test_thousands_of_changed_sites_cut_the_table_with_a_note() -> None:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 import respx
 
-from reconciler.errors import ApiError, PermanentApiError, TransientApiError
+from reconciler.errors import ApiError, PermanentApiError, TransientApiError, UnexpectedAnswer
 from reconciler.wix import SERVICE_PATH, ActivityPosts, SiteClient, WixClient
 
 from .support import SITE, api_route, body_of
@@ -303,63 +303,72 @@ def test_site_needs_an_id(client: WixClient) -> None:
             "/marketing-plan/generate-marketing-plan",
             {},
             lambda s: s.generate_marketing_plan(),
-            "no 'status' string",
+            "mpr expected 'status' (a string); found no member",
         ),
         (
             "GET",
             "/marketing-plan",
             {"marketingActivities": []},
             lambda s: s.get_social_marketing_plan(),
-            "status: Field required",
+            "mpr expected 'status' (a string); found members marketingActivities (a list)",
         ),
         (
             "GET",
             "/marketing-plan",
-            {"status": "ACTIVE", "marketingActivities": [{"title": "no id"}]},
+            {"status": "ACTIVE", "activities": [{"marketingActivityId": A1}]},
             lambda s: s.get_social_marketing_plan(),
-            "marketingActivities.0.marketingActivityId: Field required",
+            "mpr expected the list under 'marketingActivities' (absent only when empty); "
+            "found a list of objects under 'activities'",
         ),
         (
             "GET",
             "/marketing-settings",
-            {"settings": {}},
+            {"marketingSetting": {"settings": {}}},
             lambda s: s.get_marketing_settings(),
-            "no 'marketingSettings' object",
+            "mpr expected 'marketingSettings' (an object) or nothing, not a member mpr does "
+            "not know; found members marketingSetting (an object)",
         ),
         (
             "POST",
             "/events/query",
             {"events": {"id": "e1"}},
             lambda s: s.query_events(AWARE, AWARE),
-            "'events' is not a list",
+            "mpr expected 'events' to be a list; found members events (an object)",
+        ),
+        (
+            "POST",
+            "/events/query",
+            {"results": [{"id": "e1"}], "pagingMetadata": {"count": 1}},
+            lambda s: s.query_events(AWARE, AWARE),
+            "found a list of objects under 'results'",
         ),
         (
             "PUT",
             "/events/e1",
             {"something": {}},
             lambda s: s.update_event("e1", {"name": "n"}),
-            "no 'event' or 'calendarEvent' object",
+            "mpr expected 'event' or 'calendarEvent' (an object); found members something",
         ),
         (
             "POST",
             "/marketing-plan/regenerate-marketing-activity-posts",
             {"marketingActivity": ["x"]},
             lambda s: s.regenerate_marketing_activity_posts(A1),
-            "'marketingActivity' is not an object",
+            "mpr expected 'marketingActivity' to be an object",
         ),
         (
             "GET",
             "/marketing-settings/defaults",
             {"marketingSettings": {"settings": ["x"]}},
             lambda s: s.get_marketing_settings_defaults(),
-            "'marketingSettings.settings' is not an object",
+            "mpr expected 'settings' to be an object",
         ),
         (
             "GET",
             "/marketing-settings/defaults",
             {"marketingSettings": "x"},
             lambda s: s.get_marketing_settings_defaults(),
-            "'marketingSettings' is not an object",
+            "mpr expected 'marketingSettings' to be an object",
         ),
         (
             "POST",
@@ -373,14 +382,14 @@ def test_site_needs_an_id(client: WixClient) -> None:
             "/marketing-activity",
             {"marketingActivities": [{"id": A1}]},
             lambda s: s.get_marketing_activity(A1),
-            "no 'marketingActivity' object",
+            "mpr expected 'marketingActivity' (an object)",
         ),
         (
             "POST",
             "/marketing-activities/query",
             {"marketingActivities": {"id": A1}},
             lambda s: s.query_marketing_activities(),
-            "'marketingActivities' is not a list",
+            "mpr expected 'marketingActivities' to be a list",
         ),
     ],
 )
@@ -398,7 +407,7 @@ async def test_a_body_of_the_wrong_shape_is_an_api_error_naming_the_method(
     with pytest.raises(ApiError) as caught:
         await call(site)
     error = caught.value
-    assert type(error) is ApiError  # neither transient nor permanent: a contract problem
+    assert type(error) is UnexpectedAnswer  # neither transient nor permanent: a contract problem
     assert not isinstance(error, TransientApiError | PermanentApiError)
     assert "unexpected response shape" in error.message
     assert detail in error.message
@@ -421,26 +430,75 @@ async def test_a_success_body_that_is_not_a_json_object_is_an_api_error(
         await site.get_calendar_options()
 
 
-async def test_a_list_of_bad_options_reports_the_first_bad_entry(
+async def test_a_bad_option_is_skipped_with_a_note_naming_it(
     router: respx.MockRouter, site: SiteClient
 ) -> None:
-    options = [{"title": str(n)} for n in range(5)]
+    options = [{"title": "no key"}, {"planGoalKey": "BOOST_SALES"}, "odd"]
     api_route(router, "GET", "/marketing-settings/plan-goal-options").mock(
         return_value=ok({"options": options})
     )
-    with pytest.raises(
-        ApiError,
-        match=r": GetPlanGoalOptions: unexpected response shape: planGoalKey: Field required$",
-    ):
-        await site.get_plan_goal_options()
+    assert [o.plan_goal_key for o in await site.get_plan_goal_options()] == ["BOOST_SALES"]
+    assert site.notes == [
+        "GetPlanGoalOptions: option #1 skipped: planGoalKey: Field required",
+        "GetPlanGoalOptions: option #3 skipped: a string, not an object",
+    ]
 
 
-async def test_four_validation_problems_mention_the_rest(
+async def test_one_bad_activity_or_draft_is_skipped_not_the_plan(
     router: respx.MockRouter, site: SiteClient
 ) -> None:
-    activity = {"marketingActivityId": 1, "date": "x", "items": "x", "marketingActivityType": 2}
+    drafts = [{"id": "d1", "status": "DRAFT"}, {"status": "DRAFT"}]
+    activities = [
+        {"marketingActivityId": A1, "items": drafts},
+        {"marketingActivityId": "a2", "date": "next week", "items": "x", "title": 2},
+    ]
     api_route(router, "GET", "/marketing-plan").mock(
-        return_value=ok({"status": "A", "marketingActivities": [activity]})
+        return_value=ok({"status": "ACTIVE", "marketingActivities": activities})
     )
-    with pytest.raises(ApiError, match=r"\(\+1 more\)"):
-        await site.get_social_marketing_plan()
+    plan = await site.get_social_marketing_plan()
+    assert [
+        (a.marketing_activity_id, [i.id for i in a.items]) for a in plan.marketing_activities
+    ] == [(A1, ["d1"])]
+    assert site.notes[0] == (
+        "GetSocialMarketingPlan: activity draft #2 skipped: id: Field required"
+    )
+    assert site.notes[1].startswith(
+        "GetSocialMarketingPlan: activity #2 (marketingActivityId 'a2') skipped: mpr expected "
+        "'items' to be a list"
+    )
+
+
+async def test_documented_optional_members_may_be_absent(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    rule = {"startDate": "2026-08-03T09:00:00.000Z"}  # no frequency: [I], not required
+    api_route(router, "POST", "/events/query").mock(
+        return_value=ok({"events": [{"id": "e1", "name": "Sale", "recurringRule": rule}]})
+    )
+    api_route(router, "GET", "/marketing-settings").mock(
+        return_value=ok({"settings": {"toneOfVoice": "calm"}})  # no [I] wrapper
+    )
+    api_route(router, "GET", "/marketing-settings/point-of-view-options").mock(
+        return_value=ok({"options": [{"pointOfViewValue": "FIRST_PERSON"}]})
+    )
+    (event,) = await site.query_events(AWARE, AWARE)
+    assert event.recurring_rule is not None and event.recurring_rule.frequency is None
+    assert (await site.get_marketing_settings()).settings == {"toneOfVoice": "calm"}
+    assert [o.point_of_view_key for o in await site.get_point_of_view_options()] == ["FIRST_PERSON"]
+    assert site.notes == []
+
+
+@pytest.mark.parametrize(
+    ("path", "verb", "call"),
+    [
+        ("/events/query", "POST", lambda s: s.query_events(AWARE, AWARE)),
+        ("/marketing-settings/calendar-options", "GET", lambda s: s.get_calendar_options()),
+        ("/marketing-activity-posts", "POST", lambda s: s.get_marketing_activity_posts([A1])),
+        ("/marketing-plan/schedule-drafts", "POST", lambda s: s.schedule_drafts(["d1"])),
+    ],
+)
+async def test_an_empty_answer_is_an_empty_list(
+    path: str, verb: str, call: Call, router: respx.MockRouter, site: SiteClient
+) -> None:
+    api_route(router, verb, path).mock(return_value=ok({}))
+    assert await call(site) == []

@@ -71,13 +71,16 @@ def test_nulls_read_as_empty_values() -> None:
     assert (activity.title, activity.description, activity.items) == ("", "", [])
     settings = MarketingSettings.model_validate({"settings": None, "overrides": None})
     assert (settings.settings, settings.overrides) == ({}, {})
-    event = CalendarEvent.model_validate({"readOnly": None, "recurringOccurrences": None})
+    event = CalendarEvent.model_validate(
+        {"id": "e1", "readOnly": None, "recurringOccurrences": None}
+    )
     assert (event.read_only, event.recurring_occurrences) == (False, [])
 
 
 def test_snake_case_names_work_in_python() -> None:
-    event = CalendarEvent(calendar_id="c1", read_only=True)
+    event = CalendarEvent(id="e1", calendar_id="c1", read_only=True)
     assert event.model_dump(by_alias=True, exclude_defaults=True) == {
+        "id": "e1",
         "calendarId": "c1",
         "readOnly": True,
     }

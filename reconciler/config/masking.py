@@ -1,0 +1,43 @@
+"""A site's declared state as a site file with its free text masked (`mpr doctor --record`).
+
+The recording masks the live answers; this masks the YAML the same way (the caller passes
+the one masker of the recording), so a plan of the masked file against the replayed answers
+shows what a plan of the real file against the live site showed. The file is written from
+the resolved state (defaults merged, variables filled in), under the site id, without `auth`:
+the replay signs in with any API key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from reconciler.config.export import Exported, site_document
+from reconciler.model.site import DesiredSite
+
+
+def masked_site(
+    desired: DesiredSite, text: Callable[[str], str], value: Callable[[Any], Any]
+) -> Exported:
+    """The site document of `desired` with every name and free text masked: `text` masks
+    one string, `value` every string inside a JSON value."""
+    document: dict[str, dict[str, Any]] = {"settings": {}, "overrides": {}}
+    for path, setting in desired.settings.values.items():
+        part, _, rest = path.partition(".")
+        if part == "overrides":
+            tool, _, name = rest.partition(".")
+            document["overrides"].setdefault(tool, {})[name] = setting
+        else:
+            document["settings"][rest] = setting
+    events = [
+        replace(
+            event,
+            name=text(event.name),
+            description=text(event.description) if event.description else event.description,
+        )
+        for event in desired.events
+    ]
+    return site_document(
+        desired.id, text(desired.name), value(document), events, policy=desired.policy
+    )

@@ -1,0 +1,53 @@
+"""Verify after write (#22): Wix's answer to a write is compared with what was sent."""
+
+from __future__ import annotations
+
+from reconciler.cli import exitcodes
+from reconciler.emulator import Emulator, FaultRule
+from tests.faults.conftest import PLAN_STARTS, Harness
+
+
+def test_a_value_wix_did_not_keep_fails_the_site_and_the_next_run_finishes(
+    harness: Harness, emulator: Emulator
+) -> None:
+    harness.seed()
+    emulator.add_fault(FaultRule(keep_old="*"))  # the first upsert only
+    first = harness.apply()
+    assert first.code == exitcodes.ERROR, first.text
+    assert 'did not converge: settings.toneOfVoice — sent "warm and playful", Wix kept nothing' in (
+        first.text
+    )
+    assert 'settings.socialChannels — sent ["FACEBOOK", "INSTAGRAM"], Wix kept nothing' in (
+        first.text
+    )
+    assert not set(PLAN_STARTS) & set(harness.operations()), "no generate: the write did not take"
+    finishing = harness.assert_converges()
+    assert "did not converge" not in finishing.text
+    starts = [op for op in harness.operations() if op in PLAN_STARTS]
+    assert starts == ["GenerateMarketingPlan"]
+
+
+def test_an_upsert_answer_showing_nothing_is_checked_by_one_read(
+    harness: Harness, emulator: Emulator
+) -> None:
+    harness.seed()
+    emulator.add_fault(
+        FaultRule(method="POST", path="/marketing-settings", drop_member="marketingSettings")
+    )
+    applied = harness.apply()
+    assert applied.code == exitcodes.OK, applied.text
+    ops = [r.operation for r in emulator.requests]
+    after = ops[ops.index("UpsertMarketingSettings") + 1 :]
+    assert after[0] == "GetMarketingSettings"
+    assert after.count("GetMarketingSettings") == 1
+    harness.assert_settled()
+
+
+def test_an_answer_that_shows_what_was_stored_needs_no_read(
+    harness: Harness, emulator: Emulator
+) -> None:
+    harness.seed()
+    applied = harness.apply()
+    assert applied.code == exitcodes.OK, applied.text
+    ops = [r.operation for r in emulator.requests]
+    assert ops.count("GetMarketingSettings") == 1  # observe's, none after the upsert

@@ -1,0 +1,73 @@
+"""What `mpr doctor` compares: an answer's members against what the parser looked up and
+the wire model of what it returns (#22)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.wix.inspect import READ_METHODS, Looked, _returned, compare
+
+
+def looked(data: dict[str, Any], *keys: str) -> Looked:
+    body = Looked(data)
+    for key in keys:
+        body.get(key)
+    return body
+
+
+def test_a_wrapped_object_is_compared_with_its_model() -> None:
+    body = looked(
+        {"marketingSettings": {"settings": {}, "mystery": 1}, "extra": True}, "marketingSettings"
+    )
+    members = compare(body, _returned("get_marketing_settings"))
+    assert members.known == ("marketingSettings", "marketingSettings.settings")
+    assert members.unknown == ("extra", "marketingSettings.mystery")
+    assert members.missing == ()
+
+
+def test_list_entries_are_compared_with_the_entry_model_and_required_members_missed() -> None:
+    body = looked(
+        {
+            "events": [
+                {
+                    "id": "e1",
+                    "name": "A",
+                    "recurringRule": {"startDate": "x", "every": 2},
+                    "recurringOccurrences": [{"when": "x"}],
+                }
+            ]
+        },
+        "events",
+        "calendarEvents",
+    )
+    members = compare(body, _returned("query_events"))
+    assert "events[].recurringRule.startDate" in members.known
+    assert members.unknown == (
+        "events[].recurringRule.every",
+        "events[].recurringOccurrences[].when",
+    )
+    assert members.missing == ("events[].recurringOccurrences[].date",)
+
+
+def test_a_renamed_list_is_unknown_and_what_was_looked_for_is_not_known() -> None:
+    body = looked({"results": [{"id": "e1"}], "pagingMetadata": {}}, "events", "calendarEvents")
+    members = compare(body, _returned("query_events"))
+    assert members.known == ()
+    assert members.unknown == ("results", "pagingMetadata")
+
+
+def test_an_unwrapped_answer_is_read_by_the_model_itself() -> None:
+    members = compare(looked({"planStatus": "ACTIVE"}), _returned("get_social_marketing_plan"))
+    assert members == type(members)(known=(), missing=("status",), unknown=("planStatus",))
+
+
+def test_the_token_answer_counts_what_the_credential_looked_up() -> None:
+    body = looked({"access_token": "t", "token_type": "Bearer"}, "access_token", "expires_in")
+    members = compare(body, None)
+    assert members.known == ("access_token",) and members.unknown == ("token_type",)
+
+
+def test_doctor_asks_the_sign_in_first_and_only_reads() -> None:
+    assert READ_METHODS[0] == "CreateAccessToken"
+    assert not [m for m in READ_METHODS if m.startswith(("Create", "Update", "Delete", "Upsert"))
+                and m != "CreateAccessToken"]
