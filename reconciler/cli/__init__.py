@@ -174,6 +174,7 @@ def run(argv: list[str] | None = None, **extra: Any) -> int:
     from reconciler.cli.interrupt import label, sigterm_raises, stopped_by
 
     _run.clear()
+    _tolerate_narrow_encodings()
     try:
         with sigterm_raises():
             result = cli.main(args=argv, prog_name="mpr", standalone_mode=False, **extra)
@@ -205,6 +206,19 @@ def run(argv: list[str] | None = None, **extra: Any) -> int:
     finally:
         _end_logging()
     return int(result or 0)
+
+
+def _tolerate_narrow_encodings() -> None:
+    """Let stdout and stderr write what their encoding cannot hold as "?" rather than fail.
+
+    mpr prints names, arrows and dashes; a terminal or PYTHONIOENCODING set to latin-1 or
+    ASCII must still get the whole output (#23), not a UnicodeEncodeError half-way.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        reconfigure = getattr(stream, "reconfigure", None)
+        if encoding not in ("utf8", "utf8sig") and callable(reconfigure):
+            reconfigure(errors="replace")
 
 
 def _unexpected(error: Exception, *, debug: bool) -> None:

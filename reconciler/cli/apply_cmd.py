@@ -23,11 +23,12 @@ from reconciler.cli.audit import (
 from reconciler.cli.color import echo_plan
 from reconciler.cli.confirm import confirm
 from reconciler.cli.console import warn
-from reconciler.cli.github import add_summary, set_outputs
+from reconciler.cli.github import add_summary, check_runner_files, set_outputs
 from reconciler.cli.options import audit_option, github_option, with_app
 from reconciler.cli.plan_cmd import names, stamp
 from reconciler.config import select_sites
 from reconciler.config.shard import Shard, parse_shard
+from reconciler.engine import bounded
 from reconciler.engine.audit import AuditLog
 from reconciler.engine.canary import CanaryRun, apply_with_canary
 from reconciler.engine.fleet import (
@@ -61,7 +62,7 @@ def read_saved_plan(path: str) -> Plan:
     target = path if path.endswith(".json") else "plan.json"  # never suggest overwriting YAML
     again = f"make the plan again with `mpr plan PATH… --out {target}`"
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = bounded.read_text(path, bounded.SAVED_PLAN)
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"{path} {wrong} (byte {exc.start + 1} is not UTF-8 text); {again}"
@@ -258,6 +259,8 @@ def apply(
         selectors = _saved_selectors(saved, app.selectors)
         app = replace(app, selectors=selectors, shard=_saved_shard(saved, app.shard))
     sites = app.load(paths)
+    if github:
+        check_runner_files(app.env)
     with app.writer_lock(lock_timeout, sites):
         log_path = audit_path(app, audit_log, no_audit)
         audit = open_audit_log(
@@ -279,12 +282,16 @@ def apply(
         code = exitcodes.ERROR
     if gate.stopped:
         code = gate.exit_code
-    if github:
-        _publish(app, report, code, stopped=bool(run.unconverged))
     if not report.outcomes:
         click.echo("No changes. Nothing to apply.")
     else:
         click.echo(render_report(report), nl=False)
+    if github:
+        try:
+            _publish(app, report, code, stopped=bool(run.unconverged))
+        except ConfigError as exc:  # the file went away since the check: still say so
+            unrecorded = exc
+            code = exitcodes.ERROR if code == exitcodes.OK else code
     if unrecorded is not None:
         click.echo(f"Error: {unrecorded}", err=True)
     if report.refused:

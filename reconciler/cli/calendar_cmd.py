@@ -18,6 +18,8 @@ from reconciler.cli.options import format_choice, paths_argument, with_app
 from reconciler.cli.outfile import save
 from reconciler.engine.calendar import SiteCalendar, site_calendars
 from reconciler.engine.fleet import plan_sites
+from reconciler.errors import ConfigError
+from reconciler.model.events import EARLIEST, LATEST, in_range
 from reconciler.model.site import DesiredSite
 from reconciler.render.calendar import FORMATS, render_calendars
 
@@ -63,6 +65,11 @@ def calendar(
 ) -> int:
     """Show the weeks ahead of each site in PATHS: events, the plan's activities, each
     channel's posts, and what apply would schedule."""
+    if start is not None and not in_range(start):
+        raise ConfigError(
+            f"--from {start:%Y-%m-%d} is outside the dates Wix stores ({EARLIEST:%Y-%m-%d} "
+            f"to {LATEST:%Y-%m-%d}): pick a day within them"
+        )
     sites = app.load(paths)
     found = asyncio.run(read_calendars(app, sites, start.date() if start else None, weeks))
     rendered = render_calendars(found, fmt)

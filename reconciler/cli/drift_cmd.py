@@ -14,6 +14,7 @@ import click
 from reconciler.cli import exitcodes
 from reconciler.cli.app import App
 from reconciler.cli.color import echo_plan
+from reconciler.cli.github import check_runner_files
 from reconciler.cli.options import (
     comment_limit_option,
     format_option,
@@ -46,6 +47,8 @@ def drift(
     """Report the sites in PATHS whose live settings or events differ from the YAML."""
     refuse_saved_plans(paths)
     sites = app.load(paths)
+    if github:
+        check_runner_files(app.env)
     report = drift_only(asyncio.run(make(app, sites, paths)))
     echo_plan(report, fmt, app.env)
     found = drifted(report)

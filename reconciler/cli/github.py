@@ -9,19 +9,22 @@ It talks to GitHub, not to Wix, so it lives with the CLI rather than in `reconci
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import secrets
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import quote
 
 import click
 import httpx
 
 from reconciler import __version__
+from reconciler.engine import bounded
+from reconciler.errors import ConfigError
 
 DEFAULT_API_URL = "https://api.github.com"
 _PER_PAGE = 100
@@ -39,18 +42,36 @@ class GitHubError(click.ClickException):
 # --- the runner's files: step outputs and the job summary ----------------------------------
 
 
+RUNNER_FILES = ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY")
+
+
+def check_runner_files(env: Mapping[str, str]) -> None:
+    """ConfigError unless the runner's files that --github appends to can be written.
+
+    Checked before anything is read or sent (#23), so a run that could not report its
+    result stops before it writes to Wix rather than after: nothing is half-applied.
+    Opening for append creates a missing file (as the runner would) and writes nothing.
+    """
+    for name in RUNNER_FILES:
+        if target := env.get(name):
+            with _runner_file(name, target) as handle:
+                handle.flush()
+
+
 def set_outputs(env: Mapping[str, str], values: Mapping[str, str]) -> bool:
     """Append `values` to $GITHUB_OUTPUT; False when not in a workflow step."""
     target = env.get("GITHUB_OUTPUT")
     if not target:
         return False
-    with open(target, "a", encoding="utf-8") as handle:
-        for name, value in values.items():
-            if "\n" in value:
-                delimiter = f"MPR_{secrets.token_hex(8)}"
-                handle.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
-            else:
-                handle.write(f"{name}={value}\n")
+    lines = ""
+    for name, value in values.items():
+        if "\n" in value:
+            delimiter = f"MPR_{secrets.token_hex(8)}"
+            lines += f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
+        else:
+            lines += f"{name}={value}\n"
+    with _runner_file("GITHUB_OUTPUT", target) as handle:
+        handle.write(lines)
     return True
 
 
@@ -59,9 +80,22 @@ def add_summary(env: Mapping[str, str], markdown: str) -> bool:
     target = env.get("GITHUB_STEP_SUMMARY")
     if not target:
         return False
-    with open(target, "a", encoding="utf-8") as handle:
+    with _runner_file("GITHUB_STEP_SUMMARY", target) as handle:
         handle.write(markdown if markdown.endswith("\n") else markdown + "\n")
     return True
+
+
+@contextlib.contextmanager
+def _runner_file(name: str, target: str) -> Iterator[TextIO]:
+    """`target` open for append; a ConfigError naming the variable when it cannot be."""
+    try:
+        with open(target, "a", encoding="utf-8") as handle:
+            yield handle
+    except OSError as exc:
+        raise ConfigError(
+            f"{name} names {target}, which mpr cannot write ({exc.strerror or exc}): make it "
+            "writable, or run without --github"
+        ) from None
 
 
 def hidden_value(body: str, prefix: str) -> str | None:
@@ -77,8 +111,8 @@ def pull_request_number(env: Mapping[str, str]) -> int | None:
     event_path = env.get("GITHUB_EVENT_PATH")
     if event_path and Path(event_path).is_file():
         try:
-            event = json.loads(Path(event_path).read_text(encoding="utf-8"))
-        except ValueError:
+            event = json.loads(bounded.read_text(event_path, bounded.GITHUB_EVENT))
+        except (OSError, ValueError):
             event = {}
         for holder in (event.get("pull_request"), event.get("issue"), event):
             if isinstance(holder, dict) and isinstance(holder.get("number"), int):

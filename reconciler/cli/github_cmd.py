@@ -34,6 +34,8 @@ from reconciler.cli.github import (
     set_outputs,
 )
 from reconciler.cli.gitinfo import run_url
+from reconciler.engine import bounded
+from reconciler.errors import ConfigError
 from reconciler.render.markdown import (
     DIGEST_PREFIX,
     DRIFT_MARKER,
@@ -206,8 +208,11 @@ def reviewed(
 def _read_or_error(file: str, env: Mapping[str, str], what: str, marker: str) -> str:
     """FILE's Markdown, or an error comment when the step that writes it did not get there."""
     path = Path(file)
-    if path.is_file():
-        return path.read_text(encoding="utf-8")
+    if path.exists():
+        try:
+            return bounded.read_text(path, bounded.COMMENT)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read the comment file {path}: {exc}") from None
     link = run_url(env)
     where = f"[the job log]({link})" if link else "the job log"
     return (

@@ -13,6 +13,7 @@ import click
 from reconciler.cli import exitcodes
 from reconciler.cli.app import App
 from reconciler.cli.color import echo_plan
+from reconciler.cli.github import check_runner_files
 from reconciler.cli.options import (
     comment_limit_option,
     comment_option,
@@ -23,7 +24,7 @@ from reconciler.cli.options import (
 )
 from reconciler.cli.outfile import save
 from reconciler.cli.publish import publish
-from reconciler.engine import calendar
+from reconciler.engine import bounded, calendar
 from reconciler.engine.calendar import SiteCalendar
 from reconciler.engine.fleet import make_plan, plan_sites
 from reconciler.engine.plan import Plan
@@ -56,7 +57,7 @@ def refuse_saved_plans(paths: Sequence[str]) -> None:
         if not (path.endswith(".json") and Path(path).is_file()):
             continue
         try:
-            body = json.loads(Path(path).read_text(encoding="utf-8"))
+            body = json.loads(bounded.read_text(path, bounded.SAVED_PLAN))
         except (OSError, ValueError):
             continue
         if isinstance(body, dict) and {"format_version", "sites"} <= body.keys():
@@ -99,6 +100,8 @@ def plan(
     """Show what `mpr apply` would change on each site declared in PATHS."""
     refuse_saved_plans(paths)
     sites = app.load(paths)
+    if github:
+        check_runner_files(app.env)
     upcoming: dict[str, SiteCalendar] | None = {} if comment_file or github else None
     result = asyncio.run(make(app, sites, paths, upcoming))
     if out:

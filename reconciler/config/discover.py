@@ -61,6 +61,8 @@ def _expand(given: str) -> tuple[list[SiteFile], str | None]:
         return files, None if files else "no site files (*.yaml, *.yml) in this directory"
     if path.is_file():
         return [SiteFile(path, given, path.parent, os.path.dirname(given) or ".")], None
+    if path.exists():  # a device, a FIFO, a socket: never read (it could be endless)
+        return [], "not a regular file or a folder: name a site file or a folder of them"
     return [], "no such file or directory"
 
 

@@ -102,7 +102,7 @@ Duration = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "number", "exclusiveMinimum": 0},
+                {"type": "number", "exclusiveMinimum": 0, "maximum": values.MAX_DURATION},
                 {
                     "type": "string",
                     "pattern": r"^(?=\d)(\d+h)?(\d+m)?(\d+(\.\d+)?s)?$|^\d+(\.\d+)?$",

@@ -103,21 +103,31 @@ def timestamp(value: object) -> datetime:
     return moment
 
 
+MAX_DURATION = 7 * 24 * 3600
+"""The longest duration mpr takes (a week): no wait or cache needs more, and time
+arithmetic (a lease's expiry, a deadline) cannot overflow below it."""
+
+
 def duration(value: object) -> float:
-    """A duration in seconds: a positive number, or a string like "90s", "15m", "1h30m"."""
+    """A duration in seconds, up to a week: a positive number, or a string like "90s",
+    "15m", "1h30m"."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError(f"expected a duration, got {kind(value)}: {_DURATION_HINT}")
-    if isinstance(value, str):
-        return _duration_text(value)
-    if value <= 0 or value != value or value in (float("inf"), float("-inf")):
+    seconds = _duration_text(value) if isinstance(value, str) else value
+    if seconds <= 0 or seconds != seconds or seconds in (float("inf"), float("-inf")):
         raise ValueError(f"a duration must be a positive number of seconds, got {value}")
-    return float(value)
+    if seconds > MAX_DURATION:
+        raise ValueError(
+            f"{value} is longer than a week ({MAX_DURATION} s), the longest duration mpr "
+            f"takes: {_DURATION_HINT}"
+        )
+    return float(seconds)
 
 
 def _duration_text(text: str) -> float:
     stripped = text.strip()
     if re.fullmatch(r"\d+(?:\.\d+)?", stripped):
-        return duration(float(stripped))
+        return float(stripped)
     match = _DURATION.fullmatch(stripped)
     if not stripped or match is None:
         raise ValueError(f"bad duration {text!r}: {_DURATION_HINT}")

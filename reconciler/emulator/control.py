@@ -7,6 +7,7 @@ matches on optional method, path substring and site id and hits ``times`` reques
 all): a ``status`` (429 with ``Retry-After``, other 4xx with an envelope, 5xx with an empty
 body), a ``delay_seconds`` (real sleep), or ``disconnect`` (no HTTP response at all).
 With ``after_backend`` the request is executed first and only then answered by the fault.
+With ``echo`` the answer repeats the request's credentials in many encodings (``echo.py``).
 
 ``keep_old`` (first contact, #22) is a write Wix answers 200 for but does not keep: on an
 UpsertMarketingSettings the listed field-mask paths (comma-separated, ``"*"`` for every
@@ -58,6 +59,8 @@ class FaultRule:
     disconnect: bool = False
     times: int | None = 1
     after_backend: bool = False
+    echo: bool = False
+    """Answer with the request's credentials echoed back in many encodings (`echo.py`)."""
     keep_old: str | None = None
     """UpsertMarketingSettings only: mask paths (comma-separated, ``"*"``: all) answered 200
     but not stored; the answer shows the old value."""

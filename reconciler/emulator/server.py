@@ -32,7 +32,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.types import Message, Receive, Scope, Send
 
-from reconciler.emulator import fixtures
+from reconciler.emulator import echo, fixtures
 from reconciler.emulator.clock import Clock, RealClock
 from reconciler.emulator.config import EmulatorConfig
 from reconciler.emulator.control import (
@@ -251,11 +251,11 @@ class EmulatorASGI:
             body, fault = self._keep_old(fault, record, body), None
         reshape, fault = (fault, None) if fault is not None and fault.reshapes else (None, fault)
         if fault is not None and not fault.after_backend:
-            await self._fault(fault, record, scope, receive, send)
+            await self._fault(fault, record, scope, receive, send, body)
             return
         status, headers, payload = await _buffered(self.inner, scope, body)
         if fault is not None:  # after_backend: the write happened, the answer is lost
-            await self._fault(fault, record, scope, receive, send)
+            await self._fault(fault, record, scope, receive, send, body)
             return
         if reshape is not None and 200 <= status < 300:
             headers, payload = _reshaped(reshape, record, headers, payload)
@@ -298,7 +298,13 @@ class EmulatorASGI:
         )
 
     async def _fault(
-        self, fault: FaultRule, record: RequestRecord, scope: Scope, receive: Receive, send: Send
+        self,
+        fault: FaultRule,
+        record: RequestRecord,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        body: bytes,
     ) -> None:
         if fault.disconnect:
             record.fault = "disconnect"
@@ -306,7 +312,10 @@ class EmulatorASGI:
             await _drop_connection(send)
             return
         record.fault = f"status {fault.status}"
-        await self._answer(fault.error(), record, scope, receive, send)
+        error = fault.error()
+        if fault.echo:
+            error = echo.echoing(error, echo.credentials(scope["headers"], body))
+        await self._answer(error, record, scope, receive, send)
 
     async def _answer(
         self,
@@ -319,7 +328,7 @@ class EmulatorASGI:
         record.status = error.status
         self.emulator.control.record(record)
         response = error_response(error)
-        response.headers["x-wix-request-id"] = record.request_id
+        response.headers.setdefault("x-wix-request-id", record.request_id)
         await response(scope, receive, send)
 
 

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from reconciler.engine import bounded
 from reconciler.engine.groupcommit import GroupCommit
 from reconciler.engine.report import ActionRecord
 from reconciler.errors import ConfigError, MprError, OutOfOrderCommit
@@ -305,8 +306,7 @@ def read_log(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[AuditEntry],
         if not source.exists():
             continue
         try:
-            with source.open(encoding="utf-8", errors="replace") as handle:
-                found, wrong = parse_lines(str(source), handle)
+            found, wrong = parse_lines(str(source), bounded.read_lines(source, bounded.AUDIT_LOG))
         except OSError as exc:
             raise ConfigError(
                 f"cannot read the audit log {source}: {exc.strerror or exc}"

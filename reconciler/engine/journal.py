@@ -25,11 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from reconciler.engine import bounded
 from reconciler.engine.audit import encodable
 from reconciler.engine.decide import Pending
 from reconciler.engine.groupcommit import GroupCommit
 from reconciler.engine.plan import ActionKind
 from reconciler.errors import ConfigError
+from reconciler.model.events import EARLIEST, LATEST, in_range, parse_wire_time
 
 _KINDS: tuple[str, ...] = typing.get_args(ActionKind)
 _ASIDE = (
@@ -120,7 +122,7 @@ class FileJournal(MemoryJournal):
         super().__init__()
         self.path = Path(path)
         _check_place(self.path)
-        if self.path.is_file():
+        if self.path.exists():  # read_state refuses anything but a regular file
             self._entries.update(read_state(self.path))
             self._posts.update(read_posts(self.path))
         self._commits = GroupCommit(self._text, self._write)
@@ -243,7 +245,7 @@ def read_state(path: Path) -> dict[str, Pending]:
     Keys this mpr does not know are kept for newer versions and ignored.
     """
     try:
-        raw = path.read_bytes()
+        raw = bounded.read_bytes(path, bounded.STATE_FILE)
     except OSError as exc:
         raise ConfigError(f"cannot read the state file {path}: {exc.strerror or exc}") from None
     try:
@@ -275,15 +277,32 @@ def read_state(path: Path) -> dict[str, Pending]:
         if kind not in _KINDS:
             allowed = ", ".join(_KINDS)
             raise _damaged(path, f"`{key}.kind` must be one of {allowed}, got {_shown(kind)}")
-        if not isinstance(since, str):
-            raise _damaged(path, f"`{key}.since` must be a time string, got {_shown(since)}")
+        since = _time(path, f"{key}.since", since)
         sent, upcoming = entry.get("sent"), entry.get("upcoming") or []
-        if sent is not None and not isinstance(sent, str):
-            raise _damaged(path, f"`{key}.sent` must be a time string, got {_shown(sent)}")
+        if sent is not None:
+            sent = _time(path, f"{key}.sent", sent)
         if not isinstance(upcoming, list) or not all(isinstance(i, str) for i in upcoming):
             raise _damaged(path, f"`{key}.upcoming` must be a list of activity ids")
         found[site_id] = Pending(typing.cast(ActionKind, kind), since, sent, tuple(upcoming))
     return found
+
+
+def _time(path: Path, key: str, value: Any) -> str:
+    """`value`, or a ConfigError unless it is a time mpr writes: RFC 3339, within the dates Wix
+    stores (so the time arithmetic after it cannot overflow)."""
+    if not isinstance(value, str):
+        raise _damaged(path, f"`{key}` must be a time string, got {_shown(value)}")
+    try:
+        moment = parse_wire_time(value)
+    except (ValueError, OverflowError):  # a time near year 1 or 9999 with an offset
+        moment = None
+    if moment is None or not in_range(moment):
+        raise _damaged(
+            path,
+            f"`{key}` must be a time such as 2026-11-23T09:30:00.000Z within "
+            f"{EARLIEST:%Y}-{LATEST:%Y}, got {_shown(value)}",
+        )
+    return value
 
 
 def _damaged(path: Path, what: str, where: str | None = None) -> ConfigError:
@@ -309,7 +328,7 @@ def _shown(value: Any) -> str:
 
 def read_posts(path: Path) -> dict[str, PostsRequest]:
     """The posts requests a state file records (read after `read_state` checked the file)."""
-    text = path.read_text(encoding="utf-8")
+    text = bounded.read_text(path, bounded.STATE_FILE)
     body = json.loads(text) if text.strip() else {}
     posts = body.get("posts", {}) if isinstance(body, Mapping) else {}
     if not isinstance(posts, Mapping):
@@ -320,5 +339,6 @@ def read_posts(path: Path) -> dict[str, PostsRequest]:
         ids = entry.get("activities") if isinstance(entry, Mapping) else None
         if not isinstance(sent, str) or not isinstance(ids, list):
             raise _damaged(path, f"`posts.{site_id}` must be {{sent: time, activities: [ids]}}")
+        _time(path, f"posts.{site_id}.sent", sent)
         found[site_id] = PostsRequest(sent, tuple(str(i) for i in ids))
     return found

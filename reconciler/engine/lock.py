@@ -20,6 +20,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from reconciler.engine import bounded
 from reconciler.errors import ConfigError, LockHeld
 
 LOCK_NAME = "apply.lock"
@@ -47,6 +48,14 @@ def apply_lock(
         lock.acquire()
     except Timeout:
         raise LockHeld(_held_message(holder, folder, timeout)) from None
+    except OSError as exc:  # a folder, or a file mpr may not open, where the lock goes
+        what = (
+            "is a folder" if (folder / LOCK_NAME).is_dir() else f"cannot be opened: {exc.strerror}"
+        )
+        raise ConfigError(
+            f"the apply lock {folder / LOCK_NAME} {what}: remove it (no apply holds it then) "
+            "or choose another state folder with --state-file"
+        ) from None
     try:
         stamp = (now or (lambda: datetime.now(UTC)))()
         _write_holder(holder, stamp, command)
@@ -71,12 +80,12 @@ def _write_holder(path: Path, since: datetime, command: str) -> None:
 
 def _held_message(holder: Path, folder: Path, timeout: float) -> str:
     try:
-        info = json.loads(holder.read_text(encoding="utf-8"))
+        info = json.loads(bounded.read_text(holder, bounded.LOCK_NOTE))
         who = (
             f"{info['command']} (pid {info['pid']} on {info['host']}, by {info['user']}) "
             f"since {info['since']}"
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, ConfigError):
         who = "another mpr apply"
     waited = f" after waiting {timeout:g} s" if timeout > 0 else ""
     return (

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from reconciler.errors import StalePlan, UnsafePlan
+from reconciler.model.events import EARLIEST, LATEST, in_range, parse_wire_time
 from reconciler.model.policy import DeleteGuard
 
 if TYPE_CHECKING:
@@ -280,6 +281,10 @@ class Plan:
             ]
             more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
             raise ValueError("; ".join(problems[:5]) + more) from None
+        problems = [p for i, site in enumerate(plan.sites) for p in _event_problems(i, site)]
+        if problems:
+            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+            raise ValueError("; ".join(problems[:5]) + more)
         if plan.shard:
             from reconciler.config.shard import parse_shard
 
@@ -288,6 +293,56 @@ class Plan:
             except ValueError as exc:
                 raise ValueError(f"shard: {exc}") from None
         return plan
+
+
+def _event_problems(index: int, site: SitePlan) -> list[str]:
+    """What is wrong with the event bodies of a saved plan's site (their shape is Wix's,
+    so pydantic takes them as they come): each member mpr reads, checked."""
+    problems = []
+    for number, change in enumerate(site.events):
+        for side in ("before", "after"):
+            where = f"sites[{index}].events[{number}].{side}"
+            body = getattr(change, side)
+            if body is None:
+                continue
+            if not isinstance(body, Mapping):
+                problems.append(f"{where}: expected an object, got {_json_kind(body)}")
+                continue
+            problems += _time_problem(f"{where}.date", body.get("date"), required=False)
+            rule = body.get("recurringRule")
+            if rule is not None:
+                problems += _rule_problems(f"{where}.recurringRule", rule)
+    return problems
+
+
+def _rule_problems(where: str, rule: Any) -> list[str]:
+    if not isinstance(rule, Mapping):
+        return [f"{where}: expected an object, got {_json_kind(rule)}"]
+    problems = []
+    if not isinstance(rule.get("frequency"), str):
+        problems.append(f"{where}.frequency: expected a string such as WEEKLY")
+    interval = rule.get("interval", 1)
+    if isinstance(interval, bool) or not isinstance(interval, int) or not 1 <= interval <= 1000:
+        problems.append(f"{where}.interval: expected a whole number from 1 to 1000")
+    problems += _time_problem(f"{where}.startDate", rule.get("startDate"), required=True)
+    problems += _time_problem(f"{where}.endDate", rule.get("endDate"), required=False)
+    return problems
+
+
+def _time_problem(where: str, value: Any, *, required: bool) -> list[str]:
+    if value is None and not required:
+        return []
+    try:
+        fine = isinstance(value, str) and in_range(parse_wire_time(value))
+    except (ValueError, OverflowError):
+        fine = False
+    if fine:
+        return []
+    return [
+        f"{where}: expected a time such as 2026-11-27T09:00:00.000Z within "
+        f"{EARLIEST:%Y}-{LATEST:%Y}, got {'nothing' if value is None else _json_kind(value)}"
+        + (f" {value[:40]!r}" if isinstance(value, str) else "")
+    ]
 
 
 @functools.cache

@@ -19,6 +19,7 @@ import asyncio
 import json
 import math
 import os
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
@@ -39,7 +40,7 @@ from reconciler.errors import (
 )
 
 from . import inspect
-from .auth import Redactor, Secret, check_header_value
+from .auth import MASK, Redactor, Secret, check_header_value
 from .credentials import TOKEN_PATH, ApiKeyCredential, AuthContext, Credential, TokenCache
 from .endpoints import SERVICE_PATH, Endpoint
 from .inflight import POLL_RANK, OldestFirst, is_polling
@@ -496,12 +497,27 @@ def normalise_base_url(url: str) -> str:
         raise _bad_base_url(url) from exc
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise _bad_base_url(url)
+    if parsed.userinfo:
+        raise ConfigError(
+            f"{ENV_BASE_URL} holds a user name or password ({without_password(cleaned)}): "
+            "mpr signs in as each site's `auth` says, never with credentials in the URL; "
+            "remove them from the URL"
+        )
     return cleaned
+
+
+def without_password(url: str) -> str:
+    """`url` with the password of its user info (`http://user:password@host`) masked."""
+    return _USER_INFO.sub(rf"\1{MASK}@", url)
+
+
+_USER_INFO = re.compile(r"^([^:/?#]*://[^/?#@:]*:)[^/?#]*@")
 
 
 def _bad_base_url(url: str) -> ConfigError:
     return ConfigError(
-        f"{ENV_BASE_URL} must be an http(s) URL such as {DEFAULT_BASE_URL}, got {url!r}"
+        f"{ENV_BASE_URL} must be an http(s) URL such as {DEFAULT_BASE_URL}, "
+        f"got {without_password(url)!r}"
     )
 
 

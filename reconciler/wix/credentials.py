@@ -30,7 +30,7 @@ from typing import Any, ClassVar, Protocol
 
 from reconciler.errors import ConfigError, CredentialUnavailable
 
-from .auth import Redactor, Secret, check_header_value
+from .auth import Redactor, Secret, check_header_value, mask_token_like
 
 TOKEN_PATH = "/oauth2/token"
 PLACEHOLDERS = ("siteId", "instanceId")
@@ -246,7 +246,8 @@ class CommandCredential(Credential):
         for line in lines:
             ctx.redactor.add(line)
         if process.returncode != 0:
-            detail = ctx.redactor.redact(err.decode("utf-8", "replace").strip())
+            said = err.decode("utf-8", "replace").strip()
+            detail = mask_token_like(ctx.redactor.redact(said))  # a token it did not print
             raise self._failure(f"exited with status {process.returncode}", detail)
         if not lines:
             raise self._failure("printed nothing (a token was expected on standard output)")

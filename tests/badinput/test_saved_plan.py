@@ -93,10 +93,14 @@ def test_a_saved_plan_that_cannot_be_read_is_named(mpr: Mpr, tmp_path: Path, kin
     plan = tmp_path / "plan.json"
     if kind == "folder":
         plan.mkdir()
-    reason = "Is a directory" if kind == "folder" else "No such file or directory"
+    said = {
+        "folder": f"{plan} is a folder: mpr reads a saved plan only from a regular file; "
+        "pass the file `mpr plan --out` wrote",
+        "missing": f"cannot read the saved plan {plan}: No such file or directory",
+    }
     result = mpr("apply", str(plan))
     assert result.code == exitcodes.ERROR
-    assert result.err == f"Error: cannot read the saved plan {plan}: {reason}\n"
+    assert result.err == f"Error: {said[kind]}\n"
 
 
 def test_a_saved_plan_round_trips_and_applies(mpr: Mpr, emulator: Emulator, tmp_path: Path) -> None:

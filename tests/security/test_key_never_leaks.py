@@ -10,8 +10,8 @@ DEBUG, libraries at INFO) and every file the run wrote are searched for the key 
 of it. (httpcore's DEBUG trace prints raw response headers, so a server that echoes the key
 in a header would show there; mpr never turns that trace on.)
 
-The key is searched for in every form a message can hold it: raw, escaped as by repr() or
-JSON, URL-encoded, as the repr of its bytes. The same full run is made with a key full of
+The key is searched for in every encoding of `tests/security/encodings.py`, built with the
+standard library's encoders (never with mpr's own). The same full run is made with a key full of
 URL-special characters; and keys that cannot travel in an HTTP header at all (a newline, a
 tab, a carriage return, non-ASCII, white space around it) must be refused by every command
 before any request, with a message that names the variable and never echoes the value.
@@ -35,9 +35,9 @@ from reconciler.cli.app import Hooks
 from reconciler.emulator import Emulator, FaultRule, serve_in_thread
 from reconciler.engine.journal import FileJournal
 from reconciler.engine.runtime import Runtime
-from reconciler.wix.auth import forms
 from tests.conftest import EmulatorTime
 from tests.faults.conftest import EndsWith
+from tests.security.encodings import encoded
 
 KEY = "IST.eyJhbGciOiJub25lIn0.mpr-security-scan-3f9a7c1e5b2d4086e1f0"
 URL_KEY = "IST.k+y/with?query=1&and=2%20#frag;x,y:z@h[0]~'q'\"-3f9a7c1e5b2d4086"
@@ -53,11 +53,11 @@ HOSTILE_KEYS = {
 
 
 def pieces(key: str) -> tuple[str, ...]:
-    """The key in every form a message can hold it (raw, repr/JSON-escaped, URL-encoded,
-    bytes), and long enough pieces of it (between its special characters too) that a
+    """The key in every encoding of `tests/security/encodings.py` (the standard library's
+    encoders), and long enough pieces of it (between its special characters too) that a
     truncated or split leak is caught as well."""
     core = key.strip()
-    found = {*forms(key), *forms(core), core[4:], core[-24:], core[:28]}
+    found = {*encoded(key).values(), *encoded(core).values(), core[4:], core[-24:], core[:28]}
     found |= {part for part in re.split(r"[^A-Za-z0-9.\-]", core) if len(part) >= 12}
     return tuple(sorted(found, key=len, reverse=True))
 

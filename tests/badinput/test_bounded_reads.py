@@ -1,0 +1,134 @@
+"""Issue #23, item 6: mpr reads its audit log, state file, saved plans and comment files only
+from regular files, up to a cap: `/dev/zero`, a FIFO, a folder or a huge file is one message
+naming the file, what is wrong and what to do (exit 1), never an endless read.
+
+The memory is not asserted here (no timed or sized assertions): each case ends with the
+error before reading more than the cap, which a FIFO with no writer or `/dev/zero` would
+otherwise never let happen.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from reconciler.cli import exitcodes, run
+from reconciler.cli.app import Hooks
+from reconciler.emulator import Emulator
+from reconciler.engine import bounded
+from tests.cli.conftest import SITE, write_site
+from tests.conftest import Result, emulator_client
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def mpr_on_disk(emulator: Emulator, capsys: pytest.CaptureFixture[str]) -> Run:
+    """`mpr` against the emulator with the real runtime, so the files are really read."""
+    client = emulator_client(emulator)
+    emulator.load_fixtures({"sites": [{"id": SITE}]})
+
+    def invoke(*argv: str) -> Result:
+        capsys.readouterr()
+        code = run(list(argv), obj=Hooks(client=client))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke
+
+
+def fifo(folder: Path, name: str) -> Path:
+    path = folder / name
+    os.mkfifo(path)
+    return path
+
+
+def huge(path: Path, size: int) -> Path:
+    """A sparse file of `size` bytes (no disk used)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        handle.truncate(size)
+    return path
+
+
+def one_error(result: Result, *parts: str) -> None:
+    assert result.code == exitcodes.ERROR, result.err
+    assert result.err.startswith("Error: ") and len(result.err.splitlines()) == 1, result.err
+    for part in parts:
+        assert part in result.err, (part, result.err)
+    assert "bug in mpr" not in result.err
+
+
+AUDIT = "mpr reads the audit log only from a regular file; name a file with --audit-log"
+
+
+def test_dev_zero_as_the_audit_log_is_one_message(
+    mpr_on_disk: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MPR_AUDIT_LOG", "/dev/zero")
+    one_error(mpr_on_disk("history"), "/dev/zero is a character device", AUDIT)
+    one_error(mpr_on_disk("history", "--audit-log", "/dev/zero"), "character device", AUDIT)
+
+
+def test_a_fifo_or_a_folder_as_the_audit_log_is_one_message(
+    mpr_on_disk: Run, tmp_path: Path
+) -> None:
+    pipe = fifo(tmp_path, "audit.jsonl")
+    one_error(mpr_on_disk("history", "--audit-log", str(pipe)), "is a pipe (FIFO)", AUDIT)
+
+
+def test_an_audit_log_beyond_the_cap_is_one_message(mpr_on_disk: Run, tmp_path: Path) -> None:
+    log = huge(tmp_path / "audit.jsonl", bounded.AUDIT_LOG.max_bytes + 1)
+    one_error(
+        mpr_on_disk("history", "--audit-log", str(log)),
+        f"{log}: the audit log is larger than 512 MiB, more than mpr reads; move it aside",
+    )
+
+
+def test_an_endless_line_in_the_audit_log_is_one_message(mpr_on_disk: Run, tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    entry = {"time": "2026-11-23T09:30:02Z", "site": SITE, "action": "apply", "result": "ok"}
+    log.write_text(json.dumps(entry) + "\n" + "x" * (bounded.MIB + 10) + "\n")
+    one_error(
+        mpr_on_disk("history", "--audit-log", str(log)),
+        f"{log}:2: the audit log has a line longer than 1 MiB, which mpr never writes",
+    )
+
+
+@pytest.mark.parametrize("command", ["show", "apply"])
+def test_a_saved_plan_that_is_a_device_a_fifo_or_huge_is_one_message(
+    mpr_on_disk: Run, emulator: Emulator, tmp_path: Path, command: str
+) -> None:
+    if command == "show":
+        one_error(mpr_on_disk(command, "/dev/zero"), "/dev/zero is a character device", "plan")
+    pipe = fifo(tmp_path, "plan.json")
+    one_error(mpr_on_disk(command, str(pipe)), "is a pipe (FIFO)", "saved plan")
+    big = huge(tmp_path / "big.json", bounded.SAVED_PLAN.max_bytes + 1)
+    one_error(mpr_on_disk(command, str(big)), "larger than 256 MiB", "mpr plan --out")
+    assert emulator.requests == []
+
+
+def test_a_device_named_as_site_files_is_refused_without_being_read(
+    mpr_on_disk: Run, emulator: Emulator
+) -> None:
+    result = mpr_on_disk("plan", "/dev/zero")
+    assert result.code == exitcodes.ERROR
+    assert "/dev/zero" in result.err and "not a regular file or a folder" in result.err
+    assert emulator.requests == []
+
+
+def test_a_state_file_that_is_a_fifo_or_huge_is_one_message_before_any_request(
+    mpr_on_disk: Run, emulator: Emulator, tmp_path: Path
+) -> None:
+    site = write_site(tmp_path, body="settings: {toneOfVoice: dry}\n")
+    pipe = fifo(tmp_path, "state.json")
+    big = huge(tmp_path / "big-state.json", bounded.STATE_FILE.max_bytes + 1)
+    for state, said in ((pipe, "is a pipe (FIFO)"), (big, "larger than 64 MiB")):
+        for command in (["plan"], ["apply", "--auto-approve"]):
+            argv = [command[0], str(site), "--state-file", str(state), *command[1:]]
+            one_error(mpr_on_disk(*argv), str(state), said, "the state file")
+    assert emulator.requests == []

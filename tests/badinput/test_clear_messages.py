@@ -1,0 +1,171 @@
+"""Issue #23, item 5: inputs that were "unexpected error … bug in mpr" are one clear message.
+
+Each names the file (and key, or line:col) or the variable, says what is wrong and what to
+do, exits 1, and sends nothing to Wix: a state file's time stamps, a saved plan's recurring
+rule, `calendar --from` far away, a duration of 10^17 hours, a folder where the apply lock
+goes, a GITHUB_OUTPUT that cannot be written, and a terminal that speaks only latin-1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reconciler.cli import exitcodes
+from reconciler.emulator import Emulator
+from tests.badinput.test_bounded_reads import Run, mpr_on_disk, one_error
+from tests.cli.conftest import SITE, write_site
+
+__all__ = ["mpr_on_disk"]  # the fixture, shared
+
+REPO = Path(__file__).resolve().parents[2]
+SINCE = "2026-11-20T10:00:00.000Z"
+
+
+def mutating(emulator: Emulator) -> list[str]:
+    return [f"{r.method} {r.path}" for r in emulator.requests if r.mutating]
+
+
+@pytest.mark.parametrize(
+    ("key", "stamp"),
+    [("sent", "garbage"), ("sent", "9999-12-31T23:59:59Z"), ("since", "9999-12-31T23:59:59Z")],
+)
+def test_a_state_file_time_stamp_mpr_cannot_use_is_one_message(
+    mpr_on_disk: Run, emulator: Emulator, tmp_path: Path, key: str, stamp: str
+) -> None:
+    entry = {"kind": "regenerate", "since": SINCE, "sent": SINCE, "upcoming": []} | {key: stamp}
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({"pending": {SITE: entry}}))
+    site = write_site(tmp_path, body="settings: {toneOfVoice: dry}\n")
+    for command in (["plan"], ["apply", "--auto-approve"]):
+        result = mpr_on_disk(command[0], str(site), "--state-file", str(state), *command[1:])
+        one_error(
+            result,
+            f"{state}: the state file is damaged: `pending.{SITE}.{key}` must be a time",
+            repr(stamp),
+            "move it aside",
+        )
+    assert emulator.requests == []
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"frequency": "MONTHLY"},
+        "monthly",
+        {"frequency": "MONTHLY", "startDate": "garbage"},
+        {"frequency": "MONTHLY", "startDate": "9999-12-31T23:59:59Z"},
+        {"frequency": 7, "startDate": "2026-12-03T15:00:00.000Z"},
+        {"frequency": "WEEKLY", "startDate": "2026-12-03T15:00:00.000Z", "interval": "2"},
+    ],
+    ids=["no start", "a string", "garbage start", "year 9999", "a number", "interval text"],
+)
+def test_a_saved_plan_with_a_malformed_recurring_rule_is_one_message(
+    mpr_on_disk: Run, emulator: Emulator, tmp_path: Path, rule: object
+) -> None:
+    rule_yaml = "{frequency: MONTHLY, startDate: '2026-12-03T15:00:00Z'}"
+    body = f"events:\n  - name: Bread day\n    recurringRule: {rule_yaml}\n"
+    site = write_site(tmp_path, body=body)
+    plan = tmp_path / "plan.json"
+    assert mpr_on_disk("plan", str(site), "--out", str(plan)).code == exitcodes.OK
+    saved = json.loads(plan.read_text())
+    saved["sites"][0]["events"][0]["after"]["recurringRule"] = rule
+    plan.write_text(json.dumps(saved))
+    emulator.clear_requests()
+    for command in ("show", "apply"):
+        one_error(
+            mpr_on_disk(command, str(plan)),
+            f"{plan} is not a plan file written by `mpr plan --out`: ",
+            "sites[0].events[0].after.recurringRule",
+            "make the plan again",
+        )
+    assert emulator.requests == []
+
+
+def test_calendar_from_a_day_wix_cannot_store_is_one_message(
+    mpr_on_disk: Run, tmp_path: Path
+) -> None:
+    site = write_site(tmp_path)
+    for day in ("9999-12-31", "1900-01-01"):
+        one_error(
+            mpr_on_disk("calendar", str(site), "--from", day),
+            f"--from {day} is outside the dates Wix stores (1970-01-01 to 2100-12-31)",
+        )
+
+
+@pytest.mark.parametrize("timeout", ["99999999999999999h", "604801", "8d"])
+def test_a_duration_beyond_a_week_is_refused_at_its_line(
+    mpr_on_disk: Run, tmp_path: Path, timeout: str
+) -> None:
+    site = write_site(tmp_path, body=f"policy:\n  wait: {{timeout: {timeout}}}\n")
+    result = mpr_on_disk("validate", str(site))
+    assert result.code == exitcodes.ERROR
+    said = "policy.wait.timeout: " if timeout != "8d" else "policy.wait.timeout: bad duration"
+    assert f"{site}:7:19: {said}" in result.err, result.err
+    assert "bug in mpr" not in result.err
+
+
+def test_a_week_is_the_longest_duration_and_is_fine(mpr_on_disk: Run, tmp_path: Path) -> None:
+    site = write_site(tmp_path, body="policy:\n  wait: {timeout: 168h}\n")
+    assert mpr_on_disk("validate", str(site)).code == exitcodes.OK
+
+
+def test_a_folder_where_the_apply_lock_goes_is_one_message(
+    mpr_on_disk: Run, emulator: Emulator, tmp_path: Path
+) -> None:
+    (tmp_path / ".mpr" / "apply.lock").mkdir(parents=True)
+    site = write_site(tmp_path, body="settings: {toneOfVoice: dry}\n")
+    state = tmp_path / ".mpr" / "state.json"
+    result = mpr_on_disk("apply", str(site), "--state-file", str(state), "--auto-approve")
+    one_error(result, f"the apply lock {tmp_path / '.mpr' / 'apply.lock'} is a folder: remove it")
+    assert emulator.requests == []
+
+
+@pytest.mark.parametrize("where", ["a folder", "under a missing folder"])
+def test_a_github_output_that_cannot_be_written_stops_before_any_write(
+    mpr_on_disk: Run,
+    emulator: Emulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+) -> None:
+    target = tmp_path / ("out" if where == "a folder" else "missing/out")
+    if where == "a folder":
+        target.mkdir()
+    monkeypatch.setenv("GITHUB_OUTPUT", str(target))
+    site = write_site(tmp_path, body="settings: {toneOfVoice: dry}\n")
+    state = str(tmp_path / ".mpr" / "state.json")
+    for argv in (
+        ["apply", str(site), "--state-file", state, "--auto-approve", "--github"],
+        ["plan", str(site), "--github"],
+        ["drift", str(site), "--github"],
+    ):
+        one_error(
+            mpr_on_disk(*argv),
+            f"GITHUB_OUTPUT names {target}, which mpr cannot write (",
+            "run without --github",
+        )
+    assert emulator.requests == []
+
+
+def test_a_latin_1_terminal_gets_the_whole_output() -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    env = {k: v for k, v in env.items() if not k.startswith(("WIX_", "MPR_", "GITHUB_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "reconciler", "plan", "sites", "--emulator", "_emulator/sites.yaml"],
+        cwd=REPO / "examples",
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    out, err = done.stdout.decode("latin-1"), done.stderr.decode("latin-1")
+    assert done.returncode == exitcodes.OK, err
+    assert "bug in mpr" not in err and "UnicodeEncodeError" not in err
+    assert "Harbor Dental Studio (22222222-3333-4444-8555-666666666666) ? sites/" in out
+    assert out.rstrip().splitlines()[-1].startswith("Plan: ")
