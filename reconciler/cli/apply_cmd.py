@@ -22,7 +22,6 @@ from reconciler.cli.audit import (
 from reconciler.cli.color import echo_plan
 from reconciler.cli.confirm import confirm
 from reconciler.cli.console import warn
-from reconciler.cli.github import add_summary, set_outputs
 from reconciler.cli.options import audit_option, github_option, paths_argument, with_app
 from reconciler.cli.plan_cmd import names, stamp
 from reconciler.config.shard import Shard, parse_shard
@@ -40,6 +39,7 @@ from reconciler.engine.report import ApplyReport
 from reconciler.engine.review import review_digest
 from reconciler.engine.runtime import Runtime
 from reconciler.errors import ConfigError, StalePlan
+from reconciler.gitops.github import add_summary, set_outputs
 from reconciler.model.site import DesiredSite
 from reconciler.render import render_report
 

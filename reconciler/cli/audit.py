@@ -6,7 +6,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from reconciler.cli import gitinfo
 from reconciler.cli.app import App
 from reconciler.cli.console import warn
 from reconciler.cli.credentials import identities, secret_variables
@@ -16,6 +15,7 @@ from reconciler.engine.audit import AuditLog, Provenance, check_order, last_appl
 from reconciler.engine.fleet import SiteWork
 from reconciler.engine.intents import open_writes, settle
 from reconciler.engine.report import ApplyReport
+from reconciler.gitops import gitinfo
 from reconciler.model.site import DesiredSite
 
 SECRET_VARIABLES = ("WIX_API_KEY", "GITHUB_TOKEN", "GH_TOKEN")

@@ -23,8 +23,8 @@ from reconciler.cli.options import (
     with_app,
 )
 from reconciler.cli.plan_cmd import make, refuse_saved_plans
-from reconciler.cli.publish import publish
 from reconciler.engine.drift import drift_only, drifted
+from reconciler.gitops.publish import publish
 from reconciler.render.markdown import DRIFT_MARKER
 
 

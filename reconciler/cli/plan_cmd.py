@@ -22,12 +22,12 @@ from reconciler.cli.options import (
     with_app,
 )
 from reconciler.cli.outfile import save
-from reconciler.cli.publish import publish
 from reconciler.engine import calendar
 from reconciler.engine.calendar import SiteCalendar
 from reconciler.engine.fleet import make_plan, plan_sites
 from reconciler.engine.plan import Plan
 from reconciler.errors import ConfigError
+from reconciler.gitops.publish import publish
 from reconciler.model.site import DesiredSite
 
 

@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from reconciler.cli import exitcodes, gitinfo
+from reconciler.cli import exitcodes
 from reconciler.cli.app import Hooks
 from reconciler.emulator import Emulator
+from reconciler.gitops import gitinfo
 from tests.conftest import Mpr
 from tests.gitops.conftest import OTHER, SITE, seed, site_file
 
