@@ -114,14 +114,18 @@ def _escape(text: str, in_property: bool) -> str:
 def summary(
     site_count: int, errors: Sequence[Problem], warnings: Sequence[Problem], files: Sequence[str]
 ) -> str:
-    """The last line: "3 site files valid[, 1 warning]" or "2 errors, 1 warning in 4 files"."""
+    """The last line: "3 site files valid[, 1 warning]" or "2 errors, 1 warning in 1 of 4
+    files" (the files the problems are in, of those checked)."""
     if not errors:
         text = f"{_count(site_count, 'site file')} valid"
         return text + (f", {_count(len(warnings), 'warning')}" if warnings else "")
     found = _count(len(errors), "error")
     if warnings:
         found += f", {_count(len(warnings), 'warning')}"
-    return f"{found} in {_count(len(files), 'file')}"
+    at_fault = {problem.file for problem in (*errors, *warnings)}
+    if at_fault < set(files):
+        return f"{found} in {len(at_fault)} of {_count(len(files), 'file')}"
+    return f"{found} in {_count(len(at_fault), 'file')}"
 
 
 def _count(number: int, noun: str) -> str:

@@ -68,6 +68,16 @@ def test_text_format_lists_every_problem_on_stderr_and_exits_1(in_tmp: Path, wri
     ]
 
 
+def test_the_summary_counts_the_files_the_errors_are_in(in_tmp: Path, write: Writer) -> None:
+    write(site("settings:\n  pointOfView: FIRST\n  tone: x\n  toneOfVoice: 3\n"), "a.yaml")
+    for name, number in (("b.yaml", 2), ("c.yaml", 3), ("d.yaml", 4)):
+        write(site(site_id=f"{number}" * 8 + OTHER_ID[8:]), name)
+    result = CliRunner().invoke(validate, ["."])
+    assert result.exit_code == 1
+    assert [line.split(":")[0] for line in result.stderr.splitlines()[:-1]] == ["a.yaml"] * 3
+    assert result.stderr.splitlines()[-1] == "3 errors in 1 of 4 files"
+
+
 def test_github_format_prints_annotations_on_stdout(in_tmp: Path, write: Writer) -> None:
     _broken_tree(write)
     result = CliRunner().invoke(validate, ["a.yaml", "b.yaml", "--format", "github"])
@@ -86,7 +96,7 @@ def test_github_format_prints_annotations_on_stdout(in_tmp: Path, write: Writer)
 def test_a_missing_path_is_an_error_not_a_crash(in_tmp: Path) -> None:
     result = CliRunner().invoke(validate, ["nowhere.yaml"])
     assert result.exit_code == 1
-    assert result.stderr == "no such file or directory: nowhere.yaml\n1 error in 0 files\n"
+    assert result.stderr == "no such file or directory: nowhere.yaml\n1 error in 1 file\n"
     annotated = CliRunner().invoke(validate, ["nowhere.yaml", "--format", "github"])
     assert annotated.stdout == (
         "::error file=nowhere.yaml,title=mpr validate::no such file or directory\n"
@@ -111,5 +121,7 @@ def test_the_summary_counts_in_words() -> None:
     assert summary(3, [], [warning, warning], ["f"]) == "3 site files valid, 2 warnings"
     assert summary(0, [error], [], ["f"]) == "1 error in 1 file"
     assert summary(2, [error, error], [warning], ["f", "g", "h", "i"]) == (
-        "2 errors, 1 warning in 4 files"
-    )
+        "2 errors, 1 warning in 1 of 4 files"
+    ), "the files the problems are in, of those checked"
+    elsewhere = Problem("g", 1, 1, "", "z")
+    assert summary(0, [error, elsewhere], [], ["f", "g"]) == "2 errors in 2 files"
