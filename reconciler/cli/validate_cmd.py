@@ -51,7 +51,14 @@ def validate(
             click.echo(github_annotation(problem))
         else:
             click.echo(str(problem), err=True)
-    click.echo(summary(len(result.sites), result.errors, result.warnings, result.files), err=True)
+    unsigned = [Problem(file, 0, 0, "auth", NO_AUTH, "warning") for file in result.without_auth]
+    if output_format == "github":
+        for problem in unsigned:
+            click.echo(github_annotation(problem))
+    elif unsigned:
+        click.echo(no_auth_warning(result.without_auth), err=True)
+    warnings = [*result.warnings, *unsigned]
+    click.echo(summary(len(result.sites), result.errors, warnings, result.files), err=True)
     if result.errors:
         raise click.exceptions.Exit(exitcodes.ERROR)
     if online and not _online_valid(result.sites, emulator_fixture, output_format):
@@ -91,6 +98,20 @@ async def _live_problems(app: App, sites: Sequence[DesiredSite]) -> list[str]:
 
         found = await every(sites, one)
     return [problem for problems in found for problem in problems]
+
+
+NO_AUTH = (
+    "no `auth` (nor in its defaults): mpr would sign in with the API key in WIX_API_KEY, and "
+    "Wix refuses API keys for the Marketing Plan APIs (they accept only a Wix app or a Wix "
+    "user); add `auth: {wixApp: {instanceId: ...}}` or `auth: {wixUser: {command: ...}}` "
+    "(README: Connecting to Wix). Only the emulator's --lenient-auth accepts the key"
+)
+
+
+def no_auth_warning(files: Sequence[str]) -> str:
+    """One line for every site file without `auth`, however many there are."""
+    shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
+    return f"warning: {_count(len(files), 'site file')} ({shown}): {NO_AUTH}"
 
 
 def github_annotation(problem: Problem) -> str:

@@ -54,6 +54,8 @@ class CheckResult:
     sites: tuple[DesiredSite, ...]
     problems: tuple[Problem, ...]
     files: tuple[str, ...]
+    without_auth: tuple[str, ...] = ()
+    """The valid site files that declare no `auth` (nor do their defaults): the API key."""
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -95,7 +97,12 @@ def check_sites(
     ids = [semantics.site_id(site.tree, site.positions) for site in loaded if site]
     run.problems.extend(semantics.duplicate_ids([found for found in ids if found]))
     sites = tuple(site.desired for site in loaded if site and site.desired)
-    return CheckResult(sites, _tidy(run.problems), tuple(sorted(run.files)))
+    without_auth = tuple(
+        site.desired.source
+        for site in loaded
+        if site and site.desired and isinstance(site.tree, YMap) and "auth" not in site.tree
+    )
+    return CheckResult(sites, _tidy(run.problems), tuple(sorted(run.files)), without_auth)
 
 
 def _option_locations(tree: Any, positions: Positions) -> dict[str, str]:
