@@ -76,6 +76,8 @@ class App:
     """The progress of this command's fleet, on stderr (attach it to the runtime)."""
     store: StoreChoice = field(default_factory=StoreChoice)
     """Where the journal, the apply lock and the audit trail live (--store file|git)."""
+    digests: Mapping[str, str] = field(default_factory=dict)
+    """The files `load` read → their SHA-256, recorded in a plan (see Plan.files)."""
     _emulator: Emulator | None = field(default=None, repr=False)
 
     def load(self, paths: Sequence[str]) -> tuple[DesiredSite, ...]:
@@ -85,6 +87,7 @@ class App:
         sites is not (a CI matrix may have more shards than a small fleet has sites).
         """
         result = load_sites(paths, env=self.env)
+        self.digests = dict(result.digests)
         selected = select_sites(result.sites, self.selectors)
         chosen = shard_sites(selected, self.shard)
         # A warning about a site left out (--site, --shard) is not this run's business; one

@@ -120,7 +120,7 @@ async def run_apply(
                 settle_open_writes(audit, work)
             fresh = stamp(app, make_plan(work, runtime, paths, app.selectors))
             if saved is not None:
-                check_fresh(saved, work)
+                check_fresh(saved, work, app.digests)
             check_digest(fresh, expect_digest)
             echo_plan(fresh, "text", app.env)
             if not fresh.has_changes and not fresh.has_errors:

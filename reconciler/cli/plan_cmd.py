@@ -71,8 +71,9 @@ def names(sites: Sequence[DesiredSite]) -> dict[str, str]:
 
 
 def stamp(app: App, plan: Plan) -> Plan:
-    """The plan with the shard it was made for, so `apply PLANFILE` applies the same one."""
-    return replace(plan, shard=str(app.shard or ""))
+    """The plan with the shard it was made for, so `apply PLANFILE` applies the same one,
+    and the digests of the files it was made from, so a stale one names what changed."""
+    return replace(plan, shard=str(app.shard or ""), files=dict(app.digests))
 
 
 @click.command()
