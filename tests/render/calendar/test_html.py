@@ -146,9 +146,10 @@ def test_a_note_naming_a_command_shows_it_as_code_not_backticks(
         f"version: 1\nsite: {{id: {SITE}, name: Crumb <&> Co}}\n"
         "settings: {marketingTools: [SOCIAL_MARKETING]}\n"
     )
-    result = mpr("calendar", str(tmp_path / "new.yaml"), "--format", "html", "--out", "n.html")
+    out = tmp_path / "n.html"
+    result = mpr("calendar", str(tmp_path / "new.yaml"), "--format", "html", "--out", str(out))
     assert result.code == exitcodes.OK, result.err
-    html = Path("n.html").read_text(encoding="utf-8")
+    html = out.read_text(encoding="utf-8")
     assert "apply first runs <code>generate</code> (" in html
     assert "`" not in html
     assert "Crumb &lt;&amp;&gt; Co" in html
