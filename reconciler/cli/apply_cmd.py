@@ -107,8 +107,13 @@ async def run_apply(
     audit: AuditLog | None = None,
     expect_digest: str | None = None,
     gate: interrupt.Gate | None = None,
+    before_writing: Sequence[str] = (),
 ) -> ApplyReport:
-    """Plan, show, ask, apply; with a `gate`, a signal during the writes stops them cleanly."""
+    """Plan, show, ask, apply; with a `gate`, a signal during the writes stops them cleanly.
+
+    `before_writing`: warnings that matter only when something will be written (uncommitted
+    files), said after the plan, before the question.
+    """
     runtime = app.display.attach(app.runtime(audit))
     if gate is not None:
         runtime = gate.watching(runtime)
@@ -129,6 +134,8 @@ async def run_apply(
             if not app.force:
                 check_safe(work)
             if fresh.has_changes:
+                for message in before_writing:
+                    warn(message)
                 confirm(fresh, auto_approve or saved is not None)
             async with app.display.showing(names(sites), announce=True):
                 if gate is None:
@@ -204,12 +211,22 @@ def apply(
     sites = app.load(paths)
     with app.writer_lock(lock_timeout, sites):
         log_path = audit_path(app, audit_log, no_audit)
+        before_writing: list[str] = []  # said only when something will be written
         audit = open_audit_log(
-            app.env, log_path, sites, allow_out_of_order, app.redactor, paths, app.store
+            app.env,
+            log_path,
+            sites,
+            allow_out_of_order,
+            app.redactor,
+            paths,
+            app.store,
+            say_dirty=before_writing.append,
         )
         gate = interrupt.Gate(interrupt.grace_seconds(app.env))
         report = asyncio.run(
-            run_apply(app, sites, paths, saved, auto_approve, audit, expect_digest, gate)
+            run_apply(
+                app, sites, paths, saved, auto_approve, audit, expect_digest, gate, before_writing
+            )
         )
         unrecorded = None
         if audit is not None:
