@@ -222,12 +222,10 @@ def check_fresh(
     (defaults): the sites that changed only through them are one line, not one each.
     """
     fresh = {w.plan.site_id: w.plan for w in work}
-    site_files = {w.plan.source for w in work} | {s.source for s in saved.sites}
-    shared = [
-        name
-        for name in changed_files(saved.files, files or {})
-        if name not in site_files and saved.files and files is not None
-    ]
+    shared: list[str] = []  # unknown for a plan saved without its files' digests
+    if saved.files and files is not None:
+        site_files = {w.plan.source for w in work} | {s.source for s in saved.sites}
+        shared = [name for name in changed_files(saved.files, files) if name not in site_files]
     reasons, through_shared = [], []
     for old in saved.sites:
         new = fresh.pop(old.site_id, None)
