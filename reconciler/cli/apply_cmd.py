@@ -36,7 +36,7 @@ from reconciler.engine.fleet import (
 )
 from reconciler.engine.plan import Plan
 from reconciler.engine.report import ApplyReport
-from reconciler.engine.review import review_digest
+from reconciler.engine.review import review_digest, writes_something
 from reconciler.engine.runtime import Runtime
 from reconciler.errors import ConfigError, StalePlan
 from reconciler.gitops.github import add_summary, set_outputs
@@ -83,18 +83,18 @@ def read_saved_plan(path: str) -> Plan:
 def check_digest(plan: Plan, expected: str | None) -> None:
     """Raise StalePlan unless the plan makes the writes whose review digest is `expected`.
 
-    A plan with no settings or event writes passes: it writes nothing unreviewed (a re-run
-    after the reviewed writes were applied, say).
+    A plan with no settings or event writes and no drafts to schedule passes: it writes
+    nothing unreviewed (a re-run after the reviewed writes were applied, say).
     """
-    if not expected or not any(site.settings or site.events for site in plan.sites):
+    if not expected or not any(writes_something(site) for site in plan.sites):
         return
     digest = review_digest(plan)
     if digest != expected.strip():
         raise StalePlan(
-            f"the plan's settings and event writes (review digest {digest}) are "
-            f"not the ones reviewed (digest {expected.strip()}): the YAML or the live state "
-            "changed since the pull request's plan; review a new plan (re-run the preview, or "
-            "`mpr plan`) and apply that"
+            f"the plan's settings and event writes and the drafts it schedules (review digest "
+            f"{digest}) are not the ones reviewed (digest {expected.strip()}): the YAML, the "
+            "live state or the drafts' words changed since the pull request's plan; review a "
+            "new plan (re-run the preview, or `mpr plan`) and apply that"
         )
 
 
@@ -115,6 +115,8 @@ async def run_apply(
     files), said after the plan, before the question.
     """
     runtime = app.display.attach(app.runtime(audit))
+    if saved is not None:  # schedule only the drafts the saved plan showed, words unchanged
+        runtime = replace(runtime, reviewed={s.site_id: s.drafts.shown for s in saved.sites})
     if gate is not None:
         runtime = gate.watching(runtime)
     with _written_at_end(runtime, audit):

@@ -3,6 +3,7 @@ off, and output that goes to a file or a pipe is never coloured."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Mapping
 from typing import TextIO
@@ -13,6 +14,7 @@ from reconciler.cli import NO_COLOR_KEY
 from reconciler.engine.plan import Plan
 from reconciler.render import render_plan
 from reconciler.render.paint import Paint, Role, plain
+from reconciler.render.text import DEFAULT_WIDTH
 
 _COLOURS: dict[Role, str | None] = {
     "add": "green",
@@ -47,4 +49,5 @@ def painter(stream: TextIO, env: Mapping[str, str]) -> Paint:
 
 def echo_plan(plan: Plan, fmt: str, env: Mapping[str, str]) -> None:
     """Print `plan` on stdout in `fmt`; text is coloured when stdout is a terminal."""
-    click.echo(render_plan(plan, fmt, painter(sys.stdout, env)), nl=False)
+    width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+    click.echo(render_plan(plan, fmt, painter(sys.stdout, env), width), nl=False)

@@ -94,6 +94,13 @@ def policy(doc: PolicyDoc) -> Policy:
             channels=tuple(schedule.channels) if schedule.channels is not None else None,
             horizon_days=schedule.horizon_days,
             generate_missing_posts=schedule.generate_missing_posts,
+            after_generation=schedule.after_generation,
+            block_words=tuple(schedule.block_words),
+            quiet_days=tuple(schedule.quiet_days),
+            quiet_dates=tuple(schedule.quiet_dates),
+            max_per_day=schedule.max_per_day,
+            time_zone=schedule.time_zone,
+            hold_excluded_topics=schedule.hold_excluded_topics,
         ),
         delete_guard=DeleteGuard(
             percent=float(doc.delete_guard.percent), min_events=doc.delete_guard.min_events

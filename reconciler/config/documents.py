@@ -28,6 +28,8 @@ from pydantic.alias_generators import to_camel
 
 from reconciler.config import values
 from reconciler.model import enums
+from reconciler.model.policy import WEEKDAYS
+from reconciler.model.policy import AfterGeneration as AfterGenerationValue
 from reconciler.model.policy import RegenerateMode as RegenerateModeValue
 
 
@@ -111,6 +113,27 @@ Duration = Annotated[
     ),
 ]
 Flag = Annotated[bool, Strict()]
+_AFTER: tuple[str, ...] = get_args(AfterGenerationValue)
+AfterGeneration = Annotated[
+    AfterGenerationValue, BeforeValidator(_choice(_AFTER)), _enum_schema(_AFTER)
+]
+Weekday = Annotated[str, BeforeValidator(_choice(WEEKDAYS)), _enum_schema(WEEKDAYS)]
+BlockWord = Annotated[
+    str,
+    BeforeValidator(values.phrase),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\w"}),
+    Field(max_length=200),
+]
+QuietDate = Annotated[
+    str,
+    BeforeValidator(values.iso_date),
+    WithJsonSchema({"type": "string", "format": "date", "examples": ["2026-12-25"]}),
+]
+TimeZone = Annotated[
+    str,
+    BeforeValidator(values.time_zone),
+    WithJsonSchema({"type": "string", "examples": ["Europe/Lisbon", "UTC"]}),
+]
 Text = Annotated[str, Field(max_length=3000)]
 LabelKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$", max_length=63)]
 
@@ -312,6 +335,26 @@ class ScheduleDoc(_Doc):
     """Only activities dated within this many days from now (1-62)."""
     generate_missing_posts: Flag = Field(default=True, examples=[False])
     """Ask Wix to generate posts for activities in the horizon that have none."""
+    after_generation: AfterGeneration = Field(default="schedule", examples=["review"])
+    """Drafts a generation makes during `apply` were seen by nobody: `schedule` them in the
+    same run (per the rules here), or `review`: schedule none of them, so that the next plan
+    shows their words first."""
+    block_words: list[BlockWord] = Field(default_factory=list, examples=[["guarantee", "free"]])
+    """Never schedule a draft whose text contains one of these words or phrases (any case,
+    whole words only, any script); it stays a draft and the plan says which word."""
+    quiet_days: list[Weekday] = Field(default_factory=list, examples=[["SUNDAY"]])
+    """Weekdays on which nothing is scheduled (MONDAY … SUNDAY, in `timeZone`)."""
+    quiet_dates: list[QuietDate] = Field(default_factory=list, examples=[["2026-12-25"]])
+    """Dates (YYYY-MM-DD, in `timeZone`) on which nothing is scheduled."""
+    max_per_day: (
+        Annotated[int, Strict(), AfterValidator(_range(1, 100)), _int_schema(1, 100)] | None
+    ) = Field(default=None, examples=[1])
+    """At most this many posts per channel and day (in `timeZone`), the ones already
+    scheduled included; leave out for no limit (1-100)."""
+    time_zone: TimeZone = Field(default="UTC", examples=["Europe/Lisbon"])
+    """The IANA time zone that quiet days, quiet dates and maxPerDay count days in."""
+    hold_excluded_topics: Flag = Field(default=False, examples=[True])
+    """Hold a draft that mentions one of settings.topics.excluded, instead of warning."""
 
 
 class DeleteGuardDoc(_Doc):

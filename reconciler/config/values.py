@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from reconciler.model.events import EARLIEST, LATEST, in_range
 
@@ -148,3 +148,43 @@ def between(value: float, low: float, high: float | None) -> float:
 
 def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def phrase(value: object) -> str:
+    """A word or phrase of policy.schedule.blockWords: text with at least one letter or digit."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected a word or phrase, got {kind(value)}")
+    if not any(ch.isalnum() for ch in value):
+        shown = "an empty word" if not value.strip() else f"{value!r} has no letter or digit and"
+        raise ValueError(f"{shown} would never match: remove it or write the word")
+    return value.strip()
+
+
+def iso_date(value: object) -> str:
+    """A calendar date written YYYY-MM-DD (quoted or not)."""
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        got = repr(value) if isinstance(value, str) else kind(value)
+        raise ValueError(f"expected a date like 2026-12-25 (YYYY-MM-DD), got {got}")
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise ValueError(f"{value.strip()!r} is not a date on the calendar") from None
+
+
+def time_zone(value: object) -> str:
+    """An IANA time zone name such as Europe/Lisbon (the tz database Python knows)."""
+    import zoneinfo
+
+    if not isinstance(value, str) or not value.strip():
+        got = repr(value) if isinstance(value, str) else kind(value)
+        raise ValueError(f"expected an IANA time zone like Europe/Lisbon, got {got}")
+    name = value.strip()
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        hint = suggest(name, sorted(zoneinfo.available_timezones()))
+        mean = f" (did you mean {hint}?)" if hint else ""
+        raise ValueError(
+            f"unknown time zone {name!r}{mean}: use an IANA name such as Europe/Lisbon or UTC"
+        ) from None
+    return name

@@ -251,6 +251,10 @@ class ControlAPI:
         site_id, channel = request.path_params["siteId"], str(body.get("channel", ""))
         return {"accountId": self.emu.connect_channel(site_id, channel, body.get("accountId"))}
 
+    def edit_draft(self, request: Request, body: Json) -> Json:
+        params = request.path_params
+        return {"item": self.emu.edit_draft(params["siteId"], params["draftId"], body)}
+
     def complete(self, request: Request, body: Json) -> Json:
         self.emu.complete_jobs(body.get("siteId"))
         return {}
@@ -312,6 +316,7 @@ class ControlAPI:
             ("GET", "/state/{siteId}", self.state),
             ("POST", "/sites/{siteId}/fail-generations", self.fail),
             ("POST", "/sites/{siteId}/connect", self.connect),
+            ("PATCH", "/sites/{siteId}/drafts/{draftId}", self.edit_draft),
             ("POST", "/jobs/complete", self.complete),
             ("GET", "/faults", self.faults),
             ("POST", "/faults", self.add_fault),

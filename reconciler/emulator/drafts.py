@@ -235,3 +235,15 @@ def _redo(ctx: Context, activity: Activity, kind: str) -> None:
         else:
             item[key]["mediaWrapper"] = media(url)
         _touch(item, now)
+
+
+def edit_draft(site: Site, draft_id: str, changes: Json, now: datetime) -> Json:
+    """Merge `changes` into the content object of item `draft_id` (a dashboard edit)."""
+    found = site.find_item(draft_id)
+    key = None if found is None else content_key_of(found[1])
+    if found is None or key is None:
+        raise KeyError(f"draft {draft_id}")
+    item = found[1]
+    item[key] = {**item[key], **changes}
+    _touch(item, now)
+    return dict(item)

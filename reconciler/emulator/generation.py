@@ -24,7 +24,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from reconciler.emulator.activities import clip
 from reconciler.emulator.clock import end_of_next_month, start_of_day, to_wire
@@ -331,16 +330,28 @@ def caption(title: str, description: str, variant: int) -> str:
 
 
 def post_content(channel: str, text: str, url: str, title: str) -> Json:
-    """The channel's content object: caption + mediaWrapper (+ native title fields)."""
-    content: dict[str, Any] = {"caption": text, "mediaWrapper": media(url)}
-    if channel in ("PINTEREST", "TIKTOK"):
-        content["title"] = title[:90]
-        content["description"] = text
+    """The channel's content object as Wix shapes it (SPEC §2.3): the words in `caption`,
+    or in `title`/`description` where the channel has those (Pinterest, GBP, TikTok), each
+    within the channel's documented length, and the activity's one image."""
+    image = media(url)
+    tag = "#" + "".join(w.capitalize() for w in re.findall(r"\w+", title)[:3])
+    if channel == "PINTEREST":
+        return {"title": title[:100], "description": text[:800], "mediaWrapper": image}
     if channel == "GBP":
-        content["description"] = text[:1500]
+        return {"description": text[:1500], "mediaWrapper": image, "callToAction": "LEARN_MORE"}
     if channel == "TIKTOK":
-        content["privacyLevel"] = "PUBLIC_TO_EVERYONE"
-    return content
+        return {
+            "title": title[:90],
+            "description": f"{text} {tag}"[:4000],
+            "privacyLevel": "PUBLIC_TO_EVERYONE",
+            "mediaWrapper": image,
+        }
+    words = {
+        "INSTAGRAM": f"{text}\n\n{tag}"[:2200],
+        "LINKEDIN": f"{text}\n\nMore on our website.",
+        "TWITTER": text[:280],
+    }
+    return {"caption": words.get(channel, text), "mediaWrapper": image}
 
 
 def draft_item(

@@ -42,6 +42,7 @@ from reconciler.emulator.control import (
     control_routes,
     site_snapshot,
 )
+from reconciler.emulator.drafts import edit_draft
 from reconciler.emulator.errors import EmulatorError
 from reconciler.emulator.ids import IdFactory
 from reconciler.emulator.records import Json, Site
@@ -160,6 +161,14 @@ class Emulator:
                     if item.get("channel", {}).get("name") == channel:
                         item["channel"]["accountId"] = account
             return account
+
+    def edit_draft(self, site_id: str, draft_id: str, changes: Json) -> Json:
+        """Edit a draft's content object as the owner would in the dashboard: `changes`
+        (e.g. ``{"caption": "…"}``) are merged into it. Returns the edited item.
+
+        Raises KeyError for an unknown site or draft id."""
+        with self.backend.lock:
+            return edit_draft(self.backend.sites[site_id], draft_id, changes, self.clock.now())
 
     def app_credentials(self) -> Json:
         """What a client needs to sign in as the emulator's app: id, secret, instance ids."""

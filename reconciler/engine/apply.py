@@ -18,8 +18,21 @@ from typing import Any, TypeVar
 from reconciler.engine.decide import Pending, draft_step, still_due, upcoming_ids
 from reconciler.engine.diff import topics_changed
 from reconciler.engine.observe import read_events, to_activity, to_plan_state
-from reconciler.engine.plan import ActionKind, DraftStep, EventChange, PlanAction, SitePlan
-from reconciler.engine.planning import channels_for, missing_posts, no_posts_warning, site_action
+from reconciler.engine.plan import (
+    ActionKind,
+    DraftStep,
+    EventChange,
+    HeldDraft,
+    PlanAction,
+    SitePlan,
+)
+from reconciler.engine.planning import (
+    channels_for,
+    excluded_topics,
+    missing_posts,
+    no_posts_warning,
+    site_action,
+)
 from reconciler.engine.report import SiteOutcome
 from reconciler.engine.runtime import Runtime
 from reconciler.engine.wait import generation_over, poll, posts_ready
@@ -339,28 +352,40 @@ class _SiteApply:
         # last poll): no request of its own. QueryMarketingActivities is not cheaper here: it has
         # neither drafts nor the plan status, so it needs GetMarketingActivityPosts too: 2
         # requests and 5-7% more bytes than the plan read of the same window (emulator, #16).
-        channels = channels_for(self.desired, self.live)
-        policy = self.desired.policy
-        step = draft_step(state, policy=policy, channels=channels, now=self.rt.clock.now())
+        step = self._draft_step(state)
         if step.generate_posts_for:
             state = await self._earlier_posts(state, step.generate_posts_for)
-            step = draft_step(state, policy=policy, channels=channels, now=self.rt.clock.now())
+            step = self._draft_step(state)
         if step.generate_posts_for:
             fresh = await self._generate_posts(step.generate_posts_for)
             state = _with_drafts(state, fresh)
-            step = draft_step(state, policy=policy, channels=channels, now=self.rt.clock.now())
+            step = self._draft_step(state)
         if any(step.schedule.values()):
             missed = await self._schedule(step)
             if missed:
                 # Drafts replaced under us (a late posts job): schedule their successors once.
                 owners = [a.id for a in state.activities if any(d.id in missed for d in a.drafts)]
                 state = _with_drafts(state, await self._read_posts(owners))
-                again = draft_step(state, policy=policy, channels=channels, now=self.rt.clock.now())
+                again = self._draft_step(state)
                 missed = await self._schedule(again) if any(again.schedule.values()) else missed
             self._stayed_drafts(missed)
         for channel, count in step.stays_draft.items():
             self.outcome.not_done.append(f"{count} {channel} draft(s) left as drafts")
         self.outcome.not_done.extend(step.notes)
+        self.outcome.not_done.extend(held_lines(step.held))
+
+    def _draft_step(self, state: PlanState) -> DraftStep:
+        """The draft step for `state` now; the words are checked against the reviewed plan's
+        (a saved plan's, else the one this run showed)."""
+        reviewed = self.rt.reviewed_drafts(self.plan.site_id)
+        return draft_step(
+            state,
+            policy=self.desired.policy,
+            channels=channels_for(self.desired, self.live),
+            now=self.rt.clock.now(),
+            excluded=excluded_topics(self.desired, self.live),
+            reviewed=self.plan.drafts.shown if reviewed is None else reviewed,
+        )
 
     async def _earlier_posts(self, state: PlanState, wanted: Sequence[str]) -> PlanState:
         """Wait for the posts an earlier run asked for (its answer lost), instead of asking
@@ -447,6 +472,24 @@ PREMIUM_428 = (
     "ScheduleDrafts answered 428: the site's Wix premium plan does not include scheduling "
     "posts; upgrade it or set policy.schedule.enabled: false"
 )
+
+
+HELD_NAMED = 4
+"""How many drafts a line of held drafts names before it counts the rest."""
+
+
+def held_lines(held: Sequence[HeldDraft]) -> list[str]:
+    """The drafts a rule held, as apply reports them: one line per rule and finding (the
+    unseen drafts of a generation share one), each with its channels and date."""
+    groups: dict[tuple[str, str], list[HeldDraft]] = {}
+    for draft in held:
+        groups.setdefault((draft.rule, draft.detail), []).append(draft)
+    lines = []
+    for (rule, detail), drafts in groups.items():
+        which = ", ".join(f"{d.channel} {d.at[:16].replace('T', ' ')}" for d in drafts[:HELD_NAMED])
+        which += f", … and {len(drafts) - HELD_NAMED} more" if len(drafts) > HELD_NAMED else ""
+        lines.append(f"held {len(drafts)} draft(s) ({which}): {rule}: {detail}")
+    return lines
 
 
 def _per_channel(channel_of: Mapping[str, str]) -> dict[str, int]:

@@ -39,6 +39,17 @@ class Post:
     story: bool = False
     will_schedule: bool = False
     """The plan's draft step sends this draft to ScheduleDrafts."""
+    text: str = ""
+    """The words it posts (or would): its caption, or title and description."""
+    image: str = ""
+    """Its media URL (the activity's AI image), or ""."""
+    held: str = ""
+    """Why a content rule keeps it a draft ("rule: what it found"); "" when none does."""
+
+    @property
+    def goes_out(self) -> bool:
+        """Whether it is, or after apply will be, scheduled or published."""
+        return self.will_schedule or self.status in ("scheduled", "published")
 
 
 @dataclass(frozen=True)
@@ -248,6 +259,7 @@ def _activities(
     activities: Sequence[Activity], plan: SitePlan, first: datetime, last: datetime
 ) -> list[Entry]:
     sent = {draft_id for ids in plan.drafts.schedule.values() for draft_id in ids}
+    held = {h.id: f"{h.rule}: {h.detail}" for h in plan.drafts.held}
     generating = set(plan.drafts.generate_posts_for)
     return [
         Entry(
@@ -258,7 +270,16 @@ def _activities(
             activity_type=a.type or "",
             generates_posts=a.id in generating,
             posts=tuple(
-                Post(d.id, d.channel, d.status.lower(), d.type == "STORY", d.id in sent)
+                Post(
+                    d.id,
+                    d.channel,
+                    d.status.lower(),
+                    d.type == "STORY",
+                    d.id in sent,
+                    d.text,
+                    d.image,
+                    held.get(d.id, ""),
+                )
                 for d in sorted(a.drafts, key=lambda d: (d.channel, d.type, d.id))
             ),
         )

@@ -18,13 +18,20 @@ A regenerate left pending by an interrupted apply (engine.journal) counts as a c
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from reconciler.engine.plan import ActionKind, DraftStep, PlanAction
+from reconciler.engine.content import (
+    DayCounts,
+    day_hold,
+    review_hold,
+    topic_flags,
+    words_hold,
+)
+from reconciler.engine.plan import ActionKind, DraftPost, DraftStep, HeldDraft, PlanAction
 from reconciler.model.enums import SOCIAL_CHANNELS, TWITTER_SUNSET
-from reconciler.model.events import utc
+from reconciler.model.events import utc, wire_time
 from reconciler.model.plan_state import (
     ACTIVE,
     DRAFT,
@@ -35,9 +42,10 @@ from reconciler.model.plan_state import (
     POSTED,
     SOCIAL_ACTIVITY,
     Activity,
+    Draft,
     PlanState,
 )
-from reconciler.model.policy import Policy
+from reconciler.model.policy import Policy, SchedulePolicy
 
 
 @dataclass(frozen=True)
@@ -150,6 +158,8 @@ def draft_step(
     policy: Policy,
     channels: Sequence[str],
     now: datetime,
+    excluded: Sequence[str] = (),
+    reviewed: Mapping[str, str] | None = None,
 ) -> DraftStep:
     """Decide which activities need posts and which drafts go to ScheduleDrafts.
 
@@ -158,17 +168,24 @@ def draft_step(
     when one is already SCHEDULED or PUBLISHED, or several drafts compete (an earlier posts
     job whose answer was lost, then a second one), the others are left as drafts and listed
     with how to clear them. Drafts that would stay drafts anyway are counted per channel
-    with the reason, so that a plan right after an apply is empty.
+    with the reason, so that a plan right after an apply is empty. A draft that could go is
+    then checked by the content rules (engine.content): one that breaks a rule is held,
+    listed with the rule and the words. `reviewed` (draft id → content hash) is what the
+    reviewed plan showed: a draft whose words changed since is held, and so is one nobody
+    saw when policy.schedule.afterGeneration is review. `excluded`: settings.topics.excluded.
     """
     schedule = policy.schedule
     if not schedule.enabled or plan.status != ACTIVE:
         return DraftStep()
     activities = [a for a in plan.activities if in_horizon(a, now, schedule.horizon_days)]
-    social = [a for a in activities if _is_social(a)]
+    social = sorted((a for a in activities if _is_social(a)), key=_by_date)
     missing = (
         tuple(a.id for a in social if not a.has_posts) if schedule.generate_missing_posts else ()
     )
+    days = DayCounts(schedule, _posted(plan))
     to_send: dict[str, list[str]] = defaultdict(list)
+    posts: list[DraftPost] = []
+    held: list[HeldDraft] = []
     stays: dict[str, int] = defaultdict(int)
     reasons: set[str] = set()
     for activity in social:
@@ -179,17 +196,81 @@ def draft_step(
             reason = _why_unschedulable(draft.channel, activity, draft.account_id)
             if reason is None and (draft.channel, draft.type) in taken:
                 reason = _already_posted(draft.channel)
-            if reason is None:
-                to_send[draft.channel].append(draft.id)
-                taken.add((draft.channel, draft.type))
-            else:
+            if reason is not None:
                 stays[draft.channel] += 1
                 reasons.add(reason)
+                continue
+            at = utc(activity.date) if activity.date else utc(now)
+            hold = _content_hold(draft, at, schedule, excluded, reviewed, days)
+            if hold is not None:
+                held.append(
+                    HeldDraft(
+                        draft.id, draft.channel, wire_time(at), *hold, draft.text, draft.digest
+                    )
+                )
+                continue
+            to_send[draft.channel].append(draft.id)
+            taken.add((draft.channel, draft.type))
+            posts.append(_post(draft, activity, at, excluded))
     return DraftStep(
         generate_posts_for=missing,
         schedule={c: tuple(ids) for c, ids in sorted(to_send.items())},
         stays_draft=dict(sorted(stays.items())),
         notes=tuple(sorted(reasons)),
+        posts=tuple(posts),
+        held=tuple(held),
+        after_generation_mode=schedule.after_generation,
+        time_zone=schedule.time_zone,
+    )
+
+
+def _by_date(activity: Activity) -> tuple[datetime, str]:
+    return (utc(activity.date) if activity.date else datetime.max.replace(tzinfo=UTC), activity.id)
+
+
+def _posted(plan: PlanState) -> list[tuple[str, datetime]]:
+    """(channel, date) of every draft already SCHEDULED or PUBLISHED: maxPerDay counts them."""
+    return [
+        (d.channel, utc(a.date))
+        for a in plan.activities
+        if a.date is not None
+        for d in a.drafts
+        if d.status in POSTED
+    ]
+
+
+def _content_hold(
+    draft: Draft,
+    at: datetime,
+    policy: SchedulePolicy,
+    excluded: Sequence[str],
+    reviewed: Mapping[str, str] | None,
+    days: DayCounts,
+) -> tuple[str, str] | None:
+    """The first content rule that holds the draft, as (rule, detail); maxPerDay last, so a
+    held draft never takes a day's place."""
+    hold = (
+        words_hold(draft, policy, excluded)
+        or review_hold(draft, reviewed, policy.after_generation)
+        or day_hold(at, policy)
+        or days.hold(draft.channel, at)
+    )
+    return None if hold is None else (hold.rule, hold.detail)
+
+
+def _post(draft: Draft, activity: Activity, at: datetime, excluded: Sequence[str]) -> DraftPost:
+    return DraftPost(
+        id=draft.id,
+        channel=draft.channel,
+        at=wire_time(at),
+        activity_id=activity.id,
+        type=draft.type,
+        content_key=draft.content_key,
+        content=draft.content,
+        text=draft.text,
+        image=draft.image,
+        digest=draft.digest,
+        flags=topic_flags(draft, excluded),
     )
 
 

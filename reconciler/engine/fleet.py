@@ -140,6 +140,7 @@ async def plan_sites(
                 now=rt.clock.now(),
                 pending=rt.journal.pending(desired.id),
                 no_regenerate=rt.no_regenerate,
+                reviewed=rt.reviewed_drafts(desired.id),
             )
             if needs_check(plan):
                 problems = option_problems(desired, await read_options(client.site(desired.id)))

@@ -173,4 +173,17 @@ def to_draft(item: wire.Item) -> Draft:
         type=item.type or "POST",
         status=item.status or "",
         account_id=item.channel.account_id if item.channel else None,
+        **_content(item),
     )
+
+
+def _content(item: wire.Item) -> dict[str, Any]:
+    """The item's one content object (SPEC.md §2.3): the member whose name ends in Post,
+    Story, Reel, Photo, Video or Short and whose value is an object."""
+    for key, value in (item.model_extra or {}).items():
+        if key.endswith(_CONTENT_SUFFIXES) and isinstance(value, dict):
+            return {"content_key": key, "content": value}
+    return {}
+
+
+_CONTENT_SUFFIXES = ("Post", "Story", "Reel", "Photo", "Video", "Short")

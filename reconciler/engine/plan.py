@@ -65,6 +65,43 @@ class PlanAction:
 
 
 @dataclass(frozen=True)
+class DraftPost:
+    """One draft apply will send to ScheduleDrafts, with the words and image it will post."""
+
+    id: str
+    channel: str
+    at: str
+    """When it will be published: its activity's date (wire time, UTC)."""
+    activity_id: str = ""
+    type: str = "POST"
+    content_key: str = ""
+    content: Mapping[str, Any] = field(default_factory=dict)
+    """The channel's whole content object as Wix holds it (caption or title/description…)."""
+    text: str = ""
+    image: str = ""
+    digest: str = ""
+    """A hash of `content`: the review digest covers it, and a saved plan's apply compares it."""
+    flags: tuple[str, ...] = ()
+    """Content warnings that do not hold it back (an excluded topic mentioned, say)."""
+
+
+@dataclass(frozen=True)
+class HeldDraft:
+    """A draft a content rule keeps from being scheduled (it stays a draft), and why."""
+
+    id: str
+    channel: str
+    at: str
+    rule: str
+    """The policy key or check that holds it (`policy.schedule.blockWords`…)."""
+    detail: str
+    """What the rule found: the words, the day, the limit."""
+    text: str = ""
+    digest: str = ""
+    """The hash of its content object, as for DraftPost (a held draft was seen too)."""
+
+
+@dataclass(frozen=True)
 class DraftStep:
     """Post generation and draft scheduling as far as they can be known before apply.
 
@@ -79,10 +116,24 @@ class DraftStep:
     """Channel → number of in-horizon drafts that will stay drafts, with the reason in `notes`."""
     notes: tuple[str, ...] = ()
     after_generation: bool = False
+    posts: tuple[DraftPost, ...] = ()
+    """Every draft in `schedule`, with its words, in publishing order."""
+    held: tuple[HeldDraft, ...] = ()
+    """Drafts a content rule (or the review) keeps back, in publishing order."""
+    after_generation_mode: str = "schedule"
+    """policy.schedule.afterGeneration: what apply does with drafts a generation makes."""
+    time_zone: str = "UTC"
+    """policy.schedule.timeZone: the zone days are shown and counted in."""
 
     @property
     def has_changes(self) -> bool:
         return bool(self.generate_posts_for or any(self.schedule.values()))
+
+    @property
+    def shown(self) -> dict[str, str]:
+        """Draft id → content hash of every draft this step shows a reviewer (sent or held)."""
+        shown = {d.id: d.digest for d in self.posts}
+        return shown | {d.id: d.digest for d in self.held}
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,8 +22,12 @@ def build_site_plan(
     now: datetime,
     pending: Pending | None = None,
     no_regenerate: bool = False,
+    reviewed: Mapping[str, str] | None = None,
 ) -> SitePlan:
-    """Diff, choose the plan action and the draft steps; warn about what will not work."""
+    """Diff, choose the plan action and the draft steps; warn about what will not work.
+
+    `reviewed`: the content hashes of the drafts a reviewed (saved) plan showed; a draft whose
+    words changed since is held (engine.content.review_hold)."""
     settings = diff_settings(desired.settings, live.settings_document)
     events = diff_events(desired.events, live.events, prune=desired.policy.prune_events)
     action = site_action(
@@ -35,10 +39,20 @@ def build_site_plan(
         pending=still_due(pending, live.plan, now),
     )
     if action.runs:
-        drafts = DraftStep(after_generation=True)
+        schedule = desired.policy.schedule
+        drafts = DraftStep(
+            after_generation=True,
+            after_generation_mode=schedule.after_generation,
+            time_zone=schedule.time_zone,
+        )
     else:
         drafts = draft_step(
-            live.plan, policy=desired.policy, channels=channels_for(desired, live), now=now
+            live.plan,
+            policy=desired.policy,
+            channels=channels_for(desired, live),
+            now=now,
+            excluded=excluded_topics(desired, live),
+            reviewed=reviewed,
         )
     return SitePlan(
         site_id=desired.id,
@@ -90,6 +104,13 @@ def effective(desired: DesiredSite, live: LiveSite, path: str) -> Any:
 def channels_for(desired: DesiredSite, live: LiveSite) -> tuple[str, ...]:
     """The channels whose drafts get scheduled for this site."""
     return policy_channels(desired.policy, effective(desired, live, "settings.socialChannels"))
+
+
+def excluded_topics(desired: DesiredSite, live: LiveSite) -> tuple[str, ...]:
+    """settings.topics.excluded as it will be after apply (the draft rules flag them)."""
+    topics = effective(desired, live, "settings.topics")
+    found = topics.get("excluded") if isinstance(topics, Mapping) else None
+    return tuple(t for t in found if isinstance(t, str)) if isinstance(found, list) else ()
 
 
 def site_warnings(desired: DesiredSite, live: LiveSite) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -68,6 +68,12 @@ class Runtime:
     answer_window: float = 30.0
     """Seconds a request sent by a run that was cut short may still take to reach Wix; a
     plan action sent that recently is looked for until then before it is sent again."""
+    reviewed: Mapping[str, Mapping[str, str]] | None = None
+    """Site id → draft id → content hash of the drafts a reviewed saved plan showed (`apply
+    plan.json`): only those, unchanged, get scheduled. None: the plan made by this run."""
+
+    def reviewed_drafts(self, site_id: str) -> Mapping[str, str] | None:
+        return None if self.reviewed is None else self.reviewed.get(site_id, {})
 
     async def durable(self) -> None:
         """Return once the journal and the audit trail hold everything recorded so far: the

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
+
+from reconciler.model.content import content_hash, draft_text, media_urls
 
 NEVER_CREATED = "NEVER_CREATED"
 GENERATING = "GENERATING"
@@ -29,6 +34,24 @@ class Draft:
     status: str
     account_id: str | None = None
     """The connected account; SPEC.md §5.20: absent when the channel is not connected."""
+    content_key: str = ""
+    """Which content object the item carries (`facebookPost`…); "" when none was found."""
+    content: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    """That content object as Wix sent it: the words and the media that will be posted."""
+
+    @functools.cached_property
+    def text(self) -> str:
+        return draft_text(self.content)
+
+    @property
+    def image(self) -> str:
+        """The first media URL (the activity's AI image), or ""."""
+        return next(iter(media_urls(self.content)), "")
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """A short hash of the content object: what a review of its words and media covers."""
+        return content_hash(self.content)
 
 
 @dataclass(frozen=True)

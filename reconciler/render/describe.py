@@ -89,11 +89,12 @@ def is_quiet(site: SitePlan) -> bool:
     """Whether a site can be folded: nothing will happen to it and nothing needs a look.
 
     Its plan must be ACTIVE: any other status (an unknown one, work left due for the next
-    apply in a drift report) is worth a line of its own.
+    apply in a drift report) is worth a line of its own, and so is a draft a content rule
+    holds back (someone should edit or drop it).
     """
     if site.plan_status != ACTIVE or site.error or site.has_changes:
         return False
-    return not (site.warnings or site.refusals or site.action.skipped)
+    return not (site.warnings or site.refusals or site.action.skipped or site.drafts.held)
 
 
 def _many(count: int, word: str) -> str:

@@ -21,7 +21,7 @@ from typing import Literal
 
 from reconciler.engine.plan import Plan, SitePlan
 from reconciler.engine.review import review_digest
-from reconciler.render import text
+from reconciler.render import drafts, text
 from reconciler.render.describe import counts, refusal_block, summary
 
 MARKER = "<!-- mpr-plan -->"
@@ -87,8 +87,8 @@ def render_plan(
     if rows_cut or sum(size(r) + 1 for r in calm_rows) > budget:
         calm_rows = [_folded_row(len(calm))] if calm else []
     budget -= sum(size(r) + 1 for r in calm_rows)
-    detailed = [s for s in ranked if s.error or s.has_changes or s.warnings]
-    shown = [_details(s) + (upcoming or {}).get(s.site_id, "") for s in detailed]
+    detailed = [s for s in ranked if s.error or s.has_changes or s.warnings or s.drafts.held]
+    shown = [_details(s) + (upcoming or {}).get(s.site_id, "") + _words(s) for s in detailed]
     details, _, details_cut = _take(shown, budget)
     notes = _notes(rows_cut, details_cut, more)
     if rows_cut:
@@ -170,6 +170,12 @@ def _details(site: SitePlan) -> str:
     fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", body)), default=0))
     title = _escape(site.name or site.site_id)
     return f"<details><summary>{title}</summary>\n\n{fence}diff\n{body}{fence}\n</details>\n"
+
+
+def _words(site: SitePlan) -> str:
+    """The site's drafts to schedule with their full words (render.drafts), after its days."""
+    words = drafts.markdown_block(site.drafts, site.name or site.site_id)
+    return f"\n{words}" if words else ""
 
 
 _DIFF_SIGN = {"+": "+", "-": "-", "~": "!", "*": "!", "!": "!"}

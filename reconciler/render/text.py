@@ -16,6 +16,7 @@ from typing import Any
 from reconciler.engine.diff import Leaf, leaves, setting_leaves
 from reconciler.engine.plan import Plan, SettingChange, SitePlan
 from reconciler.engine.report import ApplyReport, SiteOutcome
+from reconciler.render import drafts
 from reconciler.render.describe import (
     action_line,
     draft_lines,
@@ -30,6 +31,8 @@ from reconciler.render.words import is_long_text, word_diff
 
 _SIGN = {"create": "+", "update": "~", "delete": "-"}
 _WHOLE_LINE: dict[str, Role] = {"+": "add", "-": "remove", "!": "warn"}
+DEFAULT_WIDTH = 100
+"""The line width a draft's words are cut to when the terminal's is not known."""
 FOLDED_NAMES = 8
 """How many unchanged sites the folded line names before it counts the rest."""
 
@@ -45,9 +48,11 @@ class Line:
     """How the whole line looks; None: only the sign is coloured."""
 
 
-def render_plan(plan: Plan, paint: Paint = plain) -> str:
-    """Every site that needs a look, the unchanged ones folded, then the fleet's summary."""
-    blocks = [render_site(site, paint) for site in plan.sites if not is_quiet(site)]
+def render_plan(plan: Plan, paint: Paint = plain, width: int = DEFAULT_WIDTH) -> str:
+    """Every site that needs a look, the unchanged ones folded, then the fleet's summary.
+
+    Each draft to schedule is a line of its own, its words cut to `width` (the terminal's)."""
+    blocks = [render_site(site, paint, width) for site in plan.sites if not is_quiet(site)]
     quiet = [site for site in plan.sites if is_quiet(site)]
     if quiet:
         blocks.append(folded_line(quiet) + "\n")
@@ -65,10 +70,11 @@ def folded_line(sites: Sequence[SitePlan]) -> str:
     return f"{len(sites)} site(s) unchanged: {listed}"
 
 
-def render_site(site: SitePlan, paint: Paint = plain) -> str:
+def render_site(site: SitePlan, paint: Paint = plain, width: int | None = None) -> str:
     """One site's plan: its title line, then its indented `+ ~ -` lines."""
     head = paint(f"{site.name or site.site_id} ({site.site_id}) — {site.source}", "strong")
-    return "\n".join([head, *(_text_line(line, paint) for line in site_lines(site, paint))]) + "\n"
+    body = (_text_line(line, paint) for line in site_lines(site, paint, width=width))
+    return "\n".join([head, *body]) + "\n"
 
 
 def _text_line(line: Line, paint: Paint) -> str:
@@ -81,8 +87,11 @@ def _text_line(line: Line, paint: Paint) -> str:
     return f"{indent}{sign} {line.body}"
 
 
-def site_lines(site: SitePlan, paint: Paint = plain) -> list[Line]:
-    """What apply would do to `site`, line by line, without layout (text and Markdown)."""
+def site_lines(site: SitePlan, paint: Paint = plain, *, width: int | None = None) -> list[Line]:
+    """What apply would do to `site`, line by line, without layout (text and Markdown).
+
+    With a `width` (the text plan), each draft to schedule gets a line with its words (the
+    Markdown plan shows them in a block of their own, render.drafts.markdown_block)."""
     if site.error:
         return [Line("!", f"error: {site.error}", role="error")]
     lines = [line for change in site.settings for line in _leaf_lines(change, paint)]
@@ -103,6 +112,10 @@ def site_lines(site: SitePlan, paint: Paint = plain) -> list[Line]:
     lines.append(Line("*" if site.action.runs else " ", action_line(site.action, site.plan_status)))
     mark = "*" if site.drafts.has_changes else " "
     lines += [Line(mark, f"drafts: {line}") for line in draft_lines(site.drafts)]
+    if width is not None:
+        room = width - 8  # the indent and the sign
+        lines += [Line(" ", line, 1) for line in drafts.text_lines(site.drafts, room)]
+    lines += [Line(sign, line) for sign, line in drafts.notes(site.drafts, width)]
     lines += [Line("!", f"warning: {w}") for w in site.warnings]
     lines += [Line("!", f"apply will refuse: {r}", role="error") for r in site.refusals]
     if not site.has_changes:

@@ -15,6 +15,12 @@ from reconciler.emulator import Emulator
 from tests.cli.conftest import SITE, write_site
 from tests.conftest import Mpr
 
+UNSEEN = (
+    "drafts: drafts made by this generation will be scheduled without anyone seeing their "
+    "words (policy.schedule.afterGeneration: schedule; set it to review to see them first)"
+)
+
+
 AUDIENCE = "Families and office workers who walk through the old town every morning"
 LIVE = {
     "toneOfVoice": "warm",
@@ -49,6 +55,7 @@ LEAF_LEVEL = (
     "    (1 managed setting(s) unchanged)\n"
     f"  * {ACTION}\n"
     "    drafts: posts and scheduling are decided after the generation ends\n"
+    f"  ! {UNSEEN}\n"
     "\n" + SUMMARY
 )
 
@@ -93,6 +100,7 @@ def test_a_terminal_gets_colour(
         "    (1 managed setting(s) unchanged)\n"
         f"  * {ACTION}\n"
         "    drafts: posts and scheduling are decided after the generation ends\n"
+        f"  {yellow}! {UNSEEN}{end}\n"
         "\n" + SUMMARY
     )
 
@@ -127,6 +135,7 @@ def test_markdown_uses_a_diff_block_that_github_colours(mpr: Mpr, one_word_chang
         "  (1 managed setting(s) unchanged)\n"
         f"! {ACTION}\n"
         "  drafts: posts and scheduling are decided after the generation ends\n"
+        f"! {UNSEEN}\n"
         "```\n"
         "</details>\n"
     )
@@ -191,6 +200,7 @@ def test_the_plan_says_apply_will_refuse(mpr: Mpr, too_many_deletes: str) -> Non
         + deletes
         + "  * plan ACTIVE: regenerate the plan (settings or events changed: regenerate)\n"
         "    drafts: posts and scheduling are decided after the generation ends\n"
+        f"  ! {UNSEEN}\n"
         f"  ! apply will refuse: {GUARD}\n"
         "\n"
         "Plan: 0 setting fields, events +0 ~0 -4, 1 plan action, 0 drafts to schedule; "

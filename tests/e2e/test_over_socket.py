@@ -7,6 +7,7 @@ secret from the environment, instance ids from the site files); API keys are ref
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -83,12 +84,21 @@ def test_plan_apply_plan_over_http(server: tuple[Emulator, str], tmp_path: Path)
     assert "Apply: 3 site(s): 3 changed, 0 failed" in applied.stdout
     assert (tmp_path / ".mpr" / "state.json").exists()
 
+    # The agency reviews its clients' words (policy.schedule.afterGeneration: review): the
+    # drafts its generation made wait for this plan, which shows them; the next apply
+    # schedules them, and then nothing is left to do.
+    review = mpr("plan", sites, "--detailed-exitcode", env=env, cwd=tmp_path)
+    assert review.returncode == exitcodes.CHANGES, review.stdout + review.stderr
+    assert re.search(r"^ +FACEBOOK \w{3} \d\d \w{3} \d\d:\d\d E[SD]T: “", review.stdout, re.M)
+    reviewed = mpr("apply", sites, "--auto-approve", env=env, cwd=tmp_path)
+    assert reviewed.returncode == exitcodes.OK, reviewed.stdout + reviewed.stderr
+
     writes = len(emulator.writes())
     again = mpr("plan", sites, "--detailed-exitcode", env=env, cwd=tmp_path)
     assert again.returncode == exitcodes.OK, again.stdout
     assert len(emulator.writes()) == writes
     issued = set(emulator.backend.identities.tokens)
-    for output in (first, applied, again):
+    for output in (first, applied, review, reviewed, again):
         text = output.stdout + output.stderr
         assert APP_SECRET not in text
         assert not [token for token in issued if token in text]

@@ -131,3 +131,23 @@ async def test_connecting_a_channel_attaches_the_account_to_existing_drafts() ->
     items = [i for a in plan.json()["marketingActivities"] for i in a.get("items", [])]
     instagram = [i for i in items if i["channel"]["name"] == "INSTAGRAM"]
     assert instagram and all(i["channel"]["accountId"] == account for i in instagram)
+
+
+async def test_a_draft_s_words_are_edited_as_in_the_dashboard(
+    admin: httpx.AsyncClient, client: httpx.AsyncClient, emu: Emulator
+) -> None:
+    await client.post("/marketing-plan/generate-marketing-plan")
+    await admin.post("/clock/advance", json={"seconds": 3600})
+    plan = (await client.get("/marketing-plan")).json()
+    item = next(i for a in plan["marketingActivities"] for i in a["items"] if "linkedinPost" in i)
+    image = item["linkedinPost"]["mediaWrapper"]
+    r = await admin.patch(f"/sites/{SITE}/drafts/{item['id']}", json={"caption": "New words"})
+    assert r.status_code == 200 and r.json()["item"]["linkedinPost"]["caption"] == "New words"
+    plan = (await client.get("/marketing-plan")).json()
+    (edited,) = [
+        i for a in plan["marketingActivities"] for i in a["items"] if i["id"] == item["id"]
+    ]
+    assert edited["linkedinPost"] == {"caption": "New words", "mediaWrapper": image}
+    missing = "44444444-0000-4000-8000-000000000000"
+    assert (await admin.patch(f"/sites/{SITE}/drafts/{missing}", json={})).status_code == 404
+    assert (await admin.patch(f"/sites/{missing}/drafts/{missing}", json={})).status_code == 404

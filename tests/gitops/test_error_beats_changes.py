@@ -14,6 +14,12 @@ from reconciler.emulator import Emulator
 from tests.conftest import Mpr
 from tests.gitops.conftest import OTHER, SITE, seed, site_file
 
+UNSEEN = (
+    "drafts: drafts made by this generation will be scheduled without anyone seeing their "
+    "words (policy.schedule.afterGeneration: schedule; set it to review to see them first)"
+)
+
+
 BODY = """settings:
   toneOfVoice: {tone}
   socialChannels: [FACEBOOK]
@@ -74,6 +80,7 @@ def test_plan_detailed_exitcode_is_1_when_an_error_sits_next_to_changes(
         + CHANGED
         + "  * plan ACTIVE: regenerate the plan (settings or events changed: regenerate)\n"
         "    drafts: posts and scheduling are decided after the generation ends\n"
+        f"  ! {UNSEEN}\n"
         "\n"
         "Plan: 1 setting field, events +0 ~0 -0, 1 plan action, 0 drafts to schedule; "
         "2 site(s): 1 to change, 0 unchanged, 1 error(s).\n"

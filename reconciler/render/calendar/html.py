@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from reconciler.engine.calendar import Day, Entry, SiteCalendar
+from reconciler.engine.calendar import Day, Entry, Post, SiteCalendar
+from reconciler.render import inert
 from reconciler.render.calendar import words
 
 OWN = "Events and plan"
@@ -32,6 +33,7 @@ ul { margin: 0; padding-left: 1.1rem; }
 .apply { font-weight: 700; text-decoration: underline; }
 .connected { color: #4a4a4a; font-style: italic; }
 .note { border-left: 4px solid #1a1a1a; padding-left: .5rem; }
+blockquote { margin: .2rem 0 .4rem; padding-left: .5rem; border-left: 2px solid #8a8a8a; }
 @media (max-width: 40em) {
   table, thead, tbody, tr, th, td, caption { display: block; width: auto; }
   thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
@@ -123,9 +125,18 @@ def _cell(label: str, entries: Sequence[Entry]) -> str:
 
 def _item(entry: Entry) -> str:
     posts = "".join(f"<li>{_marked(line)}</li>" for line in words.post_lines(entry.posts))
+    posts += "".join(_words(post, label) for post, label in words.post_words(entry.posts))
     nested = f"<ul>{posts}</ul>" if posts else ""
     when = f'<time datetime="{entry.at.isoformat()}">{words.clock(entry.at)}</time>'
     return f'<li class="{entry.kind}">{when} {_marked(words.entry_line(entry))}{nested}</li>'
+
+
+def _words(post: Post, label: str) -> str:
+    """A post's words (AI output: escaped, controls spelled out) and a link to its image."""
+    said = inert.html_text(post.text) if post.text.strip() else "<em>(no text)</em>"
+    url = inert.web_link(post.image) if post.image else None
+    link = f' <a href="{escape(url)}">image</a>' if url else ""
+    return f'<li class="words">{escape(label)}:{link}<blockquote>{said}</blockquote></li>'
 
 
 def _marked(line: str) -> str:

@@ -14,6 +14,7 @@ from datetime import timedelta
 from icalendar import Calendar, Event
 
 from reconciler.engine.calendar import Entry, Post, SiteCalendar
+from reconciler.render import inert
 from reconciler.render.calendar import words
 
 PRODID = "-//mpr//Marketing Plan Reconciler//EN"
@@ -38,9 +39,16 @@ def _events(calendar: SiteCalendar) -> Iterator[Event]:
             if entry.kind == "event" and entry.change != "delete":
                 yield _event(calendar, entry, entry.uid, words.entry_line(entry), "event")
             yield from (
-                _event(calendar, entry, f"post:{post.draft_id}", _post_title(entry, post), "post")
+                _event(
+                    calendar,
+                    entry,
+                    f"post:{post.draft_id}",
+                    _post_title(entry, post),
+                    "post",
+                    _post_words(post),
+                )
                 for post in entry.posts
-                if post.status in ("scheduled", "published") or post.will_schedule
+                if post.goes_out
             )
 
 
@@ -48,7 +56,16 @@ def _post_title(entry: Entry, post: Post) -> str:
     return f"{words.post_line(post)} — {entry.title or entry.activity_type}"
 
 
-def _event(calendar: SiteCalendar, entry: Entry, uid: str, title: str, kind: str) -> Event:
+def _post_words(post: Post) -> str:
+    """The post's words and image for the event's description (controls spelled out;
+    icalendar escapes what RFC 5545 needs)."""
+    said = inert.visible(post.text).strip() or "(no text)"
+    return said + (f"\n\nImage: {inert.visible(post.image)}" if post.image else "")
+
+
+def _event(
+    calendar: SiteCalendar, entry: Entry, uid: str, title: str, kind: str, words: str = ""
+) -> Event:
     event = Event()
     event.add("uid", f"{uid}@{calendar.site_id}.mpr")
     event.add("dtstamp", calendar.now)
@@ -56,5 +73,6 @@ def _event(calendar: SiteCalendar, entry: Entry, uid: str, title: str, kind: str
     event.add("dtend", entry.at + _LENGTH)
     event.add("summary", title)
     event.add("categories", [kind])
-    event.add("description", f"{calendar.label} — {calendar.source}")
+    where = f"{calendar.label} — {calendar.source}"
+    event.add("description", f"{words}\n\n{where}" if words else where)
     return event

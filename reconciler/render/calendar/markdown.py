@@ -10,7 +10,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from reconciler.engine.calendar import Day, Entry, Post, SiteCalendar
+from reconciler.render import inert
 from reconciler.render.calendar import words
+from reconciler.render.drafts import markdown_link
 
 
 def render(calendars: Sequence[SiteCalendar]) -> str:
@@ -51,11 +53,21 @@ def _row(day: Day) -> str:
     return f"| {label} | {own} | {connected} |"
 
 
-def entry_lines(entry: Entry) -> list[str]:
-    """An entry and its posts as escaped lines; what apply would do in bold."""
+def entry_lines(entry: Entry, *, texts: bool = True) -> list[str]:
+    """An entry and its posts as escaped lines; what apply would do in bold. With `texts`,
+    each post's words follow (inert: AI output), with a link to its image."""
     when = words.clock(entry.at)
     head = _bold_apply(escape(f"{when} {words.entry_line(entry)}"))
-    return [head, *(_bold_apply(escape(f"↳ {line}")) for line in words.post_lines(entry.posts))]
+    lines = [head, *(_bold_apply(escape(f"↳ {line}")) for line in words.post_lines(entry.posts))]
+    if texts:
+        lines += [_post_words(post, label) for post, label in words.post_words(entry.posts)]
+    return lines
+
+
+def _post_words(post: Post, label: str) -> str:
+    said = inert.markdown(inert.one_line(post.text)) if post.text.strip() else "*(no text)*"
+    link = markdown_link(post.image)
+    return f"&nbsp;&nbsp;{escape(label)}: “{said}”" + (f" ({link})" if link else "")
 
 
 def next_days(calendar: SiteCalendar) -> str:
@@ -71,7 +83,7 @@ def next_days(calendar: SiteCalendar) -> str:
     lines = [title, "", *(f"> {escape(note)}\n" for note in calendar.notes)]
     for day in busy:
         shown = (replace(e, posts=_going_out(e.posts)) for e in (*day.own, *day.connected))
-        entries = [line for e in shown for line in entry_lines(e)]
+        entries = [line for e in shown for line in entry_lines(e, texts=False)]
         lines.append(f"- **{words.day_name(day.date)}**: " + "; ".join(entries))
     return "\n".join(lines) + "\n"
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reconciler.engine.calendar import Day, Entry, SiteCalendar
+from reconciler.render import inert
 from reconciler.render.calendar import words
 
 _DAY = 16  # "Mon 30 Nov today"
+WORDS = 72
+"""Where a post's words are cut on the grid (`--format json` of the plan has them whole)."""
 
 
 def render(calendars: Sequence[SiteCalendar]) -> str:
@@ -51,7 +54,12 @@ def _day(day: Day) -> list[str]:
 
 def _entry(entry: Entry) -> list[str]:
     when = words.clock(entry.at)
+    texts = [
+        f"{label}: “{inert.one_line(post.text or '(no text)', WORDS)}”"
+        for post, label in words.post_words(entry.posts)
+    ]
     return [
         f"{when} {words.entry_line(entry)}",
         *(f"{'':{len(when)}}   {line}" for line in words.post_lines(entry.posts)),
+        *(f"{'':{len(when)}}     {line}" for line in texts),
     ]

@@ -116,3 +116,17 @@ def horizon_mark(calendar: SiteCalendar) -> str:
     end = calendar.horizon_end
     when = f"{long_date(end.date())} {clock(end)}" if end else ""
     return f"policy horizon ends {when}: apply schedules no draft after it"
+
+
+def post_words(posts: Sequence[Post]) -> list[tuple[Post, str]]:
+    """(post, label) for each post whose words a reader should see: the ones that are or
+    will be scheduled or published, and the ones a content rule holds back (with why).
+    The words themselves are AI output: each format makes them inert (render.inert)."""
+    shown = []
+    for post in posts:
+        kind = "story" if post.story else "post"
+        if post.held:
+            shown.append((post, f"{post.channel} {kind} held ({post.held})"))
+        elif post.goes_out:
+            shown.append((post, f"{post.channel} {kind}"))
+    return shown
