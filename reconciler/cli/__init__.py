@@ -65,6 +65,7 @@ class LazyGroup(click.Group):
         module = __import__(module_name, fromlist=[attribute])
         command: click.Command = getattr(module, attribute)
         _name_environment(command, cmd_name)
+        _accept_global_options(command)
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -83,6 +84,37 @@ def _name_environment(command: click.Command, path: str) -> None:
             _name_environment(sub, f"{path} {name}")
     elif variables_for(path):
         command.epilog = epilog(path)
+
+
+def _accept_global_options(command: click.Command) -> None:
+    """Let `mpr plan --no-color` and `mpr apply … --debug` mean what `mpr --no-color plan`
+    means: people add them at the end of a command line they already typed."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _accept_global_options(sub)
+        return
+    names = {name for param in command.params for name in getattr(param, "opts", ())}
+    for flag, then, meaning in _LATE_OPTIONS:
+        if flag not in names:
+            command.params.append(
+                click.Option([flag], is_flag=True, expose_value=False, callback=then, help=meaning)
+            )
+
+
+def _late_no_color(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[NO_COLOR_KEY] = True
+
+
+def _late_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        _debug_on()
+
+
+_LATE_OPTIONS = (
+    ("--no-color", _late_no_color, "Never colour the output (as `mpr --no-color`)."),
+    ("--debug", _late_debug, "On a bug in mpr, print its traceback (as `mpr --debug`)."),
+)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -135,16 +167,25 @@ def _start_logging(debug: bool) -> None:
         def emit(self, record: logging.LogRecord) -> None:
             click.echo(record.getMessage(), err=True)
 
-    _run["debug"] = debug
     _run["last_resort"] = logging.lastResort
     logging.lastResort = Quiet(logging.WARNING)
     if debug:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
-        logger = logging.getLogger("reconciler")
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
-        _run["handler"] = handler
+        _debug_on()
+
+
+def _debug_on() -> None:
+    """--debug: tracebacks of unexpected errors, and every log line of mpr on stderr (once)."""
+    import logging
+
+    _run["debug"] = True
+    if "handler" in _run:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
+    logger = logging.getLogger("reconciler")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    _run["handler"] = handler
 
 
 def _end_logging() -> None:

@@ -19,6 +19,7 @@ from contextlib import (
 )
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import httpx
@@ -41,6 +42,9 @@ from reconciler.errors import ConfigError
 from reconciler.model.site import DesiredSite
 from reconciler.wix import WixClient
 from reconciler.wix.auth import Redactor
+
+if TYPE_CHECKING:
+    from reconciler.emulator import Emulator
 
 EMULATOR_BASE_URL = "http://emulator.invalid"
 EMULATOR_NOTE = (
@@ -79,6 +83,9 @@ class App:
     """The progress of this command's fleet, on stderr (attach it to the runtime)."""
     store: StoreChoice = field(default_factory=StoreChoice)
     """Where the journal, the apply lock and the audit trail live (--store file|git)."""
+    digests: Mapping[str, str] = field(default_factory=dict)
+    """The files `load` read → their SHA-256, recorded in a plan (see Plan.files)."""
+    _emulator: Emulator | None = field(default=None, repr=False)
 
     def load(self, paths: Sequence[str]) -> tuple[DesiredSite, ...]:
         """Load, select and shard the sites; print warnings; raise ConfigInvalid/SelectionEmpty.
@@ -90,6 +97,7 @@ class App:
         credentials = credential_values(result.sites, self.env)
         for value in credentials.values():  # known before the first output of the run
             self.redactor.add(value)
+        self.digests = dict(result.digests)
         selected = select_sites(result.sites, self.selectors)
         chosen = shard_sites(selected, self.shard)
         refuse_credentials_in(chosen, credentials)
@@ -148,6 +156,28 @@ class App:
         )
         return runtime if audit is None else replace(runtime, audit=audit)
 
+    def emulator(self) -> Emulator:
+        """The in-process emulator of `--emulator FIXTURE`, seeded once per command."""
+        from reconciler.emulator import Emulator, EmulatorConfig, FixtureError
+
+        if self._emulator is None:
+            emulator = Emulator(config=EmulatorConfig(generation_seconds=1.0, posts_seconds=0.5))
+            try:
+                emulator.load_fixtures_file(str(self.emulator_fixture))
+            except FixtureError as exc:
+                raise ConfigError(str(exc)) from exc
+            self._emulator = emulator
+        return self._emulator
+
+    def emulated_instance(self, site_id: str) -> str | None:
+        """The emulator's app instance on `site_id` (None without --emulator or that site)."""
+        if not self.emulator_fixture:
+            return None
+        try:
+            return self.emulator().instance_id(site_id)
+        except KeyError:
+            return None
+
     def client(self, sites: Sequence[DesiredSite] = ()) -> AbstractAsyncContextManager[WixClient]:
         """A WixClient bound to Wix, or to an in-process emulator with --emulator.
 
@@ -170,13 +200,7 @@ class App:
             ) as client:
                 yield client
             return
-        from reconciler.emulator import Emulator, EmulatorConfig, FixtureError
-
-        emulator = Emulator(config=EmulatorConfig(generation_seconds=1.0, posts_seconds=0.5))
-        try:
-            emulator.load_fixtures_file(self.emulator_fixture)
-        except FixtureError as exc:
-            raise ConfigError(str(exc)) from exc
+        emulator = self.emulator()
         click.echo(EMULATOR_NOTE.format(fixture=self.emulator_fixture), err=True)
         app = EmulatorApp(emulator.config.app_id, emulator.config.app_secret)
         credentials = site_credentials(sites, self.env, self.redactor, emulator=app)

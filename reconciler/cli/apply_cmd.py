@@ -23,7 +23,6 @@ from reconciler.cli.audit import (
 from reconciler.cli.color import echo_plan
 from reconciler.cli.confirm import confirm
 from reconciler.cli.console import warn
-from reconciler.cli.github import add_summary, check_runner_files, set_outputs
 from reconciler.cli.options import audit_option, github_option, with_app
 from reconciler.cli.plan_cmd import names, stamp
 from reconciler.config import select_sites
@@ -45,6 +44,7 @@ from reconciler.engine.report import ApplyReport
 from reconciler.engine.review import review_digest, writes_something
 from reconciler.engine.runtime import Runtime
 from reconciler.errors import ConfigError, LockHeld, SelectionEmpty, StalePlan
+from reconciler.gitops.github import add_summary, check_runner_files, set_outputs
 from reconciler.model.site import DesiredSite
 from reconciler.render import render_report
 from reconciler.wix import WixClient
@@ -117,9 +117,14 @@ async def run_apply(
     expect_digest: str | None = None,
     gate: interrupt.Gate | None = None,
     canary: canaries.Canary | None = None,
+    before_writing: Sequence[str] = (),
 ) -> CanaryRun:
     """Plan, show, ask, apply; with a `gate`, a signal during the writes stops them cleanly;
-    with a `canary`, those sites first and the rest only once they converged."""
+    with a `canary`, those sites first and the rest only once they converged.
+
+    `before_writing`: warnings that matter only when something will be written (uncommitted
+    files), said after the plan, before the question.
+    """
     runtime = app.display.attach(app.runtime(audit))
     if saved is not None:  # schedule only the drafts the saved plan showed, words unchanged
         runtime = replace(runtime, reviewed={s.site_id: s.drafts.shown for s in saved.sites})
@@ -135,7 +140,7 @@ async def run_apply(
             work = pass_guard(work, forced_ids(sites, app.force))
             fresh = stamp(app, make_plan(work, runtime, paths, app.selectors))
             if saved is not None:
-                check_fresh(saved, work)
+                check_fresh(saved, work, app.digests)
             check_digest(fresh, expect_digest)
             echo_plan(fresh, "text", app.env)
             if not fresh.has_changes and not fresh.has_errors:
@@ -143,6 +148,8 @@ async def run_apply(
                 return CanaryRun(ApplyReport(()))
             chosen = canary.choose(work) if canary is not None else None
             if fresh.to_apply:
+                for message in before_writing:
+                    warn(message)
                 approved = auto_approve or saved is not None
                 confirm(fresh, approved)
                 if not approved:
@@ -263,12 +270,31 @@ def apply(
         check_runner_files(app.env)
     with app.writer_lock(lock_timeout, sites):
         log_path = audit_path(app, audit_log, no_audit)
+        before_writing: list[str] = []  # said only when something will be written
         audit = open_audit_log(
-            app.env, log_path, sites, allow_out_of_order, app.redactor, paths, app.store
+            app.env,
+            log_path,
+            sites,
+            allow_out_of_order,
+            app.redactor,
+            paths,
+            app.store,
+            say_dirty=before_writing.append,
         )
         gate = interrupt.Gate(interrupt.grace_seconds(app.env))
         run = asyncio.run(
-            run_apply(app, sites, paths, saved, auto_approve, audit, expect_digest, gate, canary)
+            run_apply(
+                app,
+                sites,
+                paths,
+                saved,
+                auto_approve,
+                audit,
+                expect_digest,
+                gate,
+                canary,
+                before_writing,
+            )
         )
         report = run.report
         unrecorded = None

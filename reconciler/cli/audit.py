@@ -6,7 +6,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from reconciler.cli import gitinfo
 from reconciler.cli.app import App
 from reconciler.cli.console import warn
 from reconciler.cli.credentials import credential_values, identities
@@ -16,6 +15,7 @@ from reconciler.engine.audit import AuditLog, Provenance, check_order, last_appl
 from reconciler.engine.fleet import SiteWork
 from reconciler.engine.intents import open_writes, settle
 from reconciler.engine.report import ApplyReport
+from reconciler.gitops import gitinfo
 from reconciler.model.site import DesiredSite
 
 AUDIT_NAME = "audit.jsonl"
@@ -46,18 +46,20 @@ def open_audit_log(
     redact: Callable[[str], str] | None = None,
     sources: Sequence[str] = (),
     store: StoreChoice | None = None,
+    say_dirty: Callable[[str], None] = warn,
 ) -> AuditLog | None:
     """The audit log for this apply (None when off), after the ordering guard.
 
     Raises OutOfOrderCommit when the commit being applied is older than the one the log
     last applied to any of `sites`, unless `allow_out_of_order`. Warns when the files in
-    `sources` differ from the commit, and records the lines `dirty`. With the git `store`,
-    the order and the writes left open are read from every runner's notes.
+    `sources` differ from the commit (through `say_dirty`: apply says it only when it will
+    write), and records the lines `dirty`. With the git `store`, the order and the writes
+    left open are read from every runner's notes.
     """
     if not path:
         return None
     store = store or StoreChoice()
-    origin = _checked_dirty(gitinfo.provenance(env), sources)
+    origin = _checked_dirty(gitinfo.provenance(env), sources, say_dirty)
     names: dict[str, str] = {site.id: site.name for site in sites}
     entries, problems = store.entries([path])
     for problem in problems:
@@ -75,15 +77,17 @@ def open_audit_log(
     return log
 
 
-def _checked_dirty(origin: Provenance, sources: Sequence[str]) -> Provenance:
-    """`origin`, marked dirty (with a warning) when the files applied are not the commit's."""
+def _checked_dirty(
+    origin: Provenance, sources: Sequence[str], say: Callable[[str], None]
+) -> Provenance:
+    """`origin`, marked dirty (and `say` told why) when the files applied are not the commit's."""
     if not origin.commit or not sources:
         return origin
     changed = gitinfo.changed_since(origin.commit, sources)
     if not changed:
         return origin
     shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
-    warn(
+    say(
         f"the files applied differ from commit {origin.commit[:12]} (not committed: {shown}): "
         "they are applied as they are, and the audit log records these writes as dirty"
     )

@@ -181,8 +181,15 @@ def _credential(
             secret = needs.value(env, auth.app_secret_env, _WHAT["app_secret_env"], site)
         if not (app_id and secret):
             return None
-        origin = f"{auth.app_id_env} / {auth.app_secret_env} and auth.wixApp of {site.source}"
-        return AppCredential(app_id, Secret(secret), auth.instance_id, origin=origin)
+        origin = f"auth.wixApp of {site.source}"
+        return AppCredential(
+            app_id,
+            Secret(secret),
+            auth.instance_id,
+            origin=origin,
+            id_variable=auth.app_id_env,
+            secret_variable=auth.app_secret_env,
+        )
     if isinstance(auth, WixUserAuth):
         return CommandCredential(
             auth.command,

@@ -20,8 +20,13 @@ import click
 
 from reconciler.cli import exitcodes
 from reconciler.cli.app import App
-from reconciler.cli.options import text_or_json_option, with_app
-from reconciler.cli.options_cmd import NO_FILE, targets, token_command_option
+from reconciler.cli.options import instance_ids, text_or_json_option, with_app
+from reconciler.cli.options_cmd import (
+    NO_FILE,
+    sign_in_as_app_option,
+    targets,
+    token_command_option,
+)
 from reconciler.cli.outfile import save
 from reconciler.config.export import render_site_file
 from reconciler.config.masking import masked_site
@@ -68,6 +73,7 @@ def record(app: App, found: Sequence[Examined], folder: str) -> str:
 @click.argument("given", nargs=-1, required=True, metavar="SITE_ID|PATH...")
 @with_app(regenerate=False)
 @text_or_json_option
+@sign_in_as_app_option
 @token_command_option
 @click.option(
     "--record",
@@ -79,13 +85,18 @@ def record(app: App, found: Sequence[Examined], folder: str) -> str:
     "(DIR/sites/), to replay with `mpr plan DIR/sites --emulator DIR/fixture.json`.",
 )
 def doctor(
-    app: App, given: tuple[str, ...], fmt: str, token_command: str | None, record_dir: str | None
+    app: App,
+    given: tuple[str, ...],
+    fmt: str,
+    instances: tuple[str, ...],
+    token_command: str | None,
+    record_dir: str | None,
 ) -> int:
     """Check, without writing anything, that the live sites given (by site id, or by site
     file or folder) answer every read method in a way mpr can act on: status, time, the
     identity used, and each answer's members against what mpr reads. Exit 0: every answer
     can be acted on; 1: at least one cannot (its site would stop plan and apply)."""
-    sites = targets(app, given, token_command)
+    sites = targets(app, given, instance_ids(instances), token_command)
     found = asyncio.run(examine(app, sites))
     click.echo(render_doctor(found, fmt), nl=False)
     if record_dir is not None:

@@ -14,7 +14,6 @@ import click
 from reconciler.cli import exitcodes
 from reconciler.cli.app import App
 from reconciler.cli.color import echo_plan
-from reconciler.cli.github import check_runner_files
 from reconciler.cli.options import (
     comment_limit_option,
     format_option,
@@ -24,8 +23,9 @@ from reconciler.cli.options import (
     with_app,
 )
 from reconciler.cli.plan_cmd import make, refuse_saved_plans
-from reconciler.cli.publish import publish
 from reconciler.engine.drift import drift_only, drifted
+from reconciler.gitops.github import check_runner_files
+from reconciler.gitops.publish import publish
 from reconciler.render.markdown import DRIFT_MARKER
 
 

@@ -8,6 +8,7 @@ fast.
 from __future__ import annotations
 
 import errno
+from collections.abc import Sequence
 
 import click
 
@@ -62,6 +63,15 @@ def emulator() -> None:
     help="Create unknown sites on first use (overrides the fixture file).",
 )
 @click.option("--seed", default=None, help="Make generated ids deterministic.")
+@click.option(
+    "--for",
+    "site_paths",
+    multiple=True,
+    type=click.Path(exists=True),
+    metavar="PATH",
+    help="Site files or folders (repeatable): also print exports for the app variables "
+    "their auth.wixApp names (appIdEnv, appSecretEnv), e.g. examples/sites.",
+)
 def serve(
     port: int,
     host: str,
@@ -73,11 +83,13 @@ def serve(
     token_seconds: float | None,
     auto_create_sites: bool | None,
     seed: str | None,
+    site_paths: tuple[str, ...],
 ) -> None:
     """Serve the emulator at http://HOST:PORT until interrupted.
 
     It prints what a client needs to sign in as the emulator's Wix app: the app id and
-    secret to export, and each site's app instance id (auth.wixApp.instanceId).
+    secret to export (also under the names the site files given with --for use), and each
+    site's app instance id (auth.wixApp.instanceId).
     """
     from reconciler.emulator import Emulator, EmulatorConfig, FixtureError
     from reconciler.emulator import serve as run_server
@@ -91,6 +103,7 @@ def serve(
             seed=seed,
         )
     )
+    variables = app_variables(site_paths)
     site_ids: list[str] = []
     if sites_file:
         try:
@@ -112,7 +125,8 @@ def serve(
             f"mpr emulator: {url} serving {len(site_ids)} site(s); control plane at /_emulator/",
             err=True,
         )
-        click.echo(sign_in_help(url, emu.app_credentials(), emu.config.lenient_auth), err=True)
+        app = emu.app_credentials()
+        click.echo(sign_in_help(url, app, emu.config.lenient_auth, variables), err=True)
 
     try:
         run_server(emu, host=host, port=port, listening=listening)
@@ -122,8 +136,31 @@ def serve(
         raise ConfigError(f"port {port} is in use: choose another with --port") from None
 
 
-def sign_in_help(url: str, app: dict[str, object], lenient: bool) -> str:
-    """The lines that tell a user how to point mpr at this emulator as its Wix app."""
+def app_variables(paths: Sequence[str]) -> list[tuple[str, str]]:
+    """The (app id, app secret) variable names the sites under `paths` sign in with, other
+    than the defaults, in order of first use; ConfigError when a file cannot be read."""
+    if not paths:
+        return []
+    from reconciler.config import check_sites
+    from reconciler.errors import ConfigInvalid
+    from reconciler.model.auth import WixAppAuth
+
+    checked = check_sites(paths)
+    if checked.errors:
+        raise ConfigInvalid(checked.errors)
+    pairs = [
+        (site.auth.app_id_env, site.auth.app_secret_env)
+        for site in checked.sites
+        if isinstance(site.auth, WixAppAuth)
+    ]
+    return [pair for pair in dict.fromkeys(pairs) if pair != ("WIX_APP_ID", "WIX_APP_SECRET")]
+
+
+def sign_in_help(
+    url: str, app: dict[str, object], lenient: bool, variables: Sequence[tuple[str, str]] = ()
+) -> str:
+    """The lines that tell a user how to point mpr at this emulator as its Wix app
+    (`variables`: other names site files give the app's id and secret)."""
     mode = "API keys are accepted too" if lenient else "API keys are refused, as Wix does"
     lines = [
         f"Sign in as the emulator's Wix app ({mode}):",
@@ -131,6 +168,9 @@ def sign_in_help(url: str, app: dict[str, object], lenient: bool) -> str:
         f"  export WIX_APP_ID={app['appId']}",
         f"  export WIX_APP_SECRET={app['appSecret']}",
     ]
+    for id_name, secret_name in variables:
+        lines.append(f"  export {id_name}={app['appId']}")
+        lines.append(f"  export {secret_name}={app['appSecret']}")
     instances = app.get("instances")
     if isinstance(instances, dict) and instances:
         lines.append("App instance ids (auth.wixApp.instanceId in each site file):")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict
-from fnmatch import fnmatchcase
 from pathlib import Path
 
 import click
@@ -15,9 +14,9 @@ from reconciler.cli.audit import AUDIT_NAME
 from reconciler.cli.console import warn
 from reconciler.cli.options import AUDIT_OFF, DEFAULT_STATE_FILE, format_choice, store_options
 from reconciler.cli.store import GIT, StoreChoice
-from reconciler.config.discover import choose
-from reconciler.engine.audit import AuditEntry, read_log
+from reconciler.engine.audit import read_log
 from reconciler.errors import ConfigError
+from reconciler.gitops.history import select_entries
 from reconciler.render.history import render_history
 
 
@@ -38,7 +37,11 @@ from reconciler.render.history import render_history
     metavar="SEL",
     help="Only these sites: a site id or a name glob; !SEL leaves sites out. Repeatable.",
 )
-@click.option("--commit", default=None, help="Only entries of this commit (a prefix will do).")
+@click.option(
+    "--commit",
+    default=None,
+    help="Only entries of this commit: HEAD, a branch, a sha or a prefix of one.",
+)
 @store_options
 @click.option("--limit", type=click.IntRange(1), default=None, help="Only the last N entries.")
 @format_choice(["text", "json"], "text for people; json: the entries as JSON lines.")
@@ -51,7 +54,8 @@ def history(
     store: str,
     store_remote: str,
 ) -> int:
-    """Show what apply did, site by site, with the commit and actor of each change.
+    """Show what apply did, site by site, with the commit and actor of each change: each
+    write once, with its outcome.
 
     With --store git, every runner's applies, from the notes in refs/notes/mpr (unless
     --audit-log names files).
@@ -67,13 +71,7 @@ def history(
             raise click.UsageError(
                 f"--site {selector}: the audit log has no labels; select by site id or name"
             )
-    entries = [e for e in entries if _of_commit(e, commit)]
-    if selectors:
-        picked, _ = choose(entries, selectors, _names)
-        entries = [e for i, e in enumerate(entries) if i in picked]
-    chosen = entries
-    if limit is not None:
-        chosen = chosen[-limit:]
+    chosen = select_entries(entries, selectors=selectors, commit=commit, limit=limit)
     if fmt == "json":
         for entry in chosen:
             click.echo(json.dumps(asdict(entry), ensure_ascii=False))
@@ -106,13 +104,3 @@ def default_log() -> Path:
     """Where apply keeps its audit log by default: next to the state file."""
     state_file = os.environ.get("MPR_STATE_FILE") or DEFAULT_STATE_FILE
     return Path(state_file).parent / AUDIT_NAME
-
-
-def _of_commit(entry: AuditEntry, commit: str | None) -> bool:
-    return not commit or (entry.commit or "").lower().startswith(commit.lower())
-
-
-def _names(entry: AuditEntry, selector: str) -> bool:
-    """Whether `selector` (a site id or a name glob) names the entry's site."""
-    wanted = selector.strip().lower()
-    return wanted == entry.site.lower() or fnmatchcase(entry.site_name.lower(), wanted)

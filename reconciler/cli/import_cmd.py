@@ -24,7 +24,13 @@ import click
 from reconciler.cli import exitcodes, outfile
 from reconciler.cli.app import App, Hooks
 from reconciler.cli.console import warn
-from reconciler.cli.options import emulator_option, parallelism_option, state_option
+from reconciler.cli.options import (
+    emulator_option,
+    instance_id_option,
+    instance_ids,
+    parallelism_option,
+    state_option,
+)
 from reconciler.config import export as exporting
 from reconciler.config import load_sites
 from reconciler.config.values import guid
@@ -70,13 +76,9 @@ class Target:
     help="The $schema of the modeline (default: schemas/site.schema.json from the "
     "current folder, relative to the file).",
 )
-@click.option(
-    "--instance-id",
-    "instances",
-    multiple=True,
-    metavar="SITE_ID=INSTANCE_ID",
-    help="Sign in to SITE_ID as the Wix app in WIX_APP_ID/WIX_APP_SECRET, installed there "
-    "as INSTANCE_ID (repeatable); the file gets auth.wixApp.",
+@instance_id_option(
+    "Sign in to SITE_ID as the Wix app in WIX_APP_ID/WIX_APP_SECRET, installed there "
+    "as INSTANCE_ID (repeatable); the file gets auth.wixApp."
 )
 @click.option(
     "--token-command",
@@ -145,16 +147,7 @@ def _with_auth(
     targets: list[Target], instances: Sequence[str], command: str | None
 ) -> list[Target]:
     """Each target with the `auth` the options give it (none: the API key)."""
-    by_site: dict[str, str] = {}
-    for raw in instances:
-        site, _, instance = raw.partition("=")
-        try:
-            by_site[guid(site.strip())] = guid(instance.strip())
-        except ValueError as exc:
-            raise click.BadParameter(
-                f"{raw!r}: give SITE_ID=INSTANCE_ID, two GUIDs ({exc})",
-                param_hint="--instance-id",
-            ) from None
+    by_site = instance_ids(instances)
     unknown = sorted(set(by_site) - {t.site_id for t in targets})
     if unknown:
         raise click.BadParameter(

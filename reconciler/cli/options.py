@@ -98,6 +98,30 @@ comment_limit_option = click.option(
 )
 
 
+def instance_id_option(help: str) -> Callable[[F], F]:
+    """`--instance-id SITE_ID=INSTANCE_ID` (repeatable), passed as `instances`."""
+    return click.option(
+        "--instance-id", "instances", multiple=True, metavar="SITE_ID=INSTANCE_ID", help=help
+    )
+
+
+def instance_ids(given: Sequence[str]) -> dict[str, str]:
+    """Site id → app instance id from `--instance-id SITE_ID=INSTANCE_ID`; usage error if bad."""
+    from reconciler.config.values import guid
+
+    by_site: dict[str, str] = {}
+    for raw in given:
+        site, _, instance = raw.partition("=")
+        try:
+            by_site[guid(site.strip())] = guid(instance.strip())
+        except ValueError as exc:
+            raise click.BadParameter(
+                f"{raw!r}: give SITE_ID=INSTANCE_ID, two GUIDs ({exc})",
+                param_hint="--instance-id",
+            ) from None
+    return by_site
+
+
 def format_choice(choices: Sequence[str], help: str, name: str = "fmt") -> Callable[[F], F]:
     """`--format` among `choices` (the first is the default), passed as `name`."""
     return click.option(

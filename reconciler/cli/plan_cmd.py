@@ -13,7 +13,6 @@ import click
 from reconciler.cli import exitcodes
 from reconciler.cli.app import App
 from reconciler.cli.color import echo_plan
-from reconciler.cli.github import check_runner_files
 from reconciler.cli.options import (
     comment_limit_option,
     comment_option,
@@ -23,12 +22,13 @@ from reconciler.cli.options import (
     with_app,
 )
 from reconciler.cli.outfile import save
-from reconciler.cli.publish import publish
 from reconciler.engine import bounded, calendar
 from reconciler.engine.calendar import SiteCalendar
 from reconciler.engine.fleet import make_plan, plan_sites
 from reconciler.engine.plan import Plan
 from reconciler.errors import ConfigError
+from reconciler.gitops.github import check_runner_files
+from reconciler.gitops.publish import publish
 from reconciler.model.site import DesiredSite
 
 
@@ -72,8 +72,9 @@ def names(sites: Sequence[DesiredSite]) -> dict[str, str]:
 
 
 def stamp(app: App, plan: Plan) -> Plan:
-    """The plan with the shard it was made for, so `apply PLANFILE` applies the same one."""
-    return replace(plan, shard=str(app.shard or ""))
+    """The plan with the shard it was made for, so `apply PLANFILE` applies the same one,
+    and the digests of the files it was made from, so a stale one names what changed."""
+    return replace(plan, shard=str(app.shard or ""), files=dict(app.digests))
 
 
 @click.command()

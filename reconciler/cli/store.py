@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-from reconciler.cli import gitinfo
 from reconciler.cli.console import warn
 from reconciler.engine.audit import AuditEntry, AuditLog, Provenance, read_log
 from reconciler.engine.gitstore.audit import GitAuditLog, read_notes
@@ -28,6 +27,7 @@ from reconciler.engine.gitstore.lease import DEFAULT_TTL
 from reconciler.engine.gitstore.refs import Git
 from reconciler.engine.gitstore.store import GitStore
 from reconciler.errors import ConfigError
+from reconciler.gitops import gitinfo
 
 FILE, GIT = "file", "git"
 GIT_JOURNAL_NAME = "git-state.json"

@@ -51,7 +51,14 @@ def validate(
             click.echo(github_annotation(problem))
         else:
             click.echo(str(problem), err=True)
-    click.echo(summary(len(result.sites), result.errors, result.warnings, result.files), err=True)
+    unsigned = [Problem(file, 0, 0, "auth", NO_AUTH, "warning") for file in result.without_auth]
+    if output_format == "github":
+        for problem in unsigned:
+            click.echo(github_annotation(problem))
+    elif unsigned:
+        click.echo(no_auth_warning(result.without_auth), err=True)
+    warnings = [*result.warnings, *unsigned]
+    click.echo(summary(len(result.sites), result.errors, warnings, result.files), err=True)
     if result.errors:
         raise click.exceptions.Exit(exitcodes.ERROR)
     if online and not _online_valid(result.sites, emulator_fixture, output_format):
@@ -93,6 +100,20 @@ async def _live_problems(app: App, sites: Sequence[DesiredSite]) -> list[str]:
     return [problem for problems in found for problem in problems]
 
 
+NO_AUTH = (
+    "no `auth` (nor in its defaults): mpr would sign in with the API key in WIX_API_KEY, and "
+    "Wix refuses API keys for the Marketing Plan APIs (they accept only a Wix app or a Wix "
+    "user); add `auth: {wixApp: {instanceId: ...}}` or `auth: {wixUser: {command: ...}}` "
+    "(README: Connecting to Wix). Only the emulator's --lenient-auth accepts the key"
+)
+
+
+def no_auth_warning(files: Sequence[str]) -> str:
+    """One line for every site file without `auth`, however many there are."""
+    shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
+    return f"warning: {_count(len(files), 'site file')} ({shown}): {NO_AUTH}"
+
+
 def github_annotation(problem: Problem) -> str:
     """One `::error file=...::message` workflow command (values escaped as GitHub requires)."""
     level = "warning" if problem.severity == "warning" else "error"
@@ -114,14 +135,18 @@ def _escape(text: str, in_property: bool) -> str:
 def summary(
     site_count: int, errors: Sequence[Problem], warnings: Sequence[Problem], files: Sequence[str]
 ) -> str:
-    """The last line: "3 site files valid[, 1 warning]" or "2 errors, 1 warning in 4 files"."""
+    """The last line: "3 site files valid[, 1 warning]" or "2 errors, 1 warning in 1 of 4
+    files" (the files the problems are in, of those checked)."""
     if not errors:
         text = f"{_count(site_count, 'site file')} valid"
         return text + (f", {_count(len(warnings), 'warning')}" if warnings else "")
     found = _count(len(errors), "error")
     if warnings:
         found += f", {_count(len(warnings), 'warning')}"
-    return f"{found} in {_count(len(files), 'file')}"
+    at_fault = {problem.file for problem in (*errors, *warnings)}
+    if at_fault < set(files):
+        return f"{found} in {len(at_fault)} of {_count(len(files), 'file')}"
+    return f"{found} in {_count(len(at_fault), 'file')}"
 
 
 def _count(number: int, noun: str) -> str:

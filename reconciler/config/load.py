@@ -9,8 +9,10 @@ interpolate one of them, whichever site names it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +49,9 @@ class LoadResult:
     sites: tuple[DesiredSite, ...]
     warnings: tuple[Problem, ...]
     files: tuple[str, ...]
+    digests: Mapping[str, str] = field(default_factory=dict)
+    """Each file read (site files and defaults) → the SHA-256 of its bytes, so a saved plan
+    can name the files that changed since it was made."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,10 @@ class CheckResult:
     sites: tuple[DesiredSite, ...]
     problems: tuple[Problem, ...]
     files: tuple[str, ...]
+    without_auth: tuple[str, ...] = ()
+    digests: Mapping[str, str] = field(default_factory=dict)
+    """As LoadResult.digests."""
+    """The valid site files that declare no `auth` (nor do their defaults): the API key."""
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -80,7 +89,7 @@ def load_sites(
     result = check_sites(paths, env=env, now=now)
     if result.errors:
         raise ConfigInvalid(result.problems)
-    return LoadResult(result.sites, result.warnings, result.files)
+    return LoadResult(result.sites, result.warnings, result.files, result.digests)
 
 
 def check_sites(
@@ -98,7 +107,13 @@ def check_sites(
     ids = [semantics.site_id(site.tree, site.positions) for site in loaded if site]
     run.problems.extend(semantics.duplicate_ids([found for found in ids if found]))
     sites = tuple(site.desired for site in loaded if site and site.desired)
-    return CheckResult(sites, _tidy(run.problems), tuple(sorted(run.files)))
+    without_auth = tuple(
+        site.desired.source
+        for site in loaded
+        if site and site.desired and isinstance(site.tree, YMap) and "auth" not in site.tree
+    )
+    files = tuple(sorted(run.files))
+    return CheckResult(sites, _tidy(run.problems), files, without_auth, dict(run.digests))
 
 
 def _option_locations(tree: Any, positions: Positions) -> dict[str, str]:
@@ -139,6 +154,7 @@ class _Run:
     now: datetime
     problems: list[Problem] = field(default_factory=list)
     files: set[str] = field(default_factory=set)
+    digests: dict[str, str] = field(default_factory=dict)
     shared: dict[Path, Any] = field(default_factory=dict)
     parsed: dict[Path, Parsed] = field(default_factory=dict)
     credentials: dict[str, str] = field(default_factory=dict)
@@ -184,6 +200,8 @@ class _Run:
     def read(self, path: Path, display: str) -> Any:
         """Parse, scan for secrets and interpolate one file; None when it is unusable."""
         self.files.add(display)
+        with suppress(OSError):  # an unreadable file is reported by read_yaml
+            self.digests[display] = hashlib.sha256(path.read_bytes()).hexdigest()
         parsed = self.parse(path, display)
         self.problems.extend(parsed.problems)
         if parsed.empty:

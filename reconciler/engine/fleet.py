@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Awaitable, Callable, Collection, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -241,23 +241,53 @@ def pass_guard(work: Sequence[SiteWork], site_ids: Collection[str]) -> list[Site
 STALE_SAVED = "the saved plan is stale; make a new one with `mpr plan --out`"
 
 
-def check_fresh(saved: Plan, work: Sequence[SiteWork], *, stale: str = STALE_SAVED) -> None:
+def check_fresh(
+    saved: Plan,
+    work: Sequence[SiteWork],
+    files: Mapping[str, str] | None = None,
+    *,
+    stale: str = STALE_SAVED,
+) -> None:
     """Raise StalePlan (`stale`, then each site's reason) when the YAML or the live state
-    changed since `saved` was made."""
+    changed since `saved` was made.
+
+    `files` (each YAML file read now → its digest) names the shared files that changed
+    (defaults): the sites that changed only through them are one line, not one each.
+    """
     fresh = {w.plan.site_id: w.plan for w in work}
-    reasons = []
+    shared: list[str] = []  # unknown for a plan saved without its files' digests
+    if saved.files and files is not None:
+        site_files = {w.plan.source for w in work} | {s.source for s in saved.sites}
+        shared = [name for name in changed_files(saved.files, files) if name not in site_files]
+    reasons, through_shared = [], []
     for old in saved.sites:
         new = fresh.pop(old.site_id, None)
         label = old.name or old.site_id
         if new is None:
             reasons.append(f"{label}: no longer selected or declared")
         elif old.desired_fingerprint != new.desired_fingerprint:
-            reasons.append(f"{label}: its YAML changed ({new.source})")
+            own_changed = saved.files.get(new.source) != (files or {}).get(new.source)
+            if shared and not own_changed:
+                through_shared.append(label)
+            else:
+                reasons.append(f"{label}: its YAML changed ({new.source})")
         elif old.live_fingerprint != new.live_fingerprint:
             reasons.append(f"{label}: its live state changed on Wix")
     reasons += [f"{p.name or p.site_id}: newly declared" for p in fresh.values()]
+    if through_shared:
+        reasons.insert(0, f"{', '.join(shared)} changed, and with it {_sites(through_shared)}")
     if reasons:
         raise StalePlan(f"{stale}:\n  " + "\n  ".join(reasons))
+
+
+def changed_files(saved: Mapping[str, str], now: Mapping[str, str]) -> list[str]:
+    """The files edited, added or removed between two sets of digests, by name."""
+    return sorted(name for name in {*saved, *now} if saved.get(name) != now.get(name))
+
+
+def _sites(labels: Sequence[str], shown: int = 5) -> str:
+    more = f" and {len(labels) - shown} more" if len(labels) > shown else ""
+    return f"the YAML of {len(labels)} site(s): {', '.join(labels[:shown])}{more}"
 
 
 async def apply_sites(client: WixClient, work: Sequence[SiteWork], rt: Runtime) -> ApplyReport:

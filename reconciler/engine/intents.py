@@ -46,6 +46,24 @@ def open_writes(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
     return list(pending.values())
 
 
+def one_per_write(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
+    """The log with each write once: an intent a later line settled is left out for that line.
+
+    An intent nothing settled (a run killed between sending and hearing back) stays, so
+    the reader sees a write whose outcome is not known.
+    """
+    listed = list(entries)
+    settled: set[int] = set()
+    pending: dict[tuple[str, str, str, str | None, str | None], int] = {}
+    for index, entry in enumerate(listed):
+        key = (entry.site, entry.action, entry.target, entry.run, entry.commit)
+        if entry.result == INTENT:
+            pending[key] = index
+        elif entry.result and key in pending:
+            settled.add(pending.pop(key))
+    return [entry for index, entry in enumerate(listed) if index not in settled]
+
+
 def settle(
     open_entries: Sequence[AuditEntry], live: Mapping[str, LiveSite | None]
 ) -> list[Settled]:

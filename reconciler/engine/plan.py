@@ -211,6 +211,9 @@ class Plan:
     selectors: tuple[str, ...] = ()
     shard: str = ""
     """The `--shard I/N` the sites were chosen with ("": every site), for `apply PLANFILE`."""
+    files: Mapping[str, str] = field(default_factory=dict)
+    """Each YAML file read (site files, defaults) → the SHA-256 of its bytes: a stale plan
+    names the files that changed ({}: a plan saved by an older mpr)."""
     format_version: int = FORMAT_VERSION
 
     @property

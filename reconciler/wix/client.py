@@ -353,12 +353,16 @@ class WixClient:
             name, info, parse, params, body, {**headers, "Authorization": token}
         )
 
-    async def request_token(self, body: Mapping[str, str], origin: str) -> Mapping[str, Any]:
+    async def request_token(
+        self, body: Mapping[str, str], origin: str, guidance: str
+    ) -> Mapping[str, Any]:
         """POST `body` to the OAuth token endpoint; CredentialUnavailable when refused.
 
-        Asking again for a token is harmless, so this is retried like a read.
+        `guidance` (the variables the app's id and secret came from) replaces the advice for a
+        request sent without a credential. Asking again for a token is harmless, so this is
+        retried like a read.
         """
-        info = RequestInfo("POST", TOKEN_PATH, self.base_url, self.redactor)
+        info = RequestInfo("POST", TOKEN_PATH, self.base_url, self.redactor, guidance=guidance)
 
         async def attempt() -> dict[str, Any]:
             # The answer as read (not a copy), so an inspection sees which members are used.
@@ -376,9 +380,9 @@ class WixClient:
         except ApiError as exc:
             if exc.status is None or exc.status >= 500 or exc.status == 429:
                 raise
+            advice = "" if exc.status in (401, 403) else f"; {guidance}"
             refused = CredentialUnavailable(
-                f"Wix refused a token for the {origin}: {exc.message}; check the app id and "
-                "secret, and that the app is installed on the site with this instance id",
+                f"Wix refused a token for the {origin}: {exc.message}{advice}",
                 method=exc.method,
                 path=exc.path,
                 status=exc.status,

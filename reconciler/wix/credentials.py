@@ -41,7 +41,11 @@ _STDERR_SHOWN = 400
 class TokenEndpoint(Protocol):
     """What an app credential needs of the client: one POST to the token endpoint."""
 
-    async def request_token(self, body: Mapping[str, str], origin: str) -> Mapping[str, Any]: ...
+    async def request_token(
+        self, body: Mapping[str, str], origin: str, guidance: str
+    ) -> Mapping[str, Any]:
+        """The token endpoint's answer; `guidance` says what to check when it refuses."""
+        ...
 
 
 @dataclass
@@ -163,10 +167,22 @@ class AppCredential(Credential):
     secret: Secret
     instance_id: str
     origin: str = "WIX_APP_ID / WIX_APP_SECRET"
+    id_variable: str = "WIX_APP_ID"
+    """The environment variable the app id came from (auth.wixApp.appIdEnv)."""
+    secret_variable: str = "WIX_APP_SECRET"
+    """The environment variable the secret came from (auth.wixApp.appSecretEnv)."""
     identity: ClassVar[str] = "wix-app"
 
     def describe(self) -> str:
         return f"Wix app {self.app_id} (instance {self.instance_id})"
+
+    def token_refused(self) -> str:
+        """What to check when the token endpoint refuses this app: the variables at fault."""
+        return (
+            f"check the app secret in {self.secret_variable} and the app id in "
+            f"{self.id_variable}, and that the app is installed on the site with instance id "
+            f"{self.instance_id} ({self.origin})"
+        )
 
     def _key(self) -> Hashable:
         return (self.identity, self.app_id, self.instance_id)
@@ -178,7 +194,7 @@ class AppCredential(Credential):
             "client_secret": self.secret.reveal(),
             "instance_id": self.instance_id,
         }
-        answer = await ctx.endpoint.request_token(body, self.describe())
+        answer = await ctx.endpoint.request_token(body, self.describe(), self.token_refused())
         token = answer.get("access_token")
         if not isinstance(token, str) or not token:
             raise CredentialUnavailable(

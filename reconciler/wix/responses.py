@@ -70,6 +70,9 @@ class RequestInfo:
     base_url: str
     redactor: Redactor = field(default_factory=Redactor)
     credential: Credential | None = None
+    guidance: str = ""
+    """What to check when refused (401/403), when the credential is the request itself
+    (the token endpoint's client id and secret) rather than a header."""
 
     def redact(self, text: str) -> str:
         return self.redactor.redact(text)
@@ -119,7 +122,7 @@ def _message(body: Mapping[str, Any], status: int, info: RequestInfo) -> str:
     text = body.get("message")
     said = isinstance(text, str) and bool(text.strip())
     if status in (401, 403):
-        guidance = _guidance(status, info.credential)
+        guidance = info.guidance or _guidance(status, info.credential)
         return f"{info.redact(str(text))}: {guidance}" if said else guidance
     if said:
         return info.redact(str(text))  # server text may echo a secret back

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.cli import exitcodes
+from reconciler.cli.app import Hooks
 from reconciler.cli.credentials import EmulatorApp, site_credentials
 from reconciler.cli.emulator_cmd import sign_in_help
 from reconciler.emulator import Emulator, EmulatorConfig, serve_in_thread
@@ -18,6 +20,7 @@ from reconciler.model.auth import ApiKeyAuth, WixAppAuth, WixUserAuth
 from reconciler.model.site import DesiredSite, SiteId
 from reconciler.wix.auth import Redactor
 from reconciler.wix.credentials import ApiKeyCredential, AppCredential, CommandCredential
+from tests.conftest import Mpr
 
 A, B, C = (f"{n}{n}{n}{n}{n}{n}{n}{n}-2222-4333-8444-555555555555" for n in (1, 2, 3))
 INSTANCE = "9a3f6c1e-1111-4e2a-9b7c-5d8e0f1a2b3c"
@@ -153,3 +156,26 @@ def test_import_signs_in_as_the_app_and_keeps_that_auth_in_the_file(
     again = run("plan", "crumb.yaml", "--detailed-exitcode", env=env, cwd=tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
     assert [r.path for r in emulator.requests].count("/oauth2/token") == 2, "one per run"
+
+
+def test_a_wrong_app_secret_names_the_variable_it_came_from(
+    served: tuple[Emulator, str], tmp_path: Path, mpr: Mpr, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emulator, url = served
+    (tmp_path / "site.yaml").write_text(
+        f"version: 1\nsite: {{id: {A}}}\nauth:\n  wixApp: {{instanceId: {INSTANCE}, "
+        "appIdEnv: AGENCY_APP_ID, appSecretEnv: AGENCY_APP_SECRET}\n"
+        "settings: {toneOfVoice: calm}\n"
+    )
+    monkeypatch.setenv("WIX_API_BASE_URL", url)
+    monkeypatch.setenv("AGENCY_APP_ID", str(emulator.app_credentials()["appId"]))
+    monkeypatch.setenv("AGENCY_APP_SECRET", "not-the-secret-42")
+    result = mpr("plan", str(tmp_path / "site.yaml"), obj=Hooks())
+    assert result.code == exitcodes.ERROR
+    assert "check the app secret in AGENCY_APP_SECRET and the app id in AGENCY_APP_ID" in (
+        result.err
+    )
+    assert f"auth.wixApp of {tmp_path / 'site.yaml'}" in result.err
+    assert "no credential was sent" not in result.err
+    assert "WIX_API_KEY" not in result.err
+    assert "not-the-secret-42" not in result.out + result.err

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from reconciler.cli import exitcodes
-from reconciler.emulator import Emulator
+from reconciler.cli.app import Hooks
+from reconciler.emulator import Emulator, EmulatorConfig, serve_in_thread
 from reconciler.engine.options import Option, SiteOptions, option_problems
 from reconciler.model.settings import ManagedSettings
 from reconciler.model.site import DesiredSite, SiteId
@@ -113,3 +116,52 @@ def test_neither_a_file_nor_a_site_id_is_a_usage_error(mpr: Mpr, emulator: Emula
     assert result.code == exitcodes.USAGE
     assert "'crumb.yml' is neither a site file or folder nor a site id (a GUID)" in result.err
     assert emulator.requests == []
+
+
+INSTANCE = "9a3f6c1e-1111-4e2a-9b7c-5d8e0f1a2b3c"
+
+
+def faithful_emulator() -> Emulator:
+    """An emulator that refuses API keys, as Wix does (SPEC §1.3)."""
+    emulator = Emulator(EmulatorConfig(generation_seconds=0, posts_seconds=0))
+    emulator.load_fixtures({"sites": [{"id": SITE, "instanceId": INSTANCE}]})
+    return emulator
+
+
+def test_a_site_given_by_id_signs_in_as_the_app_with_instance_id(
+    mpr: Mpr, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emulator = faithful_emulator()
+    app = emulator.app_credentials()
+    monkeypatch.delenv("WIX_API_KEY", raising=False)
+    monkeypatch.setenv("WIX_APP_ID", str(app["appId"]))
+    monkeypatch.setenv("WIX_APP_SECRET", str(app["appSecret"]))
+    with serve_in_thread(emulator) as url:
+        monkeypatch.setenv("WIX_API_BASE_URL", url)
+        result = mpr("options", SITE, "--instance-id", f"{SITE}={INSTANCE}", obj=Hooks())
+    assert result.code == exitcodes.OK, result.err
+    assert "    BRAND_AWARENESS  Build brand awareness" in result.out
+    tokens = [r.body for r in emulator.requests if r.path == "/oauth2/token"]
+    assert [t["instance_id"] for t in tokens] == [INSTANCE]
+    assert {r.status for r in emulator.requests} == {200}
+
+
+def test_instance_id_for_a_site_not_given_is_a_usage_error(mpr: Mpr, emulator: Emulator) -> None:
+    other = "22222222-3333-4444-8555-666666666666"
+    result = mpr("options", SITE, "--instance-id", f"{other}={INSTANCE}")
+    assert result.code == exitcodes.USAGE
+    assert f"{other} is not a site given by id" in result.err
+    assert emulator.requests == []
+
+
+def test_a_site_given_by_id_reads_the_in_process_emulator(
+    mpr: Mpr, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WIX_API_KEY", raising=False)
+    fixture = tmp_path / "fixture.yaml"
+    fixture.write_text(f"sites:\n  - {{id: {SITE}, instanceId: {INSTANCE}}}\n")
+    result = mpr("options", SITE, "--emulator", str(fixture), obj=Hooks())
+    assert result.code == exitcodes.OK, result.out + result.err
+    assert result.out.startswith(f"{SITE} — live site (no file)\n")
+    assert "    BRAND_AWARENESS  Build brand awareness" in result.out
+    assert "error" not in result.out

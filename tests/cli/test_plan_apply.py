@@ -102,6 +102,32 @@ def test_apply_without_a_terminal_needs_auto_approve(
     assert emulator.writes() == []
 
 
+def test_a_stale_plan_names_the_shared_file_that_changed_not_every_site(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    ids = [f"{n}{n}{n}{n}{n}{n}{n}{n}" + SITE[8:] for n in range(1, 8)]
+    emulator.load_fixtures({"sites": [{"id": site_id} for site_id in ids]})
+    defaults = tmp_path / "_defaults.yaml"
+    defaults.write_text("version: 1\nsettings: {toneOfVoice: warm}\n")
+    for number, site_id in enumerate(ids, 1):
+        write_site(tmp_path, f"client{number}.yaml", "defaults: _defaults.yaml\n", site_id)
+    own = write_site(tmp_path, "own.yaml", "settings: {toneOfVoice: dry}\n", SITE[:-1] + "9")
+    emulator.load_fixtures({"sites": [{"id": SITE[:-1] + "9"}]})
+    saved = tmp_path / "plan.json"
+    made = mpr("plan", str(tmp_path), "--out", str(saved))
+    assert made.code == exitcodes.OK, made.err
+
+    defaults.write_text("version: 1\nsettings: {toneOfVoice: calm}\n")
+    own.write_text(own.read_text().replace("dry", "drier"))
+    stale = mpr("apply", str(saved))
+    assert stale.code == exitcodes.REFUSED
+    assert f"  {defaults} changed, and with it the YAML of 7 site(s): Crumb & Co, " in stale.err
+    assert "Crumb & Co and 2 more\n" in stale.err
+    assert f"Crumb & Co: its YAML changed ({own})" in stale.err, "a site file itself: named"
+    assert stale.err.count("its YAML changed") == 1
+    assert emulator.writes() == []
+
+
 def test_saved_plan_is_applied_exactly_or_refused_when_stale(
     mpr: Mpr, emulator: Emulator, tmp_path: Path
 ) -> None:

@@ -111,6 +111,8 @@ def test_no_colour_with_the_flag_with_no_color_or_through_a_pipe(
     assert mpr("plan", one_word_changed).out == LEAF_LEVEL, "a pipe gets no colour"
     on_a_terminal(monkeypatch)
     assert mpr("--no-color", "plan", one_word_changed).out == LEAF_LEVEL
+    after = mpr("plan", one_word_changed, "--no-color")
+    assert (after.code, after.out) == (exitcodes.OK, LEAF_LEVEL), after.err
     monkeypatch.setenv("NO_COLOR", "1")
     assert mpr("plan", one_word_changed).out == LEAF_LEVEL
     assert mpr("plan", one_word_changed, "--format", "markdown").out.count("\x1b") == 0

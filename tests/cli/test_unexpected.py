@@ -38,13 +38,15 @@ def test_a_bug_is_one_line_saying_how_to_report_it(mpr: Mpr, site: Path) -> None
     assert "mpr --debug" in REPORT
 
 
-@pytest.mark.parametrize("how", ["option", "variable"])
+@pytest.mark.parametrize("how", ["option", "option after the command", "variable"])
 def test_debug_shows_the_traceback_with_secrets_masked(
     mpr: Mpr, site: Path, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
     if how == "variable":
         monkeypatch.setenv("MPR_DEBUG", "1")
         argv = ["plan", str(site)]
+    elif how == "option after the command":
+        argv = ["plan", str(site), "--debug"]
     else:
         argv = ["--debug", "plan", str(site)]
     result = mpr(*argv, obj=Hooks(client=broken))

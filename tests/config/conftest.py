@@ -14,6 +14,8 @@ FIXTURES = REPO / "tests" / "fixtures" / "sites"
 SITE_ID = "11111111-2222-4333-8444-555555555555"
 
 Writer = Callable[..., Path]
+SIGNED_IN = "auth:\n  wixApp: {instanceId: 9a3f6c1e-1111-4e2a-9b7c-5d8e0f1a2b3c}\n"
+"""Appended to a site document: it signs in as Wix accepts (validate warns without `auth`)."""
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from reconciler.cli.validate_cmd import validate
 from reconciler.config.leaks import MESSAGE
-from tests.config.conftest import NOW, site
+from tests.config.conftest import NOW, SIGNED_IN, site
 
 CAUGHT = {
     "a Wix API key (IST. and 20 token characters)": "IST." + "wixkey" * 3 + "wi",
@@ -44,7 +44,8 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def validated(tone: str) -> tuple[int, str, str]:
-    Path("site.yaml").write_text(site(f'settings:\n  toneOfVoice: "{tone}"\n'), encoding="utf-8")
+    document = site(f'settings:\n  toneOfVoice: "{tone}"\n') + SIGNED_IN
+    Path("site.yaml").write_text(document, encoding="utf-8")
     result = CliRunner().invoke(validate, ["site.yaml"])
     return result.exit_code, result.stdout, result.stderr
 

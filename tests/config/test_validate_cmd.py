@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from reconciler.cli.validate_cmd import github_annotation, summary, validate
 from reconciler.errors import Problem
-from tests.config.conftest import NOW, Writer, site
+from tests.config.conftest import NOW, SIGNED_IN, Writer, site
 
 OTHER_ID = "22222222-3333-4444-8555-666666666666"
 
@@ -32,18 +32,21 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _broken_tree(write: Writer) -> None:
     write(site("settings:\n  pointOfView: FIRST\n  tone: x\n"), "a.yaml")
-    write(site('events:\n  - {name: Old, date: "2001-01-01T00:00:00Z"}\n', OTHER_ID), "b.yaml")
+    write(
+        site('events:\n  - {name: Old, date: "2001-01-01T00:00:00Z"}\n', OTHER_ID) + SIGNED_IN,
+        "b.yaml",
+    )
 
 
 def test_valid_files_exit_0_with_a_summary(in_tmp: Path, write: Writer) -> None:
-    write(site(), "a.yaml")
-    write(site(site_id=OTHER_ID), "b.yaml")
+    write(site() + SIGNED_IN, "a.yaml")
+    write(site(site_id=OTHER_ID) + SIGNED_IN, "b.yaml")
     result = CliRunner().invoke(validate, ["."])
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "2 site files valid\n")
 
 
 def test_warnings_alone_still_exit_0(in_tmp: Path, write: Writer) -> None:
-    write(site('events:\n  - {name: Old, date: "2001-01-01T00:00:00Z"}\n'), "a.yaml")
+    write(site('events:\n  - {name: Old, date: "2001-01-01T00:00:00Z"}\n') + SIGNED_IN, "a.yaml")
     result = CliRunner().invoke(validate, ["a.yaml"])
     assert result.exit_code == 0
     assert result.stderr == (
@@ -80,6 +83,16 @@ def test_text_format_lists_every_problem_on_stderr_and_exits_1(in_tmp: Path, wri
     ]
 
 
+def test_the_summary_counts_the_files_the_errors_are_in(in_tmp: Path, write: Writer) -> None:
+    write(site("settings:\n  pointOfView: FIRST\n  tone: x\n  toneOfVoice: 3\n"), "a.yaml")
+    for name, number in (("b.yaml", 2), ("c.yaml", 3), ("d.yaml", 4)):
+        write(site(site_id=f"{number}" * 8 + OTHER_ID[8:]) + SIGNED_IN, name)
+    result = CliRunner().invoke(validate, ["."])
+    assert result.exit_code == 1
+    assert [line.split(":")[0] for line in result.stderr.splitlines()[:-1]] == ["a.yaml"] * 3
+    assert result.stderr.splitlines()[-1] == "3 errors in 1 of 4 files"
+
+
 def test_github_format_prints_annotations_on_stdout(in_tmp: Path, write: Writer) -> None:
     _broken_tree(write)
     result = CliRunner().invoke(validate, ["a.yaml", "b.yaml", "--format", "github"])
@@ -98,11 +111,30 @@ def test_github_format_prints_annotations_on_stdout(in_tmp: Path, write: Writer)
 def test_a_missing_path_is_an_error_not_a_crash(in_tmp: Path) -> None:
     result = CliRunner().invoke(validate, ["nowhere.yaml"])
     assert result.exit_code == 1
-    assert result.stderr == "no such file or directory: nowhere.yaml\n1 error in 0 files\n"
+    assert result.stderr == "no such file or directory: nowhere.yaml\n1 error in 1 file\n"
     annotated = CliRunner().invoke(validate, ["nowhere.yaml", "--format", "github"])
     assert annotated.stdout == (
         "::error file=nowhere.yaml,title=mpr validate::no such file or directory\n"
     )
+
+
+def test_a_site_without_auth_is_warned_once_for_every_such_file(
+    in_tmp: Path, write: Writer
+) -> None:
+    write(site(), "a.yaml")
+    write(site(site_id=OTHER_ID), "b.yaml")
+    write("version: 1\n" + SIGNED_IN, "_defaults.yaml")
+    write(site(site_id="3" * 8 + OTHER_ID[8:]) + "defaults: _defaults.yaml\n", "c.yaml")
+    result = CliRunner().invoke(validate, ["."])
+    assert result.exit_code == 0, "a warning: Wix refuses the key, the emulator may not"
+    warning, last = result.stderr.splitlines()
+    assert warning.startswith("warning: 2 site files (a.yaml, b.yaml): no `auth` (nor in its ")
+    assert "mpr would sign in with the API key in WIX_API_KEY, and Wix refuses" in warning
+    assert "`auth: {wixApp: {instanceId: ...}}`" in warning
+    assert last == "3 site files valid, 2 warnings"
+    annotated = CliRunner().invoke(validate, ["a.yaml", "c.yaml", "--format", "github"])
+    assert annotated.stdout.startswith("::warning file=a.yaml,title=auth::no `auth`")
+    assert annotated.stdout.count("::warning") == 1
 
 
 def test_paths_are_required(in_tmp: Path) -> None:
@@ -123,5 +155,7 @@ def test_the_summary_counts_in_words() -> None:
     assert summary(3, [], [warning, warning], ["f"]) == "3 site files valid, 2 warnings"
     assert summary(0, [error], [], ["f"]) == "1 error in 1 file"
     assert summary(2, [error, error], [warning], ["f", "g", "h", "i"]) == (
-        "2 errors, 1 warning in 4 files"
-    )
+        "2 errors, 1 warning in 1 of 4 files"
+    ), "the files the problems are in, of those checked"
+    elsewhere = Problem("g", 1, 1, "", "z")
+    assert summary(0, [error, elsewhere], [], ["f", "g"]) == "2 errors in 2 files"

@@ -90,3 +90,36 @@ def test_a_port_in_use_is_one_clear_error_before_anything_else(
     assert capsys.readouterr().err == (
         f"Error: port {port} is in use: choose another with --port\n"
     )
+
+
+def test_serve_prints_exports_for_the_variables_the_site_files_name(
+    served: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    (tmp_path / "_defaults.yaml").write_text(
+        "version: 1\nauth:\n  wixApp: {appIdEnv: AGENCY_APP_ID, appSecretEnv: AGENCY_SECRET}\n"
+    )
+    for number in (1, 2):
+        (tmp_path / f"client{number}.yaml").write_text(
+            f"version: 1\ndefaults: _defaults.yaml\nsite: {{id: {str(number) * 8}-2222-4333-8444-"
+            f"555555555555}}\nauth:\n  wixApp: {{instanceId: {str(number) * 8}-1111-4e2a-9b7c-"
+            "5d8e0f1a2b3c}\n"
+        )
+    result = CliRunner().invoke(emulator, ["serve", "--port", "9124", "--for", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    app = served[0]["emu"].app_credentials()
+    lines = result.output.splitlines()
+    assert lines[lines.index(f"  export WIX_APP_SECRET={app['appSecret']}") + 1 :][:2] == [
+        f"  export AGENCY_APP_ID={app['appId']}",
+        f"  export AGENCY_SECRET={app['appSecret']}",
+    ], "once, however many site files name them"
+
+
+def test_serve_for_site_files_that_do_not_load_says_why_and_does_not_serve(
+    served: list[dict[str, Any]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reconciler.cli import exitcodes, run
+
+    (tmp_path / "broken.yaml").write_text("version: 1\nsite: {id: nope}\n")
+    assert run(["emulator", "serve", "--for", str(tmp_path)]) == exitcodes.ERROR
+    assert "broken.yaml:2:12: site.id: expected a GUID" in capsys.readouterr().err
+    assert served == []

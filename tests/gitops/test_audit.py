@@ -196,7 +196,9 @@ def test_apply_writes_the_log_and_history_reads_it(
         f"  {A[:12]} by alice (run 1001)" in text.out
     )
     assert OTHER not in text.out
-    assert text.out.rstrip().endswith(f"{len(crumb)} entries.")
+    settled = [e for e in crumb if e["result"] != "intent"]
+    assert text.out.rstrip().endswith(f"{len(settled)} entries."), "each write once"
+    assert ": intent" not in text.out
 
     as_json = mpr(
         "history", "--site", OTHER, "--format", "json", "--limit", "1", "--audit-log", "audit.jsonl"
@@ -262,3 +264,57 @@ def test_an_older_commit_is_refused(
     unknown = mpr("apply", path, "--auto-approve", "--audit-log", "a.jsonl")
     assert unknown.code == exitcodes.OK
     assert "cannot tell whether commit dddddddddddd is older" in unknown.err
+
+
+def git_commit(folder: Path) -> str:
+    """A repository in `folder` with one commit; its full id."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", "-c", "user.email=a@example.com", "-c", "user.name=a", *args],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    git("init", "-q")
+    (folder / "README").write_text("sites\n")
+    git("add", "README")
+    git("commit", "-q", "-m", "first")
+    return git("rev-parse", "HEAD")
+
+
+def write_line(path: Path, **fields: Any) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"time": "2026-11-23T09:30:00Z", "site": SITE, **fields}) + "\n")
+
+
+def test_history_names_a_commit_as_git_does_and_shows_each_write_once(
+    mpr: Mpr, tmp_path: Path
+) -> None:
+    head = git_commit(tmp_path)
+    log = tmp_path / "audit.jsonl"
+    write = {"site_name": "crumb", "action": "event.create", "target": "Sale", "run": "7"}
+    write_line(log, **write, result="intent", commit=head)
+    write_line(log, **write, result="ok", commit=head)
+    write_line(log, **{**write, "target": "Cut short"}, result="intent", commit=A)
+    write_line(log, site_name="crumb", action="apply", result="applied", commit=head)
+
+    for name in ("HEAD", head[:7], head):
+        shown = mpr("history", "--commit", name, "--audit-log", str(log))
+        assert shown.code == exitcodes.OK, shown.err
+        assert shown.out.splitlines() == [
+            f"2026-11-23T09:30:00Z  crumb ({SITE})  event.create Sale: ok  {head[:12]} (run 7)",
+            f"2026-11-23T09:30:00Z  crumb ({SITE})  apply: applied  {head[:12]}",
+            "2 entries.",
+        ], name
+    unsettled = mpr("history", "--commit", "aaaaaaa", "--audit-log", str(log))
+    assert "event.create Cut short: intent" in unsettled.out, "an intent nothing settled stays"
+    as_json = mpr("history", "--format", "json", "--audit-log", str(log))
+    assert [json.loads(line)["result"] for line in as_json.out.splitlines()] == [
+        "ok",
+        "intent",
+        "applied",
+    ]

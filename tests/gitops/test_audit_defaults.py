@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from reconciler.cli import exitcodes, gitinfo
+from reconciler.cli import exitcodes
 from reconciler.cli.app import Hooks
 from reconciler.emulator import Emulator
+from reconciler.gitops import gitinfo
 from tests.conftest import Mpr
 from tests.gitops.conftest import OTHER, SITE, seed, site_file
 
@@ -132,19 +133,20 @@ def test_uncommitted_yaml_is_applied_with_a_warning_and_recorded_dirty(
 
     clean = mpr("apply", "sites", "--auto-approve", obj=on_disk)
     assert clean.code == exitcodes.OK and "warning" not in clean.err, clean.err
-    path.write_text(path.read_text() + "# an edit nobody committed\n")
+    path.write_text(path.read_text() + "settings: {toneOfVoice: calm}  # not committed\n")
     seed(emulator, {"id": OTHER, "plan": {"status": "ACTIVE"}})
     site_file(tmp_path / "sites", "new", OTHER, QUIET)  # untracked counts too
     (tmp_path / "sites" / "notes.txt").write_text("not a site file: not applied")
-    dirty = mpr("apply", "sites", "--auto-approve", obj=on_disk)
+    dirty = mpr("apply", "sites", "--auto-approve", "--no-regenerate", obj=on_disk)
     assert dirty.code == exitcodes.OK
-    assert dirty.err == (
+    assert dirty.err.splitlines()[0] == (
         f"warning: the files applied differ from commit {head[:12]} (not committed: "
         "sites/crumb.yaml, sites/new.yaml): they are applied as they are, and the audit log "
-        "records these writes as dirty\n"
+        "records these writes as dirty"
     )
     first, *second = lines(tmp_path / ".mpr" / "audit.jsonl")
-    assert "dirty" not in first and [line["dirty"] for line in second] == [True, True]
+    assert "dirty" not in first and [line["dirty"] for line in second] == [True] * 4
+    assert [line["action"] for line in second][:2] == ["settings.upsert"] * 2
     assert {line["commit"] for line in [first, *second]} == {head}
     assert {line["actor"] for line in [first, *second]} == {"dana@example.com"}
 
@@ -169,3 +171,20 @@ def test_the_actor_falls_back_from_ci_to_git_to_the_login(
     assert gitinfo.actor({"USER": "u"}) == "Dana"
     git("config", "user.email", "dana@example.com")
     assert gitinfo.actor({"USER": "u"}) == "dana@example.com"
+
+
+def test_uncommitted_yaml_is_not_warned_about_when_nothing_will_be_written(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path, on_disk: Hooks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("USER")
+    path = quiet_site(emulator, tmp_path)
+    git("init", "-q", "-b", "main")
+    git("config", "user.email", "dana@example.com")
+    git("add", "sites"), git("commit", "-qm", "crumb")
+    assert mpr("apply", "sites", "--auto-approve", obj=on_disk).code == exitcodes.OK
+
+    path.write_text(path.read_text() + "# an edit nobody committed, that changes nothing\n")
+    again = mpr("apply", "sites", "--auto-approve", obj=on_disk)
+    assert again.code == exitcodes.OK
+    assert "No changes. Nothing to apply." in again.out
+    assert "differ from commit" not in again.err, again.err

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from reconciler.cli import exitcodes
-from reconciler.cli.github import hidden_value, pull_request_number, set_outputs
 from reconciler.cli.github_cmd import GitHubHooks
 from reconciler.emulator import Emulator
+from reconciler.gitops.github import hidden_value, pull_request_number, set_outputs
 from reconciler.render.markdown import LIMIT, MARKER, size
 from tests.conftest import Mpr
 from tests.gitops.conftest import SITE, seed, site_file

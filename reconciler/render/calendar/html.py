@@ -69,14 +69,25 @@ def _site(index: int, calendar: SiteCalendar) -> str:
         f"<p><code>{escape(calendar.source)}</code></p>\n"
     )
     if calendar.error:
-        error = f'<p class="note"><strong>Error:</strong> {escape(calendar.error)}</p>\n'
+        error = f'<p class="note"><strong>Error:</strong> {_spans(calendar.error)}</p>\n'
         return f"{head}{error}</section>\n"
     notes = "".join(
-        f'<p class="note"><strong>Note:</strong> {escape(n)}</p>\n' for n in calendar.notes
+        f'<p class="note"><strong>Note:</strong> {_spans(n)}</p>\n' for n in calendar.notes
     )
     weeks = "".join(_week(calendar, week) for week in words.weeks(calendar))
     frame = f"<p>{escape(words.frame(calendar))}<br>{escape(words.horizon(calendar))}</p>\n"
     return f"{head}{frame}{notes}{weeks}</section>\n"
+
+
+def _spans(text: str) -> str:
+    """`text` escaped, its `code spans` (as notes and errors write commands) as <code>."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: no code span, the text as it is
+        return escape(text)
+    return "".join(
+        f"<code>{escape(part)}</code>" if index % 2 else escape(part)
+        for index, part in enumerate(parts)
+    )
 
 
 def _week(calendar: SiteCalendar, days: Sequence[Day]) -> str:

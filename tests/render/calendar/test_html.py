@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 
 from reconciler.cli import exitcodes
+from reconciler.emulator import Emulator
 from tests.conftest import Mpr
+from tests.render.calendar.conftest import SITE
 
 URL = re.compile(r"(https?:)?//|url\(|@import", re.IGNORECASE)
 
@@ -138,3 +140,20 @@ def test_a_browser_lays_it_out_as_a_grid_on_a_desktop_and_as_stacked_days_on_a_p
     for head, cell in shown:
         assert cell["y"] >= head["y"] + head["h"], "on a phone a day's cells stack under it"
         assert cell["w"] > 0.9 * phone["viewport"] - 40, "and take the width of the screen"  # type: ignore[operator]
+
+
+def test_a_note_naming_a_command_shows_it_as_code_not_backticks(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    emulator.load_fixtures({"sites": [{"id": SITE, "connectedChannels": ["FACEBOOK"]}]})
+    (tmp_path / "new.yaml").write_text(
+        f"version: 1\nsite: {{id: {SITE}, name: Crumb <&> Co}}\n"
+        "settings: {marketingTools: [SOCIAL_MARKETING]}\n"
+    )
+    out = tmp_path / "n.html"
+    result = mpr("calendar", str(tmp_path / "new.yaml"), "--format", "html", "--out", str(out))
+    assert result.code == exitcodes.OK, result.err
+    html = out.read_text(encoding="utf-8")
+    assert "apply first runs <code>generate</code> (" in html
+    assert "`" not in html
+    assert "Crumb &lt;&amp;&gt; Co" in html

@@ -4,7 +4,7 @@ The REST client does what the workflows need and no more: upsert the one pull-re
 comment that carries a hidden marker, keep one `mpr:*` label in step with the plan, and
 open, update or close the drift issue. It reads `GITHUB_TOKEN` (or `GH_TOKEN`),
 `GITHUB_REPOSITORY` and `GITHUB_API_URL`; the token is sent in a header and never shown.
-It talks to GitHub, not to Wix, so it lives with the CLI rather than in `reconciler.wix`.
+It talks to GitHub, not to Wix, so it lives in the GitOps room rather than in `reconciler.wix`.
 """
 
 from __future__ import annotations
@@ -19,23 +19,23 @@ from types import TracebackType
 from typing import Any, TextIO
 from urllib.parse import quote
 
-import click
 import httpx
 
 from reconciler import __version__
 from reconciler.engine import bounded
-from reconciler.errors import ConfigError
+from reconciler.errors import ConfigError, MprError
 
 DEFAULT_API_URL = "https://api.github.com"
 _PER_PAGE = 100
 _MAX_PAGES = 50
 
 
-class GitHubError(click.ClickException):
+class GitHubError(MprError):
     """A GitHub API call failed; `status` is the HTTP status (None: no answer)."""
 
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
+        self.message = message
         self.status = status
 
 
@@ -153,11 +153,11 @@ class GitHub:
     def from_env(
         cls, env: Mapping[str, str], transport: httpx.BaseTransport | None = None
     ) -> GitHub:
-        """A client for $GITHUB_REPOSITORY with $GITHUB_TOKEN; a ClickException without them."""
+        """A client for $GITHUB_REPOSITORY with $GITHUB_TOKEN; a ConfigError without them."""
         token = env.get("GITHUB_TOKEN") or env.get("GH_TOKEN")
         repository = env.get("GITHUB_REPOSITORY")
         if not token or not repository:
-            raise click.ClickException(
+            raise ConfigError(
                 "GITHUB_TOKEN and GITHUB_REPOSITORY must be set (in a workflow step: "
                 "env: GITHUB_TOKEN: ${{ github.token }})"
             )

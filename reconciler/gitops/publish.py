@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from reconciler.cli.github import add_summary, set_outputs
-from reconciler.cli.gitinfo import run_url
 from reconciler.engine.calendar import SiteCalendar
 from reconciler.engine.plan import Plan
 from reconciler.engine.review import review_digest
+from reconciler.gitops.github import add_summary, set_outputs
+from reconciler.gitops.gitinfo import run_url
 from reconciler.render import markdown
 from reconciler.render.calendar.markdown import upcoming_sections
 
