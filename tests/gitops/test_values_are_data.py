@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.cli import exitcodes, gitinfo
+from reconciler.cli import exitcodes
 from reconciler.emulator import Emulator
 from reconciler.errors import CredentialUnavailable
+from reconciler.gitops import gitinfo
 from reconciler.wix.credentials import CommandCredential
 from tests.conftest import Mpr
 from tests.gitops.conftest import SITE, seed, site_file
