@@ -74,8 +74,12 @@ def _write_holder(path: Path, since: datetime, command: str) -> None:
         "since": since.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "command": command,
     }
+    # Written aside, then renamed: a second apply (or a person) reading the note sees all of
+    # it or none, never the empty file an in-place write shows for a moment.
+    draft = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     with suppress(OSError):  # the lock itself is what protects; the note is for people
-        path.write_text(json.dumps(body), encoding="utf-8")
+        draft.write_text(json.dumps(body), encoding="utf-8")
+        os.replace(draft, path)
 
 
 def _held_message(holder: Path, folder: Path, timeout: float) -> str:
