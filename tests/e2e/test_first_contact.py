@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -251,7 +252,10 @@ def test_connected_calendar_events_are_never_written_even_with_prune(
     assert again.returncode == exitcodes.OK, again.stdout
 
 
-OLD_PROMO = {"name": "Old promo", "date": "2027-01-10T00:00:00.000Z"}
+# A month ahead of the real clock (this module is `dated`): inside the window apply reads
+# events in, in any year the suite runs.
+IN_A_MONTH = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT00:00:00.000Z")
+OLD_PROMO = {"name": "Old promo", "date": IN_A_MONTH}
 
 
 def test_a_428_on_an_event_write_leaves_the_rest_of_the_site_applied(
