@@ -73,3 +73,27 @@ def test_an_updated_recurring_event_keeps_what_mpr_does_not_know_inside_its_rule
         "startDate": "2026-11-06T08:00:00.000Z",
     }
     assert update.body["event"]["description"] == "a new loaf every week"
+
+
+def test_a_recurring_event_declared_one_off_becomes_one_off(harness: Harness) -> None:
+    """The site file drops the rule and gives a date: the update sends the date alone, and
+    the live event stops recurring (nothing of the old rule is carried into the body)."""
+    rule = {"frequency": "WEEKLY", "startDate": "2026-11-06T08:00:00Z"}
+    harness.seed(
+        plan={"status": "ACTIVE"},
+        events=[{"name": "Fresh Bread Friday", "description": "weekly", "recurringRule": rule}],
+    )
+    harness.site_file = harness.write(
+        "events:\n  - name: Fresh Bread Friday\n    description: once only\n"
+        '    date: "2026-11-27T08:00:00Z"\n'
+        "policy:\n  schedule: {enabled: false}\n"
+    )
+    result = harness.apply()
+    assert result.code == exitcodes.OK, result.text
+    assert "  done: event updated: Fresh Bread Friday" in result.out.splitlines()
+    (update,) = [r for r in harness.emulator.writes() if r.operation == "UpdateEvent"]
+    assert "recurringRule" not in update.body["event"]
+    (live,) = harness.emulator.snapshot(SITE)["events"]
+    assert "recurringRule" not in live
+    assert (live["date"], live["description"]) == ("2026-11-27T08:00:00.000Z", "once only")
+    harness.assert_settled()
