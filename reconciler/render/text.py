@@ -216,5 +216,6 @@ def _outcome(outcome: SiteOutcome, shared: Collection[str] = ()) -> str:
     lines += [f"  ! warning: {w}" for w in outcome.warnings if w not in shared]
     if outcome.error:
         word = "refused" if outcome.status == "refused" else "error"
-        lines.append(f"  ! {word}: {outcome.error}")
+        # an error of several lines (each leaf Wix did not keep) stays under its site
+        lines.append(f"  ! {word}: " + outcome.error.replace("\n", "\n    "))
     return "\n".join(lines) + "\n"

@@ -3,8 +3,26 @@
 from __future__ import annotations
 
 from reconciler.cli import exitcodes
+import pytest
+
 from reconciler.emulator import Emulator, FaultRule
-from tests.faults.conftest import PLAN_STARTS, Harness
+from tests.faults.conftest import PLAN_STARTS, Harness, Result
+
+
+def error_lines(result: Result) -> list[str]:
+    """The site's error as apply printed it: its first line and those indented under it."""
+    lines = result.out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("  ! error: "))
+    rest = lines[start + 1 :]
+    return [
+        lines[start],
+        *(
+            line
+            for line in rest[
+                : next((i for i, line in enumerate(rest) if not line.startswith("    ")), len(rest))
+            ]
+        ),
+    ]
 
 
 def test_a_value_wix_did_not_keep_fails_the_site_and_the_next_run_finishes(
@@ -20,6 +38,12 @@ def test_a_value_wix_did_not_keep_fails_the_site_and_the_next_run_finishes(
     assert 'settings.socialChannels — sent ["FACEBOOK", "INSTAGRAM"], Wix kept nothing' in (
         first.text
     )
+    assert error_lines(first) == [
+        '  ! error: did not converge: settings.socialChannels — sent ["FACEBOOK", "INSTAGRAM"], '
+        "Wix kept nothing",
+        '    did not converge: settings.toneOfVoice — sent "warm and playful", Wix kept nothing',
+        "    GenerateMarketingPlan was not started: the writes did not take",
+    ]
     assert not set(PLAN_STARTS) & set(harness.operations()), "no generate: the write did not take"
     finishing = harness.assert_converges()
     assert "did not converge" not in finishing.text
@@ -51,3 +75,28 @@ def test_an_answer_that_shows_what_was_stored_needs_no_read(
     assert applied.code == exitcodes.OK, applied.text
     ops = [r.operation for r in emulator.requests]
     assert ops.count("GetMarketingSettings") == 1  # observe's, none after the upsert
+
+
+@pytest.mark.parametrize(
+    ("plan_status", "flags", "action_line"),
+    [
+        ("ACTIVE", ("--no-regenerate",), "regenerate the plan"),
+        ("GENERATING", (), "wait for the running generation"),
+    ],
+    ids=["regenerate-skipped", "generation-running"],
+)
+def test_an_error_names_no_plan_action_when_none_was_to_start(
+    harness: Harness, emulator: Emulator, plan_status: str, flags: tuple[str, ...], action_line: str
+) -> None:
+    """With the regenerate skipped (--no-regenerate) or a generation already running, the
+    error lists what Wix did not keep and says nothing of an action apply would not start."""
+    harness.seed(plan={"status": plan_status})
+    emulator.add_fault(FaultRule(keep_old="settings.toneOfVoice"))
+    first = harness.apply(*flags)
+    assert first.code == exitcodes.ERROR, first.text
+    assert action_line in first.out
+    assert error_lines(first) == [
+        '  ! error: did not converge: settings.toneOfVoice — sent "warm and playful", '
+        "Wix kept nothing"
+    ]
+    assert not set(PLAN_STARTS) & set(harness.operations())
