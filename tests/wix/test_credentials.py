@@ -256,6 +256,26 @@ async def test_a_token_the_command_printed_never_shows_in_its_error(
     assert TOKEN not in message and "this token expired: " in message
 
 
+async def test_a_token_the_command_only_complained_about_is_masked_its_other_words_kept(
+    faithful: Emulator, tmp_path: Path
+) -> None:
+    """A token mpr never learnt (the command printed it only on stderr) is masked by its
+    look: digits with upper- and lower-case letters. A path, a name in capitals with digits
+    and a long word without any digit are what the user needs to fix the sign-in: kept."""
+    unknown = "eyJhbGciOiJIUzI1NiJ9Ab3xYz0123456789"
+    said = (
+        f"wix: refresh token {unknown} was revoked by AuthenticationRequiredByWixServer; "
+        "see /home/dev/.wix/auth-config-2026-12.json or set WIX_LOGIN_AGAIN_0123456789ABCDEF"
+    )
+    body = f"import sys\nsys.stderr.write({said!r})\nsys.exit(3)\n"
+    message = await failure(faithful, CommandCredential(script(tmp_path, body), SITE))
+    assert message.endswith(
+        "exited with status 3; it said: wix: refresh token *** was revoked by "
+        "AuthenticationRequiredByWixServer; see /home/dev/.wix/auth-config-2026-12.json or "
+        "set WIX_LOGIN_AGAIN_0123456789ABCDEF"
+    )
+
+
 async def test_two_sites_commands_run_at_once(emulator_clock: ManualClock, tmp_path: Path) -> None:
     """Each command waits until the other has started: run one after the other, the first
     would give up (nothing printed) and its site would fail."""

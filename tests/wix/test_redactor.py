@@ -92,3 +92,28 @@ def test_a_secret_learnt_later_is_masked_from_then_on() -> None:
 def test_a_secret_shorter_than_the_floor_is_not_masked() -> None:
     short = "k" * (MIN_SECRET - 1)
     assert Redactor([short]).redact(f"the {short} key") == f"the {short} key"
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r", "\r\n", "\\n", "\\r", "\\r\\n"], ids=repr)
+def test_a_secret_split_by_any_one_kind_of_line_break_is_masked(brk: str) -> None:
+    """A carriage return alone (an old Mac's line end, a progress bar) or its JSON escape
+    splits a secret as much as a newline does."""
+    redactor = Redactor(["first-secret-1"])
+    assert redactor.redact(f"a first-se{brk}cret-1 b") == f"a {MASK} b"
+
+
+def test_a_split_secret_at_the_very_start_of_the_text_is_masked() -> None:
+    assert Redactor(["first-secret-1"]).redact("first-se\ncret-1 tail") == f"{MASK} tail"
+
+
+def test_several_split_secrets_in_one_text_are_each_masked_the_text_between_kept() -> None:
+    redactor = Redactor(["first-secret-1", "second-secret-2"])
+    said = redactor.redact("a first-se\ncret-1 and second-\\nsecret-2 b")
+    assert said == f"a {MASK} and {MASK} b"
+
+
+def test_a_secret_as_short_as_the_floor_is_masked_at_the_very_end_of_a_text() -> None:
+    short = "k3y-Zq"
+    assert len(short) == MIN_SECRET
+    assert Redactor([short]).redact(f"key: {short}") == f"key: {MASK}"
+    assert Redactor([short]).redact(short) == MASK
