@@ -175,6 +175,22 @@ async def test_the_command_is_given_the_site_and_instance_ids(
     assert seen.read_text() == f"--site {SITE} --instance inst-9"
 
 
+async def test_an_id_the_command_could_read_as_an_option_is_refused_and_not_run(
+    faithful: Emulator, tmp_path: Path
+) -> None:
+    """The site files and `--instance-id` give GUIDs; this is the last guard, for any other
+    caller: a value starting with '-' would reach the command as one of its options."""
+    ran = tmp_path / "ran"
+    body = f"open({str(ran)!r}, 'w').write('ran')\nprint('x')\n"
+    command = script(tmp_path, body) + " --site {siteId} --instance {instanceId}"
+    credential = CommandCredential(command, SITE, instance_id="--delete-all", origin=ORIGIN)
+    assert await failure(faithful, credential) == (
+        f"the credential command ({ORIGIN}) was not run: its {{instanceId}} '--delete-all' "
+        "starts with '-'"
+    )
+    assert not ran.exists()
+
+
 async def test_the_command_never_reads_mprs_own_standard_input(
     faithful: Emulator, tmp_path: Path
 ) -> None:
