@@ -105,8 +105,7 @@ def test_an_intent_a_killed_run_left_is_settled_from_live_state(crumb: Harness) 
         ("Gone Event", "lost"),
     ]
     assert lines[0]["detail"] == (
-        "settled from live state, for the write of run 1 at 2026-11-23T09:00:00Z: the event "
-        "exists"
+        "settled from live state, for the write of run 1 at 2026-11-23T09:00:00Z: the event exists"
     )
     assert crumb.committed("CreateEvent") == []
     again = crumb.apply("--audit-log", "audit.jsonl")

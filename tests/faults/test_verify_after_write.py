@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from reconciler.cli import exitcodes
 import pytest
 
+from reconciler.cli import exitcodes
 from reconciler.emulator import Emulator, FaultRule
 from tests.faults.conftest import PLAN_STARTS, Harness, Result
 

@@ -69,5 +69,8 @@ def test_the_token_answer_counts_what_the_credential_looked_up() -> None:
 
 def test_doctor_asks_the_sign_in_first_and_only_reads() -> None:
     assert READ_METHODS[0] == "CreateAccessToken"
-    assert not [m for m in READ_METHODS if m.startswith(("Create", "Update", "Delete", "Upsert"))
-                and m != "CreateAccessToken"]
+    assert not [
+        m
+        for m in READ_METHODS
+        if m.startswith(("Create", "Update", "Delete", "Upsert")) and m != "CreateAccessToken"
+    ]
