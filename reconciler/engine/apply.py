@@ -414,15 +414,24 @@ class _SiteApply:
             missed = await self._schedule(step)
             if missed:
                 # Drafts replaced under us (a late posts job): schedule their successors once.
-                owners = [a.id for a in state.activities if any(d.id in missed for d in a.drafts)]
-                state = _with_drafts(state, await self._read_posts(owners))
-                again = self._draft_step(state)
+                again = await self._successors(state, missed)
                 missed = await self._schedule(again) if any(again.schedule.values()) else missed
             self._stayed_drafts(missed)
         for channel, count in step.stays_draft.items():
             self.outcome.not_done.append(f"{count} {channel} draft(s) left as drafts")
         self.outcome.not_done.extend(step.notes)
         self.outcome.not_done.extend(held_lines(step.held))
+
+    async def _successors(self, state: PlanState, missed: Mapping[str, str]) -> DraftStep:
+        """The draft step for the activities whose drafts `missed` (ScheduleDrafts skipped
+        them) read again: only their drafts, so the ones just scheduled are not sent twice
+        (and not taken, when Wix skips them the second time, for drafts that stayed)."""
+        owners = [a.id for a in state.activities if any(d.id in missed for d in a.drafts)]
+        fresh = await self._read_posts(owners)
+        theirs = {d.id for a in fresh for d in a.drafts}
+        step = self._draft_step(_with_drafts(state, fresh))
+        schedule = {c: tuple(i for i in ids if i in theirs) for c, ids in step.schedule.items()}
+        return replace(step, schedule=schedule)
 
     def _draft_step(self, state: PlanState) -> DraftStep:
         """The draft step for `state` now; the words are checked against the reviewed plan's
