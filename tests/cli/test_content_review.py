@@ -317,3 +317,45 @@ def test_the_examples_plans_show_the_words_the_agency_reviews_before_they_go_out
     assert "<details><summary>Harbor Dental Studio: the words of " in markdown.out
     assert "[image](https://static.wixstatic.com/media/" in markdown.out
     assert re.search(r"^  > \S", markdown.out, re.MULTILINE), "each draft's words quoted"
+
+
+def test_a_rule_holding_many_drafts_names_four_and_counts_the_rest(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    settings = {"socialChannels": ["FACEBOOK"], "frequency": {"interval": "WEEK", "count": 14}}
+    emulator.load_fixtures(
+        {
+            "sites": [
+                {
+                    "id": SITE,
+                    "connectedChannels": ["FACEBOOK"],
+                    "settings": settings,
+                    "plan": {"status": "ACTIVE"},
+                }
+            ]
+        }
+    )
+    moments = [TODAY + timedelta(hours=12 + 10 * n) for n in range(11)]  # the last one clean
+    drafts = [d["FACEBOOK"] for d in dated(emulator, SITE, *moments)]
+    for draft in drafts[:6]:
+        caption(emulator, SITE, draft, "Results guaranteed")
+    for draft in drafts[6:10]:
+        caption(emulator, SITE, draft, "A miracle cure")
+    rules = body("blockWords: [guaranteed, miracle]", channels=["FACEBOOK"])
+    write_site(
+        tmp_path,
+        body=rules.replace("\npolicy:", "\n  frequency: {interval: WEEK, count: 14}\npolicy:"),
+    )
+
+    applied = mpr("apply", str(tmp_path), "--auto-approve")
+
+    assert applied.code == exitcodes.OK, applied.out + applied.err
+    named = [m.strftime("FACEBOOK %Y-%m-%d %H:%M") for m in moments]
+    held = [line.strip() for line in applied.out.splitlines() if "not done: held" in line]
+    assert held == [
+        f"not done: held 6 draft(s) ({', '.join(named[:4])}, … and 2 more): "
+        "policy.schedule.blockWords: contains “guaranteed”",
+        f"not done: held 4 draft(s) ({', '.join(named[6:10])}): "
+        "policy.schedule.blockWords: contains “miracle”",
+    ]
+    assert sent(emulator) == [drafts[10]]
