@@ -359,3 +359,28 @@ def test_a_rule_holding_many_drafts_names_four_and_counts_the_rest(
         "policy.schedule.blockWords: contains “miracle”",
     ]
     assert sent(emulator) == [drafts[10]]
+
+
+def test_the_json_plan_names_each_posts_activity_type_and_content_object(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    """A pipeline reviewing the words needs to know where they sit: which activity, which
+    kind of item (a post or an Instagram story), which content object of it."""
+    channels = ["FACEBOOK", "INSTAGRAM"]
+    seed(emulator, SITE, channels=channels)
+    write_site(tmp_path, body=body(channels=channels).replace("horizonDays: 7", "horizonDays: 28"))
+    owner = {
+        item["id"]: (a["marketingActivityId"], item)
+        for a in emulator.snapshot(SITE)["plan"]["marketingActivities"]
+        for item in a["items"]
+    }
+
+    plan = mpr("plan", str(tmp_path), "--format", "json")
+
+    (site,) = json.loads(plan.out)["sites"]
+    posts = site["drafts"]["posts"]
+    assert {p["type"] for p in posts} == {"POST", "STORY"}
+    for post in posts:
+        activity, item = owner[post["id"]]
+        assert (post["activity_id"], post["type"]) == (activity, item["type"])
+        assert post["content"] == item[post["content_key"]]
