@@ -47,12 +47,6 @@ class Secret:
         # Refuse to serialise the secret by accident (pickle, deepcopy through pickle).
         raise TypeError("a Secret cannot be pickled")
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
     def reveal(self) -> str:
         """The raw value, for the header or request body that must carry it."""
         return self._value
@@ -257,9 +251,6 @@ class Redactor:
         if candidates is None:
             return None
         return next((form for form in candidates if folded.startswith(form, position)), None)
-
-    def __bool__(self) -> bool:
-        return bool(self._forms)
 
 
 _TOKEN_LIKE = re.compile(r"[A-Za-z0-9+/_.~=-]{24,}")
