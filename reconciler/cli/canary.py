@@ -86,9 +86,10 @@ def shown(app: App) -> Phase:
 
 
 def announce(run_ids: set[str], work: Sequence[SiteWork]) -> None:
-    """Say on stderr which sites go first and how many wait for them."""
+    """Say on stderr which sites go first and how many wait for them (those with changes:
+    a site with nothing to write waits for nothing)."""
     first = [w.plan.name or w.plan.site_id for w in work if w.plan.site_id in run_ids]
-    waiting = len(work) - len(first)
+    waiting = sum(1 for w in work if w.plan.site_id not in run_ids and w.plan.has_changes)
     click.echo(
         f"Canary: applying {', '.join(first)} first; the other {waiting} site(s) follow once "
         "a fresh plan of the canary is empty.",

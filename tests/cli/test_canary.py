@@ -1,0 +1,151 @@
+"""`mpr apply --canary` in-process (so `mutmut run` sees it; the socket version is
+tests/e2e/test_canary.py): the canary is applied and planned again, and only an empty fresh
+plan lets the other sites be written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reconciler.cli import exitcodes
+from reconciler.emulator import Emulator, FaultRule
+from tests.conftest import Mpr
+
+SITES = [f"5{n}5{n}5{n}5{n}-0000-4000-8000-00000000000{n}" for n in range(1, 6)]
+
+
+@pytest.fixture
+def fleet(emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Five sites whose live tone is "formal" and declared tone "warm"; the cwd holds them."""
+    settings = {"toneOfVoice": "formal", "marketingTools": ["BLOGS"]}
+    emulator.load_fixtures(
+        {"sites": [{"id": s, "settings": settings, "plan": {"status": "ACTIVE"}} for s in SITES]}
+    )
+    sites = tmp_path / "sites"
+    sites.mkdir()
+    for n, site in enumerate(SITES, start=1):
+        (sites / f"s{n}.yaml").write_text(
+            f"version: 1\nsite: {{id: {site}, name: Shop {n}}}\n"
+            "settings: {toneOfVoice: warm, marketingTools: [BLOGS]}\n"
+            "policy: {regenerate: never, schedule: {enabled: false}}\n",
+            encoding="utf-8",
+        )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MPR_AUDIT_LOG", "audit.jsonl")
+    return tmp_path
+
+
+def tones(emulator: Emulator) -> list[str]:
+    return [emulator.snapshot(s)["marketingSettings"]["settings"]["toneOfVoice"] for s in SITES]
+
+
+def refuse_settings(emulator: Emulator, site_id: str) -> None:
+    emulator.add_fault(
+        FaultRule(
+            method="POST", path="/marketing-settings", site_id=site_id, status=400, times=None
+        )
+    )
+
+
+def apply_outcomes(folder: Path) -> dict[str, str]:
+    lines = [json.loads(line) for line in (folder / "audit.jsonl").read_text().splitlines()]
+    return {e["site"]: e["result"] for e in lines if e["action"] == "apply"}
+
+
+@pytest.mark.parametrize("canary", ["1", "Shop 1"])
+def test_a_converged_canary_lets_the_whole_fleet_be_applied(
+    mpr: Mpr, emulator: Emulator, fleet: Path, canary: str
+) -> None:
+    result = mpr("apply", "sites", "--auto-approve", "--canary", canary)
+    assert result.code == exitcodes.OK, result.out + result.err
+    assert "Canary: applying Shop 1 first; the other 4 site(s) follow" in result.err
+    assert "Apply: 5 site(s): 5 changed, 0 failed" in result.out
+    assert tones(emulator) == ["warm"] * 5
+    first_other_write = min(
+        i for i, r in enumerate(emulator.requests) if r.mutating and r.site_id != SITES[0]
+    )
+    before = emulator.requests[:first_other_write]
+    canary_reads = [
+        r for r in before if r.site_id == SITES[0] and r.operation == "GetMarketingSettings"
+    ]
+    assert len(canary_reads) == 2, "the canary is planned, applied, then planned again"
+    assert {r.site_id for r in before if r.mutating} == {SITES[0]}
+
+
+def test_a_canary_wix_did_not_keep_stops_the_fleet_with_the_others_untouched(
+    mpr: Mpr, emulator: Emulator, fleet: Path
+) -> None:
+    emulator.add_fault(FaultRule(site_id=SITES[0], keep_old="settings.toneOfVoice", times=None))
+    result = mpr("apply", "sites", "--auto-approve", "--canary", "1")
+    assert result.code == exitcodes.ERROR, result.out + result.err
+    assert "the canary did not converge, so the other sites were not touched" in result.err
+    assert "Shop 1 (sites/s1.yaml)" in result.err
+    assert "toneOfVoice" in result.err
+    assert "4 site(s) not applied" in result.err
+    assert [r for r in emulator.writes() if r.site_id != SITES[0]] == []
+    assert tones(emulator) == ["formal"] * 5
+    outcomes = apply_outcomes(fleet)
+    assert [outcomes[s] for s in SITES[1:]] == ["not_applied"] * 4, outcomes
+
+
+def test_a_canary_that_fails_stops_the_fleet_with_the_others_untouched(
+    mpr: Mpr, emulator: Emulator, fleet: Path
+) -> None:
+    refuse_settings(emulator, SITES[0])
+    result = mpr("apply", "sites", "--auto-approve", "--canary", "1")
+    assert result.code == exitcodes.ERROR, result.out + result.err
+    assert "the canary did not converge, so the other sites were not touched" in result.err
+    assert "Shop 1 (sites/s1.yaml)" in result.err
+    assert "its apply failed" in result.err
+    assert "4 site(s) not applied" in result.err
+    assert [r for r in emulator.writes() if r.site_id != SITES[0]] == []
+
+
+def test_two_canaries_go_first_and_a_selector_chooses_them(
+    mpr: Mpr, emulator: Emulator, fleet: Path
+) -> None:
+    refuse_settings(emulator, SITES[3])
+    result = mpr("apply", "sites", "--auto-approve", "--canary", "Shop [34]")
+    assert result.code == exitcodes.ERROR, result.out + result.err
+    assert "Canary: applying Shop 3, Shop 4 first; the other 3 site(s) follow" in result.err
+    assert "Shop 4 (sites/s4.yaml)" in result.err
+    assert {r.site_id for r in emulator.writes()} == {SITES[2], SITES[3]}
+    assert tones(emulator) == ["formal", "formal", "warm", "formal", "formal"]
+
+
+def test_a_saved_plan_is_applied_canary_first(mpr: Mpr, emulator: Emulator, fleet: Path) -> None:
+    planned = mpr("plan", "sites", "--out", "plan.json")
+    assert planned.code == exitcodes.OK, planned.err
+    result = mpr("apply", "plan.json", "--canary", "2")
+    assert result.code == exitcodes.OK, result.out + result.err
+    assert "Canary: applying Shop 1, Shop 2 first; the other 3 site(s) follow" in result.err
+    assert tones(emulator) == ["warm"] * 5
+
+
+def test_canaries_are_sites_with_changes_the_unchanged_skipped(
+    mpr: Mpr, emulator: Emulator, fleet: Path
+) -> None:
+    (fleet / "sites" / "s1.yaml").write_text(
+        (fleet / "sites" / "s1.yaml").read_text().replace("warm", "formal")
+    )
+    result = mpr("apply", "sites", "--auto-approve", "--canary", "1")
+    assert result.code == exitcodes.OK, result.out + result.err
+    assert "Canary: applying Shop 2 first; the other 3 site(s) follow" in result.err
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("nobody", "--canary nobody matches none of the 5 selected site(s)"),
+        ("0", "give at least 1 site (or a selector)"),
+    ],
+)
+def test_a_canary_that_chooses_nothing_is_a_usage_error(
+    mpr: Mpr, emulator: Emulator, fleet: Path, given: str, message: str
+) -> None:
+    result = mpr("apply", "sites", "--auto-approve", "--canary", given)
+    assert result.code == exitcodes.USAGE, result.out + result.err
+    assert message in result.err
+    assert emulator.writes() == []
