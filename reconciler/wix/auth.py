@@ -56,9 +56,22 @@ ApiKey = Secret
 """The Wix API key is one kind of secret (the name older code and tests use)."""
 
 
+def _utf8(value: str) -> bytes:
+    """The bytes `value` came from. An environment variable, an argument or a file name that
+    is not UTF-8 reaches Python with its bad bytes as lone surrogates (`surrogateescape`):
+    they are given back, so its encoded forms are those of what was really sent."""
+    try:
+        return value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no decoder made: kept as UTF-8 would spell it
+        return value.encode("utf-8", "surrogatepass")
+
+
 def _python_escapes(value: str) -> Iterable[str]:
-    encoded = value.encode("utf-8", "backslashreplace")
-    return (repr(value)[1:-1], repr(encoded)[2:-1], value.encode("unicode_escape").decode("ascii"))
+    return (
+        repr(value)[1:-1],
+        repr(_utf8(value))[2:-1],
+        value.encode("unicode_escape").decode("ascii"),
+    )
 
 
 def _json_escapes(value: str) -> Iterable[str]:
@@ -83,8 +96,9 @@ _URL_SAFE = ("", "/", "!'()*", ";,/?:@&=+$#!'()*")
 
 
 def _url_escapes(value: str) -> Iterable[str]:
-    forms = {quote(value, safe=safe) for safe in _URL_SAFE}
-    return forms | {quote_plus(value, safe=safe) for safe in _URL_SAFE}
+    raw = _utf8(value)
+    forms = {quote(raw, safe=safe) for safe in _URL_SAFE}
+    return forms | {quote_plus(raw, safe=safe) for safe in _URL_SAFE}
 
 
 _HTML_QUOTES = (('"', "&quot;", "&#34;", "&#x22;"), ("'", "&#x27;", "&#39;", "&apos;"))
@@ -104,7 +118,7 @@ def _base64(value: str) -> Iterable[str]:
     A value starting `offset` bytes into a 3-byte group changes only the characters whose
     6 bits lie wholly within its bytes: from bit 8·offset to bit 8·(offset + length).
     """
-    raw = value.encode("utf-8")
+    raw = _utf8(value)
     whole = base64.b64encode(raw).decode("ascii")
     forms = {whole, whole.rstrip("=")}
     for offset in range(3):
@@ -282,8 +296,10 @@ def check_header_value(value: str, what: str) -> str:
             f"{what} has white space at its start or end: copy the value again without it"
         )
     for position, char in enumerate(value, 1):
-        if ord(char) > 126:
+        if ord(char) > 127:  # DEL (127) is ASCII: a control character, said below
             name = unicodedata.name(char, "a non-ASCII character").lower()
+            if 0xDC80 <= ord(char) <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
+                name = f"the byte 0x{ord(char) - 0xDC00:02x}, which is not UTF-8"
             raise ConfigError(
                 f"{what} holds a non-ASCII character ({name}) at position {position}: "
                 "a credential is plain ASCII; copy it again"

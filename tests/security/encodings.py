@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import os
 import re
 import textwrap
 from collections.abc import Callable
@@ -19,8 +20,18 @@ from urllib.parse import quote, quote_plus, urlencode
 from xml.sax.saxutils import escape as xml_escape
 
 
+def _bytes(value: str) -> bytes:
+    """What a value read from the environment was before Python decoded it (bytes that are
+    not UTF-8 become lone surrogates, `os.fsdecode`'s way); any other lone surrogate as
+    UTF-8 would spell it."""
+    try:
+        return os.fsencode(value) if os.name == "posix" else value.encode()
+    except UnicodeEncodeError:  # a lone surrogate from a JSON "\\ud800" escape, as UTF-8 spells it
+        return value.encode("utf-8", "surrogatepass")
+
+
 def _python(value: str) -> list[str]:
-    return [repr(value)[1:-1], repr(value.encode())[2:-1], value.encode("unicode_escape").decode()]
+    return [repr(value)[1:-1], repr(_bytes(value))[2:-1], value.encode("unicode_escape").decode()]
 
 
 def _json(value: str) -> list[str]:
@@ -35,19 +46,20 @@ def _json(value: str) -> list[str]:
 
 
 def _u_escapes(value: str) -> list[str]:
-    units = value.encode("utf-16-be")
+    units = value.encode("utf-16-be", "surrogatepass")
     escaped = ["\\u" + units[i : i + 2].hex() for i in range(0, len(units), 2)]
     return ["".join(escaped), "".join(escaped).upper().replace("\\U", "\\u")]
 
 
 def _url(value: str) -> list[str]:
+    raw = _bytes(value)
     return [
-        quote(value, safe=""),
-        quote(value),
-        quote_plus(value),
-        quote(value, safe="!'()*"),  # JavaScript's encodeURIComponent
-        urlencode({"k": value})[2:],
-        quote(value, safe="").lower(),
+        quote(raw, safe=""),
+        quote(raw),
+        quote_plus(raw),
+        quote(raw, safe="!'()*"),  # JavaScript's encodeURIComponent
+        urlencode({"k": raw})[2:],
+        quote(raw, safe="").lower(),
     ]
 
 
@@ -61,7 +73,7 @@ def _html(value: str) -> list[str]:
 
 
 def _base64(value: str) -> list[str]:
-    raw = value.encode()
+    raw = _bytes(value)
     return [
         base64.b64encode(raw).decode(),
         base64.b64encode(raw).decode().rstrip("="),
@@ -101,7 +113,7 @@ def encoded(value: str) -> dict[str, str]:
         "split by \\n": f"{value[:middle]}\n{value[middle:]}",
         "split by \\r\\n, indented": f"{value[:early]}\r\n    {value[early:]}",
         "split by an escaped \\n": f"{value[:late]}\\n{value[late:]}",
-        "base64 wrapped": "\n".join(textwrap.wrap(base64.b64encode(value.encode()).decode(), 20)),
+        "base64 wrapped": "\n".join(textwrap.wrap(base64.b64encode(_bytes(value)).decode(), 20)),
     }
     return found
 
@@ -119,7 +131,7 @@ def stable_run(value: str, before: bytes, after: bytes) -> tuple[str, int, int]:
     """`before + value + after` in base64, and where the characters that depend on `value`
     alone start and end: those that stay the same when either neighbour's bits are flipped
     (`after` must not be empty)."""
-    raw = value.encode()
+    raw = _bytes(value)
 
     def flipped(data: bytes) -> bytes:
         return bytes(b ^ 0xFF for b in data)

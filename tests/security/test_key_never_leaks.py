@@ -48,6 +48,8 @@ HOSTILE_KEYS = {
     "non-ASCII": "IST.sekret-schl\u00fcssel-\u043a\u043b\u044e\u0447-3f9a7c1e5b2d4086",
     "white space around it": "  IST.sekret-with-spaces-around-3f9a7c1e5b2d  ",
     "a carriage return": "IST.sekret-before-the-return\r\nX-Injected: header-3f9a7c1e",
+    # bytes that are not UTF-8 reach Python as lone surrogates (os.environ's surrogateescape)
+    "bytes that are not UTF-8": "IST.sekret-\udcff\udcfe-not-utf8-3f9a7c1e5b2d4086",
 }
 """Keys that cannot travel in an HTTP header: refused before any request, never echoed."""
 

@@ -23,6 +23,13 @@ SECRETS = {
     "URL-special": "IST.k+y/with?query=1&and=2%20#frag;x,y:z@h[0]~'q'\"-3f9a7c1e",
     "non-ASCII": "geheim-schl\u00fcssel-\u043a\u043b\u044e\u0447-\u5bc6\u94a5-0123",
     "beyond the BMP": "emoji-\U0001f511-key-\U0001f510-0123456",
+    # Non-ASCII with quotes and backslashes: Python's repr and JSON without ensure_ascii
+    # each give a form no other encoding gives.
+    "non-ASCII, quoted": 'schl\u00fcssel "geheim" \\pfad\\ 0123',
+    # An environment variable whose bytes are not UTF-8 reaches Python as lone surrogates.
+    "undecodable bytes": "app-secret-\udcff\udcfe-0123",
+    # A token from a JSON answer can hold a lone surrogate ("\ud800" escaped).
+    "lone surrogate": "OauthNG.JWS.\ud800-token-0123",
 }
 
 
