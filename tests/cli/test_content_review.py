@@ -384,3 +384,27 @@ def test_the_json_plan_names_each_posts_activity_type_and_content_object(
         activity, item = owner[post["id"]]
         assert (post["activity_id"], post["type"]) == (activity, item["type"])
         assert post["content"] == item[post["content_key"]]
+
+
+def test_a_draft_the_plan_held_and_showed_is_scheduled_once_its_rule_lets_it_go(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """maxPerDay 1 holds the second post of a day; by the time the saved plan is applied the
+    first one's hour has passed (it is no longer sent), so the second may go. The plan
+    showed its words, so afterGeneration: review does not hold it as unseen."""
+    seed(emulator, SITE, channels=["FACEBOOK"])
+    first, second = dated(emulator, SITE, TODAY + timedelta(hours=1), TODAY + timedelta(hours=5))
+    monkeypatch.chdir(tmp_path)
+    rules = "maxPerDay: 1\nafterGeneration: review"
+    write_site(tmp_path, body=body(rules, channels=["FACEBOOK"]))
+    planned = mpr("plan", "crumb.yaml", "--out", "plan.json")
+    assert planned.code == exitcodes.OK, planned.err
+    assert "held FACEBOOK Mon 23 Nov 14:00 UTC: policy.schedule.maxPerDay" in planned.out
+
+    emulator.clock.advance(2 * 3600)  # the first post's hour has passed
+    applied = mpr("apply", "plan.json")
+
+    assert applied.code == exitcodes.OK, applied.out + applied.err
+    assert sent(emulator) == [second["FACEBOOK"]]
+    assert statuses(emulator, SITE)[second["FACEBOOK"]] == "SCHEDULED"
+    assert first["FACEBOOK"] not in sent(emulator)
