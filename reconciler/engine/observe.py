@@ -93,6 +93,14 @@ def _declared_readable(site: SiteClient, desired: DesiredSite) -> None:
             method="POST",
             path="/events/query",
         )
+    if declared and None in site.unreadable_events:
+        raise UnexpectedAnswer(
+            "QueryEvents: a live event came without a name (see the warning about it), so "
+            "mpr cannot tell whether it is one the site file declares; it will not create "
+            "that event again",
+            method="POST",
+            path="/events/query",
+        )
 
 
 @contextlib.asynccontextmanager

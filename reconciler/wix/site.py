@@ -49,8 +49,9 @@ class SiteClient:
         self.notes: list[str] = []
         """Entries of this site's answers skipped as unreadable, one line each, in the
         order met (reading.py): the engine reports them as the site's warnings."""
-        self.unreadable_events: list[str] = []
-        """The names of the live events skipped as unreadable (when they had one)."""
+        self.unreadable_events: list[str | None] = []
+        """The names of the live events skipped as unreadable; None for one without a name,
+        which may be any event the site file declares."""
 
     def __repr__(self) -> str:
         return f"SiteClient(site_id={self.site_id!r}, base_url={self._client.base_url!r})"
@@ -309,10 +310,14 @@ class SiteClient:
 
         def event(entry: Json) -> CalendarEvent:
             try:
+                if isinstance(entry, dict) and "name" not in entry:
+                    # mpr matches the site file by name: one it cannot read is unreadable
+                    raise ValueError("name: Field required")
                 return CalendarEvent.model_validate(entry)
             except ValueError:
-                if isinstance(entry.get("name"), str):
-                    names.append(entry["name"])
+                if isinstance(entry, dict):
+                    name = entry.get("name")
+                    names.append(name if isinstance(name, str) else None)
                 raise
 
         def parse(data: Json) -> list[CalendarEvent]:
@@ -363,7 +368,8 @@ def _activity_body(activity_id: str) -> Json:
 #   without it is read unwrapped; `settings` and `overrides` are optional objects. An upsert
 #   answer without any of them says nothing of what Wix kept (verify-after-write re-reads).
 # * QueryEvents: `events` [I] (or `calendarEvents`), absent when empty. An event is skipped
-#   when it is not an object or a member has another type (a `date` that is no time).
+#   when it is not an object, has no `id` or no `name` (the site file is matched by name),
+#   or a member has another type (a `date` that is no time).
 # * Options: `options` [C]; an option without its key (`planGoalKey` [C], `pointOf…` [C,
 #   name cut: `pointOfViewKey` [I] or any `pointOf…` member], calendar `id` [C]) is skipped.
 # * Create/Update writes: the returned object is required: it is what Wix stored.

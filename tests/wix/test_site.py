@@ -103,7 +103,7 @@ async def test_query_events_accepts_calendar_events_and_an_omitted_list(
     router: respx.MockRouter, site: SiteClient
 ) -> None:
     route = api_route(router, "POST", "/events/query")
-    route.side_effect = [ok({"calendarEvents": [{"id": "e1"}]}), ok({})]
+    route.side_effect = [ok({"calendarEvents": [{"id": "e1", "name": "Sale"}]}), ok({})]
     assert [e.id for e in await site.query_events(AWARE, AWARE)] == ["e1"]
     assert await site.query_events(AWARE, AWARE) == []
 
