@@ -131,7 +131,7 @@ def test_a_file_given_alone_has_its_directory_as_the_tree(write: Writer) -> None
     assert load_sites([path], env={}, now=NOW).sites[0].settings.values
 
 
-@pytest.mark.parametrize("reference", ["''", "42", "[a.yaml]"])
+@pytest.mark.parametrize("reference", ["''", "42", "[a.yaml]"], ids=["empty", "number", "list"])
 def test_a_defaults_value_must_be_a_path(write: Writer, reference: str) -> None:
     path = write(site(f"defaults: {reference}\n"))
     (problem,) = check_sites([path], env={}, now=NOW).problems
@@ -156,7 +156,9 @@ def test_the_fingerprint_covers_the_merged_document(write: Writer, tmp_path: Pat
     assert before.id == after.id == SITE_ID
 
 
-@pytest.mark.parametrize("reference", ['"bad\\0name.yaml"', '"\\ud800.yaml"'])
+@pytest.mark.parametrize(
+    "reference", ['"bad\\0name.yaml"', '"\\ud800.yaml"'], ids=["NUL", "lone surrogate"]
+)
 def test_unusable_defaults_paths_are_problems_not_crashes(write: Writer, reference: str) -> None:
     path = write(site(f"defaults: {reference}\n"))
     (problem,) = check_sites([path], env={}, now=NOW).problems

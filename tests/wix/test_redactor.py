@@ -101,7 +101,11 @@ def test_a_secret_shorter_than_the_floor_is_not_masked() -> None:
     assert Redactor([short]).redact(f"the {short} key") == f"the {short} key"
 
 
-@pytest.mark.parametrize("brk", ["\n", "\r", "\r\n", "\\n", "\\r", "\\r\\n"], ids=repr)
+@pytest.mark.parametrize(
+    "brk",
+    ["\n", "\r", "\r\n", "\\n", "\\r", "\\r\\n"],
+    ids=["LF", "CR", "CRLF", "escaped LF", "escaped CR", "escaped CRLF"],
+)
 def test_a_secret_split_by_any_one_kind_of_line_break_is_masked(brk: str) -> None:
     """A carriage return alone (an old Mac's line end, a progress bar) or its JSON escape
     splits a secret as much as a newline does."""
