@@ -82,15 +82,26 @@ def test_an_answer_that_shows_what_was_stored_needs_no_read(
     [
         ("ACTIVE", ("--no-regenerate",), "regenerate the plan"),
         ("GENERATING", (), "wait for the running generation"),
+        ("PAUSED", (), "unknown plan status 'PAUSED': leaving the plan alone"),  # a newer one
     ],
-    ids=["regenerate-skipped", "generation-running"],
+    ids=["regenerate-skipped", "generation-running", "unknown-status"],
 )
 def test_an_error_names_no_plan_action_when_none_was_to_start(
     harness: Harness, emulator: Emulator, plan_status: str, flags: tuple[str, ...], action_line: str
 ) -> None:
     """With the regenerate skipped (--no-regenerate) or a generation already running, the
     error lists what Wix did not keep and says nothing of an action apply would not start."""
-    harness.seed(plan={"status": plan_status})
+    known = plan_status in ("ACTIVE", "GENERATING")
+    harness.seed(plan={"status": plan_status if known else "ACTIVE"})
+    if not known:
+        emulator.add_fault(
+            FaultRule(
+                method="GET",
+                path="v1/marketing-plan",
+                add_members={"status": plan_status},
+                times=None,
+            )
+        )
     emulator.add_fault(FaultRule(keep_old="settings.toneOfVoice"))
     first = harness.apply(*flags)
     assert first.code == exitcodes.ERROR, first.text
