@@ -51,7 +51,14 @@ from reconciler.errors import (
     ServerError,
 )
 from reconciler.model.events import parse_wire_time, wire_time
-from reconciler.model.plan_state import FAILED, GENERATING, Activity, PlanState
+from reconciler.model.plan_state import (
+    DRAFT,
+    FAILED,
+    GENERATING,
+    POSTED,
+    Activity,
+    PlanState,
+)
 from reconciler.model.settings import nest, with_unknown_members
 from reconciler.model.site import DesiredSite, LiveSite
 from reconciler.wix import SiteClient, may_have_been_applied, wire
@@ -413,25 +420,44 @@ class _SiteApply:
         if any(step.schedule.values()):
             missed = await self._schedule(step)
             if missed:
-                # Drafts replaced under us (a late posts job): schedule their successors once.
-                again = await self._successors(state, missed)
-                missed = await self._schedule(again) if any(again.schedule.values()) else missed
+                missed = await self._schedule_once_more(state, missed)
             self._stayed_drafts(missed)
         for channel, count in step.stays_draft.items():
             self.outcome.not_done.append(f"{count} {channel} draft(s) left as drafts")
         self.outcome.not_done.extend(step.notes)
         self.outcome.not_done.extend(held_lines(step.held))
 
-    async def _successors(self, state: PlanState, missed: Mapping[str, str]) -> DraftStep:
-        """The draft step for the activities whose drafts `missed` (ScheduleDrafts skipped
-        them) read again: only their drafts, so the ones just scheduled are not sent twice
-        (and not taken, when Wix skips them the second time, for drafts that stayed)."""
+    async def _schedule_once_more(
+        self, state: PlanState, missed: Mapping[str, str]
+    ) -> dict[str, str]:
+        """ScheduleDrafts left `missed` out of its answer: read their activities again and
+        send, once, what is still to schedule there (the successors of drafts a late posts
+        job replaced, or a draft Wix skipped). Returns the drafts that stayed drafts: those
+        the second answer leaves out, and those still DRAFT that cannot be sent (a draft Wix
+        scheduled without saying so is neither)."""
         owners = [a.id for a in state.activities if any(d.id in missed for d in a.drafts)]
         fresh = await self._read_posts(owners)
-        theirs = {d.id for a in fresh for d in a.drafts}
+        now = {d.id: d for a in fresh for d in a.drafts}
         step = self._draft_step(_with_drafts(state, fresh))
-        schedule = {c: tuple(i for i in ids if i in theirs) for c, ids in step.schedule.items()}
-        return replace(step, schedule=schedule)
+        # only their drafts: the ones just scheduled are not sent twice
+        schedule = {c: tuple(i for i in ids if i in now) for c, ids in step.schedule.items()}
+        again = replace(step, schedule=schedule)
+        sent = {i for ids in schedule.values() for i in ids}
+        found = _per_channel(
+            {i: c for i, c in missed.items() if i in now and now[i].status in POSTED}
+        )
+        if found:
+            self.outcome.done.append(
+                f"drafts: {sum(found.values())} more found scheduled when read again "
+                f"({', '.join(f'{c} {n}' for c, n in found.items())}; ScheduleDrafts' answer "
+                "left them out)"
+            )
+        stayed = {
+            i: c for i, c in missed.items() if i not in sent and i in now and now[i].status == DRAFT
+        }
+        if sent:
+            stayed |= await self._schedule(again)
+        return stayed
 
     def _draft_step(self, state: PlanState) -> DraftStep:
         """The draft step for `state` now; the words are checked against the reviewed plan's

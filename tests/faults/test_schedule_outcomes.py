@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 
 from reconciler.cli import exitcodes
+from reconciler.emulator import FaultRule
 from tests.faults.conftest import SITE, Harness
 
 CHANNELS = ["FACEBOOK", "INSTAGRAM"]
@@ -89,3 +90,39 @@ def test_drafts_wix_leaves_as_drafts_are_listed_with_what_to_do(harness: Harness
         "ScheduleDrafts: connect INSTAGRAM in the site's dashboard (Marketing → Social Media "
         "Marketing), then apply again",
     ]
+
+
+def test_drafts_wix_scheduled_but_left_out_of_its_answer_are_not_reported_as_drafts(
+    harness: Harness,
+) -> None:
+    """ScheduleDrafts' answer lists none of the drafts it scheduled (a 200 may leave items
+    out): apply reads those activities again, sees the drafts SCHEDULED, says so, and
+    neither sends them again nor tells the user to connect a channel that is connected."""
+    seed(harness)
+    harness.emulator.add_fault(
+        FaultRule(method="POST", path="schedule-drafts", drop_member="items", times=None)
+    )
+    result = harness.apply()
+    assert result.code == exitcodes.OK, result.text
+    sent = [
+        i
+        for r in harness.emulator.writes()
+        if r.operation == "ScheduleDrafts"
+        for i in r.body["draftIds"]
+    ]
+    assert sent and len(sent) == len(set(sent)), "no draft is sent twice"
+    items = {
+        item["id"]: item
+        for activity in harness.emulator.snapshot(SITE)["plan"]["marketingActivities"]
+        for item in activity["items"]
+    }
+    assert {items[i]["status"] for i in sent} == {"SCHEDULED"}
+    per_channel = Counter(items[i]["channel"]["name"] for i in sent)
+    assert lines(result.out, "done") == [
+        "done: drafts: scheduled 0 (none)",  # what the answer said
+        f"done: drafts: {len(sent)} more found scheduled when read again (FACEBOOK "
+        f"{per_channel['FACEBOOK']}, INSTAGRAM {per_channel['INSTAGRAM']}; ScheduleDrafts' "
+        "answer left them out)",
+    ]
+    assert "stayed drafts" not in result.out
+    harness.assert_settled()
