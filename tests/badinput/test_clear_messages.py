@@ -12,12 +12,14 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from reconciler.cli import exitcodes
 from reconciler.emulator import Emulator
+from reconciler.engine.lock import apply_lock
 from tests.badinput.test_bounded_reads import Run, mpr_on_disk, one_error
 from tests.cli.conftest import SITE, write_site
 
@@ -169,3 +171,48 @@ def test_a_latin_1_terminal_gets_the_whole_output() -> None:
     assert "bug in mpr" not in err and "UnicodeEncodeError" not in err
     assert "Harbor Dental Studio (22222222-3333-4444-8555-666666666666) ? sites/" in out
     assert out.rstrip().splitlines()[-1].startswith("Plan: ")
+
+
+def test_a_held_apply_lock_refuses_a_second_apply_naming_its_holder(
+    mpr_on_disk: Run, emulator: Emulator, tmp_path: Path
+) -> None:
+    """In-process (the subprocess race is tests/e2e/test_one_writer.py): the lock held by
+    another apply, whose note says who and since when."""
+    site = write_site(tmp_path, body="settings: {toneOfVoice: dry}\n")
+    state = tmp_path / ".mpr" / "state.json"
+    since = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
+    with apply_lock(tmp_path / ".mpr", now=lambda: since, command="mpr apply sites/"):
+        note = json.loads((tmp_path / ".mpr" / "apply.lock.json").read_text())
+        result = mpr_on_disk(
+            "apply",
+            str(site),
+            "--state-file",
+            str(state),
+            "--auto-approve",
+            "--lock-timeout",
+            "0.2",
+        )
+    assert result.code == exitcodes.REFUSED, result.out + result.err
+    assert (
+        f"mpr apply sites/ (pid {os.getpid()} on {note['host']}, by {note['user']}) since "
+        f"2026-11-23T08:30:00Z holds the apply lock of {tmp_path / '.mpr'} after waiting "
+        "0.2 s: one apply at a time writes to Wix. Wait for it to finish (or pass "
+        "--lock-timeout SECONDS to wait); a killed run releases the lock by itself"
+    ) in result.err
+    assert emulator.writes() == []
+    assert not (tmp_path / ".mpr" / "apply.lock.json").exists(), "the note goes with the lock"
+
+
+def test_a_lock_note_that_cannot_be_read_still_refuses_saying_another_apply(
+    mpr_on_disk: Run, emulator: Emulator, tmp_path: Path
+) -> None:
+    site = write_site(tmp_path, body="settings: {toneOfVoice: dry}\n")
+    state = tmp_path / ".mpr" / "state.json"
+    with apply_lock(tmp_path / ".mpr"):
+        (tmp_path / ".mpr" / "apply.lock.json").write_text("{not json")
+        result = mpr_on_disk("apply", str(site), "--state-file", str(state), "--auto-approve")
+    assert result.code == exitcodes.REFUSED, result.out + result.err
+    assert f"another mpr apply holds the apply lock of {tmp_path / '.mpr'}: one apply" in (
+        result.err
+    )
+    assert emulator.writes() == []
