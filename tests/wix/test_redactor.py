@@ -19,7 +19,7 @@ from tests.security.encodings import ENCODERS, encoded, stable_run
 SECRETS = {
     "token": "OauthNG.JWS.eyJhbGciOi+JIUzI1NiJ9/abc=def_0123456789",
     "hex": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-    "quotes and markup": "app-secret \"quoted\" <b>&\\back\\slash</b> 'single' 42",
+    "quotes and markup": "app-secret \"quoted\" <b>&\\back\\slash</b> 'single' 42 X",
     "URL-special": "IST.k+y/with?query=1&and=2%20#frag;x,y:z@h[0]~'q'\"-3f9a7c1e",
     "non-ASCII": "geheim-schl\u00fcssel-\u043a\u043b\u044e\u0447-\u5bc6\u94a5-0123",
     "beyond the BMP": "emoji-\U0001f511-key-\U0001f510-0123456",
@@ -128,3 +128,11 @@ def test_a_secret_as_short_as_the_floor_is_masked_at_the_very_end_of_a_text() ->
     assert len(short) == MIN_SECRET
     assert Redactor([short]).redact(f"key: {short}") == f"key: {MASK}"
     assert Redactor([short]).redact(short) == MASK
+
+
+def test_letters_whose_lower_case_is_longer_do_not_shift_the_mask() -> None:
+    """'İ' lower-cases to two characters: folding only ASCII letters keeps every position, so
+    the mask covers the secret and nothing else, wherever such letters stand."""
+    redactor = Redactor(["secret-value-1"])
+    assert redactor.redact("İİİ secret-value-1 tail") == f"İİİ {MASK} tail"
+    assert redactor.redact("İstanbul: SECRET-VALUE-1, İzmir") == f"İstanbul: {MASK}, İzmir"
