@@ -408,3 +408,39 @@ def test_a_draft_the_plan_held_and_showed_is_scheduled_once_its_rule_lets_it_go(
     assert sent(emulator) == [second["FACEBOOK"]]
     assert statuses(emulator, SITE)[second["FACEBOOK"]] == "SCHEDULED"
     assert first["FACEBOOK"] not in sent(emulator)
+
+
+def test_apply_holds_a_draft_that_mentions_an_excluded_topic_when_the_policy_says_so(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    """settings.topics.excluded as it will be after apply (the site file's): a draft that
+    mentions one stays a draft, with the topic named; the others go."""
+    settings = {"socialChannels": ["FACEBOOK"], "topics": {"excluded": ["crusty corp"]}}
+    emulator.load_fixtures(
+        {
+            "sites": [
+                {
+                    "id": SITE,
+                    "connectedChannels": ["FACEBOOK"],
+                    "settings": settings,
+                    "plan": {"status": "ACTIVE"},
+                }
+            ]
+        }
+    )
+    first, second = dated(emulator, SITE, TODAY + timedelta(days=1), TODAY + timedelta(days=2))
+    caption(emulator, SITE, first["FACEBOOK"], "Cheaper than Crusty Corp, every day")
+    caption(emulator, SITE, second["FACEBOOK"], "Fresh sourdough every morning")
+    site = body("holdExcludedTopics: true", channels=["FACEBOOK"]).replace(
+        "policy:", "  topics: {excluded: [crusty corp]}\npolicy:"
+    )
+    write_site(tmp_path, body=site)
+
+    applied = mpr("apply", str(tmp_path), "--auto-approve")
+
+    assert applied.code == exitcodes.OK, applied.out + applied.err
+    assert sent(emulator) == [second["FACEBOOK"]]
+    assert (
+        "not done: held 1 draft(s) (FACEBOOK 2026-11-24 09:00): settings.topics.excluded: "
+        "mentions the excluded topic(s) “crusty corp”"
+    ) in applied.out

@@ -111,3 +111,35 @@ def test_an_error_names_no_plan_action_when_none_was_to_start(
         "Wix kept nothing"
     ]
     assert not set(PLAN_STARTS) & set(harness.operations())
+
+
+def test_events_wix_did_not_keep_are_each_named_and_no_regenerate_starts(
+    harness: Harness, emulator: Emulator
+) -> None:
+    """CreateEvent answered 200 with the event as Wix stored it, the description missing:
+    each event's difference is a line of the error, settings' included."""
+    harness.seed(plan={"status": "ACTIVE"})
+    harness.site_file = harness.write(
+        "settings:\n  toneOfVoice: warm and playful\nevents:\n"
+        '  - name: Black Friday Sale\n    description: 40% off\n    date: "2026-11-27T09:00:00Z"\n'
+        '  - name: Cyber Monday\n    description: 30% off\n    date: "2026-11-30T09:00:00Z"\n'
+        "policy:\n  schedule: {enabled: false}\n"
+    )
+    emulator.add_fault(FaultRule(keep_old="settings.toneOfVoice"))
+    emulator.add_fault(
+        FaultRule(
+            method="POST", path="/events", drop_member="calendarEvent.description", times=None
+        )
+    )
+    first = harness.apply()
+    assert first.code == exitcodes.ERROR, first.text
+    assert error_lines(first) == [
+        '  ! error: did not converge: settings.toneOfVoice — sent "warm and playful", '
+        "Wix kept nothing",
+        "    did not converge: event 'Black Friday Sale'.description — sent \"40% off\", "
+        "Wix kept nothing",
+        "    did not converge: event 'Cyber Monday'.description — sent \"30% off\", "
+        "Wix kept nothing",
+        "    RegenerateMarketingPlan was not started: the writes did not take",
+    ]
+    assert not set(PLAN_STARTS) & set(harness.operations())
