@@ -56,6 +56,9 @@ def test_drafts_replaced_under_apply_are_scheduled_through_their_successors(
     harness.site_file = harness.write(BODY)
     before = {a: posts for a, posts in facebook_posts(harness).items() if posts}
     replaced = sorted(before)[:3]
+    for activity in replaced:  # only a Facebook draft: every draft of theirs is replaced
+        record = harness.emulator.site(SITE).plan.activities[activity]
+        record.items = [i for i in record.items if i["channel"]["name"] == "FACEBOOK"]
     someone_asks_for_posts(client_factory, replaced)  # its posts land 30 s later
     harness.emulator.pause = slow_clock(harness)  # a delay moves the emulator's clock
     harness.emulator.add_fault(FaultRule(path="schedule-drafts", delay_seconds=60))
@@ -81,3 +84,38 @@ def slow_clock(harness: Harness) -> Callable[[float], Awaitable[None]]:
         harness.emulator.clock.advance(seconds)
 
     return pause
+
+
+def test_drafts_wix_skipped_once_are_scheduled_by_the_second_round_and_not_reported(
+    harness: Harness,
+) -> None:
+    """Facebook is disconnected while the first ScheduleDrafts runs (Wix answers 200 and
+    skips its drafts) and back for the second: those drafts are scheduled then, and apply
+    does not report them as having stayed drafts."""
+    harness.seed(
+        connectedChannels=["FACEBOOK"],
+        plan={"status": "ACTIVE"},
+        settings={"toneOfVoice": "warm and playful", "socialChannels": ["FACEBOOK"]},
+    )
+    harness.site_file = harness.write(BODY)
+    accounts = harness.emulator.site(SITE).profile.connected_channels
+    account = accounts["FACEBOOK"]
+    moments = iter([lambda: accounts.pop("FACEBOOK"), lambda: accounts.update(FACEBOOK=account)])
+
+    async def pause(seconds: float) -> None:  # the first round's, then the second's
+        next(moments)()
+
+    harness.emulator.pause = pause
+    for _ in range(2):
+        harness.emulator.add_fault(FaultRule(path="schedule-drafts", delay_seconds=1))
+
+    applied = harness.apply()
+
+    assert applied.code == exitcodes.OK, applied.text
+    assert "stayed drafts" not in applied.out
+    rounds = [
+        r.body["draftIds"] for r in harness.emulator.writes() if r.operation == "ScheduleDrafts"
+    ]
+    assert len(rounds) == 2 and rounds[1] == rounds[0], "skipped, then sent once more"
+    after = facebook_posts(harness)
+    assert all(set(posts.values()) == {"SCHEDULED"} for posts in after.values() if posts)

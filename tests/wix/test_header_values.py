@@ -44,11 +44,36 @@ WHAT = "WIX_API_KEY"
             "position 8: a credential is plain ASCII; copy it again",
         ),
         (
+            "IST.abc\udc80def",  # the lowest such byte
+            "WIX_API_KEY holds a non-ASCII character (the byte 0x80, which is not UTF-8) at "
+            "position 8: a credential is plain ASCII; copy it again",
+        ),
+        (
+            "IST.abc\udd00def",  # a lone surrogate no decoder made
+            "WIX_API_KEY holds a non-ASCII character (a non-ascii character) at position 8: "
+            "a credential is plain ASCII; copy it again",
+        ),
+        (
+            "IST.abc\x80def",  # the first character past ASCII (a C1 control)
+            "WIX_API_KEY holds a non-ASCII character (a non-ascii character) at position 8: "
+            "a credential is plain ASCII; copy it again",
+        ),
+        (
             " IST.abcdef",
             "WIX_API_KEY has white space at its start or end: copy the value again without it",
         ),
     ],
-    ids=["DEL", "tab", "accented letter", "unnamed character", "undecodable byte", "leading space"],
+    ids=[
+        "DEL",
+        "tab",
+        "accented letter",
+        "unnamed character",
+        "undecodable byte",
+        "lowest undecodable byte",
+        "other surrogate",
+        "first past ASCII",
+        "leading space",
+    ],
 )
 def test_a_key_that_cannot_be_a_header_is_refused_naming_the_character_and_place(
     key: str, message: str
