@@ -58,6 +58,7 @@ def _url(value: str) -> list[str]:
         quote(raw),
         quote_plus(raw),
         quote(raw, safe="!'()*"),  # JavaScript's encodeURIComponent
+        quote_plus(raw, safe="!'()*"),  # a form body built with it, spaces as +
         urlencode({"k": raw})[2:],
         quote(raw, safe="").lower(),
     ]
