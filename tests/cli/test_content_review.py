@@ -30,14 +30,15 @@ def body(rules: str = "", channels: list[str] = CHANNELS) -> str:
     )
 
 
-def seed(emulator: Emulator, *sites: str, channels: list[str] = CHANNELS) -> None:
+def seed(emulator: Emulator, *sites: str, channels: list[str] = CHANNELS, **settings: Any) -> None:
+    """Sites with an ACTIVE plan, `channels` connected and chosen, and `settings` besides."""
     emulator.load_fixtures(
         {
             "sites": [
                 {
                     "id": site,
                     "connectedChannels": channels,
-                    "settings": {"socialChannels": channels},
+                    "settings": {"socialChannels": channels, **settings},
                     "plan": {"status": "ACTIVE"},
                 }
                 for site in sites
@@ -322,19 +323,7 @@ def test_the_examples_plans_show_the_words_the_agency_reviews_before_they_go_out
 def test_a_rule_holding_many_drafts_names_four_and_counts_the_rest(
     mpr: Mpr, emulator: Emulator, tmp_path: Path
 ) -> None:
-    settings = {"socialChannels": ["FACEBOOK"], "frequency": {"interval": "WEEK", "count": 14}}
-    emulator.load_fixtures(
-        {
-            "sites": [
-                {
-                    "id": SITE,
-                    "connectedChannels": ["FACEBOOK"],
-                    "settings": settings,
-                    "plan": {"status": "ACTIVE"},
-                }
-            ]
-        }
-    )
+    seed(emulator, SITE, channels=["FACEBOOK"], frequency={"interval": "WEEK", "count": 14})
     moments = [TODAY + timedelta(hours=12 + 10 * n) for n in range(11)]  # the last one clean
     drafts = [d["FACEBOOK"] for d in dated(emulator, SITE, *moments)]
     for draft in drafts[:6]:
@@ -415,19 +404,7 @@ def test_apply_holds_a_draft_that_mentions_an_excluded_topic_when_the_policy_say
 ) -> None:
     """settings.topics.excluded as it will be after apply (the site file's): a draft that
     mentions one stays a draft, with the topic named; the others go."""
-    settings = {"socialChannels": ["FACEBOOK"], "topics": {"excluded": ["crusty corp"]}}
-    emulator.load_fixtures(
-        {
-            "sites": [
-                {
-                    "id": SITE,
-                    "connectedChannels": ["FACEBOOK"],
-                    "settings": settings,
-                    "plan": {"status": "ACTIVE"},
-                }
-            ]
-        }
-    )
+    seed(emulator, SITE, channels=["FACEBOOK"], topics={"excluded": ["crusty corp"]})
     first, second = dated(emulator, SITE, TODAY + timedelta(days=1), TODAY + timedelta(days=2))
     caption(emulator, SITE, first["FACEBOOK"], "Cheaper than Crusty Corp, every day")
     caption(emulator, SITE, second["FACEBOOK"], "Fresh sourdough every morning")

@@ -1,4 +1,6 @@
-"""`mpr apply --canary`: a subprocess against the emulator over a real socket (#22).
+"""`mpr apply --canary`: a subprocess against the emulator over a real socket, signed in as
+the Wix app (#22). The cases in detail (selectors, a saved plan, a failed canary, usage
+errors) run in-process in tests/cli/test_canary.py.
 
 A fleet of five sites whose tone of voice differs from the YAML: the canary goes first, is
 planned again, and only an empty fresh plan lets the four others be written.
@@ -61,12 +63,6 @@ def fleet(tmp_path: Path) -> Iterator[tuple[Emulator, str, Path]]:
         yield emulator, base_url, tmp_path
 
 
-def refuse_settings(emulator: Emulator, site_id: str) -> None:
-    """Every settings upsert of the site answered 400: its apply fails."""
-    rule = FaultRule(method="POST", path="/marketing-settings", site_id=site_id, status=400)
-    emulator.add_fault(replace(rule, times=None))
-
-
 def tones(emulator: Emulator) -> list[str]:
     return [emulator.snapshot(s)["marketingSettings"]["settings"]["toneOfVoice"] for s in SITES]
 
@@ -113,60 +109,3 @@ def test_a_canary_wix_did_not_keep_stops_the_fleet_with_the_others_untouched(
     lines = [json.loads(line) for line in (cwd / "audit.jsonl").read_text().splitlines()]
     outcomes = {e["site"]: e["result"] for e in lines if e["action"] == "apply"}
     assert [outcomes[s] for s in SITES[1:]] == ["not_applied"] * 4, outcomes
-
-
-def test_a_canary_that_fails_stops_the_fleet_with_the_others_untouched(
-    fleet: tuple[Emulator, str, Path],
-) -> None:
-    emulator, base_url, cwd = fleet
-    emulator.add_fault(
-        FaultRule(
-            method="POST", path="/marketing-settings", site_id=SITES[0], status=400, times=None
-        )
-    )
-    env = {**app_env(base_url), "MPR_AUDIT_LOG": "off"}
-    result = mpr("apply", "sites", "--auto-approve", "--canary", "1", env=env, cwd=cwd)
-    assert result.returncode == exitcodes.ERROR, result.stdout + result.stderr
-    assert "the canary did not converge, so the other sites were not touched" in result.stderr
-    assert "Shop 1 (sites/s1.yaml)" in result.stderr
-    assert "its apply failed" in result.stderr
-    assert "4 site(s) not applied" in result.stderr
-    assert [r for r in emulator.writes() if r.site_id != SITES[0]] == []
-    assert tones(emulator) == ["formal"] * 5
-
-
-def test_a_selector_chooses_the_canary(fleet: tuple[Emulator, str, Path]) -> None:
-    emulator, base_url, cwd = fleet
-    emulator.add_fault(
-        FaultRule(
-            method="POST", path="/marketing-settings", site_id=SITES[2], status=400, times=None
-        )
-    )
-    env = {**app_env(base_url), "MPR_AUDIT_LOG": "off"}
-    result = mpr("apply", "sites", "--auto-approve", "--canary", "Shop 3", env=env, cwd=cwd)
-    assert result.returncode == exitcodes.ERROR, result.stdout + result.stderr
-    assert "Shop 3 (sites/s3.yaml)" in result.stderr
-    assert {r.site_id for r in emulator.writes()} <= {SITES[2]}
-
-
-def test_a_saved_plan_is_applied_canary_first(fleet: tuple[Emulator, str, Path]) -> None:
-    emulator, base_url, cwd = fleet
-    env = {**app_env(base_url), "MPR_AUDIT_LOG": "off"}
-    planned = mpr("plan", "sites", "--out", "plan.json", env=env, cwd=cwd)
-    assert planned.returncode == exitcodes.OK, planned.stderr
-    assert json.loads((cwd / "plan.json").read_text())["sites"]
-    result = mpr("apply", "plan.json", "--canary", "2", env=env, cwd=cwd)
-    assert result.returncode == exitcodes.OK, result.stdout + result.stderr
-    assert "Canary: applying Shop 1, Shop 2 first; the other 3 site(s)" in result.stderr
-    assert tones(emulator) == ["warm"] * 5
-
-
-def test_a_canary_selector_that_matches_nothing_is_a_usage_error(
-    fleet: tuple[Emulator, str, Path],
-) -> None:
-    emulator, base_url, cwd = fleet
-    env = {**app_env(base_url), "MPR_AUDIT_LOG": "off"}
-    result = mpr("apply", "sites", "--auto-approve", "--canary", "nobody", env=env, cwd=cwd)
-    assert result.returncode == exitcodes.USAGE, result.stdout + result.stderr
-    assert "--canary nobody matches none of the 5 selected site(s)" in result.stderr
-    assert emulator.writes() == []

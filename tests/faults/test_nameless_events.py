@@ -7,24 +7,29 @@ from __future__ import annotations
 
 from reconciler.cli import exitcodes
 from reconciler.emulator import FaultRule
-from tests.faults.conftest import Harness
+from tests.faults.conftest import Harness, Result
 
 EVENT = {"name": "Black Friday Sale", "date": "2026-11-27T09:00:00Z"}
-NAMELESS = FaultRule(method="POST", path="/events/query", drop_member="events.*.name", times=None)
+
+
+def apply_reading_names_off(harness: Harness, body: str) -> Result:
+    """Apply `body` to a site holding EVENT, every QueryEvents answer without names."""
+    harness.seed(plan={"status": "ACTIVE"}, events=[EVENT])
+    harness.site_file = harness.write(body)
+    harness.emulator.add_fault(
+        FaultRule(method="POST", path="/events/query", drop_member="events.*.name", times=None)
+    )
+    return harness.apply()
 
 
 def test_a_declared_event_read_without_its_name_stops_the_site_before_any_write(
     harness: Harness,
 ) -> None:
-    harness.seed(plan={"status": "ACTIVE"}, events=[EVENT])
-    harness.site_file = harness.write(
+    result = apply_reading_names_off(
+        harness,
         "settings:\n  toneOfVoice: warm\nevents:\n  - name: Black Friday Sale\n"
-        '    date: "2026-11-27T09:00:00Z"\npolicy:\n  schedule: {enabled: false}\n'
+        '    date: "2026-11-27T09:00:00Z"\npolicy:\n  schedule: {enabled: false}\n',
     )
-    harness.emulator.add_fault(NAMELESS)
-
-    result = harness.apply()
-
     assert result.code == exitcodes.ERROR, result.text
     assert "QueryEvents: a live event came without a name" in result.text
     assert harness.emulator.writes() == []
@@ -32,15 +37,11 @@ def test_a_declared_event_read_without_its_name_stops_the_site_before_any_write(
 
 
 def test_a_nameless_event_is_skipped_with_a_warning_and_never_pruned(harness: Harness) -> None:
-    harness.seed(plan={"status": "ACTIVE"}, events=[EVENT])
-    harness.site_file = harness.write(
+    result = apply_reading_names_off(
+        harness,
         "settings:\n  toneOfVoice: warm\npolicy:\n  pruneEvents: true\n"
-        "  schedule: {enabled: false}\n"
+        "  schedule: {enabled: false}\n",
     )
-    harness.emulator.add_fault(NAMELESS)
-
-    result = harness.apply()
-
     assert result.code == exitcodes.OK, result.text
     assert "QueryEvents: event" in result.text and "skipped" in result.text
     assert "DeleteEvent" not in harness.operations()
