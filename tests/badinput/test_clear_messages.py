@@ -55,21 +55,13 @@ def test_a_state_file_time_stamp_mpr_cannot_use_is_one_message(
     assert emulator.requests == []
 
 
-@pytest.mark.parametrize(
-    "rule",
-    [
-        {"frequency": "MONTHLY"},
-        "monthly",
-        {"frequency": "MONTHLY", "startDate": "garbage"},
-        {"frequency": "MONTHLY", "startDate": "9999-12-31T23:59:59Z"},
-        {"frequency": 7, "startDate": "2026-12-03T15:00:00.000Z"},
-        {"frequency": "WEEKLY", "startDate": "2026-12-03T15:00:00.000Z", "interval": "2"},
-    ],
-    ids=["no start", "a string", "garbage start", "year 9999", "a number", "interval text"],
-)
-def test_a_saved_plan_with_a_malformed_recurring_rule_is_one_message(
-    mpr_on_disk: Run, emulator: Emulator, tmp_path: Path, rule: object
-) -> None:
+RULE = "sites[0].events[0].after.recurringRule"
+START = "2026-12-03T15:00:00.000Z"
+A_TIME = "expected a time such as 2026-11-27T09:00:00.000Z within 1970-2100, got"
+
+
+def saved_plan_with_rule(mpr_on_disk: Run, tmp_path: Path, rule: object) -> Path:
+    """A saved plan of one recurring event whose rule is replaced by `rule`."""
     rule_yaml = "{frequency: MONTHLY, startDate: '2026-12-03T15:00:00Z'}"
     body = f"events:\n  - name: Bread day\n    recurringRule: {rule_yaml}\n"
     site = write_site(tmp_path, body=body)
@@ -78,15 +70,83 @@ def test_a_saved_plan_with_a_malformed_recurring_rule_is_one_message(
     saved = json.loads(plan.read_text())
     saved["sites"][0]["events"][0]["after"]["recurringRule"] = rule
     plan.write_text(json.dumps(saved))
+    return plan
+
+
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        ({"frequency": "MONTHLY"}, f"{RULE}.startDate: {A_TIME} nothing"),
+        ("monthly", f"{RULE}: expected an object, got a string"),
+        (
+            {"frequency": "MONTHLY", "startDate": "garbage"},
+            f"{RULE}.startDate: {A_TIME} a string 'garbage'",
+        ),
+        (
+            {"frequency": "MONTHLY", "startDate": "9999-12-31T23:59:59Z"},
+            f"{RULE}.startDate: {A_TIME} a string '9999-12-31T23:59:59Z'",
+        ),
+        ({"frequency": 7, "startDate": START}, f"{RULE}.frequency: expected a string such as"),
+        (
+            {"frequency": "WEEKLY", "startDate": START, "interval": "2"},
+            f"{RULE}.interval: expected a whole number from 1 to 1000",
+        ),
+        (
+            {"frequency": "WEEKLY", "startDate": START, "interval": 0},
+            f"{RULE}.interval: expected a whole number from 1 to 1000",
+        ),
+        (
+            {"frequency": "WEEKLY", "startDate": START, "interval": 1001},
+            f"{RULE}.interval: expected a whole number from 1 to 1000",
+        ),
+        (
+            {"frequency": "WEEKLY", "startDate": START, "interval": True},
+            f"{RULE}.interval: expected a whole number from 1 to 1000",
+        ),
+        (
+            {"frequency": "WEEKLY", "startDate": START, "endDate": 5},
+            f"{RULE}.endDate: {A_TIME} a number",
+        ),
+    ],
+    ids=[
+        "no start",
+        "a string",
+        "garbage start",
+        "year 9999",
+        "a number",
+        "interval text",
+        "interval 0",
+        "interval 1001",
+        "interval true",
+        "end a number",
+    ],
+)
+def test_a_saved_plan_with_a_malformed_recurring_rule_is_one_message(
+    mpr_on_disk: Run, emulator: Emulator, tmp_path: Path, rule: object, problem: str
+) -> None:
+    plan = saved_plan_with_rule(mpr_on_disk, tmp_path, rule)
     emulator.clear_requests()
     for command in ("show", "apply"):
         one_error(
             mpr_on_disk(command, str(plan)),
             f"{plan} is not a plan file written by `mpr plan --out`: ",
-            "sites[0].events[0].after.recurringRule",
+            problem,
             "make the plan again",
         )
     assert emulator.requests == []
+
+
+@pytest.mark.parametrize("interval", [None, 1, 1000], ids=["none", "1", "1000"])
+def test_a_saved_plan_with_an_interval_from_1_to_1000_or_none_is_read(
+    mpr_on_disk: Run, tmp_path: Path, interval: int | None
+) -> None:
+    rule: dict[str, object] = {"frequency": "WEEKLY", "startDate": START}
+    if interval is not None:
+        rule["interval"] = interval
+    plan = saved_plan_with_rule(mpr_on_disk, tmp_path, rule)
+    shown = mpr_on_disk("show", str(plan))
+    assert shown.code == exitcodes.OK, shown.out + shown.err
+    assert "Bread day" in shown.out
 
 
 def test_calendar_from_a_day_wix_cannot_store_is_one_message(
