@@ -36,6 +36,7 @@ from reconciler.engine import bounded
 from reconciler.engine.groupcommit import GroupCommit
 from reconciler.engine.report import ActionRecord
 from reconciler.errors import ConfigError, MprError, OutOfOrderCommit
+from reconciler.model.json_kind import json_kind
 
 REDACTED = "[redacted]"
 SITE_ACTION = "apply"
@@ -93,36 +94,24 @@ class AuditEntry:
         Keys this mpr does not know are ignored (a newer mpr may add some).
         """
         if not isinstance(body, Mapping):
-            raise ValueError(f"expected a JSON object, got {_kind(body)}")
+            raise ValueError(f"expected a JSON object, got {json_kind(body)}")
         for key in ("time", "site"):
             if not isinstance(body.get(key), str):
-                raise ValueError(f"`{key}` must be a string, got {_kind(body.get(key))}")
+                raise ValueError(f"`{key}` must be a string, got {json_kind(body.get(key))}")
         for key in _TEXT:
             if key in body and not isinstance(body[key], str):
-                raise ValueError(f"`{key}` must be a string, got {_kind(body[key])}")
+                raise ValueError(f"`{key}` must be a string, got {json_kind(body[key])}")
         for key in _OPTIONAL_TEXT:
             if body.get(key) is not None and not isinstance(body[key], str):
-                raise ValueError(f"`{key}` must be a string or null, got {_kind(body[key])}")
+                raise ValueError(f"`{key}` must be a string or null, got {json_kind(body[key])}")
         if "dirty" in body and not isinstance(body["dirty"], bool):
-            raise ValueError(f"`dirty` must be true or false, got {_kind(body['dirty'])}")
+            raise ValueError(f"`dirty` must be true or false, got {json_kind(body['dirty'])}")
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in body.items() if k in known})
 
 
 _TEXT = ("site_name", "action", "target", "result", "detail")
 _OPTIONAL_TEXT = ("commit", "actor", "run", "repository", "ref", "identity")
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "a list" if isinstance(value, list) else "an object"
 
 
 class AuditLog:

@@ -32,6 +32,7 @@ from reconciler.engine.groupcommit import GroupCommit
 from reconciler.engine.plan import ActionKind
 from reconciler.errors import ConfigError
 from reconciler.model.events import EARLIEST, LATEST, in_range, parse_wire_time
+from reconciler.model.json_kind import json_kind
 
 _KINDS: tuple[str, ...] = typing.get_args(ActionKind)
 _ASIDE = (
@@ -264,15 +265,15 @@ def read_state(path: Path) -> dict[str, Pending]:
     if "\\ud" in text.lower() and not encodable(body):
         raise _damaged(path, "a \\ud800-\\udfff escape that stands for no character")
     if not isinstance(body, Mapping):
-        raise _damaged(path, f"expected a JSON object with a `pending` key, got {_kind(body)}")
+        raise _damaged(path, f"expected a JSON object with a `pending` key, got {json_kind(body)}")
     pending = body.get("pending", {})
     if not isinstance(pending, Mapping):
-        raise _damaged(path, f"`pending` must be an object of site ids, got {_kind(pending)}")
+        raise _damaged(path, f"`pending` must be an object of site ids, got {json_kind(pending)}")
     found: dict[str, Pending] = {}
     for site_id, entry in pending.items():
         key = f"pending.{site_id}"
         if not isinstance(entry, Mapping):
-            raise _damaged(path, f"`{key}` must be an object, got {_kind(entry)}")
+            raise _damaged(path, f"`{key}` must be an object, got {json_kind(entry)}")
         kind, since = entry.get("kind"), entry.get("since")
         if kind not in _KINDS:
             allowed = ", ".join(_KINDS)
@@ -309,21 +310,12 @@ def _damaged(path: Path, what: str, where: str | None = None) -> ConfigError:
     return ConfigError(f"{where or path}: the state file is damaged: {what}; {_ASIDE}")
 
 
-def _kind(value: Any) -> str:
-    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
-    if value is None:
-        return "null"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return "a number"
-    return names.get(type(value), type(value).__name__)
-
-
 def _shown(value: Any) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, str):
         return repr(value[:40])
-    return _kind(value)
+    return json_kind(value)
 
 
 def read_posts(path: Path) -> dict[str, PostsRequest]:
@@ -332,7 +324,7 @@ def read_posts(path: Path) -> dict[str, PostsRequest]:
     body = json.loads(text) if text.strip() else {}
     posts = body.get("posts", {}) if isinstance(body, Mapping) else {}
     if not isinstance(posts, Mapping):
-        raise _damaged(path, f"`posts` must be an object of site ids, got {_kind(posts)}")
+        raise _damaged(path, f"`posts` must be an object of site ids, got {json_kind(posts)}")
     found: dict[str, PostsRequest] = {}
     for site_id, entry in posts.items():
         sent = entry.get("sent") if isinstance(entry, Mapping) else None

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from reconciler.errors import StalePlan, UnsafePlan
 from reconciler.model.events import EARLIEST, LATEST, in_range, parse_wire_time
+from reconciler.model.json_kind import json_kind
 from reconciler.model.policy import DeleteGuard
 
 if TYPE_CHECKING:
@@ -263,7 +264,7 @@ class Plan:
         format_version first.
         """
         if not isinstance(body, Mapping):
-            raise ValueError(f"expected a JSON object, got {_json_kind(body)}")
+            raise ValueError(f"expected a JSON object, got {json_kind(body)}")
         if "format_version" not in body:
             raise ValueError("it has no format_version, which every saved plan has")
         version = body["format_version"]
@@ -309,7 +310,7 @@ def _event_problems(index: int, site: SitePlan) -> list[str]:
             if body is None:
                 continue
             if not isinstance(body, Mapping):
-                problems.append(f"{where}: expected an object, got {_json_kind(body)}")
+                problems.append(f"{where}: expected an object, got {json_kind(body)}")
                 continue
             problems += _time_problem(f"{where}.date", body.get("date"), required=False)
             rule = body.get("recurringRule")
@@ -320,7 +321,7 @@ def _event_problems(index: int, site: SitePlan) -> list[str]:
 
 def _rule_problems(where: str, rule: Any) -> list[str]:
     if not isinstance(rule, Mapping):
-        return [f"{where}: expected an object, got {_json_kind(rule)}"]
+        return [f"{where}: expected an object, got {json_kind(rule)}"]
     problems = []
     if not isinstance(rule.get("frequency"), str):
         problems.append(f"{where}.frequency: expected a string such as WEEKLY")
@@ -343,7 +344,7 @@ def _time_problem(where: str, value: Any, *, required: bool) -> list[str]:
         return []
     return [
         f"{where}: expected a time such as 2026-11-27T09:00:00.000Z within "
-        f"{EARLIEST:%Y}-{LATEST:%Y}, got {'nothing' if value is None else _json_kind(value)}"
+        f"{EARLIEST:%Y}-{LATEST:%Y}, got {'nothing' if value is None else json_kind(value)}"
         + (f" {value[:40]!r}" if isinstance(value, str) else "")
     ]
 
@@ -368,13 +369,3 @@ def _plain(message: str) -> str:
     message = re.sub(r"a dictionary or an instance of \w+|a valid dictionary", "an object", message)
     message = message.replace("a valid tuple", "a list").replace("a valid list", "a list")
     return message.replace("Input should be", "expected").replace("Field required", "missing")
-
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
-    if value is None:
-        return "null"
-    return "a number" if isinstance(value, int | float) else type(value).__name__
