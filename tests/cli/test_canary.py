@@ -81,13 +81,38 @@ def test_a_canary_wix_did_not_keep_stops_the_fleet_with_the_others_untouched(
     result = mpr("apply", "sites", "--auto-approve", "--canary", "1")
     assert result.code == exitcodes.ERROR, result.out + result.err
     assert "the canary did not converge, so the other sites were not touched" in result.err
-    assert "Shop 1 (sites/s1.yaml)" in result.err
-    assert "toneOfVoice" in result.err
+    assert (
+        "  Shop 1 (sites/s1.yaml):\n    - its apply failed: did not converge: "
+        'settings.toneOfVoice — sent "warm", Wix kept "formal"\n'
+    ) in result.err
     assert "4 site(s) not applied" in result.err
     assert [r for r in emulator.writes() if r.site_id != SITES[0]] == []
     assert tones(emulator) == ["formal"] * 5
     outcomes = apply_outcomes(fleet)
     assert [outcomes[s] for s in SITES[1:]] == ["not_applied"] * 4, outcomes
+
+
+def test_a_canary_whose_fresh_plan_still_differs_stops_the_fleet(
+    mpr: Mpr, emulator: Emulator, fleet: Path
+) -> None:
+    """The write is answered as kept, but every read of the site still shows the old tone
+    (a cache, a second writer): the fresh plan names what still differs."""
+    old = {"settings": {"toneOfVoice": "formal", "marketingTools": ["BLOGS"]}}
+    emulator.add_fault(
+        FaultRule(
+            method="GET",
+            path="/marketing-settings",
+            site_id=SITES[0],
+            add_members={"marketingSettings": old},
+            times=None,
+        )
+    )
+    result = mpr("apply", "sites", "--auto-approve", "--canary", "1")
+    assert result.code == exitcodes.ERROR, result.out + result.err
+    assert (
+        "  Shop 1 (sites/s1.yaml):\n    - settings.toneOfVoice still differs from the YAML\n"
+    ) in result.err
+    assert [r for r in emulator.writes() if r.site_id != SITES[0]] == []
 
 
 def test_a_canary_that_fails_stops_the_fleet_with_the_others_untouched(
