@@ -110,3 +110,48 @@ def test_an_intent_a_killed_run_left_is_settled_from_live_state(crumb: Harness) 
     assert crumb.committed("CreateEvent") == []
     again = crumb.apply("--audit-log", "audit.jsonl")
     assert "cut short" not in again.err, "settled once, not at every run"
+
+
+@pytest.mark.parametrize(
+    ("landed", "settled"),
+    [
+        (True, "landed (the event holds what it sent)"),
+        (False, "lost (the event does not hold what it sent)"),
+    ],
+    ids=["landed", "lost"],
+)
+def test_an_event_update_whose_answer_was_lost_is_settled_by_what_the_event_holds(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, landed: bool, settled: str
+) -> None:
+    monkeypatch.chdir(harness.folder)
+    rule = {"frequency": "WEEKLY", "startDate": "2026-11-06T08:00:00Z"}
+    harness.seed(
+        plan={"status": "ACTIVE"},
+        settings={"toneOfVoice": "warm and playful"},
+        events=[{"name": "Fresh Bread Friday", "description": "old", "recurringRule": rule}],
+    )
+    harness.site_file = harness.write(
+        BODY.replace("    recurringRule", "    description: a new loaf\n    recurringRule")
+    )
+    harness.emulator.add_fault(
+        FaultRule(path="/events/", method="PUT", disconnect=True, after_backend=landed)
+    )
+    harness.emulator.add_fault(
+        FaultRule(path="/events/", method="PUT", disconnect=True, times=None)
+    )
+    first = harness.apply("--audit-log", "audit.jsonl")
+    assert first.code == exitcodes.ERROR, first.text
+    harness.emulator.clear_faults()
+    updates_sent = len([r for r in harness.emulator.writes() if r.operation == "UpdateEvent"])
+
+    second = harness.apply("--audit-log", "audit.jsonl")
+
+    assert second.code == exitcodes.OK, second.text
+    assert (
+        f"event.update Fresh Bread Friday of an earlier run that was cut short: {settled}"
+        in second.err
+    )
+    sent_again = [r for r in harness.emulator.writes() if r.operation == "UpdateEvent"]
+    assert len(sent_again) - updates_sent == (0 if landed else 1)
+    (live,) = harness.emulator.snapshot(SITE)["events"]
+    assert live["description"] == "a new loaf"
