@@ -202,7 +202,10 @@ def test_the_written_file(mpr: Mpr, emulator: Emulator, tmp_path: Path) -> None:
         "schedule": {"enabled": False, "horizonDays": 14, "generateMissingPosts": True},
         "deleteGuard": {"percent": 30, "minEvents": 4},
     }
-    assert "# policy.schedule.enabled is false: with true, apply would now" in crumb
+    assert (
+        "# policy.schedule.enabled is false: with true, apply would now schedule 14 drafts; set "
+        "it to true\n# when apply should generate and schedule post drafts\n"
+    ) in crumb
     assert "another live event has the same name" in crumb
     assert "1 read-only event(s) of connected calendars" in crumb
 
@@ -213,6 +216,11 @@ def test_the_written_file(mpr: Mpr, emulator: Emulator, tmp_path: Path) -> None:
         "topics": {"excluded": ["pricing"]},
     }
     assert harbor["policy"]["regenerate"] == "never"
+    assert (
+        "# policy.regenerate is never: the plan is INACTIVE and apply would regenerate it now; "
+        "set it to\n# auto when apply should regenerate the plan after settings or events "
+        "change\n"
+    ) in imported(tmp_path, "harbor.yaml")
     assert harbor["policy"]["schedule"]["enabled"] is True
     assert (
         "warning: sites/harbor.yaml: left out (not managed here): settings.customContentGuidelines:"
