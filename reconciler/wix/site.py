@@ -315,14 +315,16 @@ class SiteClient:
                     raise ValueError("name: Field required")
                 return CalendarEvent.model_validate(entry)
             except ValueError:
-                if isinstance(entry, dict):
-                    name = entry.get("name")
-                    names.append(name if isinstance(name, str) else None)
+                name = entry.get("name")
+                names.append(name if isinstance(name, str) else None)  # None: it may be any
                 raise
 
         def parse(data: Json) -> list[CalendarEvent]:
             keys = ("events", "calendarEvents")
-            return expect_list(data, keys, event, what="QueryEvents: event", notes=self.notes)
+            found = expect_list(data, keys, event, what="QueryEvents: event", notes=self.notes)
+            entries: list[Any] = next((data[k] for k in keys if isinstance(data.get(k), list)), [])
+            names.extend(None for e in entries if not isinstance(e, dict))  # no name to read
+            return found
 
         return await self._call(ep.QUERY_EVENTS, parse, body=body)
 

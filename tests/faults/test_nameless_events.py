@@ -47,3 +47,25 @@ def test_a_nameless_event_is_skipped_with_a_warning_and_never_pruned(harness: Ha
     assert "DeleteEvent" not in harness.operations()
     assert harness.live_events() == ["Black Friday Sale"]
     assert harness.live_settings()["toneOfVoice"] == "warm"
+
+
+def test_an_event_entry_that_is_not_an_object_also_stops_a_site_declaring_events(
+    harness: Harness,
+) -> None:
+    harness.seed(plan={"status": "ACTIVE"}, events=[EVENT])
+    harness.site_file = harness.write(
+        'events:\n  - name: Black Friday Sale\n    date: "2026-11-27T09:00:00Z"\n'
+        "policy:\n  schedule: {enabled: false}\n"
+    )
+    harness.emulator.add_fault(
+        FaultRule(
+            method="POST",
+            path="/events/query",
+            add_members={"events": ["Black Friday Sale"]},  # an entry that is no object
+            times=None,
+        )
+    )
+    result = harness.apply()
+    assert result.code == exitcodes.ERROR, result.text
+    assert "QueryEvents: a live event came without a name" in result.text
+    assert harness.emulator.writes() == []
