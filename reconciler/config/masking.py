@@ -9,7 +9,7 @@ the replay signs in with any API key.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -22,14 +22,7 @@ def masked_site(
 ) -> Exported:
     """The site document of `desired` with every name and free text masked: `text` masks
     one string, `value` every string inside a JSON value."""
-    document: dict[str, dict[str, Any]] = {"settings": {}, "overrides": {}}
-    for path, setting in desired.settings.values.items():
-        part, _, rest = path.partition(".")
-        if part == "overrides":
-            tool, _, name = rest.partition(".")
-            document["overrides"].setdefault(tool, {})[name] = setting
-        else:
-            document["settings"][rest] = setting
+    declared = _settings_document(desired.settings.values)
     events = [
         replace(
             event,
@@ -38,6 +31,37 @@ def masked_site(
         )
         for event in desired.events
     ]
-    return site_document(
-        desired.id, text(desired.name), value(document), events, policy=desired.policy
+    exported = site_document(
+        desired.id, text(desired.name), value(declared), events, policy=desired.policy
     )
+    cleared = {path: None for path, setting in desired.settings.values.items() if setting is None}
+    exported.document = _with_cleared(exported.document, _settings_document(cleared))
+    return exported
+
+
+def _settings_document(values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Field-mask paths → `{"settings": {...}, "overrides": {tool: {...}}}`."""
+    document: dict[str, dict[str, Any]] = {"settings": {}, "overrides": {}}
+    for path, setting in values.items():
+        part, _, rest = path.partition(".")
+        if part == "overrides":
+            tool, _, name = rest.partition(".")
+            document["overrides"].setdefault(tool, {})[name] = setting
+        else:
+            document["settings"][rest] = setting
+    return document
+
+
+def _with_cleared(document: dict[str, Any], cleared: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """`document` with the fields the file clears written as null: the export leaves empty
+    values out, which would read as unmanaged, and the replayed plan would not clear them."""
+    merged = dict(document)
+    merged["settings"] = {**document.get("settings", {}), **cleared["settings"]}
+    overrides = dict(document.get("overrides", {}))
+    for tool, fields in cleared["overrides"].items():
+        overrides[tool] = {**overrides.get(tool, {}), **fields}
+    merged["overrides"] = overrides
+    return {key: merged[key] for key in _ORDER if merged.get(key)}
+
+
+_ORDER = ("version", "site", "settings", "overrides", "events", "policy")
