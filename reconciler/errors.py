@@ -22,7 +22,6 @@ Intermediate classes group the leaves by what the caller does next::
     │       └── FailedPrecondition   428
     │           └── PlanAlreadyGenerating
     ├── Refused                      mpr will not proceed: the change is unsafe or the plan stale
-    │   ├── UnsafePlan
     │   ├── StalePlan
     │   ├── LockHeld                 another apply is running on the same state
     │   └── OutOfOrderCommit
@@ -214,10 +213,6 @@ class PlanAlreadyGenerating(FailedPrecondition):
 
 class Refused(MprError):
     """mpr will not proceed because the change is unsafe or the plan is out of date."""
-
-
-class UnsafePlan(Refused):
-    """The plan would do more damage than the policy allows; `--force` proceeds anyway."""
 
 
 class StalePlan(Refused):

@@ -1,7 +1,7 @@
 """The Plan: what `apply` would do to each site, as a frozen value that round-trips to JSON.
 
 A plan is data. Rendering lives in reconciler.render; the destructive-change gate is
-`SitePlan.check_safe`; staleness is judged by comparing fingerprints of the live state and of
+`SitePlan.refusals`; staleness is judged by comparing fingerprints of the live state and of
 the YAML taken when the plan was made with fresh ones (`apply` refuses a stale plan).
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from reconciler.errors import StalePlan, UnsafePlan
+from reconciler.errors import StalePlan
 from reconciler.model.events import EARLIEST, LATEST, in_range, parse_wire_time
 from reconciler.model.json_kind import json_kind
 from reconciler.model.policy import DeleteGuard
@@ -194,12 +194,6 @@ class SitePlan:
             f"review it and re-run with --force={self.site_id} to proceed",
         )
 
-    def check_safe(self) -> None:
-        """Raise UnsafePlan when apply must refuse the plan (see `refusals`)."""
-        if self.refusals:
-            label = self.name or self.site_id
-            raise UnsafePlan("\n".join(f"{label}: {reason}" for reason in self.refusals))
-
 
 @dataclass(frozen=True)
 class Plan:
@@ -275,9 +269,8 @@ class Plan:
             )
         from pydantic import ValidationError
 
-        values = {**body, "shard": body.get("shard") or ""}
         try:
-            plan = _adapter().validate_python(values)
+            plan = _adapter().validate_python(body)
         except ValidationError as exc:
             problems = [
                 f"{_dotted(error['loc']) or 'the plan'}: {_plain(error['msg'])}"

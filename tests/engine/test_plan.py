@@ -14,7 +14,7 @@ from reconciler.engine.plan import (
     SettingChange,
     SitePlan,
 )
-from reconciler.errors import StalePlan, UnsafePlan
+from reconciler.errors import StalePlan
 from reconciler.model.policy import DeleteGuard
 
 
@@ -52,16 +52,28 @@ def test_plan_round_trips_through_json() -> None:
 
 
 def test_unknown_format_version_is_refused() -> None:
-    with pytest.raises(StalePlan, match="format_version 99"):
+    with pytest.raises(StalePlan) as refused:
         Plan.from_json({"format_version": 99})
+    assert str(refused.value) == (
+        "the plan file has format_version 99; this mpr reads 1: make the plan again with this "
+        "version"
+    )
+
+
+def test_a_shard_that_is_not_text_is_named() -> None:
+    body = Plan(created_at="2026-11-23T12:00:00.000Z", sites=()).to_json() | {"shard": None}
+    with pytest.raises(ValueError, match="^shard: expected a valid string$"):
+        Plan.from_json(body)
 
 
 def test_delete_guard_trips_above_the_share_and_spares_small_sites() -> None:
-    with pytest.raises(UnsafePlan, match="deletes 2 of 4 events \\(50%\\).*--force"):
-        _site(2, 4).check_safe()
-    _site(1, 4).check_safe()
-    _site(3, 3).check_safe()
-    _site(2, 4, DeleteGuard(percent=60)).check_safe()
+    assert _site(2, 4).refusals == (
+        "the plan deletes 2 of 4 events (50%), more than the 30% allowed by "
+        "policy.deleteGuard; review it and re-run with --force=s1 to proceed",
+    )
+    assert _site(1, 4).refusals == ()
+    assert _site(3, 3).refusals == ()
+    assert _site(2, 4, DeleteGuard(percent=60)).refusals == ()
 
 
 def test_the_refusal_exit_code_is_the_cli_s() -> None:
