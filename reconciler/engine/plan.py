@@ -273,8 +273,8 @@ class Plan:
             plan = _adapter().validate_python(body)
         except ValidationError as exc:
             problems = [
-                f"{_dotted(error['loc']) or 'the plan'}: {_plain(error['msg'])}"
-                for error in exc.errors(include_url=False, include_input=False)
+                f"{_dotted(error['loc'])}: {_plain(error['msg'])}"  # the root is an object
+                for error in exc.errors()
             ]
             more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
             raise ValueError("; ".join(problems[:5]) + more) from None
@@ -299,11 +299,8 @@ def _event_problems(index: int, site: SitePlan) -> list[str]:
     for number, change in enumerate(site.events):
         for side in ("before", "after"):
             where = f"sites[{index}].events[{number}].{side}"
-            body = getattr(change, side)
+            body = getattr(change, side)  # an object or None: pydantic checked that
             if body is None:
-                continue
-            if not isinstance(body, Mapping):
-                problems.append(f"{where}: expected an object, got {json_kind(body)}")
                 continue
             problems += _time_problem(f"{where}.date", body.get("date"), required=False)
             rule = body.get("recurringRule")
@@ -360,5 +357,5 @@ def _dotted(loc: tuple[int | str, ...]) -> str:
 def _plain(message: str) -> str:
     """pydantic's wording in JSON's terms: a tuple or a dataclass is a list or an object."""
     message = re.sub(r"a dictionary or an instance of \w+|a valid dictionary", "an object", message)
-    message = message.replace("a valid tuple", "a list").replace("a valid list", "a list")
+    message = message.replace("a valid tuple", "a list")
     return message.replace("Input should be", "expected").replace("Field required", "missing")

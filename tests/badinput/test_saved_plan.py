@@ -19,7 +19,71 @@ from tests.conftest import Mpr
 AGAIN = "make the plan again with `mpr plan PATH… --out {path}`"
 WRONG = "is not a plan file written by `mpr plan --out`"
 HEAD = {"format_version": 1, "created_at": "2026-11-23T09:00:00.000Z"}
+TIME = "expected a time such as 2026-11-27T09:00:00.000Z within 1970-2100, got"
+
+
+def _events(*events: object) -> bytes:
+    site = {"site_id": SITE, "name": "n", "source": "s", "events": list(events)}
+    return json.dumps({**HEAD, "sites": [site]}).encode()
+
+
+def _problems(*problems: str) -> str:
+    return "{path} " + WRONG + ": " + "; ".join(problems) + "; " + AGAIN
+
+
 CASES: dict[str, tuple[bytes, str]] = {
+    "a key missing": (
+        json.dumps({"format_version": 1, "sites": []}).encode(),
+        _problems("created_at: missing"),
+    ),
+    "five sites of numbers": (
+        json.dumps({**HEAD, "sites": [1, 2, 3, 4, 5]}).encode(),
+        _problems(*(f"sites[{i}]: expected an object" for i in range(5))),
+    ),
+    "seven sites of numbers": (
+        json.dumps({**HEAD, "sites": [1, 2, 3, 4, 5, 6, 7]}).encode(),
+        _problems(
+            *(f"sites[{i}]: expected an object" for i in range(4)),
+            "sites[4]: expected an object (and 2 more)",
+        ),
+    ),
+    "event times that are not times": (
+        _events(
+            {
+                "op": "update",
+                "name": "A",
+                "before": {"date": "2026-11-27T09:00:00.000Z"},
+                "after": {"date": "soon"},
+            },
+            {
+                "op": "create",
+                "name": "B",
+                "after": {
+                    "date": 7,
+                    "recurringRule": {
+                        "frequency": "WEEKLY",
+                        "startDate": "x" * 50,
+                        "endDate": "2026-13-01",
+                    },
+                },
+            },
+            {"op": "create", "name": "C", "after": {"recurringRule": {"frequency": "WEEKLY"}}},
+        ),
+        _problems(
+            f"sites[0].events[0].after.date: {TIME} a string 'soon'",
+            f"sites[0].events[1].after.date: {TIME} a number",
+            f"sites[0].events[1].after.recurringRule.startDate: {TIME} a string '{'x' * 40}'",
+            f"sites[0].events[1].after.recurringRule.endDate: {TIME} a string '2026-13-01'",
+            f"sites[0].events[2].after.recurringRule.startDate: {TIME} nothing",
+        ),
+    ),
+    "seven event dates that are not times": (
+        _events(*({"op": "create", "name": f"E{i}", "after": {"date": "soon"}} for i in range(7))),
+        _problems(
+            *(f"sites[0].events[{i}].after.date: {TIME} a string 'soon'" for i in range(4)),
+            f"sites[0].events[4].after.date: {TIME} a string 'soon' (and 2 more)",
+        ),
+    ),
     "a list": (b"[]", "{path} " + WRONG + ": expected a JSON object, got a list; " + AGAIN),
     "a string": (b'"x"', "{path} " + WRONG + ": expected a JSON object, got a string; " + AGAIN),
     "sites a string": (
