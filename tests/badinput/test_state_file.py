@@ -27,21 +27,50 @@ ASIDE = (
     "move it aside and run again: mpr starts a new one (a regenerate that an interrupted "
     "apply left due is then forgotten, so check each site's plan)"
 )
+KINDS = "none, generate, regenerate, regenerate_keywords, wait"
 DAMAGED = {
-    "truncated JSON": (b'{"pending": {', ":1:14: the state file is damaged: not valid JSON"),
-    "binary": (b"\xff\xfe\x00\x01", ": the state file is damaged: byte 1 is not UTF-8 text"),
-    "a list": (b"[1, 2]", ": the state file is damaged: expected a JSON object"),
+    "truncated JSON": (
+        b'{"pending": {',
+        ":1:14: not valid JSON (Expecting property name enclosed in double quotes)",
+    ),
+    "binary": (b"\xff\xfe\x00\x01", ": byte 1 is not UTF-8 text (a binary file?)"),
+    "a list": (b"[1, 2]", ": expected a JSON object with a `pending` key, got a list"),
     "no since": (
         b'{"pending": {"%s": {"kind": "regenerate"}}}' % SITE.encode(),
-        f": the state file is damaged: `pending.{SITE}.since` must be a time string, got nothing",
+        f": `pending.{SITE}.since` must be a time string, got nothing",
     ),
-    "pending not an object": (b'{"pending": [1]}', ": the state file is damaged: `pending` must"),
+    "pending not an object": (
+        b'{"pending": [1]}',
+        ": `pending` must be an object of site ids, got a list",
+    ),
     "unknown kind": (
         b'{"pending": {"s": {"kind": "explode", "since": "x"}}}',
-        ": the state file is damaged: `pending.s.kind` must be one of none, generate,",
+        f": `pending.s.kind` must be one of {KINDS}, got 'explode'",
     ),
-    "deep nesting": (b"[" * 100_000, ": the state file is damaged: not valid JSON"),
+    "a kind that is a number": (
+        b'{"pending": {"s": {"kind": 5, "since": "x"}}}',
+        f": `pending.s.kind` must be one of {KINDS}, got a number",
+    ),
+    "a long kind": (
+        b'{"pending": {"s": {"kind": "%s", "since": "x"}}}' % (b"x" * 60),
+        f": `pending.s.kind` must be one of {KINDS}, got '{'x' * 40}'",
+    ),
+    "deep nesting": (b"[" * 100_000, ": not valid JSON (nested too deeply)"),
+    "posts not an object": (
+        b'{"pending": {}, "posts": [1]}',
+        ": `posts` must be an object of site ids, got a list",
+    ),
+    "a posts entry without its time": (
+        b'{"pending": {}, "posts": {"s": {"activities": []}}}',
+        ": `posts.s` must be {sent: time, activities: [ids]}",
+    ),
+    "a posts time that is not a time": (
+        b'{"pending": {}, "posts": {"s": {"sent": "soon", "activities": []}}}',
+        ": `posts.s.sent` must be a time such as 2026-11-23T09:30:00.000Z within 1970-2100, "
+        "got 'soon'",
+    ),
 }
+"""Each damaged content → what the error says between the file's name and ASIDE."""
 Run = Callable[..., Result]
 
 
@@ -73,9 +102,9 @@ def test_a_damaged_state_file_is_one_error_before_any_request(
     for command in (["plan"], ["apply", "--auto-approve"]):
         result = mpr_with_state(*command[:1], str(site), "--state-file", str(state), *command[1:])
         assert result.code == exitcodes.ERROR, (command, result.err)
-        assert result.err.startswith(f"Error: {state}{message}"), result.err
-        assert result.err.rstrip().endswith(ASIDE), result.err
-        assert len(result.err.splitlines()) == 1
+        where, _, what = message.partition(": ")
+        said = f"Error: {state}{where}: the state file is damaged: {what}; {ASIDE}\n"
+        assert result.err == said, (command, result.err)
     assert emulator.requests == []
     assert state.read_bytes() == content
 

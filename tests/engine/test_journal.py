@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reconciler.engine.journal import FileJournal
+from reconciler.engine.journal import FileJournal, PostsRequest
 
 
 def test_a_recorded_regenerate_is_seen_by_the_next_run_until_cleared(tmp_path: Path) -> None:
@@ -23,3 +23,27 @@ def test_a_recorded_regenerate_is_seen_by_the_next_run_until_cleared(tmp_path: P
     again.save()
     assert FileJournal(path).pending("site-1") is None
     assert json.loads(path.read_text()) == {"pending": {}}
+
+
+def test_a_posts_request_is_seen_by_the_next_run_until_cleared(tmp_path: Path) -> None:
+    """What a killed apply asked Wix to write posts for: the next run checks those
+    activities instead of asking again, and forgets them once settled, for that site only."""
+    path = tmp_path / "state.json"
+    first = FileJournal(path)
+    first.record_posts("site-1", "2026-11-23T10:00:00.000Z", ("a1", "a2"))
+    first.record_posts("site-2", "2026-11-23T10:05:00.000Z", ("b1",))
+    first.save()
+
+    again = FileJournal(path)
+    assert again.posts_requested("site-1") == PostsRequest("2026-11-23T10:00:00.000Z", ("a1", "a2"))
+    again.clear_posts("site-1")
+    again.clear_posts("site-3")
+    again.save()
+
+    last = FileJournal(path)
+    assert last.posts_requested("site-1") is None
+    assert last.posts_requested("site-2") == PostsRequest("2026-11-23T10:05:00.000Z", ("b1",))
+    assert json.loads(path.read_text()) == {
+        "pending": {},
+        "posts": {"site-2": {"sent": "2026-11-23T10:05:00.000Z", "activities": ["b1"]}},
+    }
