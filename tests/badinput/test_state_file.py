@@ -64,6 +64,14 @@ DAMAGED = {
         b'{"pending": {}, "posts": {"s": {"activities": []}}}',
         ": `posts.s` must be {sent: time, activities: [ids]}",
     ),
+    "a posts entry that is a number": (
+        b'{"pending": {}, "posts": {"s": 5}}',
+        ": `posts.s` must be {sent: time, activities: [ids]}",
+    ),
+    "posts activities that are not a list": (
+        b'{"pending": {}, "posts": {"s": {"sent": "2026-11-23T09:30:00.000Z", "activities": "a"}}}',
+        ": `posts.s` must be {sent: time, activities: [ids]}",
+    ),
     "a posts time that is not a time": (
         b'{"pending": {}, "posts": {"s": {"sent": "soon", "activities": []}}}',
         ": `posts.s.sent` must be a time such as 2026-11-23T09:30:00.000Z within 1970-2100, "
