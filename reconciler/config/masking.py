@@ -57,10 +57,8 @@ def _with_cleared(document: dict[str, Any], cleared: dict[str, dict[str, Any]]) 
     values out, which would read as unmanaged, and the replayed plan would not clear them."""
     merged = dict(document)
     merged["settings"] = {**document.get("settings", {}), **cleared["settings"]}
-    overrides = dict(document.get("overrides", {}))
-    for tool, fields in cleared["overrides"].items():
-        overrides[tool] = {**overrides.get(tool, {}), **fields}
-    merged["overrides"] = overrides
+    # A tool's one field is its frequency: a tool is either set (exported) or cleared here.
+    merged["overrides"] = {**document.get("overrides", {}), **cleared["overrides"]}
     return {key: merged[key] for key in _ORDER if merged.get(key)}
 
 

@@ -98,3 +98,10 @@ overrides:
         "overrides.emailMarketing.frequency": None,
         "overrides.socialMarketing.frequency": {"count": 2, "interval": "WEEK"},
     }
+
+
+def test_a_file_that_manages_no_settings_masks_to_one_that_manages_none(write: Writer) -> None:
+    path = write(site("events:\n  - {name: Open day, date: '2026-12-01T09:00:00Z'}\n"))
+    document = _masked(path)
+    assert list(document) == ["version", "site", "events", "policy"]
+    assert document["events"] == [{"name": "masked-8", "date": "2026-12-01T09:00:00.000Z"}]
