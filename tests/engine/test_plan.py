@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from reconciler.cli import exitcodes
@@ -46,9 +48,32 @@ def test_plan_round_trips_through_json() -> None:
         sources=("sites",),
         selectors=("label=x",),
     )
-    again = Plan.from_json(plan.to_json())
+    again = Plan.from_json(json.loads(plan.dumps()))
     assert again == plan
     assert plan.to_json()["has_changes"] is True
+    assert [s["has_changes"] for s in plan.to_json()["sites"]] == [True]
+
+
+def test_a_saved_plan_is_indented_with_its_keys_sorted() -> None:
+    """So that a saved plan reads, and diffs, the same way every time it is made."""
+    plan = Plan(created_at="2026-11-23T12:00:00.000Z", sites=(), sources=("sites",))
+    assert plan.dumps() == (
+        "{\n"
+        '  "created_at": "2026-11-23T12:00:00.000Z",\n'
+        '  "files": {},\n'
+        '  "format_version": 1,\n'
+        '  "has_changes": false,\n'
+        '  "refusal_exit_code": null,\n'
+        '  "selectors": [],\n'
+        '  "shard": "",\n'
+        '  "sites": [],\n'
+        '  "sites_to_apply": [],\n'
+        '  "sites_to_refuse": [],\n'
+        '  "sources": [\n'
+        '    "sites"\n'
+        "  ]\n"
+        "}\n"
+    )
 
 
 def test_unknown_format_version_is_refused() -> None:
