@@ -89,6 +89,15 @@ def adoption_policy(
     # the policy is tuned as if they were gone.
     converged = replace(live, events=_first_of_each_name(live.events))
     plan = build_site_plan(desired, converged, now=now, pending=pending)
+    if plan.action.runs and plan.action.kind in ("regenerate", "regenerate_keywords"):
+        policy = replace(policy, regenerate="never")
+        notes.append(
+            f"policy.regenerate is never: the plan is {plan.plan_status} and apply would "
+            "regenerate it now; set it to auto when apply should regenerate the plan after "
+            "settings or events change"
+        )
+        # A regenerate leaves the drafts for after it: without one they are decided now.
+        plan = build_site_plan(replace(desired, policy=policy), converged, now=now, pending=pending)
     if plan.drafts.has_changes:
         policy = replace(policy, schedule=replace(policy.schedule, enabled=False))
         notes.append(
@@ -102,13 +111,6 @@ def adoption_policy(
         notes.append(
             "policy.schedule.enabled is false: settings.marketingTools has no "
             "SOCIAL_MARKETING, so there are no social posts to schedule"
-        )
-    if plan.action.runs and plan.action.kind in ("regenerate", "regenerate_keywords"):
-        policy = replace(policy, regenerate="never")
-        notes.append(
-            f"policy.regenerate is never: the plan is {plan.plan_status} and apply would "
-            "regenerate it now; set it to auto when apply should regenerate the plan after "
-            "settings or events change"
         )
     after = build_site_plan(replace(desired, policy=policy), live, now=now, pending=pending)
     still = [

@@ -5,13 +5,15 @@ plan lets the other sites be written."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from reconciler.cli import exitcodes
 from reconciler.emulator import Emulator, FaultRule
-from tests.conftest import Mpr
+from tests.conftest import TODAY, Mpr
 
 SITES = [f"5{n}5{n}5{n}5{n}-0000-4000-8000-00000000000{n}" for n in range(1, 6)]
 
@@ -47,6 +49,25 @@ def refuse_settings(emulator: Emulator, site_id: str) -> None:
             method="POST", path="/marketing-settings", site_id=site_id, status=400, times=None
         )
     )
+
+
+def stale_reads(emulator: Emulator, site_id: str) -> None:
+    """Every read of the site's settings shows the old tone, whatever was written."""
+    old = {"settings": {"toneOfVoice": "formal", "marketingTools": ["BLOGS"]}}
+    emulator.add_fault(
+        FaultRule(
+            method="GET",
+            path="/marketing-settings",
+            site_id=site_id,
+            add_members={"marketingSettings": old},
+            times=None,
+        )
+    )
+
+
+def read_fault(path: str, **rule: Any) -> FaultRule:
+    """A fault on Shop 1's GET requests to `path`."""
+    return FaultRule(method="GET", path=path, site_id=SITES[0], **rule)
 
 
 def apply_outcomes(folder: Path) -> dict[str, str]:
@@ -97,21 +118,17 @@ def test_a_canary_whose_fresh_plan_still_differs_stops_the_fleet(
 ) -> None:
     """The write is answered as kept, but every read of the site still shows the old tone
     (a cache, a second writer): the fresh plan names what still differs."""
-    old = {"settings": {"toneOfVoice": "formal", "marketingTools": ["BLOGS"]}}
-    emulator.add_fault(
-        FaultRule(
-            method="GET",
-            path="/marketing-settings",
-            site_id=SITES[0],
-            add_members={"marketingSettings": old},
-            times=None,
-        )
-    )
+    stale_reads(emulator, SITES[0])
     result = mpr("apply", "sites", "--auto-approve", "--canary", "1")
     assert result.code == exitcodes.ERROR, result.out + result.err
     assert (
         "  Shop 1 (sites/s1.yaml):\n    - settings.toneOfVoice still differs from the YAML\n"
     ) in result.err
+    assert (
+        "A fresh plan of the canary after its apply:\n"
+        "Shop 1 (51515151-0000-4000-8000-000000000001) — sites/s1.yaml\n"
+        '  ~ settings.toneOfVoice: "formal" → "warm"\n'
+    ) in result.out
     assert [r for r in emulator.writes() if r.site_id != SITES[0]] == []
 
 
@@ -132,10 +149,12 @@ def test_two_canaries_go_first_and_a_selector_chooses_them(
     mpr: Mpr, emulator: Emulator, fleet: Path
 ) -> None:
     refuse_settings(emulator, SITES[3])
+    stale_reads(emulator, SITES[2])
     result = mpr("apply", "sites", "--auto-approve", "--canary", "Shop [34]")
     assert result.code == exitcodes.ERROR, result.out + result.err
     assert "Canary: applying Shop 3, Shop 4 first; the other 3 site(s) follow" in result.err
-    assert "Shop 4 (sites/s4.yaml)" in result.err
+    named = [line.strip() for line in result.err.splitlines() if line.startswith("  Shop")]
+    assert named == ["Shop 3 (sites/s3.yaml):", "Shop 4 (sites/s4.yaml):"], "in file order"
     assert {r.site_id for r in emulator.writes()} == {SITES[2], SITES[3]}
     assert tones(emulator) == ["formal", "formal", "warm", "formal", "formal"]
 
@@ -174,3 +193,93 @@ def test_a_canary_that_chooses_nothing_is_a_usage_error(
     assert result.code == exitcodes.USAGE, result.out + result.err
     assert message in result.err
     assert emulator.writes() == []
+
+
+def test_a_canary_whose_fresh_plan_cannot_be_made_stops_the_fleet(
+    mpr: Mpr, emulator: Emulator, fleet: Path
+) -> None:
+    """The canary's write lands, but reading it again is refused: no fresh plan, no proof."""
+    reads = "/marketing-settings"
+    emulator.add_fault(read_fault(reads, delay_seconds=0.001))  # the first read: answered
+    emulator.add_fault(read_fault(reads, status=400, times=None))  # every later one refused
+    result = mpr("apply", "sites", "--auto-approve", "--canary", "1")
+    assert result.code == exitcodes.ERROR, result.out + result.err
+    assert (
+        "  Shop 1 (sites/s1.yaml):\n    - a fresh plan of it failed: GET "
+        "/promote/marketing-plan-service/v1/marketing-settings → HTTP 400"
+    ) in result.err
+    progress = [line.split("] ", 1)[1] for line in result.err.splitlines() if line[:1] == "["]
+    assert progress == ["Shop 1: applied"], "the check is no write: no line of its own"
+    assert "4 site(s) not applied" in result.err
+    assert [r for r in emulator.writes() if r.site_id != SITES[0]] == []
+
+
+def test_a_canary_whose_generation_outlasts_the_wait_stops_the_fleet(
+    mpr: Mpr, emulator: Emulator, fleet: Path
+) -> None:
+    """Shop 1 has no plan yet: its apply starts one, which takes longer than the 30 s wait."""
+    emulator.load_fixtures({"sites": [{"id": SITES[0], "settings": {"toneOfVoice": "formal"}}]})
+    s1 = fleet / "sites" / "s1.yaml"
+    s1.write_text(s1.read_text().replace("policy: {", "policy: {wait: {timeout: 30s}, "))
+    result = mpr("apply", "sites", "--auto-approve", "--canary", "1")
+    assert result.code == exitcodes.ERROR, result.out + result.err
+    assert (
+        "  Shop 1 (sites/s1.yaml):\n    - its apply timed out: the plan generation still not "
+        "finished after 30 s (policy.wait.timeout)"
+    ) in result.err
+    assert "4 site(s) not applied" in result.err
+    assert [r for r in emulator.writes() if r.site_id != SITES[0]] == []
+
+
+def test_a_canary_whose_fresh_plan_still_has_a_plan_action_due_stops_the_fleet(
+    mpr: Mpr, emulator: Emulator, fleet: Path
+) -> None:
+    """After Shop 1's write, its plan reads as FAILED: the fresh plan would generate one."""
+    reads = "v1/marketing-plan"
+    emulator.add_fault(read_fault(reads, delay_seconds=0.001))  # the first read: as it is
+    emulator.add_fault(read_fault(reads, add_members={"status": "FAILED"}, times=None))
+    result = mpr("apply", "sites", "--auto-approve", "--canary", "1")
+    assert result.code == exitcodes.ERROR, result.out + result.err
+    assert (
+        "  Shop 1 (sites/s1.yaml):\n"
+        "    - plan action generate still due (the last generation FAILED: generate again)\n"
+    ) in result.err
+    assert [r for r in emulator.writes() if r.site_id != SITES[0]] == []
+
+
+def test_a_canary_whose_drafts_still_read_as_drafts_stops_the_fleet(
+    mpr: Mpr, emulator: Emulator, fleet: Path
+) -> None:
+    """Shop 1 schedules the drafts of its coming week; every later read of its plan still
+    shows them as drafts: the fresh plan would schedule them again."""
+    social = {"toneOfVoice": "formal", "socialChannels": ["FACEBOOK"]}
+    emulator.load_fixtures(
+        {
+            "sites": [
+                {
+                    "id": SITES[0],
+                    "connectedChannels": ["FACEBOOK"],
+                    "settings": social,
+                    "plan": {"status": "ACTIVE"},
+                }
+            ]
+        }
+    )
+    activities = [a for a in emulator.site(SITES[0]).plan.activities.values() if a.items]
+    for n, activity in enumerate(activities):
+        activity.date = TODAY + timedelta(days=1 if n == 0 else 30)
+    before = emulator.snapshot(SITES[0])["plan"]["marketingActivities"]
+    (fleet / "sites" / "s1.yaml").write_text(
+        f"version: 1\nsite: {{id: {SITES[0]}, name: Shop 1}}\n"
+        "settings: {toneOfVoice: warm, socialChannels: [FACEBOOK]}\n"
+        "policy: {regenerate: never, schedule: {channels: [FACEBOOK], horizonDays: 7, "
+        "generateMissingPosts: false}}\n",
+        encoding="utf-8",
+    )
+    reads = "v1/marketing-plan"
+    emulator.add_fault(read_fault(reads, delay_seconds=0.001))  # the first read: as it is
+    emulator.add_fault(read_fault(reads, add_members={"marketingActivities": before}, times=None))
+    result = mpr("apply", "sites", "--auto-approve", "--canary", "1")
+    assert result.code == exitcodes.ERROR, result.out + result.err
+    assert ("  Shop 1 (sites/s1.yaml):\n    - drafts still to generate or schedule\n") in result.err
+    assert [r for r in emulator.writes() if r.site_id != SITES[0]] == []

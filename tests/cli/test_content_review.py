@@ -93,7 +93,7 @@ def test_drafts_with_blocked_words_stay_drafts_across_a_fleet_and_each_hold_name
     caption(emulator, SITE, first["LINKEDIN"], "Guaranteedly gentle: not a whole-word match")
     caption(emulator, SITE, second["FACEBOOK"], "Hoje: um CAFÉ\n grátis com cada pão")
     (other,) = dated(emulator, OTHER, TODAY + timedelta(days=1))
-    caption(emulator, OTHER, other["FACEBOOK"], "Die STRASSE ist heute offen")
+    caption(emulator, OTHER, other["FACEBOOK"], "Die STRASSE ist heute offen, guaranteed")
     rules = "blockWords: [guaranteed, café grátis, straße]"
     write_site(tmp_path, body=body(rules))
     write_site(tmp_path, "other.yaml", body=body(rules), site_id=OTHER)
@@ -105,7 +105,9 @@ def test_drafts_with_blocked_words_stay_drafts_across_a_fleet_and_each_hold_name
         "— “Whiter teeth, results GUARANTEED!”" in plan.out
     )
     assert "contains “café grátis” — “Hoje: um CAFÉ ⏎ grátis com cada pão”" in plan.out
-    assert "contains “straße” — “Die STRASSE ist heute offen”" in plan.out
+    assert "contains “guaranteed”, “straße” — “Die STRASSE ist heute offen, guaranteed”" in (
+        plan.out
+    )
     assert "LINKEDIN Tue 24 Nov 09:00 UTC: “Guaranteedly gentle: not a whole-word match”" in (
         plan.out
     )
@@ -121,9 +123,9 @@ def test_drafts_with_blocked_words_stay_drafts_across_a_fleet_and_each_hold_name
     assert statuses(emulator, SITE)[first["LINKEDIN"]] == "SCHEDULED"
     assert (
         "not done: held 1 draft(s) (FACEBOOK 2026-11-24 09:00): policy.schedule.blockWords: "
-        "contains “guaranteed”" in applied.out
+        "contains “guaranteed”\n" in applied.out
     )
-    assert "policy.schedule.blockWords: contains “straße”" in applied.out
+    assert "policy.schedule.blockWords: contains “guaranteed”, “straße”\n" in applied.out
 
 
 def test_quiet_days_and_max_per_day_count_the_days_of_the_policy_time_zone(

@@ -61,6 +61,13 @@ INVALID = {
         "site offers (offered: BOOST_SALES (Boost sales), COLLECT_LEADS (Collect leads); see "
         "`mpr options`)",
     ),
+    "goal, then a point of view": (
+        "  marketingPlanGoal: {goalKey: BRAND_AWARENESS}\n  pointOfView: THIRD_PERSON\n",
+        "{path}:4:32: settings.marketingPlanGoal.goalKey: BRAND_AWARENESS is not a goal this "
+        "site offers (offered: BOOST_SALES (Boost sales), COLLECT_LEADS (Collect leads); see "
+        "`mpr options`)\n"
+        "    {path}:5:16: settings.pointOfView: THIRD_PERSON is not a point of view",
+    ),
     "point of view": (
         "  pointOfView: THIRD_PERSON\n",
         "{path}:4:16: settings.pointOfView: THIRD_PERSON is not a point of view this site "
@@ -72,6 +79,18 @@ INVALID = {
         "{path}:5:13: settings.calendar.names[0]: no calendar of this site is titled "
         "'US holiday'; did you mean 'US holidays'? (titles offered: 'US holidays', "
         "'Portugal holidays', 'Portugal holidays'; see `mpr options`)",
+    ),
+    "calendar title half like one": (
+        "  calendar:\n    names: [Portuguese]\n",
+        "{path}:5:13: settings.calendar.names[0]: no calendar of this site is titled "
+        "'Portuguese'; did you mean 'Portugal holidays'? (titles offered: 'US holidays', "
+        "'Portugal holidays', 'Portugal holidays'; see `mpr options`)",
+    ),
+    "calendar title like none": (
+        "  calendar:\n    names: [Lisbon]\n",
+        "{path}:5:13: settings.calendar.names[0]: no calendar of this site is titled "
+        "'Lisbon' (titles offered: 'US holidays', 'Portugal holidays', 'Portugal holidays'; "
+        "see `mpr options`)",
     ),
     "ambiguous calendar title": (
         "  calendar:\n    names: [US holidays, Portugal holidays]\n",
@@ -88,6 +107,22 @@ def test_a_value_the_site_does_not_offer_is_caught_before_any_write(
 ) -> None:
     path = site_file(tmp_path, settings)
     assert message.format(path=path) in refused(mpr, emulator, path)
+
+
+def test_a_calendar_title_on_a_site_without_calendars_says_none_are_offered(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    bare = "dddddddd-1111-4222-8333-444444444444"
+    emulator.load_fixtures({"sites": [{"id": bare, "plan": {"status": "ACTIVE"}}]})
+    path = tmp_path / "bare.yaml"
+    path.write_text(
+        f"version: 1\nsite: {{id: {bare}, name: Bare}}\nsettings:\n"
+        "  calendar:\n    names: [US holidays]\n"
+    )
+    assert (
+        f"{path}:5:13: settings.calendar.names[0]: no calendar of this site is titled "
+        "'US holidays' (titles offered: none; see `mpr options`)"
+    ) in refused(mpr, emulator, str(path))
 
 
 def test_calendars_named_by_title_are_written_as_ids(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from reconciler.cli import exitcodes
 from reconciler.emulator import Emulator
 from reconciler.engine.journal import MemoryJournal
@@ -102,10 +104,15 @@ def test_apply_without_a_terminal_needs_auto_approve(
     assert emulator.writes() == []
 
 
+@pytest.mark.parametrize(
+    ("count", "tail"),
+    [(7, "Crumb & Co and 2 more\n"), (5, ", ".join(["Crumb & Co"] * 5) + "\n")],
+    ids=["more than five: counted", "five: all named"],
+)
 def test_a_stale_plan_names_the_shared_file_that_changed_not_every_site(
-    mpr: Mpr, emulator: Emulator, tmp_path: Path
+    mpr: Mpr, emulator: Emulator, tmp_path: Path, count: int, tail: str
 ) -> None:
-    ids = [f"{n}{n}{n}{n}{n}{n}{n}{n}" + SITE[8:] for n in range(1, 8)]
+    ids = [f"{n}{n}{n}{n}{n}{n}{n}{n}" + SITE[8:] for n in range(1, count + 1)]
     emulator.load_fixtures({"sites": [{"id": site_id} for site_id in ids]})
     defaults = tmp_path / "_defaults.yaml"
     defaults.write_text("version: 1\nsettings: {toneOfVoice: warm}\n")
@@ -121,8 +128,10 @@ def test_a_stale_plan_names_the_shared_file_that_changed_not_every_site(
     own.write_text(own.read_text().replace("dry", "drier"))
     stale = mpr("apply", str(saved))
     assert stale.code == exitcodes.REFUSED
-    assert f"  {defaults} changed, and with it the YAML of 7 site(s): Crumb & Co, " in stale.err
-    assert "Crumb & Co and 2 more\n" in stale.err
+    listed = f"  {defaults} changed, and with it the YAML of {count} site(s): Crumb & Co, "
+    assert listed in stale.err
+    assert stale.err.split(listed)[1].startswith(", ".join(["Crumb & Co"] * 4)), "five named"
+    assert tail in stale.err
     assert f"Crumb & Co: its YAML changed ({own})" in stale.err, "a site file itself: named"
     assert stale.err.count("its YAML changed") == 1
     assert emulator.writes() == []

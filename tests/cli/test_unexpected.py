@@ -6,13 +6,19 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from reconciler.cli import REPORT, exitcodes
 from reconciler.cli.app import Hooks
+from reconciler.emulator import Emulator
+from reconciler.engine import fleet
+from reconciler.engine.plan import SitePlan
+from reconciler.engine.planning import build_site_plan
+from reconciler.model.site import DesiredSite, LiveSite
 from reconciler.wix import WixClient
-from tests.cli.conftest import write_site
+from tests.cli.conftest import SITE, write_site
 from tests.conftest import Mpr
 
 SECRET = "IST.unexpected-error-secret-0123456789"
@@ -55,3 +61,31 @@ def test_debug_shows_the_traceback_with_secrets_masked(
     assert "RuntimeError: the client fell over holding ***\n" in result.err
     assert SECRET not in result.err
     assert result.err.splitlines()[-1].startswith("Error: unexpected error (RuntimeError:")
+
+
+def test_a_bug_met_planning_one_site_fails_that_site_only(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One site's data meeting a bug in mpr: that site's plan says so, the others are made."""
+    other = "22222222-3333-4444-8555-666666666666"
+    emulator.load_fixtures({"sites": [{"id": SITE}, {"id": other}]})
+    write_site(tmp_path, "a.yaml", "settings: {toneOfVoice: warm}\n")
+    write_site(tmp_path, "b.yaml", "settings: {toneOfVoice: warm}\n", site_id=other)
+    real = build_site_plan
+
+    def buggy(desired: DesiredSite, live: LiveSite, **kwargs: Any) -> SitePlan:
+        if desired.id == other:
+            raise KeyError("activities")
+        return real(desired, live, **kwargs)
+
+    monkeypatch.setattr(fleet, "build_site_plan", buggy)
+    result = mpr("plan", str(tmp_path))
+    assert result.code == exitcodes.ERROR, result.out + result.err
+    assert (
+        "  ! error: unexpected error (KeyError: 'activities'); the other sites were not "
+        "affected. This is a bug in mpr: run the command again with `mpr --debug` and report "
+        "what it prints\n"
+    ) in result.out
+    assert '+ settings.toneOfVoice: (unset) → "warm"' in result.out, "the other site: planned"
+    assert "1 to change, 0 unchanged, 1 error(s)." in result.out
+    assert "Traceback" not in result.err

@@ -53,6 +53,8 @@ def step(plan: PlanState, now: datetime, **rules: Any) -> Any:
         ("無料サンプル", ["無料"], ["無料"]),  # no spaces between words: found inside the run
         ("ฟรีวันนี้", ["ฟรี"], ["ฟรี"]),
         ("freebie 無料", ["free"], []),
+        # U+F8FF (the Apple logo some fonts draw) has no Unicode name: a word of its own
+        ("Shop the \uf8ff range", ["\uf8ff"], ["\uf8ff"]),
     ],
 )
 def test_words_match_whole_case_folded_in_any_script(

@@ -46,6 +46,19 @@ def test_each_leaf_wix_did_not_keep_is_named_with_both_values() -> None:
     ]
 
 
+def test_values_are_shown_as_json_keys_sorted_and_letters_as_written() -> None:
+    sent = {
+        "settings.toneOfVoice": "chaleureux, café",
+        "settings.imageGenerationSettings": {"layers": [{"style": "photo", "light": "warm"}]},
+    }
+    stored = {"settings": {"imageGenerationSettings": {"layers": [{"style": "photo"}]}}}
+    assert settings_not_kept(sent, stored) == [
+        'did not converge: settings.imageGenerationSettings.layers — sent [{"light": "warm", '
+        '"style": "photo"}], Wix kept [{"style": "photo"}]',
+        'did not converge: settings.toneOfVoice — sent "chaleureux, café", Wix kept nothing',
+    ]
+
+
 def test_an_event_is_compared_by_its_content() -> None:
     start = datetime(2026, 12, 4, 8, tzinfo=UTC)
     sent = CalendarEvent("Bread day", recurring_rule=RecurringRule("WEEKLY", start))

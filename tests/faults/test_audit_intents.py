@@ -113,22 +113,26 @@ def test_an_intent_a_killed_run_left_is_settled_from_live_state(crumb: Harness) 
 
 
 @pytest.mark.parametrize(
-    ("landed", "settled"),
+    ("landed", "settled", "copy"),
     [
-        (True, "landed (the event holds what it sent)"),
-        (False, "lost (the event does not hold what it sent)"),
+        (True, "landed (the event holds what it sent)", False),
+        (False, "lost (the event does not hold what it sent)", False),
+        (False, "lost (the event does not hold what it sent)", True),
     ],
-    ids=["landed", "lost"],
+    ids=["landed", "lost", "lost, a connected calendar's event of that name holding it"],
 )
 def test_an_event_update_whose_answer_was_lost_is_settled_by_what_the_event_holds(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch, landed: bool, settled: str
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, landed: bool, settled: str, copy: bool
 ) -> None:
     monkeypatch.chdir(harness.folder)
     rule = {"frequency": "WEEKLY", "startDate": "2026-11-06T08:00:00Z"}
+    old = {"name": "Fresh Bread Friday", "description": "old", "recurringRule": rule}
+    # an event mpr never writes, holding what the update sent: not the one it wrote
+    held = {**old, "description": "a new loaf", "readOnly": True}
     harness.seed(
         plan={"status": "ACTIVE"},
         settings={"toneOfVoice": "warm and playful"},
-        events=[{"name": "Fresh Bread Friday", "description": "old", "recurringRule": rule}],
+        events=[old, held] if copy else [old],
     )
     harness.site_file = harness.write(
         BODY.replace("    recurringRule", "    description: a new loaf\n    recurringRule")
@@ -153,5 +157,5 @@ def test_an_event_update_whose_answer_was_lost_is_settled_by_what_the_event_hold
     )
     sent_again = [r for r in harness.emulator.writes() if r.operation == "UpdateEvent"]
     assert len(sent_again) - updates_sent == (0 if landed else 1)
-    (live,) = harness.emulator.snapshot(SITE)["events"]
-    assert live["description"] == "a new loaf"
+    live = harness.emulator.snapshot(SITE)["events"]
+    assert [e["description"] for e in live] == ["a new loaf"] * (2 if copy else 1)

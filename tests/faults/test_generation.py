@@ -118,7 +118,10 @@ def test_an_unpublished_site_whose_plan_has_no_posts_warns(harness: Harness) -> 
     harness.seed(published=False, unpublishedOutcome="ACTIVE_WITHOUT_POSTS")
     result = harness.apply()
     assert result.code == exitcodes.OK, result.text
-    assert "may be unpublished" in result.out
+    assert (
+        "  ! warning: the plan is ACTIVE but has no posts: the site may be unpublished "
+        "(generation reads the published site) or social marketing may be off\n"
+    ) in result.out
     harness.assert_no_duplicates()
     harness.assert_settled()
 

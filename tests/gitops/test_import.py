@@ -12,6 +12,7 @@ from reconciler.cli import exitcodes
 from reconciler.config.export import duration_text
 from reconciler.config.yamlio import dump_yaml, parse_yaml
 from reconciler.emulator import Emulator
+from reconciler.engine.journal import MemoryJournal
 from tests.conftest import Mpr
 from tests.gitops.conftest import OTHER, SITE, seed
 
@@ -90,6 +91,7 @@ EVERYTHING: dict[str, Any] = {
         },
         {"name": "Next summer", "date": "2027-07-01T12:30:00.250Z"},
         {"name": "Far ahead", "date": "2028-09-01T10:00:00Z"},
+        {"name": "Last summer", "date": "2026-06-01T10:00:00Z"},  # past: not imported
         {"name": "Black Friday Sale", "date": "2026-11-28T09:00:00Z"},
         {"name": "Portugal holiday", "date": "2026-12-08T00:00:00Z", "readOnly": True},
     ],
@@ -151,6 +153,7 @@ def test_round_trip_every_setting_and_event_plans_to_no_changes(
     assert third["settings"] == [] and third["events"] == []
     assert third["action"]["kind"] == "generate"
     assert f"sites/{THIRD}.yaml: the first apply will still: the site has no plan yet" in result.err
+    assert f"sites/{THIRD}.yaml: policy." not in result.err, "a generation is not turned off"
 
 
 def test_the_written_file(mpr: Mpr, emulator: Emulator, tmp_path: Path) -> None:
@@ -280,7 +283,10 @@ def test_bad_ids_and_unknown_sites(mpr: Mpr, emulator: Emulator, tmp_path: Path)
     assert "expected a GUID" in bad.err
     missing = mpr("import", SITE, "--out", "sites")
     assert missing.code == exitcodes.ERROR
-    assert f"{SITE}: cannot read the site" in missing.err
+    assert (
+        f"Error: {SITE}: cannot read the site: GET /promote/marketing-plan-service/v1/"
+        f"marketing-settings → HTTP 404 → SITE_NOT_FOUND: site {SITE} not found"
+    ) in missing.err
     assert not (tmp_path / "sites" / f"{SITE}.yaml").exists()
 
 
@@ -305,3 +311,60 @@ def test_durations() -> None:
         "3661s",
         0.5,
     ]
+
+
+def test_what_the_default_policy_would_do_at_once_is_said_and_turned_off(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path, journal: MemoryJournal
+) -> None:
+    """Harbor has an activity of the coming days without posts, and drafts of others to
+    schedule; Crumb a regenerate an earlier apply left pending, and drafts to schedule that
+    a regenerate would have left for after it. Each is said and turned off: both files plan
+    to no changes."""
+    social = {"connectedChannels": ["FACEBOOK"], "plan": {"status": "ACTIVE"}}
+    unconnected = {"id": THIRD, "plan": {"status": "ACTIVE"}}  # its drafts can only wait
+    seed(emulator, {"id": SITE, **social}, {"id": OTHER, **social}, unconnected)
+    first = next(a for a in emulator.site(OTHER).plan.sorted_activities() if a.items)
+    first.items = []
+    journal.record(SITE, "regenerate_keywords", "2026-11-20T09:00:00.000Z")
+    result = mpr("import", f"{SITE}=Crumb", f"{OTHER}=Harbor", f"{THIRD}=Quay", "--out", "sites")
+    assert result.code == exitcodes.OK, result.err
+    assert "sites/quay.yaml" not in result.err, "nothing to turn off"
+    assert (
+        "warning: sites/crumb.yaml: policy.regenerate is never: the plan is ACTIVE and apply "
+        "would regenerate it now; set it to auto when apply should regenerate the plan after "
+        "settings or events change\n"
+    ) in result.err
+    assert (
+        "warning: sites/crumb.yaml: policy.schedule.enabled is false: with true, apply would "
+        "now schedule 6 drafts; set it to true when apply should generate and schedule post "
+        "drafts\n"
+    ) in result.err
+    assert (
+        "warning: sites/harbor.yaml: policy.schedule.enabled is false: with true, apply would "
+        "now generate posts for 1 activities and schedule 5 drafts; set it to true when apply "
+        "should generate and schedule post drafts\n"
+    ) in result.err
+    assert "the first apply will still" not in result.err
+    crumb = parse_yaml(imported(tmp_path, "crumb.yaml"), "crumb").tree["policy"]
+    harbor = parse_yaml(imported(tmp_path, "harbor.yaml"), "harbor").tree["policy"]
+    assert (crumb["regenerate"], crumb["schedule"]["enabled"]) == ("never", False)
+    assert (harbor["regenerate"], harbor["schedule"]["enabled"]) == ("auto", False)
+    quay = parse_yaml(imported(tmp_path, "quay.yaml"), "quay").tree["policy"]
+    assert (quay["regenerate"], quay["schedule"]["enabled"]) == ("auto", True)
+    plan = mpr("plan", "sites", "--detailed-exitcode")
+    assert plan.code == exitcodes.OK, plan.out
+
+
+def test_a_connected_calendars_event_is_never_adopted_though_the_settings_name_none(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    """Only GetCalendarOptions tells that the holiday belongs to a connected calendar."""
+    holiday = {"name": "Portugal holiday", "date": "2026-12-08T00:00:00Z", "calendarId": CALENDAR}
+    own = {"name": "Tasting", "date": "2026-12-05T18:00:00Z"}
+    calendars = [{"id": CALENDAR, "name": "Portugal holidays"}]
+    seed(emulator, {"id": SITE, "calendars": calendars, "events": [own, holiday]})
+    result = mpr("import", f"{SITE}=Crumb", "--out", "sites")
+    assert result.code == exitcodes.OK, result.err
+    written = imported(tmp_path, "crumb.yaml")
+    assert [e["name"] for e in parse_yaml(written, "crumb").tree["events"]] == ["Tasting"]
+    assert "1 read-only event(s) of connected calendars" in written
