@@ -56,6 +56,23 @@ DAMAGED = {
         f": `pending.s.kind` must be one of {KINDS}, got '{'x' * 40}'",
     ),
     "deep nesting": (b"[" * 100_000, ": not valid JSON (nested too deeply)"),
+    "a lone surrogate escape": (
+        b'{"pending": {"s": {"kind": "regenerate", "since": "\\udc00"}}}',
+        ": a \\ud800-\\udfff escape that stands for no character",
+    ),
+    "an entry that is a number": (
+        b'{"pending": {"s": 5}}',
+        ": `pending.s` must be an object, got a number",
+    ),
+    "a since that is a number": (
+        b'{"pending": {"s": {"kind": "regenerate", "since": 5}}}',
+        ": `pending.s.since` must be a time string, got a number",
+    ),
+    "upcoming ids that are numbers": (
+        b'{"pending": {"s": {"kind": "regenerate", "since": "2026-11-23T09:30:00.000Z", '
+        b'"sent": "2026-11-23T09:31:00.000Z", "upcoming": [1]}}}',
+        ": `pending.s.upcoming` must be a list of activity ids",
+    ),
     "posts not an object": (
         b'{"pending": {}, "posts": [1]}',
         ": `posts` must be an object of site ids, got a list",
@@ -145,7 +162,8 @@ def test_keys_of_a_newer_mpr_are_ignored(
     state.write_text(
         json.dumps(
             {
-                "pending": {SITE: {"kind": "regenerate", "since": since, "note": 1}},
+                # json.dumps writes the croissant as a pair of \ud... escapes: a character.
+                "pending": {SITE: {"kind": "regenerate", "since": since, "note": "🥐"}},
                 "intents": {"anything": [1, 2]},
             }
         ),

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
+import pytest
+
 from reconciler.engine.journal import FileJournal, PostsRequest
+from reconciler.errors import ConfigError
 
 
 def test_a_recorded_regenerate_is_seen_by_the_next_run_until_cleared(tmp_path: Path) -> None:
@@ -47,3 +51,18 @@ def test_a_posts_request_is_seen_by_the_next_run_until_cleared(tmp_path: Path) -
         "pending": {},
         "posts": {"site-2": {"sent": "2026-11-23T10:05:00.000Z", "activities": ["b1"]}},
     }
+
+
+def test_a_state_file_with_no_pending_key_has_nothing_pending(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    path.write_text("{}", encoding="utf-8")
+    assert FileJournal(path).pending("site-1") is None
+
+
+def test_a_state_file_that_cannot_be_opened_is_named_with_the_reason(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    with socket.socket(socket.AF_UNIX) as listening:  # a socket file cannot be opened
+        listening.bind(str(path))
+        with pytest.raises(ConfigError) as refused:
+            FileJournal(path)
+    assert str(refused.value) == f"cannot read the state file {path}: No such device or address"
