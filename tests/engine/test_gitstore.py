@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -26,7 +28,7 @@ from reconciler.engine.gitstore.audit import GitAuditLog, read_notes
 from reconciler.engine.gitstore.journal import GitJournal
 from reconciler.engine.gitstore.lease import Host, Lease
 from reconciler.engine.gitstore.refs import Git
-from reconciler.engine.gitstore.store import NOTES_REF, STATE_REF, GitStore
+from reconciler.engine.gitstore.store import NOTES_REF, STATE_REF, GitStore, clear_command
 from reconciler.engine.journal import FileJournal
 from reconciler.engine.report import ActionRecord
 from reconciler.errors import ConfigError, LockHeld
@@ -83,6 +85,23 @@ def remote(tmp_path: Path) -> Remote:
     return Remote(bare, tmp_path)
 
 
+LOST_BY_ALICE = (
+    f"the apply lease (alice (pid {os.getpid()} on {socket.gethostname()}, run 1) since "
+    "2026-11-23T09:00:00.000Z) lapsed and another run took it over: this run sends nothing "
+    "more to Wix (two writers on one site is what the lease prevents). Run apply again once "
+    "the other run has ended; a lease lasts twice the longest policy.wait.timeout + 10 min"
+)
+"""What a run of alice's (run 1, taken at T0) says once another run took its lease over."""
+
+
+def by_hand(folder: Path, command: str) -> None:
+    """Run a shell command a message told the user to run, in the checkout `folder`."""
+    who = {
+        f"GIT_{role}_{part}": "t" for role in ("AUTHOR", "COMMITTER") for part in ("NAME", "EMAIL")
+    }
+    subprocess.run(["sh", "-c", command], cwd=folder, env={**os.environ, **who}, check=True)
+
+
 def never(seconds: float) -> None:
     raise AssertionError("a lease held with no timeout must not be waited for")
 
@@ -95,16 +114,23 @@ def test_a_held_lease_refuses_the_second_applier_naming_the_holder(remote: Remot
     first.acquire("alice", "9001", 0, never)
     with pytest.raises(LockHeld) as held:
         second.acquire("bob", "9002", 0, never)
-    message = str(held.value)
-    assert message.startswith(f"alice (pid {os.getpid()} on ")
-    assert ", run 9001) since 2026-11-23T09:00:00.000Z holds the apply lease" in message
-    assert "(until 2026-11-23T09:30:00.000Z)" in message
-    assert "--lock-timeout SECONDS" in message
+    assert str(held.value) == (
+        f"alice (pid {os.getpid()} on {socket.gethostname()}, run 9001) since "
+        "2026-11-23T09:00:00.000Z holds the apply lease of this repository's mpr store (until "
+        "2026-11-23T09:30:00.000Z): one apply at a time writes to Wix. Wait for it to finish "
+        "(or pass --lock-timeout SECONDS to wait); a lease whose run died without giving it "
+        "back lapses at its expiry and is then taken over"
+    )
 
     first.release()
     second.acquire("bob", "9002", 0, never)
     lease = json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))
     assert (lease["holder"], lease["run"]) == ("bob", "9002")
+    assert git(remote.bare, "log", "--format=%s", STATE_REF).splitlines() == [
+        "mpr: lease taken by bob",
+        "mpr: lease released",
+        "mpr: lease taken by alice",
+    ]
 
 
 def test_the_second_applier_waits_for_the_lease_until_it_is_released(remote: Remote) -> None:
@@ -120,6 +146,22 @@ def test_the_second_applier_waits_for_the_lease_until_it_is_released(remote: Rem
     second.acquire("bob", "2", 60, sleep)
     assert waits == [2.0, 2.0, 2.0]
     assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == "bob"
+
+
+def test_a_lease_waited_for_in_vain_says_how_long_it_was_waited_for(remote: Remote) -> None:
+    first, second = remote.store("a"), remote.store("b")
+    first.acquire("alice", "1", 0, never)
+    waits: list[float] = []
+    with pytest.raises(LockHeld) as held:
+        second.acquire("bob", "2", 1, waits.append)
+    assert waits == [1.0]
+    assert str(held.value) == (
+        f"alice (pid {os.getpid()} on {socket.gethostname()}, run 1) since "
+        "2026-11-23T09:00:00.000Z holds the apply lease of this repository's mpr store after "
+        "waiting 1 s (until 2026-11-23T09:30:00.000Z): one apply at a time writes to Wix. Wait "
+        "for it to finish (or pass --lock-timeout SECONDS to wait); a lease whose run died "
+        "without giving it back lapses at its expiry and is then taken over"
+    )
 
 
 def test_two_appliers_racing_for_the_lease_one_wins(remote: Remote) -> None:
@@ -155,10 +197,153 @@ def test_a_lapsed_lease_is_taken_over_and_its_old_holder_cannot_release_it(
     later = remote.store("b", now=lambda: T0 + timedelta(minutes=31))
     later.acquire("bob", "2", 0, never)
     dead.refresh()
-    with pytest.raises(LockHeld, match="lapsed and another run took it over"):
+    with pytest.raises(LockHeld) as lost:
         dead.write_state(b'{"pending": {}}')  # it notices before it sends anything more
+    assert str(lost.value) == LOST_BY_ALICE
     dead.release()  # the run that lost its lease gives back nothing that is not its own
     assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == "bob"
+
+
+def test_a_lapsed_lease_its_holder_gives_back_while_another_run_takes_it_over_is_taken(
+    remote: Remote,
+) -> None:
+    """The taker's push is rejected and merged with the release: the lease is free, and the
+    taker holds it, never told that a lease (its own) stands in its way."""
+    slow = remote.store("a")
+    slow.acquire("alice", "1", 0, never)
+    later = remote.store("b", now=lambda: T0 + timedelta(minutes=31))
+    push = later.git.push
+
+    def push_after_the_release(*args: Any, **kwargs: Any) -> Any:
+        if slow.lease is not None:
+            slow.release()
+        return push(*args, **kwargs)
+
+    later.git.push = push_after_the_release  # type: ignore[method-assign]
+    later.acquire("bob", "2", 0, never)
+    assert later.lease is not None
+    lease = json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))
+    assert (lease["holder"], lease["token"]) == ("bob", later.lease.token)
+
+
+def test_a_damaged_lease_is_refused_with_the_commands_that_remove_it(remote: Remote) -> None:
+    writer = remote.store("by-hand")
+    record = {"holder": "alice", "run": "", "host": "h", "pid": "abc", "token": "t"}
+    record |= {"since": "2026-11-23T08:00:00.000Z", "expires": "2026-11-23T10:00:00.000Z"}
+    content = writer.git.blob(json.dumps(record).encode())
+    writer.update(STATE_REF, lambda files: {**files, "lease.json": content}, "by hand")
+
+    store = remote.store("a")
+    with pytest.raises(LockHeld) as held:
+        store.acquire("bob", "2", 0, never)
+    command = (
+        'git fetch origin refs/mpr/state && git push origin "$(git commit-tree -p FETCH_HEAD '
+        "-m 'remove lease.json' \"$(git ls-tree FETCH_HEAD | grep -v "
+        "'[[:space:]]lease[.]json$' | git mktree)\")\":refs/mpr/state"
+    )
+    assert str(held.value) == (
+        'a damaged lease record lease.json (pid is "abc"; it reads as alice (pid 0 on h) since '
+        "2026-11-23T08:00:00.000Z) holds the apply lease of this repository's mpr store until "
+        "2026-11-23T10:00:00.000Z: whoever wrote it may still be writing to Wix, so it is "
+        "waited out like any lease. If no apply is running, remove it sooner (README: The git "
+        f'store, "A damaged lease"): {command}'
+    )
+    by_hand(remote.root / "a", command)
+    store.acquire("bob", "2", 0, never)
+    assert git(remote.bare, "ls-tree", "--name-only", STATE_REF) == "lease.json\n"
+    assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == "bob"
+
+
+def test_a_lease_check_renews_the_lease_once_half_its_time_is_gone(remote: Remote) -> None:
+    minutes = [0]
+    store = remote.store("a", now=lambda: T0 + timedelta(minutes=minutes[0]))
+    store.acquire("alice", "1", 0, never)
+
+    def expires() -> str:
+        return str(json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["expires"])
+
+    minutes[0] = 14
+    store.confirm_lease()
+    assert expires() == "2026-11-23T09:30:00.000Z", "more than half of it left"
+    minutes[0] = 15
+    store.confirm_lease()
+    assert expires() == "2026-11-23T09:45:00.000Z"
+    store.confirm_lease()
+    assert git(remote.bare, "log", "--format=%s", STATE_REF).splitlines() == [
+        "mpr: lease renewed",
+        "mpr: lease taken by alice",
+    ]
+
+
+def test_a_lease_taken_over_while_its_renewal_was_pushed_stops_every_later_write(
+    remote: Remote,
+) -> None:
+    """A run stalled past its expiry renews at its next check, just as another run takes
+    the lease over: the merge keeps the taker's lease, and this check and every later one
+    (another site's write) refuse, saying why."""
+
+    def late() -> datetime:
+        return T0 + timedelta(minutes=31)
+
+    stalled, later = remote.store("a"), remote.store("b", now=late)
+    stalled.acquire("alice", "1", 0, never)
+    stalled.now = late
+    push = stalled.git.push
+
+    def push_after_the_takeover(*args: Any, **kwargs: Any) -> Any:
+        if later.lease is None:
+            later.acquire("bob", "2", 0, never)
+        return push(*args, **kwargs)
+
+    stalled.git.push = push_after_the_takeover  # type: ignore[method-assign]
+    for _ in range(2):
+        with pytest.raises(LockHeld) as refused:
+            stalled.confirm_lease()
+        assert str(refused.value) == LOST_BY_ALICE
+    assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == "bob"
+
+
+def test_a_lease_another_command_here_saw_taken_over_is_left_to_its_taker(
+    remote: Remote,
+) -> None:
+    """Another mpr of this checkout (a `history`) fetched the takeover after this run's check
+    found the lease its own and before it renewed it: the renewal leaves the taker's lease
+    be, and the run stops."""
+
+    def late() -> datetime:
+        return T0 + timedelta(minutes=31)
+
+    stalled, later = remote.store("a"), remote.store("b", now=late)
+    stalled.acquire("alice", "1", 0, never)
+
+    def clock() -> datetime:  # read between the check and the renewal
+        if later.lease is None:
+            later.acquire("bob", "2", 0, never)
+            GitStore(Git(remote.root / "a"), now=late).refresh()
+        return late()
+
+    stalled.now = clock
+    with pytest.raises(LockHeld) as refused:
+        stalled.confirm_lease()
+    assert str(refused.value) == LOST_BY_ALICE
+    assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == "bob"
+
+
+def test_a_lease_removed_by_hand_stops_its_run_which_then_gives_back_nothing(
+    remote: Remote,
+) -> None:
+    store = remote.store("a")
+    store.acquire("alice", "1", 0, never)
+    by_hand(remote.clone("by-hand"), clear_command("lease.json", "origin"))
+    with pytest.raises(LockHeld) as lost:
+        store.confirm_lease()
+    assert str(lost.value) == LOST_BY_ALICE
+    store.release()
+    assert git(remote.bare, "ls-tree", STATE_REF) == ""
+    assert git(remote.bare, "log", "--format=%s", STATE_REF).splitlines() == [
+        "remove lease.json",
+        "mpr: lease taken by alice",
+    ]
 
 
 def test_a_long_apply_that_only_writes_its_journal_keeps_its_lease(
@@ -357,6 +542,22 @@ print("pushed: the kill did not happen")
     }
 
 
+def test_a_runner_that_only_catches_up_with_another_adds_nothing_to_the_history(
+    remote: Remote,
+) -> None:
+    """Behind the remote is a fast-forward, not a merge: no "merge concurrent writes" in the
+    store's history when nobody wrote concurrently (and nothing pushed by a mere sync)."""
+    first = remote.store("a")
+    first.write_state(b'{"pending": {}}\n')
+    second = remote.store("b")
+    first.write_state(b'{"pending": {}, "posts": {}}\n')
+    second.sync()
+    log = git(remote.bare, "log", "--format=%s", STATE_REF).splitlines()
+    assert log == ["mpr: journal", "mpr: journal"]
+    assert second.git.resolve(STATE_REF) == first.git.resolve(STATE_REF)
+    assert second.read(STATE_REF, "state.json") == b'{"pending": {}, "posts": {}}\n'
+
+
 def test_the_first_git_journal_takes_over_what_the_file_store_left_due(
     remote: Remote, tmp_path: Path
 ) -> None:
@@ -416,18 +617,88 @@ def test_audit_lines_whose_push_failed_reach_the_note_with_the_next_push(
 ) -> None:
     """The local copy has them at once; the note, where the next run looks for open intents,
     must not lose them because the remote refused one push."""
-    log = audit(remote.store("a"), tmp_path / "a.jsonl", "1")
+    store = remote.store("a")
+    log = audit(store, tmp_path / "a.jsonl", "1")
     hook = remote.bare / "hooks" / "pre-receive"
     hook.write_text("#!/bin/sh\necho 'not now' >&2\nexit 1\n")
     hook.chmod(0o755)
     log.record("site-1", ActionRecord("settings.upsert", "settings.toneOfVoice", result="intent"))
-    with pytest.raises(ConfigError, match="pre-receive hook declined"):
+    with pytest.raises(ConfigError) as refused:
         log.save()
+    folder, commit = (remote.root / "a").resolve(), store.git.resolve(NOTES_REF)
+    assert str(refused.value) == (
+        f"cannot push to the git remote 'origin' from {folder}: {commit}:{NOTES_REF} [remote "
+        "rejected] (pre-receive hook declined); the store needs write access to it (in GitHub "
+        "Actions: permissions: contents: write)"
+    )
     hook.unlink()
     log.record("site-1", ActionRecord("event.create", "Sale", result="intent"))
     log.save()
     shown = git(remote.bare, "notes", "--ref", "mpr", "show", COMMIT).splitlines()
     assert [json.loads(x)["action"] for x in shown] == ["settings.upsert", "event.create"]
+
+
+# --- what git said, when it failed ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "reason"),
+    [
+        ("", "no message"),
+        ("checking refs/mpr/state\nchecked\nrunner shutting down\n", "runner shutting down"),
+    ],
+    ids=["silent", "its last line"],
+)
+def test_a_git_that_was_killed_is_quoted_by_the_last_thing_it_said(
+    remote: Remote, said: str, reason: str
+) -> None:
+    """No `fatal:` or `error:` line from a git killed midway (here by its own hook, on a
+    runner by its shutdown or the OOM killer): the last line it printed, or that there was
+    none."""
+    store = remote.store("a")
+    folder = (remote.root / "a").resolve()
+    hook = folder / ".git" / "hooks" / "reference-transaction"
+    hook.write_text(f"#!/bin/sh\nprintf '{said}' >&2\nkill -9 $PPID\n")
+    hook.chmod(0o755)
+    with pytest.raises(ConfigError) as failed:
+        store.write_state(b'{"pending": {}}\n')
+    assert str(failed.value) == f"git update-ref failed in {folder}: {reason}"
+
+
+def test_a_remote_that_hangs_up_after_its_error_is_quoted_by_that_error(remote: Remote) -> None:
+    """git's `fatal: the remote end hung up unexpectedly` comes last; the remote's own
+    `remote: error:` line says why."""
+    store = remote.store("a")
+    hooks = remote.bare / "hooks"
+    (hooks / "pre-receive").write_text("#!/bin/sh\necho 'error: refs/mpr/* are frozen' >&2\n")
+    (hooks / "update").write_text("#!/bin/sh\nkill -9 $PPID\n")  # then the server goes
+    for hook in ("pre-receive", "update"):
+        (hooks / hook).chmod(0o755)
+    with pytest.raises(ConfigError) as refused:
+        store.write_state(b'{"pending": {}}\n')
+    assert str(refused.value) == (
+        f"cannot push to the git remote 'origin' from {(remote.root / 'a').resolve()}: remote: "
+        "error: refs/mpr/* are frozen; the store needs write access to it (in GitHub Actions: "
+        "permissions: contents: write)"
+    )
+
+
+def test_a_broken_object_in_the_checkout_is_named_by_git_s_first_error(remote: Remote) -> None:
+    """A checkout whose object file was cut short (a full disk, a cache restored halfway):
+    git's `error:` that names the file, not the `fatal:` after it."""
+    store = remote.store("a")
+    store.write_state(b'{"pending": {}}\n')
+    folder = (remote.root / "a").resolve()
+    tree = git(folder, "rev-parse", f"{STATE_REF}^{{tree}}").strip()
+    broken = folder / ".git" / "objects" / tree[:2] / tree[2:]
+    broken.chmod(0o644)
+    broken.write_bytes(b"")
+    with pytest.raises(ConfigError) as failed:
+        store.read(STATE_REF, "state.json")
+    assert str(failed.value) == (
+        f"git ls-tree failed in {folder}: error: object file .git/objects/{tree[:2]}/{tree[2:]} "
+        "is empty"
+    )
 
 
 def test_notes_git_spread_over_folders_are_read_and_kept(remote: Remote, tmp_path: Path) -> None:
@@ -441,11 +712,31 @@ def test_notes_git_spread_over_folders_are_read_and_kept(remote: Remote, tmp_pat
     git(folder, "push", "-q", "origin", NOTES_REF)
 
     store = remote.store("a")
-    assert len(store.notes()) == 301
+    notes = store.notes()
+    assert len(notes) == 301
+    assert (notes[head], notes[_fake_commit(7)]) == (b'{"time": "t0", "site": "s"}\n', b"7\n")
     store.append_note(head, b'{"time": "t1", "site": "s"}\n')
     shown = git(remote.bare, "notes", "--ref", "mpr", "show", head)
     assert shown == '{"time": "t0", "site": "s"}\n{"time": "t1", "site": "s"}\n'
     assert git(remote.bare, "notes", "--ref", "mpr", "show", _fake_commit(7)) == "7\n"
+
+
+def test_the_note_git_stops_reading_at_is_the_one_named(remote: Remote) -> None:
+    """A note object cut short in the checkout (a cache restored halfway): git prints the
+    notes before it, then stops within it; the error names that one, not the first."""
+    store = remote.store("a")
+    for n in range(3):
+        store.append_note(_fake_commit(n), b'{"time": "t%d", "site": "s"}\n' % n)
+    folder = (remote.root / "a").resolve()
+    second = git(folder, "ls-tree", NOTES_REF).splitlines()[1].split()[2]
+    content = git(folder, "cat-file", "blob", second).encode()
+    broken = folder / ".git" / "objects" / second[:2] / second[2:]
+    whole = zlib.compress(b"blob %d\0" % len(content) + content)
+    broken.chmod(0o644)
+    broken.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(ConfigError) as failed:
+        store.notes()
+    assert str(failed.value) == f"git cannot read object {second} in {folder}"
 
 
 def _fake_commit(n: int) -> str:

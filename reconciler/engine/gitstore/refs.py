@@ -101,11 +101,12 @@ class Git:
         for blob in blobs:
             header_end = out.find(b"\n", at)
             header = out[at:header_end].split() if header_end >= 0 else []
-            if done.returncode or len(header) != 3 or header[1] != b"blob":
+            whole = len(header) == 3 and header[1] == b"blob"
+            end = header_end + 1 + int(header[2]) if whole else len(out)
+            if end >= len(out):  # no such blob, or git stopped within it (a broken object)
                 raise ConfigError(f"git cannot read object {blob} in {self.folder.resolve()}")
-            size = int(header[2])
-            found.append(out[header_end + 1 : header_end + 1 + size])
-            at = header_end + 1 + size + 1
+            found.append(out[header_end + 1 : end])
+            at = end + 1
         return found
 
     def read(self, blob: str) -> bytes:

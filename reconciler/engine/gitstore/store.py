@@ -210,8 +210,12 @@ class GitStore:
 
         with self._lock:
             self.sync()
-            self.update(STATE_REF, change, f"mpr: lease taken by {holder}")
-            held = Lease.read(self.read(STATE_REF, mine.file_name))
+            held: Lease | None = None
+            for _ in range(_TRIES):
+                self.update(STATE_REF, change, f"mpr: lease taken by {holder}")
+                held = Lease.read(self.read(STATE_REF, mine.file_name))
+                if held is not None:
+                    break  # else its holder gave it back as ours landed (merged): take it again
             if held is None or held.token != mine.token:  # a racer took it first
                 raise HeldLease(held or mine)
             self.lease = mine
