@@ -86,15 +86,15 @@ class _Checker:
                     "event a name",
                 )
             elif isinstance(name, str) and name in first:
-                self.report(
-                    (*path, "name"), f"duplicate event name {name!r} ({self.first(first[name])})"
-                )
+                where = self.first(first[name], (*path, "name"))
+                self.report((*path, "name"), f"duplicate event name {name!r} ({where})")
             elif isinstance(name, str):
                 first[name] = (*path, "name")
 
-    def first(self, path: KeyPath) -> str:
+    def first(self, path: KeyPath, again: KeyPath) -> str:
+        """Where the first of two is, said from the file the second (`again`) is in."""
         mark = self.positions.value(path)
-        return f"first at {format_path(path)}, {_where(mark, self.positions.value(()).file)}"
+        return f"first at {format_path(path)}, {_where(mark, self.positions.value(again).file)}"
 
     def event_kind(self, event: YMap, path: KeyPath) -> None:
         dated, ruled = event.get("date") is not None, event.get("recurringRule") is not None
@@ -207,7 +207,7 @@ class _Checker:
         for part in parts:
             try:
                 part.format(siteId="", instanceId="")
-            except (KeyError, IndexError, ValueError):
+            except (KeyError, IndexError, ValueError, AttributeError):
                 self.report(
                     path,
                     "may use only the placeholders {siteId} and {instanceId} "

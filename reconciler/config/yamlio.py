@@ -243,7 +243,11 @@ class _Walker:
                 f"unsupported YAML tag {_short(node.tag)}; quote the value if it is a string",
                 path,
             )
-        value = self.loader.construct_object(node, deep=True)
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except (ValueError, KeyError, IndexError):  # `!!int three`: a tag its text does not fit
+            message = f"invalid YAML: {node.value!r} is not a valid {_short(node.tag)}"
+            raise _Fatal(self.mark(node), message, path) from None
         if isinstance(value, str):
             self._check_text(value, node, path)
         return value
@@ -354,6 +358,8 @@ def _represent_list(dumper: _Dumper, data: list[Any] | tuple[Any, ...]) -> Node:
 
 def _represent_str(dumper: _Dumper, data: str) -> Node:
     style = "|" if "\n" in data.rstrip("\n") else None
+    if "\x85" in data:  # NEL: written raw outside double quotes, it would read back as a break
+        style = '"'
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 

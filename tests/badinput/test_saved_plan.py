@@ -118,6 +118,10 @@ CASES: dict[str, tuple[bytes, str]] = {
         json.dumps({**HEAD, "sites": [], "sources": ["x"], "shard": "7/3"}).encode(),
         "{path} " + WRONG + ": shard: expected I/N with 1 ≤ I ≤ N, got '7/3'; " + AGAIN,
     ),
+    "a shard misspelled": (
+        json.dumps({**HEAD, "sites": [], "sources": ["x"], "shard": "1 of 3"}).encode(),
+        "{path} " + WRONG + ": shard: expected I/N such as 1/4, got '1 of 3'; " + AGAIN,
+    ),
     "truncated": (
         b'{"format_version": 1,\n "sites": [',
         "{path}:2:12: not valid JSON (Expecting value): the file " + WRONG + "; " + AGAIN,

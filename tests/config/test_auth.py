@@ -29,7 +29,8 @@ def test_each_kind_reads_into_the_model(write: Writer, tmp_path: Path) -> None:
     write(site(f"auth:\n  wixApp: {{instanceId: {INSTANCE}}}\n"), "a.yaml")
     write(
         site(
-            "auth:\n  wixUser: {command: 'wix token --site {siteId}', cacheFor: 5m, timeout: 9s}\n",
+            "auth:\n  wixUser:\n    command: 'wix token --site {siteId} --app {instanceId}'\n"
+            "    cacheFor: 5m\n    timeout: 9s\n",
             "22222222-3333-4444-8555-666666666666",
         ),
         "b.yaml",
@@ -40,7 +41,7 @@ def test_each_kind_reads_into_the_model(write: Writer, tmp_path: Path) -> None:
     )
     app, user, key = (s.auth for s in load_sites([tmp_path], env={}, now=NOW).sites)
     assert app == WixAppAuth(INSTANCE, "WIX_APP_ID", "WIX_APP_SECRET")
-    assert user == WixUserAuth("wix token --site {siteId}", 300.0, 9.0)
+    assert user == WixUserAuth("wix token --site {siteId} --app {instanceId}", 300.0, 9.0)
     assert key == ApiKeyAuth("OTHER_KEY")
 
 
@@ -75,6 +76,18 @@ def test_a_defaults_file_shares_the_app_variables_and_the_site_gives_its_instanc
             "site.yaml:6:22: auth.wixUser.command: may use only the placeholders {siteId} and "
             "{instanceId} (write {{ and }} for literal braces)",
         ),
+        *(
+            (
+                f"auth:\n  wixUser: {{command: 'wix token {placeholder}'}}\n",
+                "site.yaml:6:22: auth.wixUser.command: may use only the placeholders {siteId} "
+                "and {instanceId} (write {{ and }} for literal braces)",
+            )
+            for placeholder in ("{siteId.id}", "{siteId[0]}", "{instanceId[0]}")
+        ),
+        (
+            "auth:\n  wixUser: {command: '   '}\n",
+            "site.yaml:6:22: auth.wixUser.command: names no program to run",
+        ),
         (
             "auth:\n  wixUser: {command: 'wix token \"unclosed'}\n",
             "site.yaml:6:22: auth.wixUser.command: cannot be split into words like a shell "
@@ -86,12 +99,30 @@ def test_a_defaults_file_shares_the_app_variables_and_the_site_gives_its_instanc
             "11111111-2222-4333-8444-555555555555, got 'not-a-guid'",
         ),
         (
+            "auth:\n  apiKey: {env: my-key}\n",
+            "site.yaml:6:17: auth.apiKey.env: String should match pattern "
+            "'^[A-Za-z_][A-Za-z0-9_]*$'",
+        ),
+        (
             "auth:\n  wixApp: {instanceId: " + INSTANCE + ", appSecret: hunter2}\n",
             "site.yaml:6:62: auth.wixApp.appSecret: unknown field 'appSecret'; did you mean "
             "'appSecretEnv'?",
         ),
     ],
-    ids=["two-kinds", "none", "no-instance", "placeholder", "quote", "guid", "secret-in-yaml"],
+    ids=[
+        "two-kinds",
+        "none",
+        "no-instance",
+        "placeholder",
+        "attribute",
+        "site-index",
+        "instance-index",
+        "blank",
+        "quote",
+        "guid",
+        "env-name",
+        "secret-in-yaml",
+    ],
 )
 def test_a_bad_auth_block_is_located(write: Writer, body: str, expected: str) -> None:
     found = problems(write(site(body)))

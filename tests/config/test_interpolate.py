@@ -48,10 +48,13 @@ def test_an_unset_variable_names_file_line_and_field() -> None:
 
 
 def test_malformed_references_are_errors() -> None:
-    _, problems = _run("a: ${} ${-x} ${OPEN\n", {})
+    text = "a: ${} ${-x} ${OPEN\nb: ${my-var}/${OTHER}\nc: ${OPEN ends at a space\n"
+    _, problems = _run(text, {"OTHER": "set"})
     assert [p.split(": ", 2)[2].split(":")[0] for p in problems] == [
         "malformed reference '${}'",
         "malformed reference '${-x}'",
+        "malformed reference '${OPEN'",
+        "malformed reference '${my-var}'",
         "malformed reference '${OPEN'",
     ]
 

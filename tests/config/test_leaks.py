@@ -21,6 +21,8 @@ WIX_KEY = "IST.eyJraWQiOiJQb3pIX2FDMiIsImFsZyI6IlJTMjU2In0.eyJkYXRhIjoiZmFrZSJ9.
         "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl",
         "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7d",
         "0123456789abcdef0123456789abcdef01234567",
+        "xK9mPqR2vLwZtYbNcHdFgJsAeUiOoQwErTyUiOpAsDfG",  # digits in two places only
+        "aB3dE5fGhJkLmNpQ" * 3,  # 16 characters equally often: entropy 4.0, the threshold
     ],
 )
 def test_credentials_are_recognised(text: str) -> None:
@@ -36,6 +38,8 @@ def test_credentials_are_recognised(text: str) -> None:
         "SlowFermentedSourdoughBreadBakedEveryMorning2026Edition",
         "https://static.wixstatic.com/media/abc123_DEF456ghi789JKL012mno345~mv2.jpg",
         "11111111-2222-4333-8444-555555555555",
+        "spring-2026-menu-for-the-bakery-and-cafe-in-lisbon-v2-final",  # one case only
+        "BuyOne2026GetOne2026FreeBuyOne2026GetOne2026Free",  # too repetitive for a token
     ],
 )
 def test_ordinary_text_is_not_a_credential(text: str) -> None:

@@ -209,3 +209,75 @@ def test_a_fifo_in_a_scanned_directory_is_not_read(write: Writer, tmp_path: Path
     write(site())
     os.mkfifo(tmp_path / "pipe.yaml")
     assert len(load_sites([tmp_path], env={}, now=NOW).sites) == 1
+
+
+@pytest.mark.parametrize(
+    ("zone", "message"),
+    [
+        ("5", "expected an IANA time zone like Europe/Lisbon, got an integer"),
+        ("' '", "expected an IANA time zone like Europe/Lisbon, got ' '"),
+        (
+            "Mars/Olympus",
+            "unknown time zone 'Mars/Olympus': use an IANA name such as Europe/Lisbon or UTC",
+        ),
+    ],
+    ids=["number", "blank", "no-suggestion"],
+)
+def test_a_bad_time_zone_says_what_was_given(write: Writer, zone: str, message: str) -> None:
+    path = write(site(f"policy:\n  schedule:\n    timeZone: {zone}\n"))
+    (problem,) = check_sites([path], env={}, now=NOW).problems
+    assert (problem.line, problem.path, problem.message) == (7, "policy.schedule.timeZone", message)
+
+
+@pytest.mark.parametrize(
+    ("timeout", "expected"),
+    [
+        ("1", 1.0),
+        ("1s", 1.0),
+        ('"900"', 900.0),
+        ("0", "a duration must be a positive number of seconds, got 0"),
+        (".nan", "a duration must be a positive number of seconds, got nan"),
+        (".inf", "a duration must be a positive number of seconds, got inf"),
+        ("0s", "a duration must be positive, got '0s'"),
+        (
+            "604801",
+            "604801 is longer than a week (604800 s), the longest duration mpr takes: use "
+            'seconds (900) or a duration like "90s", "15m", "1h", "1h30m"',
+        ),
+    ],
+)
+def test_a_duration_is_positive_and_at_most_a_week(
+    write: Writer, timeout: str, expected: float | str
+) -> None:
+    path = write(site(f"policy:\n  wait: {{timeout: {timeout}}}\n"))
+    problems = check_sites([path], env={}, now=NOW).problems
+    if isinstance(expected, str):
+        assert [(p.line, p.column, p.path, p.message) for p in problems] == [
+            (6, 19, "policy.wait.timeout", expected)
+        ]
+    else:
+        assert problems == ()
+        assert _one(path).sites[0].policy.wait_timeout_seconds == expected
+
+
+@pytest.mark.parametrize(
+    ("end", "problems"),
+    [
+        ("2026-11-23T00:00:00Z", []),
+        (
+            "2026-11-22T23:59:59Z",
+            [
+                "site.yaml:8:71: events[0].recurringRule.endDate: warning: the rule ended on "
+                "2026-11-22T23:59:59Z: the event will not happen again"
+            ],
+        ),
+    ],
+    ids=["ends-now", "ended"],
+)
+def test_a_rule_that_ends_now_has_not_ended_yet(
+    write: Writer, tmp_path: Path, end: str, problems: list[str]
+) -> None:
+    rule = f'{{frequency: WEEKLY, startDate: "2026-11-16T00:00:00Z", endDate: "{end}"}}'
+    path = write(site(f"events:\n  - name: Last one today\n    recurringRule:\n      {rule}\n"))
+    found = check_sites([path], env={}, now=NOW).problems
+    assert [str(p).replace(f"{tmp_path}/", "") for p in found] == problems

@@ -9,7 +9,19 @@ from pathlib import Path
 import pytest
 
 from reconciler.config.documents import SiteDoc
-from reconciler.config.reference import COMMAND, END, START, main, reference, replace_section, rows
+from reconciler.config.reference import (
+    COMMAND,
+    END,
+    START,
+    Row,
+    _code,
+    main,
+    reference,
+    replace_section,
+    rows,
+    table,
+)
+from reconciler.config.yamlio import parse_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -76,3 +88,41 @@ def test_the_module_runs_as_the_readme_says() -> None:
 def test_markers_missing_is_an_error_naming_them() -> None:
     with pytest.raises(ValueError, match="site-reference:start"):
         replace_section("# a README without the markers\n")
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("true", '"true"'),
+        ("False", '"False"'),
+        ("null", '"null"'),
+        ("yes", '"yes"'),
+        ("no", '"no"'),
+        ("7", '"7"'),
+        ("1.5", '"1.5"'),
+        ("*anchor", '"*anchor"'),
+        ("a: b", '"a: b"'),
+        ("a #b", '"a #b"'),
+        ("a{b", '"a{b"'),
+        ("a}b", '"a}b"'),
+        ("café: crème", '"café: crème"'),
+        ("Xmas", "Xmas"),
+        ("15m", '"15m"'),
+    ],
+)
+def test_an_example_is_written_as_yaml_reads_it_back(value: str, shown: str) -> None:
+    """The example column, in the README, quotes a text exactly when YAML (1.1 or 1.2) would
+    read it as something else: what a user copies gives the value."""
+    assert _code(value) == f"`{shown}`"
+    assert _code([value]) == f"`[{shown}]`"
+    assert parse_yaml(f"k: {shown}\nl: [{shown}]\n", "f").tree == {"k": value, "l": [value]}
+
+
+def test_a_pipe_in_a_description_does_not_split_the_row() -> None:
+    row = Row("k", "text", "", "`x`", "left | right")
+    assert table([row]).splitlines()[-1] == "| `k` | text |  | `x` | left \\| right |"
+
+
+def test_markers_at_the_very_start_of_the_file_are_found() -> None:
+    text = f"{START}\n| an old table |\n{END}\n"
+    assert replace_section(text) == f"{START}\n{reference()}{END}\n"

@@ -25,10 +25,22 @@ def test_the_committed_schema_is_what_the_models_generate(name: str) -> None:
     )
 
 
-def test_the_module_writes_the_schemas(tmp_path: Path) -> None:
-    assert main([str(tmp_path)]) == 0
+@pytest.mark.parametrize(
+    ("argv", "folder"),
+    [(["out/schemas"], "out/schemas"), ([], "schemas")],
+    ids=["a new folder", "the default"],
+)
+def test_the_module_writes_the_schemas(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str], folder: str
+) -> None:
+    """In-process (as `python -m` runs it: the arguments from sys.argv), so that a mutation
+    test can plant a bug in it."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["reconciler.config.schema", *argv])
+    assert main() == 0
+    assert sorted(p.name for p in (tmp_path / folder).iterdir()) == sorted(SCHEMAS)
     for name, model in SCHEMAS.items():
-        assert (tmp_path / name).read_text(encoding="utf-8") == render(model)
+        assert (tmp_path / folder / name).read_text(encoding="utf-8") == render(model)
 
 
 def _schemas_in(folder: Path) -> dict[str, str]:

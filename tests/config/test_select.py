@@ -97,3 +97,25 @@ def test_a_selection_that_leaves_nothing_is_an_error() -> None:
     with pytest.raises(SelectionEmpty) as raised:
         select_sites(SITES, ["region=eu", "!region=eu"])
     assert "--site region=eu !region=eu leaves no site" in str(raised.value)
+
+
+FLORIST = DesiredSite(
+    SiteId("a1b2c3d4-2222-4333-8444-555555555555"),
+    "Bloom Florist",
+    "d.yaml",
+    labels={"promo": "spring=yes"},
+)
+
+
+@pytest.mark.parametrize(
+    "selector",
+    [
+        "a1b2c3d4-2222-4333-8444-555555555555",
+        "A1B2C3D4-2222-4333-8444-555555555555",
+        "promo=spring=yes",
+    ],
+)
+def test_an_id_in_either_case_and_a_label_value_holding_equals_select_the_site(
+    selector: str,
+) -> None:
+    assert select_sites((BAKERY, FLORIST), [selector]) == (FLORIST,)

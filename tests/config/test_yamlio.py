@@ -9,7 +9,13 @@ import pytest
 
 from reconciler.config import yamlio
 from reconciler.config.tree import Mark, Positions, YList, YMap
-from reconciler.config.yamlio import MAX_ALIAS_NODES, MAX_FILE_BYTES, parse_yaml, read_yaml
+from reconciler.config.yamlio import (
+    MAX_ALIAS_NODES,
+    MAX_FILE_BYTES,
+    dump_yaml,
+    parse_yaml,
+    read_yaml,
+)
 from reconciler.errors import Problem
 from tests.config.conftest import Writer
 
@@ -168,3 +174,74 @@ def test_non_json_tags_and_complex_keys_are_refused() -> None:
 def test_an_empty_document_is_flagged_as_empty() -> None:
     assert parse_yaml("# only a comment\n", "f").empty
     assert parse_yaml("a: =\n", "f").tree == {"a": "="}
+
+
+def test_dump_writes_short_lists_of_scalars_on_one_line_and_the_rest_as_blocks() -> None:
+    """What `mpr import` writes: a list of scalars of at most 80 characters (each counted with
+    its ", ") on the key's line; a longer one, one with multi-line text or with mappings, one
+    item a line."""
+    data = {
+        "fits": ["x" * 38, "y" * 38],
+        "longer": ["x" * 38, "y" * 39],
+        "scalars": [1, None, True, "t"],
+        "multiline": ["one\ntwo", "x"],
+        "mappings": [{"k": 1}],
+    }
+    assert dump_yaml(data) == (
+        f"fits: [{'x' * 38}, {'y' * 38}]\n"
+        f"longer:\n  - {'x' * 38}\n  - {'y' * 39}\n"
+        "scalars: [1, null, true, t]\n"
+        "multiline:\n  - |-\n    one\n    two\n  - x\n"
+        "mappings:\n  - k: 1\n"
+    )
+    assert parse_yaml(dump_yaml(data), "f").tree == data
+
+
+def test_dump_writes_text_on_one_line_as_is_and_multi_line_text_as_a_block() -> None:
+    """A long line stays one line, accents stay letters; a text with a line break inside is a
+    literal block, one that only ends with one is quoted; NEL (U+0085), which YAML reads as a
+    line break unless escaped, is escaped."""
+    data = {
+        "long": "word " * 25 + "end",
+        "accents": "crème brûlée ✓",
+        "signed": "Thanks,\nX",
+        "trailing": "one line\n",
+        "nel": "a\x85b",
+    }
+    assert dump_yaml(data) == (
+        f"long: {'word ' * 25}end\n"
+        "accents: crème brûlée ✓\n"
+        "signed: |-\n  Thanks,\n  X\n"
+        "trailing: 'one line\n\n  '\n"
+        'nel: "a\\Nb"\n'
+    )
+    assert parse_yaml(dump_yaml(data), "f").tree == data
+
+
+def test_merge_takes_a_list_of_mappings_the_first_winning_and_counts_toward_the_depth() -> None:
+    text = "b1: &b1 {x: 1, y: 1}\nb2: &b2 {y: 2, z: 2}\nuse:\n  <<: [*b1, *b2]\n  z: 3\n"
+    assert parse_yaml(text, "f").tree["use"] == {"z": 3, "x": 1, "y": 1}
+    nested = parse_yaml("a: " + "{<<: " * 30 + "{x: 1}" + "}" * 30, "f")
+    assert (nested.tree, nested.problems) == ({"a": {"x": 1}}, [])
+    too_deep = parse_yaml("a: " + "{<<: " * 60 + "{x: 1}" + "}" * 60, "f")
+    assert [str(p) for p in too_deep.problems] == [
+        "f:1:254: a: invalid YAML: nested deeper than 50 levels"
+    ]
+    (problem,) = parse_yaml("x: 1\na:\n  <<: [{k: 1}, 5]\n", "f").problems
+    assert (
+        str(problem) == "f:3:7: a: invalid YAML: << (merge) takes a mapping or a list of mappings"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("a: !!int three\n", "f:1:4: a: invalid YAML: 'three' is not a valid !!int"),
+        ("a: [!!float x]\n", "f:1:5: a[0]: invalid YAML: 'x' is not a valid !!float"),
+        ("a: !!bool maybe\n", "f:1:4: a: invalid YAML: 'maybe' is not a valid !!bool"),
+        ("a: !!int\n", "f:1:4: a: invalid YAML: '' is not a valid !!int"),
+    ],
+)
+def test_a_value_its_tag_does_not_fit_is_located(text: str, problem: str) -> None:
+    parsed = parse_yaml(text, "f")
+    assert (parsed.tree, [str(p) for p in parsed.problems]) == (None, [problem])
