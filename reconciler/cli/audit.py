@@ -96,7 +96,9 @@ def _checked_dirty(
 
 def settle_open_writes(log: AuditLog, work: Sequence[SiteWork]) -> None:
     """Record what Wix shows of the writes an earlier run left open, and say so."""
-    for found in settle(log.open_writes, {w.desired.id: w.live for w in work}):
+    live = {str(w.desired.id): w.live for w in work}
+    declared = {str(w.desired.id): {e.name for e in w.desired.events} for w in work}
+    for found in settle(log.open_writes, live, declared):
         log.settled(found.entry, found.result, found.detail)
         name = log.names.get(found.entry.site) or found.entry.site
         warn(

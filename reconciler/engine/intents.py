@@ -9,7 +9,7 @@ cannot be told (`unknown`: a plan action that has already finished leaves no tra
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,15 +65,21 @@ def one_per_write(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
 
 
 def settle(
-    open_entries: Sequence[AuditEntry], live: Mapping[str, LiveSite | None]
+    open_entries: Sequence[AuditEntry],
+    live: Mapping[str, LiveSite | None],
+    declared: Mapping[str, Collection[str]],
 ) -> list[Settled]:
-    """For each open write of a site read in this run, what Wix shows of it."""
+    """For each open write of a site read in this run, what Wix shows of it.
+
+    `declared`: each site's event names in its file. A delete of a declared name was of an
+    extra copy (the first one is kept), so it landed when one event of that name is left.
+    """
     found = []
     for entry in open_entries:
         site = live.get(entry.site)
         if site is None:
             continue
-        result, how = _look(entry, site)
+        result, how = _look(entry, site, entry.target in declared[entry.site])
         origin = f"{_SETTLED}{entry.run or '?'} at {entry.time}: {how}"
         found.append(Settled(entry, result, origin))
     return found
@@ -87,7 +93,7 @@ def _run_of(detail: str) -> str | None:
     return None if run == "?" else run
 
 
-def _look(entry: AuditEntry, site: LiveSite) -> tuple[str, str]:
+def _look(entry: AuditEntry, site: LiveSite, declared: bool) -> tuple[str, str]:
     action, after = entry.action, entry.after
     if action == "settings.upsert" and isinstance(after, Mapping):
         wanted = {path: canonical(path, value) for path, value in after.items()}
@@ -106,8 +112,10 @@ def _look(entry: AuditEntry, site: LiveSite) -> tuple[str, str]:
         there = entry.target in names
         return (LANDED, "the event exists") if there else (LOST, "the event does not exist")
     if action == "event.delete":
-        gone = entry.target not in names or names.count(entry.target) > 1
-        return (LANDED, "the event is gone") if gone else (LOST, "the event is still there")
+        left = names.count(entry.target)
+        if declared and left:  # a delete of an extra copy: the first one is kept
+            return (LOST, "the extra copy is still there") if left > 1 else (LANDED, "one is left")
+        return (LOST, "the event is still there") if left else (LANDED, "the event is gone")
     if action == "event.update":
         return _event_update(entry.target, after, site)
     if action.startswith("plan.") and site.plan.status == GENERATING:

@@ -165,3 +165,51 @@ def test_a_site_given_by_id_reads_the_in_process_emulator(
     assert result.out.startswith(f"{SITE} — live site (no file)\n")
     assert "    BRAND_AWARENESS  Build brand awareness" in result.out
     assert "error" not in result.out
+
+
+def answer(*options: dict[str, str]) -> dict[str, object]:
+    return {"status": 200, "body": {"options": list(options)}}
+
+
+def test_options_without_a_title_have_an_empty_one(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    answers = {
+        "GetPlanGoalOptions": answer({"planGoalKey": "BOOST_SALES"}),
+        "GetPointOfViewOptions": answer({"pointOfViewKey": "FIRST_PERSON"}),
+        "GetCalendarOptions": answer({"id": US}),
+    }
+    emulator.load_fixtures({"sites": [{"id": SITE, "answers": answers}]})
+    as_json = json.loads(mpr("options", site_file(tmp_path), "--format", "json").out)
+    (site,) = as_json["sites"]
+    assert [site["planGoals"], site["pointsOfView"], site["calendars"]] == [
+        [{"key": "BOOST_SALES", "title": ""}],
+        [{"key": "FIRST_PERSON", "title": ""}],
+        [{"key": US, "title": ""}],
+    ]
+
+
+def test_a_site_that_offers_no_goal_says_none_and_a_half_like_id_is_suggested(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    answers = {"GetPlanGoalOptions": answer(), "GetCalendarOptions": answer({"id": US})}
+    emulator.load_fixtures(
+        {"sites": [{"id": SITE, "plan": {"status": "ACTIVE"}, "answers": answers}]}
+    )
+    near = "aaaaaaaa-1111-4222-8777-888888888888"  # 58% like US's id
+    path = site_file(
+        tmp_path,
+        "settings:\n  marketingPlanGoal: {goalKey: BOOST_SALES}\n"
+        f"  calendar:\n    ids: [{near}]\n",
+    )
+    result = mpr("apply", path, "--auto-approve")
+    assert result.code == exitcodes.ERROR
+    assert (
+        f"{path}:4:32: settings.marketingPlanGoal.goalKey: BOOST_SALES is not a goal this site "
+        "offers (offered: none; see `mpr options`)\n"
+    ) in result.out
+    assert (
+        f"{path}:6:11: settings.calendar.ids[0]: {near} is not a calendar this site offers; "
+        f"did you mean {US}? (offered: {US}; see `mpr options`)\n"
+    ) in result.out
+    assert emulator.writes() == []

@@ -137,6 +137,56 @@ def test_a_stale_plan_names_the_shared_file_that_changed_not_every_site(
     assert emulator.writes() == []
 
 
+def test_a_stale_plan_names_every_shared_file_that_changed_first_and_a_site_file_gone(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    ids = [f"{n}{n}{n}{n}{n}{n}{n}{n}" + SITE[8:] for n in range(1, 5)]
+    emulator.load_fixtures({"sites": [{"id": site_id} for site_id in ids]})
+    shared = [tmp_path / f"_{name}.yaml" for name in ("one", "two", "three")]
+    for number, (defaults, site_id) in enumerate(zip(shared, ids, strict=False), 1):
+        defaults.write_text("version: 1\nsettings: {toneOfVoice: warm}\n")
+        write_site(tmp_path, f"client{number}.yaml", f"defaults: {defaults.name}\n", site_id)
+    gone = write_site(tmp_path, "gone.yaml", "settings: {toneOfVoice: dry}\n", ids[3])
+    saved = tmp_path / "plan.json"
+    made = mpr("plan", str(tmp_path), "--out", str(saved))
+    assert made.code == exitcodes.OK, made.err
+
+    for defaults in shared[:2]:  # the third is left as it was
+        defaults.write_text("version: 1\nsettings: {toneOfVoice: calm}\n")
+    gone.unlink()
+    stale = mpr("apply", str(saved))
+    assert stale.code == exitcodes.REFUSED
+    assert stale.err == (
+        "Error: the saved plan is stale; make a new one with `mpr plan --out`:\n"
+        f"  {shared[0]}, {shared[1]} changed, and with it the YAML of 2 site(s): Crumb & Co, "
+        "Crumb & Co\n"
+        "  Crumb & Co: no longer selected or declared\n"
+    ), "the shared files first; the removed site file is no shared one"
+    assert emulator.writes() == []
+
+
+def test_a_saved_plan_with_a_site_that_could_not_be_read_is_stale_once_its_yaml_changed(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    seed(emulator)
+    write_site(tmp_path, body=SETTINGS)
+    unknown = "9" * 8 + SITE[8:]
+    other = write_site(tmp_path, "other.yaml", "settings: {toneOfVoice: dry}\n", unknown)
+    saved = tmp_path / "plan.json"
+    made = mpr("plan", str(tmp_path), "--out", str(saved))
+    assert made.code == exitcodes.ERROR, made.out
+    assert "SITE_NOT_FOUND" in made.out, "the other site cannot be read"
+
+    other.write_text(other.read_text().replace("dry", "drier"))
+    stale = mpr("apply", str(saved))
+    assert stale.code == exitcodes.REFUSED
+    assert stale.err == (
+        "Error: the saved plan is stale; make a new one with `mpr plan --out`:\n"
+        f"  Crumb & Co: its YAML changed ({other})\n"
+    )
+    assert emulator.writes() == []
+
+
 def test_saved_plan_is_applied_exactly_or_refused_when_stale(
     mpr: Mpr, emulator: Emulator, tmp_path: Path
 ) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from reconciler.engine.calendar import Post, SiteCalendar, build_calendar
-from reconciler.engine.plan import DraftStep, EventChange, PlanAction, SitePlan
+from reconciler.engine.plan import DraftStep, EventChange, HeldDraft, PlanAction, SitePlan
 from reconciler.model.events import CalendarEvent, RecurringRule
 from reconciler.model.plan_state import Activity, Draft, PlanState
 from reconciler.model.policy import Policy, SchedulePolicy
 from reconciler.model.site import DesiredSite, LiveSite, SiteId
+from reconciler.render.calendar.words import entry_line, post_words
 
 SITE = SiteId("11111111-2222-4333-8444-555555555555")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
@@ -41,13 +42,16 @@ def calendar_of(
 
 
 def test_recurring_events_are_expanded_and_planned_changes_marked() -> None:
-    plan = SitePlan(SITE, "Crumb", "crumb.yaml", events=(EventChange("create", "Cake Sale"),))
-    calendar = calendar_of(plan=plan)
-    seen = [(d.date.day, e.title, e.change, e.repeats) for d in calendar.days for e in d.entries]
+    midnight = CalendarEvent("Opening", date=datetime(2026, 11, 23, tzinfo=UTC))
+    changes = (EventChange("create", "Cake Sale"), EventChange("update", "Fresh Bread Friday"))
+    plan = SitePlan(SITE, "Crumb", "crumb.yaml", events=changes)
+    calendar = calendar_of(events=(WEEKLY, ONCE, midnight), plan=plan)
+    seen = [(d.date.day, entry_line(e)) for d in calendar.days for e in d.entries]
     assert seen == [
-        (25, "Cake Sale", "create", ""),
-        (27, "Fresh Bread Friday", "", "weekly"),
-        (4, "Fresh Bread Friday", "", "weekly"),
+        (23, "◆ Opening"),  # at the first moment of the first day
+        (25, "◆ Cake Sale ★ apply creates it"),
+        (27, "◆ Fresh Bread Friday (weekly) ★ apply updates it"),
+        (4, "◆ Fresh Bread Friday (weekly) ★ apply updates it"),
     ]
 
 
@@ -58,7 +62,7 @@ def test_connected_unmanaged_and_deleted_live_events_are_told_apart() -> None:
     plan = SitePlan(
         SITE, "Crumb", "crumb.yaml", events=(EventChange("delete", "Old sale", event_id="o"),)
     )
-    calendar = calendar_of(events=(), live_events=(holiday, old, staff), plan=plan)
+    calendar = calendar_of(events=(), live_events=(old, staff, holiday), plan=plan)
     tuesday, wednesday = calendar.days[1], calendar.days[3]
     assert [(e.title, e.kind) for e in tuesday.connected] == [("Holiday", "connected")]
     assert tuesday.own == ()
@@ -96,6 +100,31 @@ def test_posts_carry_their_status_and_what_the_plan_schedules() -> None:
     )
     (guide,) = calendar.days[2].entries
     assert (guide.activity_type, guide.generates_posts) == ("BLOG", True)
+
+
+def test_activities_without_a_type_or_sharing_a_moment_and_title_are_all_shown() -> None:
+    twins = (Activity("a2", at(24), "Tips", None), Activity("a1", at(24), "Tips", None))
+    midnight = Activity("a3", datetime(2026, 11, 23, tzinfo=UTC), "Week ahead", "BLOG")
+    undated = Activity("a4", None, "Someday", "BLOG")
+    calendar = calendar_of(events=(), activities=(*twins, midnight, undated))
+    seen = [(e.uid, entry_line(e)) for d in calendar.days for e in d.entries]
+    assert seen == [
+        ("activity:a3", "▸ BLOG: Week ahead"),  # at the first moment of the first day
+        ("activity:a1", "▸ activity: Tips"),
+        ("activity:a2", "▸ activity: Tips"),
+    ], "an activity without a date is on no day"
+
+
+def test_a_held_draft_says_why_it_stays_a_draft() -> None:
+    draft = Draft("d1", "FACEBOOK", "POST", "DRAFT", "acc")
+    held = HeldDraft("d1", "FACEBOOK", "", "policy.schedule.blockWords", "contains “free”")
+    plan = SitePlan(SITE, "Crumb", "crumb.yaml", drafts=DraftStep(held=(held,)))
+    activity = Activity("a1", at(24), "Tips", "SOCIAL_MARKETING", (draft,))
+    calendar = calendar_of(events=(), activities=(activity,), plan=plan)
+    (tips,) = calendar.days[1].entries
+    assert [label for _, label in post_words(tips.posts)] == [
+        "FACEBOOK post held (policy.schedule.blockWords: contains “free”)"
+    ]
 
 
 def test_the_horizon_and_what_frames_the_days() -> None:

@@ -71,11 +71,16 @@ def test_an_intent_a_killed_run_left_is_settled_from_live_state(crumb: Harness) 
         "site": SITE,
         "action": "event.create",
         "target": "Fresh Bread Friday",
+        "before": None,
+        "after": {"name": "Fresh Bread Friday", "recurringRule": {"frequency": "WEEKLY"}},
         "result": "intent",
         "run": "1",
     }
-    other = {**killed, "target": "Gone Event"}
-    Path("audit.jsonl").write_text(json.dumps(killed) + "\n" + json.dumps(other) + "\n")
+    other = {**killed, "target": "Gone Event", "before": {"name": "Gone"}, "after": None}
+    # a declared name: the delete was of an extra copy, and one event of that name is left
+    extra = {**killed, "action": "event.delete", "before": killed["after"], "after": None}
+    written = [json.dumps(e) + "\n" for e in (killed, other, extra)]
+    Path("audit.jsonl").write_text("".join(written))
     crumb.emulator.load_fixtures(
         {
             "sites": [
@@ -99,14 +104,22 @@ def test_an_intent_a_killed_run_left_is_settled_from_live_state(crumb: Harness) 
     )
     result = crumb.apply("--audit-log", "audit.jsonl")
     assert result.code == exitcodes.OK, result.text
-    lines = entries(Path("audit.jsonl"))[2:]
-    assert [(e["target"], e["result"]) for e in lines[:2]] == [
+    lines = entries(Path("audit.jsonl"))[3:]
+    assert [(e["target"], e["result"]) for e in lines[:3]] == [
         ("Fresh Bread Friday", "landed"),
         ("Gone Event", "lost"),
+        ("Fresh Bread Friday", "landed"),
     ]
+    assert (
+        "event.delete Fresh Bread Friday of an earlier run that was cut short: landed (one is left)"
+    ) in result.err
     assert lines[0]["detail"] == (
         "settled from live state, for the write of run 1 at 2026-11-23T09:00:00Z: the event exists"
     )
+    assert [(e["before"], e["after"]) for e in lines[:2]] == [
+        (killed["before"], killed["after"]),
+        (other["before"], other["after"]),
+    ], "a settled line shows what the open write was to change"
     assert crumb.committed("CreateEvent") == []
     again = crumb.apply("--audit-log", "audit.jsonl")
     assert "cut short" not in again.err, "settled once, not at every run"

@@ -71,3 +71,25 @@ def test_an_unreadable_site_is_an_error(mpr: Mpr, emulator: Emulator, tmp_path: 
         "Drift: 0 of 1 site(s) differ from the YAML.\n"
     )
     assert result.err == ""
+
+
+def test_a_site_with_no_plan_action_due_keeps_the_plan_s_reason_in_its_json(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    seed(
+        emulator,
+        {
+            "id": SITE,
+            "settings": {"toneOfVoice": "warm", "socialChannels": ["FACEBOOK"]},
+            "events": [{"name": "Black Friday Sale", "date": "2026-11-27T09:00:00Z"}],
+            "plan": {"status": "ACTIVE"},
+        },
+    )
+    path = site_file(tmp_path / "sites", "crumb", SITE, BODY)
+    result = mpr("drift", str(path), "--format", "json")
+    assert result.code == exitcodes.OK, result.out + result.err
+    assert json.loads(result.out)["sites"][0]["action"] == {
+        "kind": "none",
+        "reason": "the plan is ACTIVE and its inputs are unchanged",
+        "skipped": None,
+    }

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from reconciler.cli import exitcodes
+from reconciler.emulator import Emulator
 from tests.conftest import Mpr
+from tests.render.calendar.conftest import SITE
 
 SECTION = """</details>
 
@@ -60,3 +64,25 @@ def test_an_unchanged_site_gets_no_calendar(mpr: Mpr, crumb: str) -> None:
     applied = mpr("apply", crumb, "--auto-approve")
     assert applied.code == exitcodes.OK, applied.out
     assert "next 14 days" not in comment(mpr, crumb)
+
+
+def test_an_unchanged_site_with_a_warning_gets_no_calendar(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its details are shown for the warning; the next days only for a site that changes."""
+    site = {
+        "id": SITE,
+        "published": False,
+        "unpublishedOutcome": "ACTIVE_WITHOUT_POSTS",
+        "plan": {"status": "ACTIVE"},
+        "settings": {"toneOfVoice": "warm"},
+    }
+    emulator.load_fixtures({"sites": [site]})
+    monkeypatch.chdir(tmp_path)
+    Path("quiet.yaml").write_text(
+        f"version: 1\nsite: {{id: {SITE}, name: Quiet}}\nsettings: {{toneOfVoice: warm}}\n"
+        "policy: {schedule: {generateMissingPosts: false}}\n"
+    )
+    body = comment(mpr, "quiet.yaml")
+    assert "! warning: the plan is ACTIVE but has no posts" in body, "its details are shown"
+    assert "next 14 days" not in body

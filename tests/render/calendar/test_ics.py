@@ -51,3 +51,19 @@ def test_uids_are_unique_and_stable_across_runs(mpr: Mpr, crumb: str) -> None:
     assert len(set(first)) == len(first) == 10
     assert first == again
     assert "event:Holiday Cake Sale:2026-12-03@11111111-2222-4333-8444-555555555555.mpr" in first
+
+
+def test_a_site_that_cannot_be_read_adds_nothing_and_the_others_are_exported(
+    mpr: Mpr, crumb: str
+) -> None:
+    Path("other.yaml").write_text(
+        "version: 1\nsite: {id: 99999999-2222-4333-8444-555555555555, name: Gone}\n",
+        encoding="utf-8",
+    )
+    result = mpr(
+        "calendar", crumb, "other.yaml", "--weeks", "2", "--format", "ics", "--out", "c.ics"
+    )
+    assert result.code == exitcodes.ERROR
+    calendar = Calendar.from_ical(Path("c.ics").read_bytes())
+    assert str(calendar["x-wr-calname"]) == "mpr: Crumb & Co, Gone"
+    assert len(calendar.walk("VEVENT")) == len(exported(mpr, crumb).walk("VEVENT"))

@@ -50,4 +50,8 @@ def test_a_site_that_cannot_be_read_is_an_error_and_the_others_are_shown(
     result = mpr("calendar", crumb, str(other), "--weeks", "1")
     assert result.code == exitcodes.ERROR
     assert result.out.startswith("Crumb & Co (11111111-2222-4333-8444-555555555555) — crumb.yaml")
-    assert "Gone (99999999-2222-4333-8444-555555555555) — other.yaml\n  ! error: " in result.out
+    assert (
+        "Gone (99999999-2222-4333-8444-555555555555) — other.yaml\n  ! error: GET "
+        "/promote/marketing-plan-service/v1/marketing-settings → HTTP 404 → SITE_NOT_FOUND: "
+        "site 99999999-2222-4333-8444-555555555555 not found (request id "
+    ) in result.out, "Wix's answer, as the read got it"
