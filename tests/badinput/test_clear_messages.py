@@ -8,10 +8,14 @@ goes, a GITHUB_OUTPUT that cannot be written, and a terminal that speaks only la
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +24,7 @@ import pytest
 from reconciler.cli import exitcodes
 from reconciler.emulator import Emulator
 from reconciler.engine.lock import apply_lock
+from reconciler.errors import LockHeld
 from tests.badinput.test_bounded_reads import Run, mpr_on_disk, one_error
 from tests.cli.conftest import SITE, write_site
 
@@ -261,6 +266,44 @@ def test_a_held_apply_lock_refuses_a_second_apply_naming_its_holder(
     ) in result.err
     assert emulator.writes() == []
     assert not (tmp_path / ".mpr" / "apply.lock.json").exists(), "the note goes with the lock"
+
+
+@pytest.fixture
+def new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A machine whose local time is not UTC."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_lock_note_says_since_when_in_utc_and_an_unknown_user_as_unknown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, new_york: None
+) -> None:
+    def no_user() -> str:
+        raise KeyError("uid 12345 has no name")  # a container user without a passwd line
+
+    monkeypatch.setattr(getpass, "getuser", no_user)
+    since = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
+    with apply_lock(tmp_path, now=lambda: since, command="mpr apply sites/"):
+        with pytest.raises(LockHeld) as held, apply_lock(tmp_path):
+            pass
+    assert str(held.value) == (
+        f"mpr apply sites/ (pid {os.getpid()} on {socket.gethostname()}, by unknown) since "
+        f"2026-11-23T08:30:00Z holds the apply lock of {tmp_path}: one apply at a time writes "
+        "to Wix. Wait for it to finish (or pass --lock-timeout SECONDS to wait); a killed run "
+        "releases the lock by itself"
+    )
+
+
+def test_a_lock_note_that_cannot_be_written_does_not_stop_the_apply(tmp_path: Path) -> None:
+    """The lock is what keeps a second apply out; the note only says who holds it."""
+    (tmp_path / "apply.lock.json").mkdir()
+    with apply_lock(tmp_path):
+        with pytest.raises(LockHeld) as held, apply_lock(tmp_path):
+            pass
+    assert str(held.value).startswith(f"another mpr apply holds the apply lock of {tmp_path}: ")
 
 
 def test_a_lock_note_that_cannot_be_read_still_refuses_saying_another_apply(

@@ -146,7 +146,10 @@ def test_one_sites_odd_live_dates_fail_that_site_alone(
     write_site(tmp_path, "a.yaml", "policy: {schedule: {enabled: false}}\n" + odd)
     planned = mpr("plan", str(tmp_path))  # declared: mpr would create it again
     assert planned.code == exitcodes.ERROR
-    assert "the live event 'Odd', which the site file declares, could not be read" in planned.out
+    assert (
+        "  ! error: POST /events/query: QueryEvents: the live event 'Odd', which the site file "
+        "declares, could not be read (see the warning about it); mpr will not create it again\n"
+    ) in planned.out
     assert '+ settings.toneOfVoice: (unset) → "dry"' in planned.out
 
     applied = mpr("apply", str(tmp_path), "--auto-approve")

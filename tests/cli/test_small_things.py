@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from reconciler.cli import exitcodes, run
+from reconciler.cli.app import Hooks
 from reconciler.emulator import Emulator
 from tests.cli.conftest import SITE, write_site
 from tests.conftest import Mpr
@@ -132,3 +134,17 @@ def test_an_out_file_that_cannot_be_written_is_one_clear_error(
         "pass --out a file in a folder you can write to"
     )
     assert "Traceback" not in result.err and "bug in mpr" not in result.err
+
+
+def test_ctrl_c_while_planning_exits_130_and_says_so(
+    emulator: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The shells' 128 + the signal: a CI script tells a stopped run from a failed one."""
+    emulator.load_fixtures({"sites": [{"id": SITE}]})
+
+    def client() -> Any:
+        raise KeyboardInterrupt  # Ctrl-C as mpr reaches for Wix
+
+    code = run(["plan", str(write_site(tmp_path))], obj=Hooks(client=client))
+    assert code == exitcodes.INTERRUPTED == 130
+    assert capsys.readouterr().err.splitlines()[-1] == "Stopped by Ctrl-C (SIGINT)."

@@ -25,8 +25,16 @@ def audit(base: bytes, ours: bytes, theirs: bytes) -> bytes:
         (b"a\nx\n", b"a\ny\n", b"a\nx\nc\n", b"a\nx\nc\ny\n"),  # ours rewrote, not appended
         (b"a\n", b"a\nb\n", b"a\nb\n", b"a\nb\n"),  # a line theirs holds already
         (b"", b"b\nd\n", b"", b"b\nd\n"),
+        (b"a\nx\n", b"a\nx\nb\n", b"a\nc\n", b"a\nc\nb\n"),  # a line theirs removed
     ],
-    ids=["both appended", "no final break", "ours rewrote", "already held", "from nothing"],
+    ids=[
+        "both appended",
+        "no final break",
+        "ours rewrote",
+        "already held",
+        "from nothing",
+        "theirs removed",
+    ],
 )
 def test_audit_lines_are_theirs_then_those_ours_added(
     base: bytes, ours: bytes, theirs: bytes, merged: bytes
@@ -75,6 +83,30 @@ def test_an_unreadable_journal_counts_as_empty() -> None:
     assert merged_journal(b"{not json", ours, b"[1, 2]") == {
         "pending": {"s1": {"kind": "regenerate"}}
     }
+    damaged = b'{"pending": "s9", "posts": ["s9"], "version": 1}'  # sections of no shape
+    assert merged_journal(damaged, ours, damaged) == {
+        "pending": {"s1": {"kind": "regenerate"}},
+        "version": 1,
+    }
+
+
+def test_a_record_both_sides_cleared_stays_cleared() -> None:
+    base = journal(pending={"s1": {"kind": "regenerate"}, "s2": {"kind": "regenerate"}})
+    ours = journal(pending={"s2": {"kind": "regenerate"}})
+    theirs = journal(pending={"s2": {"kind": "keywords"}})
+    assert merged_journal(base, ours, theirs) == {"pending": {"s2": {"kind": "keywords"}}}
+
+
+def test_a_merged_journal_is_written_as_mpr_writes_one() -> None:
+    """Two spaces of indent and a final line break, as FileJournal writes it: a diff of the
+    state ref shows only the records that changed."""
+    base = journal(pending={})
+    ours = journal(pending={"s1": {"kind": "regenerate"}})
+    theirs = journal(pending={"s2": {"kind": "keywords"}})
+    assert merge_file("state.json", base, ours, theirs) == (
+        b'{\n  "pending": {\n    "s1": {\n      "kind": "regenerate"\n    },\n'
+        b'    "s2": {\n      "kind": "keywords"\n    }\n  }\n}\n'
+    )
 
 
 def test_a_lease_both_changed_keeps_theirs() -> None:

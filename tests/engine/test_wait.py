@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from reconciler.engine.clock import SystemClock
 from reconciler.engine.wait import WaitPolicy, poll
 from reconciler.errors import GenerationTimedOut
 
@@ -64,3 +65,15 @@ async def test_poll_times_out_with_a_message_saying_the_next_run_picks_it_up() -
         )
     waited = (clock.now() - datetime(2026, 11, 23, tzinfo=UTC)).total_seconds()
     assert 60 <= waited <= 60.1
+
+
+async def test_the_real_clock_waits_between_two_reads() -> None:
+    """A run without an injected clock (every real one) polls on the system clock."""
+    answers = iter(["GENERATING", "ACTIVE"])
+
+    async def read() -> str:
+        return next(answers)
+
+    policy = WaitPolicy(timeout=60, min_delay=0, max_delay=0)
+    seen = await poll(read, lambda s: s == "ACTIVE", clock=SystemClock(), policy=policy, what="x")
+    assert seen == "ACTIVE"

@@ -31,7 +31,11 @@ def test_a_declared_event_read_without_its_name_stops_the_site_before_any_write(
         '    date: "2026-11-27T09:00:00Z"\npolicy:\n  schedule: {enabled: false}\n',
     )
     assert result.code == exitcodes.ERROR, result.text
-    assert "QueryEvents: a live event came without a name" in result.text
+    assert (
+        "  ! error: POST /events/query: QueryEvents: a live event came without a name (see the "
+        "warning about it), so mpr cannot tell whether it is one the site file declares; it "
+        "will not create that event again\n"
+    ) in result.text
     assert harness.emulator.writes() == []
     assert harness.live_events() == ["Black Friday Sale"]
 

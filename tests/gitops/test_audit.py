@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +35,17 @@ def lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def test_one_line_per_settled_write_with_provenance(tmp_path: Path) -> None:
+@pytest.fixture
+def new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A machine whose local time is not UTC: the log's times are UTC all the same."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_one_line_per_settled_write_with_provenance(tmp_path: Path, new_york: None) -> None:
     log = AuditLog(
         tmp_path / "deep" / "audit.jsonl",
         Provenance(
@@ -62,8 +74,9 @@ def test_one_line_per_settled_write_with_provenance(tmp_path: Path) -> None:
         ),
     )
     log.outcome(SITE, "failed", "boom")
+    log.outcome(OTHER, "unchanged")  # a site without a name or an identity given
     log.save()
-    first, second, third = lines(tmp_path / "deep" / "audit.jsonl")
+    first, second, third, fourth = lines(tmp_path / "deep" / "audit.jsonl")
     assert first == {
         "time": "2026-11-23T09:30:00Z",
         "site": SITE,
@@ -83,7 +96,19 @@ def test_one_line_per_settled_write_with_provenance(tmp_path: Path) -> None:
     }
     assert second["detail"] == "boom [redacted]"
     assert len(second["after"]) == 51 and second["after"][-1] == "… 70 more"
-    assert third["action"] == "apply" and third["result"] == "failed"
+    assert (third["action"], third["result"], third["detail"]) == ("apply", "failed", "boom")
+    assert fourth == {
+        **first,
+        "site": OTHER,
+        "site_name": "",
+        "action": "apply",
+        "target": "",
+        "before": None,
+        "after": None,
+        "result": "unchanged",
+        "detail": "",
+        "identity": None,
+    }
     assert KEY not in (tmp_path / "deep" / "audit.jsonl").read_text()
 
 
@@ -318,3 +343,9 @@ def test_history_names_a_commit_as_git_does_and_shows_each_write_once(
         "intent",
         "applied",
     ]
+
+
+def test_a_commit_named_by_its_seven_character_prefix_is_the_one_last_applied() -> None:
+    last = {SITE: AuditEntry(time="t1", site=SITE, commit="ABCDEF1", result="applied")}
+    older = ancestry({("abcdef1" + "0" * 33, "ABCDEF1"): True})
+    assert check_order({SITE: "Crumb"}, last, "abcdef1" + "0" * 33, older) == []

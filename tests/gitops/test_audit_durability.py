@@ -42,6 +42,7 @@ def whole_lines(path: Path) -> list[dict[str, Any]]:
         ("site", ["x"], "a string, got a list"),
         ("result", {"a": 1}, "a string, got an object"),
         ("time", None, "a string, got null"),
+        ("dirty", "yes", "true or false, got a string"),
     ],
 )
 def test_a_line_of_the_wrong_shape_is_skipped_and_named(
@@ -66,6 +67,29 @@ def test_a_line_of_the_wrong_shape_is_skipped_and_named(
         applied = mpr("apply", str(site), "--auto-approve", "--audit-log", str(log))
         assert applied.code == exitcodes.OK, applied.err
         assert warning in applied.err.splitlines()
+
+
+def test_a_line_escaping_half_a_character_is_skipped_and_a_whole_one_is_read(
+    mpr: Mpr, tmp_path: Path
+) -> None:
+    """JSON lets a lone surrogate be escaped ("\\udc00"): no character, so no entry; an
+    escaped pair (an emoji as some tools write it) is one character, and reads. A JSON value
+    that is no object is no entry either."""
+    log = tmp_path / "audit.jsonl"
+    half = json.dumps({**GOOD, "detail": "\udc00"})
+    whole = json.dumps({**GOOD, "detail": "\U0001f600"})
+    assert "\\udc00" in half and "\\ud83d\\ude00" in whole
+    log.write_text(f"{json.dumps(GOOD)}\n{half}\n{whole}\n[1, 2]\n", encoding="utf-8")
+
+    history = mpr("history", "--audit-log", str(log))
+    assert history.code == exitcodes.OK
+    assert history.err.splitlines() == [
+        f"warning: {log}:2: not an audit entry (a \\ud800-\\udfff escape that stands for no "
+        "character); skipped (fix or remove the line to silence this)",
+        f"warning: {log}:4: not an audit entry (expected a JSON object, got a list); skipped "
+        "(fix or remove the line to silence this)",
+    ]
+    assert history.out.splitlines()[-1] == "2 entries."
 
 
 @pytest.mark.parametrize(
@@ -136,7 +160,9 @@ def test_a_full_disk_stops_the_writes_and_keeps_every_earlier_line(
     assert applied.code == exitcodes.ERROR
     message = (
         f"cannot append to the audit log {log}: No space left on device; mpr sends no further "
-        "write to Wix, and every earlier line is intact"
+        "write to Wix, and every earlier line is intact (a write whose outcome could not be "
+        "recorded is settled from the live state by the next apply). Free some space or make "
+        "the folder writable, then run apply again"
     )
     assert message in applied.out + applied.err
     assert emulator.writes() == []

@@ -75,7 +75,8 @@ def test_exactly_100_events_at_one_instant_are_not_called_more_than_100(
     assert result.code == exitcodes.ERROR
     assert "more than" not in result.out
     assert (
-        "100 calendar events (QueryEvents' cap) between 2026-12-05 09:59:" in result.out
+        "POST /events/query: 100 calendar events (QueryEvents' cap) between 2026-12-05 09:59:"
+        in result.out
         and "there may be more, and QueryEvents cannot page, so mpr cannot tell whether it "
         "saw them all; move some of these events to other times"
         in result.out

@@ -175,6 +175,21 @@ async def test_an_idempotent_call_is_retried_on_5xx_then_succeeds(
     assert records[1].getMessage().endswith("failed (HTTP 500); try 3 of 5 in 0.50 s")
 
 
+async def test_a_retry_after_no_answer_names_what_went_wrong(
+    router: respx.MockRouter, site: SiteClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    route = api_route(router, "GET", "/marketing-plan")
+    route.side_effect = [
+        httpx.ConnectError("refused"),
+        httpx.Response(200, json={"status": "ACTIVE"}),
+    ]
+    with caplog.at_level(logging.WARNING, logger="reconciler.wix"):
+        await site.get_social_marketing_plan()
+    [record] = [r for r in caplog.records if r.name == "reconciler.wix"]
+    assert "HTTP" not in record.getMessage()
+    assert record.getMessage().startswith(f"GET {SERVICE_PATH}/marketing-plan failed (")
+
+
 async def test_an_idempotent_call_gives_up_after_max_attempts_with_the_last_error(
     router: respx.MockRouter, site: SiteClient, client: WixClient, sleeps: list[float]
 ) -> None:

@@ -52,10 +52,12 @@ class Lease:
     """When the holder's process started (clock ticks after boot); "" when unknown."""
     damage: str = field(default="", compare=False)
     """What is wrong with a record read from the remote ("" for a sound one); never written."""
+    source: str = field(default="", compare=False)
+    """The file a damaged record was read from ("" otherwise); never written."""
 
     @property
     def file_name(self) -> str:
-        return file_name(self.scope)
+        return self.source or file_name(self.scope)
 
     def overlaps(self, scope: str) -> bool:
         """Whether this lease and one for `scope` could cover the same site."""
@@ -65,7 +67,7 @@ class Lease:
         return of != out_of or mine == other
 
     def to_bytes(self) -> bytes:
-        body = {k: v for k, v in asdict(self).items() if k != "damage"}
+        body = {k: v for k, v in asdict(self).items() if k not in ("damage", "source")}
         return (json.dumps(body, indent=2) + "\n").encode("utf-8")
 
     def expired(self, now: datetime) -> bool:
@@ -99,7 +101,9 @@ class Lease:
         lease = cls._read(content)
         if lease is None or not lease.damage or lease.file_name == name:
             return lease
-        return replace(lease, scope=_scope_of(name))  # what its file name says it covers
+        # it covers what its file name says (every site when it says no shard), and is named
+        # by the file it is in: the one to remove
+        return replace(lease, scope=_scope_of(name), source=name)
 
     @classmethod
     def _read(cls, content: bytes | None) -> Lease | None:
