@@ -20,6 +20,7 @@ from reconciler.cli import exitcodes, run
 from reconciler.cli.app import Hooks
 from reconciler.emulator import Emulator
 from reconciler.engine import bounded
+from reconciler.errors import ConfigError
 from tests.cli.conftest import SITE, write_site
 from tests.conftest import Result, emulator_client
 
@@ -132,3 +133,38 @@ def test_a_state_file_that_is_a_fifo_or_huge_is_one_message_before_any_request(
             argv = [command[0], str(site), "--state-file", str(state), *command[1:]]
             one_error(mpr_on_disk(*argv), str(state), said, "the state file")
     assert emulator.requests == []
+
+
+def test_a_file_and_a_line_exactly_at_their_caps_are_read(tmp_path: Path) -> None:
+    note = tmp_path / "note"
+    note.write_bytes(b"x" * bounded.MIB)  # 1 MiB in all, one line with no newline
+    assert list(bounded.read_lines(note, bounded.LOCK_NOTE)) == ["x" * bounded.MIB]
+    log = tmp_path / "audit.jsonl"
+    log.write_bytes(b"x" * bounded.MIB + b"\n" + b"x" * (bounded.MIB + 1) + b"\n")
+    lines = bounded.read_lines(log, bounded.AUDIT_LOG)
+    assert next(lines) == "x" * bounded.MIB + "\n"
+    with pytest.raises(ConfigError) as refused:
+        next(lines)
+    assert str(refused.value).startswith(
+        f"{log}:2: the audit log has a line longer than 1 MiB, which mpr never writes; "
+    )
+
+
+def test_undecodable_bytes_in_a_line_are_replaced(tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    log.write_bytes(b'{"site": "caf\xe9"}\n')
+    assert list(bounded.read_lines(log, bounded.AUDIT_LOG)) == ['{"site": "caf\ufffd"}\n']
+
+
+def test_a_file_that_grows_beyond_the_cap_while_read_is_one_message(tmp_path: Path) -> None:
+    note = tmp_path / "note"
+    note.write_bytes(b"x" * (bounded.MIB - 10) + b"\n")
+    lines = bounded.read_lines(note, bounded.LOCK_NOTE)
+    assert next(lines) == "x" * (bounded.MIB - 10) + "\n"
+    with note.open("ab") as handle:
+        handle.write(b"more than ten bytes\n")
+    with pytest.raises(ConfigError) as refused:
+        next(lines)
+    assert str(refused.value) == (
+        f"{note}: the apply lock's note is larger than 1 MiB, more than mpr reads; remove it"
+    )

@@ -612,6 +612,19 @@ def test_audit_lines_of_two_runs_on_one_commit_are_both_kept_in_order(
     assert git(remote.bare, "for-each-ref", "--format=%(refname)", NOTES_REF) == f"{NOTES_REF}\n"
 
 
+def test_every_note_is_read_and_each_bad_line_is_named_by_its_commit(remote: Remote) -> None:
+    store, other = remote.store("a"), "a1b2c3d4e5f6" + "7" * 28
+    line = '{"time": "%s", "site": "site-1", "action": "apply", "result": "%s"}\n'
+    store.append_note(COMMIT, (line % ("t2", "applied")).encode() + b"[1]\n")
+    store.append_note(other, (line % ("t1", "caf\xe9")).encode("latin-1") + b"{\n")
+    entries, problems = read_notes(remote.store("b"))
+    assert [(e.time, e.result) for e in entries] == [("t1", "caf\ufffd"), ("t2", "applied")]
+    assert [p.split(": not an audit entry")[0] for p in problems] == [
+        "note 3f9c2a81d0e4 (git notes --ref mpr):2",
+        "note a1b2c3d4e5f6 (git notes --ref mpr):2",
+    ]
+
+
 def test_audit_lines_whose_push_failed_reach_the_note_with_the_next_push(
     remote: Remote, tmp_path: Path
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from reconciler.engine.audit import (
     read_log,
 )
 from reconciler.engine.report import ActionRecord
-from reconciler.errors import OutOfOrderCommit
+from reconciler.errors import ConfigError, OutOfOrderCommit
 from tests.conftest import TEST_KEY, Mpr
 from tests.gitops.conftest import OTHER, SITE, seed, site_file
 
@@ -127,6 +128,27 @@ def test_reading_skips_a_torn_line_and_finds_the_last_applied_commit(tmp_path: P
     assert len(problems) == 2 and problems[0].startswith(f"{path}:5: not an audit entry")
     last = last_applied(found)
     assert set(last) == {SITE} and last[SITE].commit == B
+
+
+def test_reading_several_logs_keeps_every_entry_and_problem_of_each(tmp_path: Path) -> None:
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    entry = {"time": "t1", "site": SITE, "action": "apply", "result": "applied"}
+    first.write_text(json.dumps(entry) + "\n[1]\n", encoding="utf-8")
+    second.write_text("{\n" + json.dumps({**entry, "time": "t2"}) + "\n", encoding="utf-8")
+    found, problems = read_log([tmp_path / "missing.jsonl", first, second])
+    assert [e.time for e in found] == ["t1", "t2"]
+    assert [p.split(": not an audit entry")[0] for p in problems] == [f"{first}:2", f"{second}:1"]
+
+
+def test_an_audit_log_that_cannot_be_opened_is_one_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a short name: a socket's path is at most 108 bytes
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind("audit.sock")
+        with pytest.raises(ConfigError) as refused:
+            read_log(["audit.sock"])
+    assert str(refused.value) == "cannot read the audit log audit.sock: No such device or address"
 
 
 def ancestry(pairs: dict[tuple[str, str], bool | None]) -> Any:
