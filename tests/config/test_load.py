@@ -281,3 +281,25 @@ def test_a_rule_that_ends_now_has_not_ended_yet(
     path = write(site(f"events:\n  - name: Last one today\n    recurringRule:\n      {rule}\n"))
     found = check_sites([path], env={}, now=NOW).problems
     assert [str(p).replace(f"{tmp_path}/", "") for p in found] == problems
+
+
+@pytest.mark.parametrize(
+    ("date", "problems"),
+    [
+        ("2026-11-23T00:00:00Z", []),
+        (
+            "2026-11-22T23:59:59Z",
+            [
+                "site.yaml:7:11: events[0].date: warning: 2026-11-22T23:59:59Z is in the past: "
+                "the plan no longer uses this event; move or remove it"
+            ],
+        ),
+    ],
+    ids=["now", "a-second-ago"],
+)
+def test_an_event_dated_now_is_not_in_the_past(
+    write: Writer, tmp_path: Path, date: str, problems: list[str]
+) -> None:
+    path = write(site(f'events:\n  - name: Today\n    date: "{date}"\n'))
+    found = check_sites([path], env={}, now=NOW).problems
+    assert [str(p).replace(f"{tmp_path}/", "") for p in found] == problems

@@ -139,6 +139,10 @@ def test_a_refused_write_is_failed_and_one_whose_answer_was_lost_unknown(
     assert harness.apply("--audit-log", str(log)).code == exitcodes.ERROR
     settled = [(e[0], e[4]) for e in trail(log) if e[4] not in ("intent", "ok")]
     assert settled == [(action, result), ("apply", "failed")]
+    # The write says why, in the same words as the site's end.
+    entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    write, end = (e for e in entries if e["result"] in (result, "failed"))
+    assert write["detail"] == end["detail"] != ""
 
 
 def test_settings_changed_together_go_in_one_upsert_named_together(

@@ -79,7 +79,10 @@ def test_a_line_escaping_half_a_character_is_skipped_and_a_whole_one_is_read(
     half = json.dumps({**GOOD, "detail": "\udc00"})
     whole = json.dumps({**GOOD, "detail": "\U0001f600"})
     assert "\\udc00" in half and "\\ud83d\\ude00" in whole
-    log.write_text(f"{json.dumps(GOOD)}\n{half}\n{whole}\n[1, 2]\n", encoding="utf-8")
+    dirty, unsure = json.dumps({**GOOD, "dirty": True}), json.dumps({**GOOD, "dirty": "yes"})
+    log.write_text(
+        f"{json.dumps(GOOD)}\n{half}\n{whole}\n[1, 2]\n{dirty}\n{unsure}\n", encoding="utf-8"
+    )
 
     history = mpr("history", "--audit-log", str(log))
     assert history.code == exitcodes.OK
@@ -88,8 +91,10 @@ def test_a_line_escaping_half_a_character_is_skipped_and_a_whole_one_is_read(
         "character); skipped (fix or remove the line to silence this)",
         f"warning: {log}:4: not an audit entry (expected a JSON object, got a list); skipped "
         "(fix or remove the line to silence this)",
+        f"warning: {log}:6: not an audit entry (`dirty` must be true or false, got a string); "
+        "skipped (fix or remove the line to silence this)",
     ]
-    assert history.out.splitlines()[-1] == "2 entries."
+    assert history.out.splitlines()[-1] == "3 entries."
 
 
 @pytest.mark.parametrize(
