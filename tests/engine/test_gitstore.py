@@ -784,3 +784,19 @@ def test_a_lease_record_mpr_cannot_read_is_a_damaged_lease_named_by_its_file(
     dated = Lease.read(content.replace(b"}", b', "expires": "2999-01-01T00:00:00.000Z"}'))
     if dated is not None and dated.expires:
         assert dated.damage and not dated.stale(T0, Host.this_process()), "held until then"
+
+
+def test_a_journal_whose_local_copy_cannot_be_kept_is_one_message(
+    remote: Remote, tmp_path: Path
+) -> None:
+    """The local copy's place is a plain file's child: the journal cannot be written there."""
+    (tmp_path / "plain").write_text("", encoding="utf-8")
+    seed = tmp_path / "state.json"
+    seed.write_text('{"pending": {}}\n', encoding="utf-8")
+    local = tmp_path / "plain" / "a.json"
+    with pytest.raises(ConfigError) as refused:
+        GitJournal(local, remote.store("a"), seed=seed)
+    assert str(refused.value) == (
+        f"cannot keep the local copy of the journal {local}: [Errno 17] File exists: "
+        f"'{tmp_path / 'plain'}'"
+    )
