@@ -181,6 +181,14 @@ def policy_document(policy: Policy) -> dict[str, Any]:
         schedule["channels"] = list(policy.schedule.channels)
     schedule["horizonDays"] = policy.schedule.horizon_days
     schedule["generateMissingPosts"] = policy.schedule.generate_missing_posts
+    schedule["afterGeneration"] = policy.schedule.after_generation
+    schedule["blockWords"] = list(policy.schedule.block_words)
+    schedule["quietDays"] = list(policy.schedule.quiet_days)
+    schedule["quietDates"] = list(policy.schedule.quiet_dates)
+    if policy.schedule.max_per_day is not None:
+        schedule["maxPerDay"] = policy.schedule.max_per_day
+    schedule["timeZone"] = policy.schedule.time_zone
+    schedule["holdExcludedTopics"] = policy.schedule.hold_excluded_topics
     return {
         "pruneEvents": policy.prune_events,
         "regenerate": policy.regenerate,

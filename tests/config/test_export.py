@@ -140,13 +140,21 @@ def test_read_only_and_duplicate_events_are_left_out_with_why() -> None:
     assert exported.document["events"] == [{"name": "Sale", "date": "2026-12-01T09:00:00.000Z"}]
 
 
+RULES = (
+    "    afterGeneration: schedule\n    blockWords: []\n    quietDays: []\n    quietDates: []\n"
+    "    timeZone: UTC\n    holdExcludedTopics: false\n"
+)
+"""The content rules of the schedule policy, at their defaults."""
+
+
 @pytest.mark.parametrize(
     ("policy", "section"),
     [
         (
             Policy(),
             "    enabled: true\n    horizonDays: 14\n    generateMissingPosts: true\n"
-            "  deleteGuard:\n    percent: 30\n    minEvents: 4\n",
+            + RULES
+            + "  deleteGuard:\n    percent: 30\n    minEvents: 4\n",
         ),
         (
             Policy(
@@ -154,10 +162,28 @@ def test_read_only_and_duplicate_events_are_left_out_with_why() -> None:
                 delete_guard=DeleteGuard(percent=12.5),
             ),
             "    enabled: true\n    channels: [FACEBOOK, TIKTOK]\n    horizonDays: 14\n"
-            "    generateMissingPosts: true\n  deleteGuard:\n    percent: 12.5\n    minEvents: 4\n",
+            "    generateMissingPosts: true\n" + RULES + "  deleteGuard:\n    percent: 12.5\n"
+            "    minEvents: 4\n",
+        ),
+        (
+            Policy(
+                schedule=SchedulePolicy(
+                    after_generation="review",
+                    block_words=("guarantee",),
+                    quiet_days=("SUNDAY",),
+                    quiet_dates=("2026-12-25",),
+                    max_per_day=1,
+                    time_zone="Europe/Lisbon",
+                    hold_excluded_topics=True,
+                )
+            ),
+            "    enabled: true\n    horizonDays: 14\n    generateMissingPosts: true\n"
+            "    afterGeneration: review\n    blockWords: [guarantee]\n    quietDays: [SUNDAY]\n"
+            "    quietDates: ['2026-12-25']\n    maxPerDay: 1\n    timeZone: Europe/Lisbon\n"
+            "    holdExcludedTopics: true\n  deleteGuard:\n    percent: 30\n    minEvents: 4\n",
         ),
     ],
-    ids=["defaults", "channels-and-a-fraction"],
+    ids=["defaults", "channels-and-a-fraction", "content-rules"],
 )
 def test_the_policy_section_spells_out_its_values(policy: Policy, section: str) -> None:
     """As `mpr import` and `mpr doctor --record` write it: a whole percent as a whole number."""

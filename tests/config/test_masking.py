@@ -105,3 +105,16 @@ def test_a_file_that_manages_no_settings_masks_to_one_that_manages_none(write: W
     document = _masked(path)
     assert list(document) == ["version", "site", "events", "policy"]
     assert document["events"] == [{"name": "masked-8", "date": "2026-12-01T09:00:00.000Z"}]
+
+
+def test_the_masked_file_keeps_the_rules_that_hold_drafts(write: Writer) -> None:
+    """Quiet days, a daily cap, review: the replayed plan holds the same drafts."""
+    path = write(
+        site(
+            "policy:\n  schedule:\n    quietDays: [SUNDAY]\n    maxPerDay: 1\n"
+            "    afterGeneration: review\n    timeZone: Europe/Lisbon\n"
+        )
+    )
+    schedule = _masked(path)["policy"]["schedule"]
+    assert (schedule["quietDays"], schedule["maxPerDay"]) == (["SUNDAY"], 1)
+    assert (schedule["afterGeneration"], schedule["timeZone"]) == ("review", "Europe/Lisbon")

@@ -202,7 +202,17 @@ def test_the_written_file(mpr: Mpr, emulator: Emulator, tmp_path: Path) -> None:
         "pruneEvents": False,
         "regenerate": "auto",
         "wait": {"timeout": "15m", "maxAttempts": 2},
-        "schedule": {"enabled": False, "horizonDays": 14, "generateMissingPosts": True},
+        "schedule": {
+            "enabled": False,
+            "horizonDays": 14,
+            "generateMissingPosts": True,
+            "afterGeneration": "schedule",
+            "blockWords": [],
+            "quietDays": [],
+            "quietDates": [],
+            "timeZone": "UTC",
+            "holdExcludedTopics": False,
+        },
         "deleteGuard": {"percent": 30, "minEvents": 4},
     }
     assert (
