@@ -5,6 +5,7 @@ day the suite runs."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -142,3 +143,13 @@ def mpr(hooks: Hooks, capsys: pytest.CaptureFixture[str]) -> Mpr:
         return Result(code, captured.out, captured.err)
 
     return invoke
+
+
+@pytest.fixture
+def new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A machine whose local time is not UTC (what mpr writes in UTC must stay UTC)."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

@@ -14,8 +14,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -266,16 +264,6 @@ def test_a_held_apply_lock_refuses_a_second_apply_naming_its_holder(
     ) in result.err
     assert emulator.writes() == []
     assert not (tmp_path / ".mpr" / "apply.lock.json").exists(), "the note goes with the lock"
-
-
-@pytest.fixture
-def new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A machine whose local time is not UTC."""
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def test_the_lock_note_says_since_when_in_utc_and_an_unknown_user_as_unknown(
