@@ -150,6 +150,12 @@ def test_a_file_and_a_line_exactly_at_their_caps_are_read(tmp_path: Path) -> Non
     )
 
 
+def test_a_whole_file_exactly_at_its_cap_is_read_whole(tmp_path: Path) -> None:
+    note = tmp_path / "note"
+    note.write_bytes(b"x" * (bounded.MIB - 1) + b"y")
+    assert bounded.read_bytes(note, bounded.LOCK_NOTE) == b"x" * (bounded.MIB - 1) + b"y"
+
+
 def test_undecodable_bytes_in_a_line_are_replaced(tmp_path: Path) -> None:
     log = tmp_path / "audit.jsonl"
     log.write_bytes(b'{"site": "caf\xe9"}\n')
