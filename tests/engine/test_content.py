@@ -136,7 +136,10 @@ def test_excluded_topics_warn_or_hold_as_the_policy_says() -> None:
         excluded=("pricing",),
     )
     (post,) = warned.posts
-    assert post.flags and "“pricing”" in post.flags[0]
+    assert post.flags == (
+        "mentions the excluded topic(s) “pricing” (settings.topics.excluded; "
+        "policy.schedule.holdExcludedTopics: true holds such drafts)",
+    )
     held = draft_step(
         plan,
         policy=Policy(schedule=SchedulePolicy(hold_excluded_topics=True)),
@@ -165,3 +168,33 @@ def test_the_reviewed_hashes_hold_a_changed_draft_and_review_mode_holds_unseen_o
         )
         assert [p.id for p in result.posts] == sent
         assert result.held[0].rule == "changed since review"
+    assert result.held[1].detail == (
+        "generated in this run, so nobody has seen its words (afterGeneration: review): the next "
+        "plan shows them"
+    )
+
+
+def test_a_quiet_date_is_a_day_in_the_policy_s_time_zone() -> None:
+    plan = plan_of(
+        ("before", at("2027-06-13T22:30:00+00:00"), {"caption": "x"}),  # Sun 23:30 WEST
+        ("on-it", at("2027-06-13T23:30:00+00:00"), {"caption": "y"}),  # Mon 00:30 WEST
+    )
+    held = step(
+        plan,
+        at("2027-06-10T00:00:00+00:00"),
+        quiet_dates=("2027-06-14",),
+        time_zone="Europe/Lisbon",
+    )
+    assert [p.id for p in held.posts] == ["before"]
+    assert [(h.id, h.rule, h.detail) for h in held.held] == [
+        ("on-it", "policy.schedule.quietDates", "2027-06-14 in Europe/Lisbon is a quiet date")
+    ]
+
+
+def test_max_per_day_counts_each_post_scheduled_in_this_run() -> None:
+    plan = plan_of(
+        *((f"p{i}", at(f"2027-06-14T0{i}:00:00+00:00"), {"caption": "x"}) for i in range(4))
+    )
+    result = step(plan, at("2027-06-10T00:00:00+00:00"), max_per_day=2)
+    assert [p.id for p in result.posts] == ["p0", "p1"]
+    assert [h.id for h in result.held] == ["p2", "p3"]

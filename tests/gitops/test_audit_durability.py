@@ -81,7 +81,7 @@ def test_a_line_escaping_half_a_character_is_skipped_and_a_whole_one_is_read(
     assert "\\udc00" in half and "\\ud83d\\ude00" in whole
     dirty, unsure = json.dumps({**GOOD, "dirty": True}), json.dumps({**GOOD, "dirty": "yes"})
     log.write_text(
-        f"{json.dumps(GOOD)}\n{half}\n{whole}\n[1, 2]\n{dirty}\n{unsure}\n"
+        f"{json.dumps(GOOD)}\n{half}\n{whole}\n[1, 2]\n{dirty}\n{unsure}\n\n"
         f'{{"time": }}\n{"[" * 100_000}\n',
         encoding="utf-8",
     )
@@ -95,10 +95,10 @@ def test_a_line_escaping_half_a_character_is_skipped_and_a_whole_one_is_read(
         "(fix or remove the line to silence this)",
         f"warning: {log}:6: not an audit entry (`dirty` must be true or false, got a string); "
         "skipped (fix or remove the line to silence this)",
-        # whole (it ends its object), so not taken for a line cut short
-        f"warning: {log}:7: not an audit entry (not valid JSON at column 10: Expecting value); "
+        # (line 7 is blank) whole, as it ends its object: not taken for a line cut short
+        f"warning: {log}:8: not an audit entry (not valid JSON at column 10: Expecting value); "
         "skipped (fix or remove the line to silence this)",
-        f"warning: {log}:8: not an audit entry (JSON nested too deeply); skipped (fix or "
+        f"warning: {log}:9: not an audit entry (JSON nested too deeply); skipped (fix or "
         "remove the line to silence this)",
     ]
     assert history.out.splitlines()[-1] == "3 entries."
