@@ -117,12 +117,14 @@ def expect_list(
     what: str,
     notes: list[str] | None,
     known: Collection[str] = (),
+    skipped: Callable[[Any], None] | None = None,
 ) -> list[T]:
     """The entries of the list under the first of `names`, each read by `entry`.
 
     Absent (or null): `[]`, unless a member not in `names` or `known` holds a list of
     objects (then `UnreadableAnswer`). Present but not a list: `UnreadableAnswer`. An
-    entry `entry` cannot read (ValueError) is skipped and noted in `notes`, as "`what`".
+    entry `entry` cannot read (ValueError) is skipped and noted in `notes`, as "`what`",
+    and given to `skipped`.
     """
     for name in names:
         value = data.get(name)
@@ -130,7 +132,7 @@ def expect_list(
             continue
         if not isinstance(value, list):
             raise UnreadableAnswer(f"{_names([name])} to be a list", data)
-        return read_entries(value, entry, what=what, notes=notes)
+        return read_entries(value, entry, what=what, notes=notes, skipped=skipped)
     strangers = [k for k, v in data.items() if k not in known and _objects(v)]
     if strangers:
         raise UnreadableAnswer(
@@ -142,9 +144,15 @@ def expect_list(
 
 
 def read_entries(
-    values: Sequence[Any], entry: Callable[[Any], T], *, what: str, notes: list[str] | None
+    values: Sequence[Any],
+    entry: Callable[[Any], T],
+    *,
+    what: str,
+    notes: list[str] | None,
+    skipped: Callable[[Any], None] | None = None,
 ) -> list[T]:
-    """Each value read by `entry`; one it cannot read is skipped and noted."""
+    """Each value read by `entry` (only objects are given to it); one it cannot read, or
+    that is no object, is skipped, noted, and given to `skipped`."""
     out: list[T] = []
     for index, value in enumerate(values):
         try:
@@ -154,6 +162,8 @@ def read_entries(
         except ValueError as exc:
             if notes is not None:
                 notes.append(f"{what} #{index + 1}{_label(value)} skipped: {explain(exc)}")
+            if skipped is not None:
+                skipped(value)
     return out
 
 

@@ -309,22 +309,19 @@ class SiteClient:
         names = self.unreadable_events
 
         def event(entry: Json) -> CalendarEvent:
-            try:
-                if isinstance(entry, dict) and "name" not in entry:
-                    # mpr matches the site file by name: one it cannot read is unreadable
-                    raise ValueError("name: Field required")
-                return CalendarEvent.model_validate(entry)
-            except ValueError:
-                name = entry.get("name")
-                names.append(name if isinstance(name, str) else None)  # None: it may be any
-                raise
+            if "name" not in entry:
+                # mpr matches the site file by name: one it cannot read is unreadable
+                raise ValueError("name: Field required")
+            return CalendarEvent.model_validate(entry)
+
+        def unreadable(entry: Any) -> None:
+            name = entry.get("name") if isinstance(entry, dict) else None
+            names.append(name if isinstance(name, str) else None)  # None: it may be any
 
         def parse(data: Json) -> list[CalendarEvent]:
             keys = ("events", "calendarEvents")
-            found = expect_list(data, keys, event, what="QueryEvents: event", notes=self.notes)
-            entries: list[Any] = next((data[k] for k in keys if isinstance(data.get(k), list)), [])
-            names.extend(None for e in entries if not isinstance(e, dict))  # no name to read
-            return found
+            what = "QueryEvents: event"
+            return expect_list(data, keys, event, what=what, notes=self.notes, skipped=unreadable)
 
         return await self._call(ep.QUERY_EVENTS, parse, body=body)
 

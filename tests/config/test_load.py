@@ -260,46 +260,35 @@ def test_a_duration_is_positive_and_at_most_a_week(
         assert _one(path).sites[0].policy.wait_timeout_seconds == expected
 
 
+RULE = '{{frequency: WEEKLY, startDate: "2026-11-16T00:00:00Z", endDate: "{}"}}'
+"""A weekly rule whose end is filled in: an event's `recurringRule`."""
+
+
 @pytest.mark.parametrize(
-    ("end", "problems"),
+    ("event", "problems"),
     [
-        ("2026-11-23T00:00:00Z", []),
+        (f"recurringRule: {RULE.format('2026-11-23T00:00:00Z')}", []),
         (
-            "2026-11-22T23:59:59Z",
+            f"recurringRule: {RULE.format('2026-11-22T23:59:59Z')}",
             [
-                "site.yaml:8:71: events[0].recurringRule.endDate: warning: the rule ended on "
+                "site.yaml:7:84: events[0].recurringRule.endDate: warning: the rule ended on "
                 "2026-11-22T23:59:59Z: the event will not happen again"
             ],
         ),
-    ],
-    ids=["ends-now", "ended"],
-)
-def test_a_rule_that_ends_now_has_not_ended_yet(
-    write: Writer, tmp_path: Path, end: str, problems: list[str]
-) -> None:
-    rule = f'{{frequency: WEEKLY, startDate: "2026-11-16T00:00:00Z", endDate: "{end}"}}'
-    path = write(site(f"events:\n  - name: Last one today\n    recurringRule:\n      {rule}\n"))
-    found = check_sites([path], env={}, now=NOW).problems
-    assert [str(p).replace(f"{tmp_path}/", "") for p in found] == problems
-
-
-@pytest.mark.parametrize(
-    ("date", "problems"),
-    [
-        ("2026-11-23T00:00:00Z", []),
+        ('date: "2026-11-23T00:00:00Z"', []),
         (
-            "2026-11-22T23:59:59Z",
+            'date: "2026-11-22T23:59:59Z"',
             [
                 "site.yaml:7:11: events[0].date: warning: 2026-11-22T23:59:59Z is in the past: "
                 "the plan no longer uses this event; move or remove it"
             ],
         ),
     ],
-    ids=["now", "a-second-ago"],
+    ids=["rule-ends-now", "rule-ended", "dated-now", "dated-a-second-ago"],
 )
-def test_an_event_dated_now_is_not_in_the_past(
-    write: Writer, tmp_path: Path, date: str, problems: list[str]
+def test_an_event_that_ends_now_has_not_passed_yet(
+    write: Writer, tmp_path: Path, event: str, problems: list[str]
 ) -> None:
-    path = write(site(f'events:\n  - name: Today\n    date: "{date}"\n'))
+    path = write(site(f"events:\n  - name: Today\n    {event}\n"))
     found = check_sites([path], env={}, now=NOW).problems
     assert [str(p).replace(f"{tmp_path}/", "") for p in found] == problems
