@@ -246,7 +246,7 @@ class _Walker:
         try:
             value = self.loader.construct_object(node, deep=True)
         except (ValueError, KeyError, IndexError):  # `!!int three`: a tag its text does not fit
-            message = f"invalid YAML: {node.value!r} is not a valid {_short(node.tag)}"
+            message = f"invalid YAML: {node.value[:40]!r} is not a valid {_short(node.tag)}"
             raise _Fatal(self.mark(node), message, path) from None
         if isinstance(value, str):
             self._check_text(value, node, path)

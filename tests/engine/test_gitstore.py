@@ -254,6 +254,23 @@ def test_a_damaged_lease_is_refused_with_the_commands_that_remove_it(remote: Rem
     assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == "bob"
 
 
+def test_the_command_that_removes_a_lease_removes_that_file_whatever_its_name(
+    remote: Remote,
+) -> None:
+    """A lease file's name comes from whoever pushed it: the printed command quotes it, so
+    running it removes exactly that file and runs nothing the name holds."""
+    writer = remote.store("by-hand")
+    name = "lease-'x;$(touch pwned)*[1].json"
+    keep, drop = writer.git.blob(b"{}"), writer.git.blob(b"damaged")
+    files = {"lease.json": keep, name: drop, "state.json": keep}
+    writer.update(STATE_REF, lambda old: {**old, **files}, "by hand")
+
+    by_hand(remote.root / "by-hand", clear_command(name, "origin"))
+    listed = git(remote.bare, "ls-tree", "--name-only", STATE_REF).splitlines()
+    assert listed == ["lease.json", "state.json"]
+    assert not (remote.root / "by-hand" / "pwned").exists()
+
+
 def test_a_lease_check_renews_the_lease_once_half_its_time_is_gone(remote: Remote) -> None:
     minutes = [0]
     store = remote.store("a", now=lambda: T0 + timedelta(minutes=minutes[0]))

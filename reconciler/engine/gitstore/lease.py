@@ -102,8 +102,9 @@ class Lease:
         if lease is None or not lease.damage or lease.file_name == name:
             return lease
         # it covers what its file name says (every site when it says no shard), and is named
-        # by the file it is in: the one to remove
-        return replace(lease, scope=_scope_of(name), source=name)
+        # by the file it is in: the one to remove (a name that would write control characters
+        # to the terminal is not shown)
+        return replace(lease, scope=_scope_of(name), source=name if name.isprintable() else "")
 
     @classmethod
     def _read(cls, content: bytes | None) -> Lease | None:

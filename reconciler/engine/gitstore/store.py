@@ -12,6 +12,7 @@ trail's group commits each push from a worker thread).
 
 from __future__ import annotations
 
+import shlex
 import threading
 from collections.abc import Callable
 from contextlib import suppress
@@ -352,10 +353,20 @@ def _held_message(lease: Lease, waited: float, remote: str) -> str:
 
 
 def clear_command(name: str, remote: str) -> str:
-    """The shell commands that remove the lease file `name` with a fast-forward push."""
+    """The shell commands that remove the lease file `name` with a fast-forward push.
+
+    `name` may be any file name someone pushed to the state ref: it is quoted for the shell
+    and escaped for grep, so the printed command removes that file and does nothing else.
+    """
+    remote, message = shlex.quote(remote), shlex.quote(f"remove {name}")
+    line = shlex.quote(f"[[:space:]]{_grep_literal(name)}$")
     return (
         f'git fetch {remote} refs/mpr/state && git push {remote} "$(git commit-tree -p '
-        f"FETCH_HEAD -m 'remove {name}' \"$(git ls-tree FETCH_HEAD | grep -v "
-        f"'[[:space:]]{name.replace('.', '[.]')}$' | "
+        f'FETCH_HEAD -m {message} "$(git ls-tree FETCH_HEAD | grep -v {line} | '
         f'git mktree)")":refs/mpr/state'
     )
+
+
+def _grep_literal(text: str) -> str:
+    """`text` as a grep basic regular expression that matches it and only it."""
+    return "".join("[.]" if c == "." else f"\\{c}" if c in "*[]^$\\" else c for c in text)
