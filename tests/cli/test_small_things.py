@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from reconciler.cli import exitcodes, run
 from reconciler.cli.app import Hooks
 from reconciler.emulator import Emulator
+from reconciler.errors import Interrupted
 from tests.cli.conftest import SITE, write_site
 from tests.conftest import Mpr
 
@@ -148,3 +150,10 @@ def test_ctrl_c_while_planning_exits_130_and_says_so(
     code = run(["plan", str(write_site(tmp_path))], obj=Hooks(client=client))
     assert code == exitcodes.INTERRUPTED == 130
     assert capsys.readouterr().err.splitlines()[-1] == "Stopped by Ctrl-C (SIGINT)."
+
+
+@pytest.mark.parametrize(("number", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_run_a_signal_stopped_exits_as_shells_report_that_signal(number: int, code: int) -> None:
+    """The Interrupted error a stopped run ends with carries the signal into the exit code."""
+    stopped = Interrupted(f"{signal.Signals(number).name} stopped the run", number)
+    assert exitcodes.for_error(stopped) == code

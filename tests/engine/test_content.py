@@ -102,8 +102,8 @@ def test_max_per_day_counts_posts_already_scheduled_on_that_local_day() -> None:
     assert [(h.id, h.rule) for h in result.held] == [("same-day", "policy.schedule.maxPerDay")]
 
 
-def test_a_pinterest_title_over_wix_s_limit_is_held_before_schedule_drafts() -> None:
-    long = {"title": "x" * 101, "description": "ok"}
+def test_a_pinterest_title_and_description_over_wix_s_limits_are_held_and_both_named() -> None:
+    long = {"title": "x" * 101, "description": "d" * 801}
     plan = plan_of(("pin", at("2026-11-25T09:00:00+00:00"), long), channel="PINTEREST")
     plan = PlanState(
         "ACTIVE",
@@ -121,7 +121,11 @@ def test_a_pinterest_title_over_wix_s_limit_is_held_before_schedule_drafts() -> 
     result = step(plan, at("2026-11-23T00:00:00+00:00"))
     assert result.posts == ()
     assert [(h.rule, h.detail) for h in result.held] == [
-        ("channel limit", "pinterestPost.title has 101 characters, over 100 (Wix would refuse it)")
+        (
+            "channel limit",
+            "pinterestPost.title has 101 characters, over 100; "
+            "pinterestPost.description has 801 characters, over 800 (Wix would refuse it)",
+        )
     ]
 
 

@@ -56,7 +56,7 @@ def test_one_line_per_settled_write_with_provenance(tmp_path: Path, new_york: No
         ActionRecord(
             "posts.generate",
             "120 activities",
-            None,
+            [f"old-{n}" for n in range(50)],
             [f"id-{n}" for n in range(120)],
             "failed",
             f"boom {KEY}",
@@ -84,6 +84,7 @@ def test_one_line_per_settled_write_with_provenance(tmp_path: Path, new_york: No
         "identity": "wix-app",
     }
     assert second["detail"] == "boom [redacted]"
+    assert second["before"] == [f"old-{n}" for n in range(50)]  # 50 is shown whole
     assert len(second["after"]) == 51 and second["after"][-1] == "… 70 more"
     assert (third["action"], third["result"], third["detail"]) == ("apply", "failed", "boom")
     assert fourth == {
