@@ -12,6 +12,7 @@ from reconciler.engine.runtime import Runtime
 from tests.conftest import EmulatorTime
 from tests.faults.conftest import SITE, Harness
 
+OTHER = "99999999-2222-4333-8444-555555555555"
 BODY = """settings:
   toneOfVoice: {tone}
 policy:
@@ -50,18 +51,21 @@ def test_a_landed_regenerate_is_forgotten_by_a_run_with_nothing_else_to_do(
     harness: Harness, journal: MemoryJournal
 ) -> None:
     """The journal's record of the lost answer goes once Wix shows the regenerate ran, even
-    when the next apply has no write of its own for the site (and so no site apply runs)."""
-    harness.seed(plan={"status": "ACTIVE"}, settings={"toneOfVoice": "dry"})
+    when the next apply has no write of its own for the site (and so no site apply runs),
+    and another site without a record comes before it."""
+    live = {"plan": {"status": "ACTIVE"}, "settings": {"toneOfVoice": "dry"}}
+    harness.emulator.load_fixtures({"sites": [{"id": SITE, **live}, {"id": OTHER, **live}]})
     harness.emulator.configure(generation_seconds=0)
     harness.emulator.add_fault(
         FaultRule(path="/regenerate-marketing-plan", disconnect=True, after_backend=True)
     )
+    harness.write(BODY.format(tone="dry"), name="abbey.yaml", site_id=OTHER)
     harness.site_file = harness.write(BODY.format(tone="warm"))
-    assert harness.apply().code == exitcodes.ERROR
+    assert harness.mpr("apply", str(harness.folder), "--auto-approve").code == exitcodes.ERROR
     recorded = journal.pending(SITE)
     assert recorded is not None and recorded.sent is not None
 
-    again = harness.apply()
+    again = harness.mpr("apply", str(harness.folder), "--auto-approve")
     assert again.code == exitcodes.OK, again.text
     assert journal.pending(SITE) is None
     assert harness.operations() == ["UpsertMarketingSettings", "RegenerateMarketingPlan"]
@@ -123,3 +127,25 @@ def test_a_regenerate_that_never_reached_wix_is_sent_again_once_the_answer_windo
     looked = (sent[1].time - sent[0].time).total_seconds()
     assert round(looked) == 30  # the answer window (Runtime.answer_window), not the policy's 15m
     assert "  done: plan: RegenerateMarketingPlan started" in again.out.splitlines()
+
+
+def test_a_lost_regenerate_still_due_outlives_a_run_that_skips_it(
+    harness: Harness, journal: MemoryJournal
+) -> None:
+    """A run with --no-regenerate has nothing to do for the site, but the regenerate that
+    never reached Wix is still owed: the next plain apply sends it."""
+    harness.seed(plan={"status": "ACTIVE"}, settings={"toneOfVoice": "dry"})
+    harness.emulator.add_fault(FaultRule(path="/regenerate-marketing-plan", disconnect=True))
+    harness.site_file = harness.write(BODY.format(tone="warm"))
+    assert harness.apply().code == exitcodes.ERROR  # lost on the way: Wix never saw it
+    harness.emulator.clear_faults()
+
+    skipped = harness.apply("--no-regenerate")
+    assert skipped.code == exitcodes.OK, skipped.text
+    assert "  done: plan: RegenerateMarketingPlan started" not in skipped.out.splitlines()
+
+    again = harness.apply()
+    assert again.code == exitcodes.OK, again.text
+    assert "  done: plan: RegenerateMarketingPlan started" in again.out.splitlines()
+    sent = [r for r in harness.emulator.writes() if r.operation == "RegenerateMarketingPlan"]
+    assert [r.status for r in sent] == [0, 200]
