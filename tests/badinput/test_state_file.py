@@ -20,6 +20,7 @@ from reconciler.cli import exitcodes, run
 from reconciler.cli.app import Hooks
 from reconciler.emulator import Emulator
 from reconciler.engine.journal import FileJournal
+from reconciler.errors import ConfigError
 from tests.cli.conftest import SITE, write_site
 from tests.conftest import Result, emulator_client
 
@@ -214,7 +215,36 @@ def test_the_state_file_is_replaced_whole(tmp_path: Path) -> None:
     journal.record("site-2", "regenerate_keywords", "2026-11-23T10:00:01.000Z")
     journal.clear("site-1")
     journal.save()
-    assert json.loads(state.read_text(encoding="utf-8")) == {
-        "pending": {"site-2": {"kind": "regenerate_keywords", "since": "2026-11-23T10:00:01.000Z"}}
-    }
+    # one key a line, for a person who opens it after a failed run
+    assert state.read_text(encoding="utf-8") == (
+        "{\n"
+        '  "pending": {\n'
+        '    "site-2": {\n'
+        '      "kind": "regenerate_keywords",\n'
+        '      "since": "2026-11-23T10:00:01.000Z"\n'
+        "    }\n"
+        "  }\n"
+        "}\n"
+    )
     assert [p.name for p in state.parent.iterdir()] == ["state.json"]
+
+
+def test_a_state_file_that_cannot_be_saved_at_the_end_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = tmp_path / "state.json"
+    journal = FileJournal(state)
+    journal.record("site-1", "regenerate", "2026-11-23T10:00:00.000Z")
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(ConfigError) as failed:
+        journal.save()
+    assert str(failed.value) == (
+        f"the state file {state} could not be saved at the end of the run (No space left on "
+        "device): it may still show plan actions or posts requests this run saw through; the "
+        "next apply checks them against Wix and does not send them again. Free some space or "
+        "make the folder writable"
+    )
