@@ -144,8 +144,15 @@ def _drafts(plan: SitePlan) -> str:
     step = plan.drafts
     parts = []
     if step.generate_posts_for:
-        parts.append(f"generate posts for {len(step.generate_posts_for)} activities")
+        parts.append(f"generate posts for {_counted(len(step.generate_posts_for), 'activity')}")
     sends = sum(len(ids) for ids in step.schedule.values())
     if sends:
-        parts.append(f"schedule {sends} drafts")
+        parts.append(f"schedule {_counted(sends, 'draft')}")
     return " and ".join(parts)
+
+
+def _counted(count: int, noun: str) -> str:
+    """`1 draft`, `2 drafts`, `1 activity`, `3 activities` (the header is read as prose)."""
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {noun[:-1]}ies" if noun.endswith("y") else f"{count} {noun}s"

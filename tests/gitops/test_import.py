@@ -351,7 +351,7 @@ def test_what_the_default_policy_would_do_at_once_is_said_and_turned_off(
     ) in result.err
     assert (
         "warning: sites/harbor.yaml: policy.schedule.enabled is false: with true, apply would "
-        "now generate posts for 1 activities and schedule 5 drafts; set it to true when apply "
+        "now generate posts for 1 activity and schedule 5 drafts; set it to true when apply "
         "should generate and schedule post drafts\n"
     ) in result.err
     assert "the first apply will still" not in result.err
