@@ -90,11 +90,12 @@ def render_site(
 def _text_line(line: Line, paint: Paint) -> str:
     """An added, removed or warning line is coloured whole; a change colours its `~` only."""
     indent = "  " + "    " * line.depth
+    body = line.body.replace("\n", "\n" + indent + "  ")  # a body of lines stays under its sign
     role = line.role or _WHOLE_LINE.get(line.sign)
     if role is not None:
-        return indent + paint(f"{line.sign} {line.body}", role)
+        return indent + paint(f"{line.sign} {body}", role)
     sign = paint(line.sign, "change") if line.sign == "~" else line.sign
-    return f"{indent}{sign} {line.body}"
+    return f"{indent}{sign} {body}"
 
 
 def site_lines(

@@ -175,3 +175,21 @@ def test_validate_online_passes_a_site_whose_values_are_offered(mpr: Mpr, tmp_pa
     result = mpr("validate", path, "--online")
     assert result.code == exitcodes.OK, result.err
     assert result.err.splitlines()[-1] == "online: every value offered on 1 site(s)"
+
+
+def test_plan_shows_every_value_the_site_does_not_offer_under_its_site(
+    mpr: Mpr, tmp_path: Path
+) -> None:
+    path = site_file(
+        tmp_path, "  marketingPlanGoal: {goalKey: BRAND_AWARENESS}\n  pointOfView: THIRD_PERSON\n"
+    )
+    result = mpr("plan", str(path))
+    assert result.code == exitcodes.ERROR
+    assert result.out.splitlines()[1:3] == [
+        f"  ! error: {path}:4:32: settings.marketingPlanGoal.goalKey: BRAND_AWARENESS is not a "
+        "goal this site offers (offered: BOOST_SALES (Boost sales), COLLECT_LEADS (Collect "
+        "leads); see `mpr options`)",
+        f"    {path}:5:16: settings.pointOfView: THIRD_PERSON is not a point of view this site "
+        "offers; did you mean FIRST_PERSON? (offered: FIRST_PERSON (We / our), SECOND_PERSON "
+        "(You / your); see `mpr options`)",
+    ]
