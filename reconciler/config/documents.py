@@ -390,10 +390,13 @@ class PolicyDoc(_Doc):
 
 # --- auth (SPEC.md §1.3) ---------------------------------------------------------------
 
-EnvName = Annotated[
-    str,
-    Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=128, examples=["WIX_APP_ID"]),
-]
+ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+EnvName = Annotated[str, Field(pattern=ENV_NAME_PATTERN, max_length=128, examples=["WIX_APP_ID"])]
+PATTERN_WORDS = {
+    ENV_NAME_PATTERN: "expected the name of an environment variable (letters, digits and _, "
+    "not starting with a digit)",
+}
+"""What a value that does not match a field's pattern should have been, in words."""
 
 
 class WixAppAuthDoc(_Doc):

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from reconciler.config.documents import PATTERN_WORDS
 from reconciler.config.tree import KeyPath, Mark, Positions, format_path
 from reconciler.config.values import kind, suggest
 from reconciler.errors import Problem
@@ -158,6 +159,8 @@ def _message(error: ErrorDetails, on_key: bool) -> str:
         return f"is too long: at most {context.get('max_length')} characters"
     if kind_ == "string_pattern_mismatch" and on_key:
         return "a label key is letters, digits and . _ - /, starting with a letter or digit"
+    if kind_ == "string_pattern_mismatch" and context.get("pattern") in PATTERN_WORDS:
+        return f"{PATTERN_WORDS[context['pattern']]}, got {str(error['input'])[:40]!r}"
     if kind_ == "finite_number":
         return "expected a finite number"
     return str(error["msg"])

@@ -100,8 +100,8 @@ def test_a_defaults_file_shares_the_app_variables_and_the_site_gives_its_instanc
         ),
         (
             "auth:\n  apiKey: {env: my-key}\n",
-            "site.yaml:6:17: auth.apiKey.env: String should match pattern "
-            "'^[A-Za-z_][A-Za-z0-9_]*$'",
+            "site.yaml:6:17: auth.apiKey.env: expected the name of an environment variable "
+            "(letters, digits and _, not starting with a digit), got 'my-key'",
         ),
         (
             "auth:\n  wixApp: {instanceId: " + INSTANCE + ", appSecret: hunter2}\n",
