@@ -201,7 +201,7 @@ class _Checker:
         except ValueError as exc:
             self.report(path, f"cannot be split into words like a shell would: {exc}")
             return
-        if not parts:
+        if not parts or not parts[0].strip():  # `''` is a word, but names no program
             self.report(path, "names no program to run")
             return
         for part in parts:

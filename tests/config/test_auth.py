@@ -89,6 +89,10 @@ def test_a_defaults_file_shares_the_app_variables_and_the_site_gives_its_instanc
             "site.yaml:6:22: auth.wixUser.command: names no program to run",
         ),
         (
+            "auth:\n  wixUser: {command: '\"\" --site {siteId}'}\n",
+            "site.yaml:6:22: auth.wixUser.command: names no program to run",
+        ),
+        (
             "auth:\n  wixUser: {command: 'wix token \"unclosed'}\n",
             "site.yaml:6:22: auth.wixUser.command: cannot be split into words like a shell "
             "would: No closing quotation",
@@ -118,6 +122,7 @@ def test_a_defaults_file_shares_the_app_variables_and_the_site_gives_its_instanc
         "site-index",
         "instance-index",
         "blank",
+        "empty-program",
         "quote",
         "guid",
         "env-name",
