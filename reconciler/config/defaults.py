@@ -43,18 +43,19 @@ def resolve(
 
 def merge(shared: YMap, site: YMap) -> YMap:
     """The site document with `shared` merged under it."""
-    base = _site_shaped(shared)
+    # Labels alone make no `site:`: a site file without one is told so at its own line.
+    base = _site_shaped(shared, labels="site" in site)
     merged = _merge_value(base, site, top=True)
     assert isinstance(merged, YMap)
     return merged
 
 
-def _site_shaped(shared: YMap) -> YMap:
+def _site_shaped(shared: YMap, *, labels: bool) -> YMap:
     shaped = YMap(shared.mark)
     for key in _SHARED_SECTIONS:
         if key in shared:
             shaped.copy_entry(shared, key)
-    if "labels" in shared:
+    if labels and "labels" in shared:
         site = YMap(shared.key_marks["labels"])
         site.copy_entry(shared, "labels")
         shaped.put("site", site, shared.key_marks["labels"], shared.key_marks["labels"])

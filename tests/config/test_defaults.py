@@ -112,6 +112,16 @@ def test_a_key_missing_from_a_site_with_defaults_is_located_in_the_site_file(
     ]
 
 
+def test_a_site_file_without_site_is_told_so_though_the_defaults_have_labels(
+    write: Writer, tmp_path: Path
+) -> None:
+    write(SHARED, "_defaults.yaml")  # its labels become site.labels of every site
+    path = write("version: 1\ndefaults: _defaults.yaml\nsettings: {toneOfVoice: dry}\n")
+    assert [str(p) for p in check_sites([tmp_path], env={}, now=NOW).problems] == [
+        f"{path}:1:1: site: required field is missing"
+    ]
+
+
 def test_problems_in_the_defaults_point_into_the_defaults_file_once(
     write: Writer, tmp_path: Path
 ) -> None:
