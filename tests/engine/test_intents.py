@@ -150,3 +150,12 @@ def test_an_open_write_settled_by_a_later_run_is_not_open_any_more(run: str | No
     )
     assert open_writes([killed]) == [killed]
     assert open_writes([killed, line]) == [], "settled once, not again at every run"
+    # the killed run's lines were in a log since moved aside: the settling line stands alone
+    assert open_writes([line]) == []
+
+
+def test_an_open_write_of_a_site_not_read_this_run_waits_and_the_others_are_settled() -> None:
+    elsewhere = AuditEntry(TIME, "another-site", action="event.create", target="X", result="intent")
+    killed = AuditEntry(TIME, SITE, action="event.create", target="Rye Launch", result="intent")
+    found = settle([elsewhere, killed], {SITE: live()}, {SITE: DECLARED})
+    assert [f.entry for f in found] == [killed]
