@@ -150,7 +150,7 @@ def test_the_ordering_rule() -> None:
             "2026-11-23T09:00:00Z", SITE, commit=B, actor="bob", run="7", result="applied"
         )
     }
-    sites = {SITE: "Crumb", OTHER: "Harbor"}
+    sites = {OTHER: "Harbor", SITE: "Crumb"}  # a site never applied comes first
     with pytest.raises(OutOfOrderCommit) as refused:
         check_order(sites, last, A, ancestry({(A, B): True}))
     assert str(refused.value).startswith(
@@ -166,6 +166,14 @@ def test_the_ordering_rule() -> None:
     (warning,) = check_order(sites, last, C, ancestry({}))  # Git cannot tell: warn, go on
     assert "cannot tell whether commit cccccccccccc is older" in warning
     assert "fetch-depth: 0" in warning
+
+
+def test_an_out_of_order_refusal_leaves_out_what_the_last_apply_did_not_record() -> None:
+    """A local apply records no run, an unknown actor none, and a site may have no name."""
+    last = {SITE: AuditEntry("2026-11-23T09:00:00Z", SITE, commit=B, result="applied")}
+    with pytest.raises(OutOfOrderCommit) as refused:
+        check_order({SITE: ""}, last, A, ancestry({(A, B): True}))
+    assert f"\n  {SITE}: {B[:12]} was applied at 2026-11-23T09:00:00Z\n" in str(refused.value)
 
 
 # --- through the command line ----------------------------------------------------------
