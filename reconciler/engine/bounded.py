@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -111,15 +112,15 @@ def _open(path: Path, kind: Kind) -> BinaryIO:
 
     Opened without blocking, so a FIFO with no writer is refused rather than waited on.
     """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        with suppress(OSError):  # Linux refuses to open a socket (ENXIO): say what it is
+            _regular(path, os.stat(path).st_mode, kind)
+        raise
     try:
         mode = os.fstat(fd)
-        what = next((name for test, name in _TYPES if test(mode.st_mode)), None)
-        if what is not None or not stat.S_ISREG(mode.st_mode):
-            raise ConfigError(
-                f"{path} is {what or 'not a regular file'}: mpr reads {kind.name} only "
-                f"from a regular file; {kind.instead}"
-            )
+        _regular(path, mode.st_mode, kind)
         if mode.st_size > kind.max_bytes:
             raise _too_large(path, kind)
         os.set_blocking(fd, True)
@@ -127,6 +128,15 @@ def _open(path: Path, kind: Kind) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+def _regular(path: Path, mode: int, kind: Kind) -> None:
+    what = next((name for test, name in _TYPES if test(mode)), None)
+    if what is not None or not stat.S_ISREG(mode):
+        raise ConfigError(
+            f"{path} is {what or 'not a regular file'}: mpr reads {kind.name} only "
+            f"from a regular file; {kind.instead}"
+        )
 
 
 def _too_large(path: Path, kind: Kind) -> ConfigError:

@@ -129,7 +129,7 @@ def test_reading_several_logs_keeps_every_entry_and_problem_of_each(tmp_path: Pa
     assert [p.split(": not an audit entry")[0] for p in problems] == [f"{first}:2", f"{second}:1"]
 
 
-def test_an_audit_log_that_cannot_be_opened_is_one_message(
+def test_a_socket_named_as_the_audit_log_is_one_message_naming_what_it_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)  # a short name: a socket's path is at most 108 bytes
@@ -137,7 +137,10 @@ def test_an_audit_log_that_cannot_be_opened_is_one_message(
         listening.bind("audit.sock")
         with pytest.raises(ConfigError) as refused:
             read_log(["audit.sock"])
-    assert str(refused.value) == "cannot read the audit log audit.sock: No such device or address"
+    assert str(refused.value) == (
+        "audit.sock is a socket: mpr reads the audit log only from a regular file; name a file "
+        "with --audit-log or MPR_AUDIT_LOG"
+    )
 
 
 def ancestry(pairs: dict[tuple[str, str], bool | None]) -> Any:
