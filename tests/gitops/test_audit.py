@@ -26,6 +26,8 @@ from reconciler.errors import ConfigError, OutOfOrderCommit
 from tests.conftest import TEST_KEY, Mpr
 from tests.gitops.conftest import OTHER, SITE, seed, site_file
 
+THIRD = "33333333-2222-4333-8444-555555555555"
+
 KEY = "IST.audit-log-must-never-hold-this-key-9f8e7d6c5b4a"
 A, B, C = "a" * 40, "b" * 40, "c" * 40
 
@@ -148,27 +150,31 @@ def ancestry(pairs: dict[tuple[str, str], bool | None]) -> Any:
 
 
 def test_the_ordering_rule() -> None:
+    applied = {"result": "applied", "actor": "bob", "run": "7"}
     last = {
-        SITE: AuditEntry(
-            "2026-11-23T09:00:00Z", SITE, commit=B, actor="bob", run="7", result="applied"
-        )
+        SITE: AuditEntry("2026-11-23T09:00:00Z", SITE, commit=B, **applied),
+        OTHER: AuditEntry("2026-11-23T09:05:00Z", OTHER, commit=B, **applied),
     }
-    sites = {OTHER: "Harbor", SITE: "Crumb"}  # a site never applied comes first
+    sites = {THIRD: "Quay", SITE: "Crumb", OTHER: "Harbor"}  # a site never applied comes first
     with pytest.raises(OutOfOrderCommit) as refused:
         check_order(sites, last, A, ancestry({(A, B): True}))
-    assert str(refused.value).startswith(
+    assert str(refused.value) == (
         f"refusing to apply commit {A[:12]}: it is older than the commit last applied to these "
         f"sites, and applying it would roll them back:\n  Crumb ({SITE}): {B[:12]} was applied "
         "at 2026-11-23T09:00:00Z by bob (run 7)\n"
+        f"  Harbor ({OTHER}): {B[:12]} was applied at 2026-11-23T09:05:00Z by bob (run 7)\n"
+        "apply the newest commit instead, or pass --allow-out-of-order to roll back on purpose"
     )
-    assert "--allow-out-of-order" in str(refused.value)
     assert check_order(sites, last, C, ancestry({(C, B): False})) == []  # newer (or a revert)
     assert check_order(sites, last, B, ancestry({})) == []  # the same commit again
     assert check_order(sites, last, B[:12], ancestry({})) == []  # spelled short
     assert check_order(sites, last, None, ancestry({})) == []  # no commit: nothing to compare
-    (warning,) = check_order(sites, last, C, ancestry({}))  # Git cannot tell: warn, go on
-    assert "cannot tell whether commit cccccccccccc is older" in warning
-    assert "fetch-depth: 0" in warning
+    assert check_order(sites, last, C, ancestry({})) == [  # Git cannot tell: warn, go on
+        "cannot tell whether commit cccccccccccc is older than the one last applied (Git does "
+        "not know one of them: fetch the full history, e.g. actions/checkout with "
+        f"fetch-depth: 0); applying anyway:\n  Crumb ({SITE}): last applied {B[:12]}\n"
+        f"  Harbor ({OTHER}): last applied {B[:12]}"
+    ]
 
 
 def test_an_out_of_order_refusal_leaves_out_what_the_last_apply_did_not_record() -> None:
@@ -371,3 +377,19 @@ def test_a_commit_named_by_its_seven_character_prefix_is_the_one_last_applied() 
     last = {SITE: AuditEntry(time="t1", site=SITE, commit="ABCDEF1", result="applied")}
     older = ancestry({("abcdef1" + "0" * 33, "ABCDEF1"): True})
     assert check_order({SITE: "Crumb"}, last, "abcdef1" + "0" * 33, older) == []
+
+
+def test_a_line_keeps_its_fields_in_order_and_its_text_as_written(tmp_path: Path) -> None:
+    """The file is read by people too (grep, less): fields in one order, accents unescaped."""
+    log = AuditLog(
+        tmp_path / "audit.jsonl",
+        Provenance(),
+        names={SITE: "Padaria Lusitânia"},
+        now=lambda: datetime(2026, 11, 23, 9, 30, tzinfo=UTC),
+    )
+    log.outcome(SITE, "unchanged")
+    log.save()
+    assert (tmp_path / "audit.jsonl").read_text(encoding="utf-8").startswith(
+        f'{{"time": "2026-11-23T09:30:00Z", "site": "{SITE}", "site_name": "Padaria Lusitânia", '
+        '"action": "apply", '
+    )
