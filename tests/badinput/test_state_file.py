@@ -193,7 +193,9 @@ def test_a_state_file_that_cannot_be_written_fails_its_site_alone_and_keeps_the_
         real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", full)
-    site = write_site(tmp_path, body="settings: {toneOfVoice: dry}\n")
+    # the real clock runs this apply: should the disk not fill, it must not wait 15 minutes
+    body = "settings: {toneOfVoice: dry}\npolicy: {wait: {timeout: 5s}}\n"
+    site = write_site(tmp_path, body=body)
     result = mpr_with_state(
         "apply", str(site), "--state-file", str(state), "--auto-approve", "--no-regenerate"
     )
