@@ -393,3 +393,12 @@ def test_a_line_keeps_its_fields_in_order_and_its_text_as_written(tmp_path: Path
         f'{{"time": "2026-11-23T09:30:00Z", "site": "{SITE}", "site_name": "Padaria Lusitânia", '
         '"action": "apply", '
     )
+
+
+def test_a_secret_with_accents_is_redacted_too(tmp_path: Path) -> None:
+    secret = "palavra-passe-secreta-ção-2026"
+    log = AuditLog(tmp_path / "audit.jsonl", Provenance(), secrets=[secret])
+    log.outcome(SITE, "failed", f"sign-in refused for {secret}")
+    log.save()
+    (line,) = lines(tmp_path / "audit.jsonl")
+    assert line["detail"] == "sign-in refused for [redacted]"
