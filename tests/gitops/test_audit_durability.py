@@ -20,6 +20,7 @@ from reconciler.cli import exitcodes
 from reconciler.emulator import Emulator
 from reconciler.engine.audit import AuditLog, Provenance, read_log
 from reconciler.engine.report import ActionRecord, SiteOutcome
+from reconciler.errors import ConfigError
 from tests.conftest import Mpr
 from tests.gitops.conftest import SITE, seed, site_file
 
@@ -136,6 +137,21 @@ def test_a_torn_last_line_is_never_glued_to_the_next(
         ]
 
 
+def test_a_log_cut_after_its_first_byte_is_not_glued_to_either(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    log = tmp_path / "audit.jsonl"
+    log.write_text("{", encoding="utf-8")  # the first run was killed one byte into its line
+    seed(emulator, {"id": SITE})
+    site = site_file(tmp_path / "sites", "crumb", SITE, BODY)
+    applied = mpr("apply", str(site), "--auto-approve", "--audit-log", str(log))
+    assert applied.code == exitcodes.OK, applied.err
+    assert log.read_text(encoding="utf-8").startswith("{\n{")
+    entries, problems = read_log([log])
+    assert [p.split(": not an audit entry")[0] for p in problems] == [f"{log}:1"]
+    assert {e.action for e in entries} >= {"settings.upsert", "apply"}
+
+
 class FullDisk:
     """os.write that fills the disk on the `at`-th write to the audit log: half of that
     write lands, then ENOSPC (as a real full disk does)."""
@@ -245,3 +261,17 @@ def test_a_write_settling_after_the_log_broke_keeps_its_outcome(tmp_path: Path) 
     assert outcome.status == "failed" and "No space left on device" in (outcome.error or "")
     with pytest.raises(Exception, match="No space left on device"):
         log.outcome(SITE, "failed")  # the run's end says the log broke
+
+
+def test_a_log_that_cannot_be_opened_again_says_why(tmp_path: Path) -> None:
+    """Someone replaced the log by a folder while apply ran: the next append says so."""
+    path = tmp_path / "audit.jsonl"
+    log = AuditLog(path, Provenance())
+    path.unlink()
+    path.mkdir()
+    log.outcome(SITE, "unchanged")
+    with pytest.raises(ConfigError) as failed:
+        log.save()
+    assert str(failed.value).startswith(
+        f"cannot append to the audit log {path}: Is a directory; mpr sends no further write"
+    )
