@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,10 +62,31 @@ def test_a_state_file_with_no_pending_key_has_nothing_pending(tmp_path: Path) ->
     assert FileJournal(path).pending("site-1") is None
 
 
-def test_a_state_file_that_cannot_be_opened_is_named_with_the_reason(tmp_path: Path) -> None:
+def test_a_socket_as_the_state_file_is_named_for_what_it_is(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
-    with socket.socket(socket.AF_UNIX) as listening:  # a socket file cannot be opened
+    with socket.socket(socket.AF_UNIX) as listening:  # Linux refuses to open a socket file
         listening.bind(str(path))
         with pytest.raises(ConfigError) as refused:
             FileJournal(path)
-    assert str(refused.value) == f"cannot read the state file {path}: No such device or address"
+    assert str(refused.value) == (
+        f"{path} is a socket: mpr reads the state file only from a regular file; remove it "
+        "(apply writes a new one)"
+    )
+
+
+def test_a_state_file_that_cannot_be_opened_is_named_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "state.json"
+    path.write_text('{"pending": {}}', encoding="utf-8")
+    real_open = os.open
+
+    def denied(name: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(name) == path:  # what a file of another user gets (the tests run as root)
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_open(name, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", denied)
+    with pytest.raises(ConfigError) as refused:
+        FileJournal(path)
+    assert str(refused.value) == f"cannot read the state file {path}: Permission denied"
