@@ -105,7 +105,12 @@ def test_a_defaults_file_shares_the_app_variables_and_the_site_gives_its_instanc
         (
             "auth:\n  apiKey: {env: my-key}\n",
             "site.yaml:6:17: auth.apiKey.env: expected the name of an environment variable "
-            "(letters, digits and _, not starting with a digit), got 'my-key'",
+            "(letters, digits and _, not starting with a digit)",
+        ),
+        (  # the secret pasted where its variable's name goes is not repeated
+            "auth:\n  wixApp: {instanceId: " + INSTANCE + ", appSecretEnv: 'hunter2 of 39 c'}\n",
+            "site.yaml:6:76: auth.wixApp.appSecretEnv: expected the name of an environment "
+            "variable (letters, digits and _, not starting with a digit)",
         ),
         (
             "auth:\n  wixApp: {instanceId: " + INSTANCE + ", appSecret: hunter2}\n",
@@ -126,6 +131,7 @@ def test_a_defaults_file_shares_the_app_variables_and_the_site_gives_its_instanc
         "quote",
         "guid",
         "env-name",
+        "secret-as-env-name",
         "secret-in-yaml",
     ],
 )
