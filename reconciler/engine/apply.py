@@ -50,6 +50,7 @@ from reconciler.errors import (
     RateLimited,
     ServerError,
 )
+from reconciler.model.counts import counted
 from reconciler.model.events import parse_wire_time, wire_time
 from reconciler.model.plan_state import (
     DRAFT,
@@ -492,7 +493,8 @@ class _SiteApply:
             with suppress(GenerationTimedOut):
                 fresh = await poll(lambda: self._read_posts(ids), posts_ready(ids), **patience)
                 self.outcome.done.append(
-                    f"posts: the posts an earlier run asked for arrived ({len(ids)} activities); "
+                    "posts: the posts an earlier run asked for arrived "
+                    f"({counted(len(ids), 'activity', 'activities')}); "
                     "not asked for again"
                 )
         self.rt.journal.clear_posts(site_id)
@@ -505,8 +507,9 @@ class _SiteApply:
         for batch in chunks(ids, BATCH):
             await self.site.generate_social_posts(batch)
         calls = -(-len(ids) // BATCH)
-        self.outcome.did(f"posts: GenerateSocialPosts for {len(ids)} activities", writes=calls)
-        self.rt.progress(self.site.site_id, f"waiting for posts of {len(ids)} activities")
+        activities = counted(len(ids), "activity", "activities")
+        self.outcome.did(f"posts: GenerateSocialPosts for {activities}", writes=calls)
+        self.rt.progress(self.site.site_id, f"waiting for posts of {activities}")
         fresh: list[Activity] = await poll(
             lambda: self._read_posts(ids), posts_ready(ids), **self._patience("post generation")
         )

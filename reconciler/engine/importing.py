@@ -31,6 +31,7 @@ from reconciler.engine.plan import SitePlan
 from reconciler.engine.planning import build_site_plan
 from reconciler.engine.runtime import READING, Runtime
 from reconciler.errors import ApiError
+from reconciler.model.counts import counted
 from reconciler.model.events import CalendarEvent
 from reconciler.model.policy import Policy
 from reconciler.model.site import DesiredSite, LiveSite, SiteId
@@ -144,15 +145,9 @@ def _drafts(plan: SitePlan) -> str:
     step = plan.drafts
     parts = []
     if step.generate_posts_for:
-        parts.append(f"generate posts for {_counted(len(step.generate_posts_for), 'activity')}")
+        activities = counted(len(step.generate_posts_for), "activity", "activities")
+        parts.append(f"generate posts for {activities}")
     sends = sum(len(ids) for ids in step.schedule.values())
     if sends:
-        parts.append(f"schedule {_counted(sends, 'draft')}")
+        parts.append(f"schedule {counted(sends, 'draft')}")
     return " and ".join(parts)
-
-
-def _counted(count: int, noun: str) -> str:
-    """`1 draft`, `2 drafts`, `1 activity`, `3 activities` (the header is read as prose)."""
-    if count == 1:
-        return f"1 {noun}"
-    return f"{count} {noun[:-1]}ies" if noun.endswith("y") else f"{count} {noun}s"

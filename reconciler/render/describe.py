@@ -8,6 +8,7 @@ from collections.abc import Collection
 from typing import Any
 
 from reconciler.engine.plan import DraftStep, EventChange, Plan, PlanAction, SitePlan
+from reconciler.model.counts import counted
 from reconciler.model.plan_state import ACTIVE
 
 ACTION_WORDS = {
@@ -60,11 +61,12 @@ def draft_lines(step: DraftStep, shared: Collection[str] = ()) -> list[str]:
         return ["posts and scheduling are decided after the generation ends"]
     lines = []
     if step.generate_posts_for:
-        lines.append(f"generate posts for {len(step.generate_posts_for)} activities without posts")
+        activities = counted(len(step.generate_posts_for), "activity", "activities")
+        lines.append(f"generate posts for {activities} without posts")
     sends = {c: len(ids) for c, ids in step.schedule.items() if ids}
     if sends:
         per = ", ".join(f"{c} {n}" for c, n in sends.items())
-        lines.append(f"schedule {sum(sends.values())} drafts ({per})")
+        lines.append(f"schedule {counted(sum(sends.values()), 'draft')} ({per})")
     for channel, count in step.stays_draft.items():
         lines.append(f"{count} {channel} draft(s) stay drafts")
     lines.extend(note for note in step.notes if note not in shared)

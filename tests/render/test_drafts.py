@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from reconciler.engine.plan import DraftPost, DraftStep
 from reconciler.render import drafts, inert
+from reconciler.render.describe import draft_lines
 
 
 def post(i: int, text: str = "Fresh bread today", image: str = "") -> DraftPost:
@@ -49,3 +50,16 @@ def test_markdown_escapes_markup_and_links_only_web_images() -> None:
     )
     assert block.startswith("<details><summary>A &amp; B: the words of 1 draft(s) to schedule")
     assert "  > \\<b\\>hi\\</b\\>" in block and "[image](https://x.test/i.jpg)" in block
+
+
+def test_the_plan_counts_one_activity_and_one_draft_in_the_singular() -> None:
+    one = DraftStep(generate_posts_for=("a1",), schedule={"FACEBOOK": ("d1",)})
+    assert draft_lines(one) == [
+        "generate posts for 1 activity without posts",
+        "schedule 1 draft (FACEBOOK 1)",
+    ]
+    two = DraftStep(generate_posts_for=("a1", "a2"), schedule={"FACEBOOK": ("d1", "d2")})
+    assert draft_lines(two) == [
+        "generate posts for 2 activities without posts",
+        "schedule 2 drafts (FACEBOOK 2)",
+    ]
