@@ -44,18 +44,18 @@ def resolve(
 def merge(shared: YMap, site: YMap) -> YMap:
     """The site document with `shared` merged under it."""
     # Labels alone make no `site:`: a site file without one is told so at its own line.
-    base = _site_shaped(shared, labels="site" in site)
+    base = _site_shaped(shared, site_given="site" in site)
     merged = _merge_value(base, site, top=True)
     assert isinstance(merged, YMap)
     return merged
 
 
-def _site_shaped(shared: YMap, *, labels: bool) -> YMap:
+def _site_shaped(shared: YMap, *, site_given: bool) -> YMap:
     shaped = YMap(shared.mark)
     for key in _SHARED_SECTIONS:
         if key in shared:
             shaped.copy_entry(shared, key)
-    if labels and "labels" in shared:
+    if site_given and "labels" in shared:
         site = YMap(shared.key_marks["labels"])
         site.copy_entry(shared, "labels")
         shaped.put("site", site, shared.key_marks["labels"], shared.key_marks["labels"])

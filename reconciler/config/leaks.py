@@ -31,8 +31,9 @@ _SEGMENTS = re.compile(r"[A-Z][a-z]+|[a-z]+|[A-Z]+(?![a-z])|[0-9]+|[^A-Za-z0-9]+
 _MIN_DIGIT_RUNS = 2
 _MANY_DIGIT_RUNS = 3
 _WORDY = 3.0
-"""Segments (a capitalised word, a number…) this long on average read as CamelCase words: a
-random token's average under 2 (measured: 50,000 random 40-character tokens, +0.1% missed)."""
+"""Segments (a capitalised word, a number…) this long on average read as CamelCase words.
+Over 50,000 random 40-character tokens the average's median is 1.9 and its 99th percentile
+2.7; counting wordy ones as words misses 0.1% more of them."""
 _MIN_ENTROPY = 4.0
 _MIN_ENV_SECRET = 8
 
@@ -75,7 +76,8 @@ def looks_secret(text: str, known: str = "") -> bool:
 
 def _random(run: str) -> bool:
     # Long hex is a digest or a classic token; otherwise ask for what random tokens have and
-    # CamelCaseHashtags2026 do not: digits scattered in several places, both cases, entropy.
+    # CamelCaseHashtags2026 do not: both cases, entropy, and digits in three places or more,
+    # or in two among short segments (whole words, as in a hashtag, make long ones).
     if _HEX.fullmatch(run):
         return True
     mixed = any(c.islower() for c in run) and any(c.isupper() for c in run)

@@ -116,11 +116,11 @@ def _open(path: Path, kind: Kind) -> BinaryIO:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError:
         with suppress(OSError):  # Linux refuses to open a socket (ENXIO): say what it is
-            _regular(path, os.stat(path).st_mode, kind)
+            _require_regular_file(path, os.stat(path).st_mode, kind)
         raise
     try:
         mode = os.fstat(fd)
-        _regular(path, mode.st_mode, kind)
+        _require_regular_file(path, mode.st_mode, kind)
         if mode.st_size > kind.max_bytes:
             raise _too_large(path, kind)
         os.set_blocking(fd, True)
@@ -130,7 +130,7 @@ def _open(path: Path, kind: Kind) -> BinaryIO:
         raise
 
 
-def _regular(path: Path, mode: int, kind: Kind) -> None:
+def _require_regular_file(path: Path, mode: int, kind: Kind) -> None:
     what = next((name for test, name in _TYPES if test(mode)), None)
     if what is not None or not stat.S_ISREG(mode):
         raise ConfigError(

@@ -22,6 +22,7 @@ WIX_KEY = "IST.eyJraWQiOiJQb3pIX2FDMiIsImFsZyI6IlJTMjU2In0.eyJkYXRhIjoiZmFrZSJ9.
         "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7d",
         "0123456789abcdef0123456789abcdef01234567",
         "xK9mPqR2vLwZtYbNcHdFgJsAeUiOoQwErTyUiOpAsDfG",  # digits in two places only
+        "QzrtVwkmNbx7yFghTrewQlkjHgfdSapoIuyTr4ExzMnb",  # two, among segments of 2.9 on average
         "aB3dE5fGhJkLmNpQ" * 3,  # 16 characters equally often: entropy 4.0, the threshold
     ],
 )
