@@ -59,7 +59,7 @@ def test_posts_an_earlier_run_asked_for_are_waited_for_and_not_asked_again(
     second = harness.apply()
     assert second.code == exitcodes.OK, second.text
     assert done_lines(second.out) == [
-        f"done: posts: the posts an earlier run asked for arrived (1 activity); "
+        "done: posts: the posts an earlier run asked for arrived (1 activity); "
         "not asked for again",
         "done: drafts: scheduled 2 (FACEBOOK 2)",
     ]
