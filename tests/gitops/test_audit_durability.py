@@ -175,6 +175,30 @@ class FullDisk:
         raise OSError(errno.ENOSPC, "No space left on device")
 
 
+def test_a_write_the_system_takes_in_pieces_lands_whole(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """os.write may write less than it was given (a network file system, a signal): the rest
+    follows, once, so every line is whole and none is doubled."""
+    log = tmp_path / "audit.jsonl"
+    real = os.write
+
+    def in_pieces(fd: int, data: bytes) -> int:
+        if Path(os.readlink(f"/proc/self/fd/{fd}")) == log.resolve():
+            return real(fd, data[:50])
+        return real(fd, data)
+
+    monkeypatch.setattr(os, "write", in_pieces)
+    seed(emulator, {"id": SITE})
+    site = site_file(tmp_path / "sites", "crumb", SITE, BODY)
+    applied = mpr("apply", str(site), "--auto-approve", "--audit-log", str(log))
+    assert applied.code == exitcodes.OK, applied.err
+    entries, problems = read_log([log])
+    assert problems == []
+    assert [e.action for e in entries].count("apply") == 1
+    assert {e.action for e in entries} >= {"settings.upsert", "apply"}
+
+
 def test_a_full_disk_stops_the_writes_and_keeps_every_earlier_line(
     mpr: Mpr, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
