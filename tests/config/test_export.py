@@ -4,10 +4,12 @@ file) that says why: a value the written file could not hold as it is."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from reconciler.config import load_sites
 from reconciler.config.export import (
     Exported,
     name_calendars,
@@ -18,7 +20,7 @@ from reconciler.config.export import (
 from reconciler.config.yamlio import dump_yaml
 from reconciler.model.events import CalendarEvent, RecurringRule
 from reconciler.model.policy import DeleteGuard, Policy, SchedulePolicy
-from tests.config.conftest import SITE_ID
+from tests.config.conftest import NOW, SITE_ID, Writer, site
 
 KEY = "house-password-2026"
 """The WIX_API_KEY of the run: any value holding it is left out (it looks like no token)."""
@@ -226,3 +228,32 @@ def test_a_calendar_with_a_title_of_1_to_200_characters_is_written_by_title(
     exported = site_document(SITE_ID, "Crumb", {"settings": {"calendar": {"ids": CALENDARS}}}, [])
     name_calendars(exported.document, titles)
     assert exported.document["settings"] == {"calendar": calendar}
+
+
+def test_a_policy_section_import_writes_reads_back_as_the_same_policy(
+    write: Writer, tmp_path: Path
+) -> None:
+    """Every key, none at its default: what `mpr import` writes is what apply then follows."""
+    policy = Policy(
+        prune_events=True,
+        regenerate="never",
+        wait_timeout_seconds=1800.0,
+        max_generation_attempts=3,
+        schedule=SchedulePolicy(
+            enabled=False,
+            channels=("FACEBOOK",),
+            horizon_days=5,
+            generate_missing_posts=False,
+            after_generation="review",
+            block_words=("guarantee",),
+            quiet_days=("SUNDAY",),
+            quiet_dates=("2026-12-25",),
+            max_per_day=2,
+            time_zone="Europe/Lisbon",
+            hold_excluded_topics=True,
+        ),
+        delete_guard=DeleteGuard(percent=12.5, min_events=3),
+    )
+    write(site(dump_yaml({"policy": policy_document(policy)})))
+    (loaded,) = load_sites([tmp_path], env={}, now=NOW).sites
+    assert loaded.policy == policy

@@ -23,6 +23,7 @@ WIX_KEY = "IST.eyJraWQiOiJQb3pIX2FDMiIsImFsZyI6IlJTMjU2In0.eyJkYXRhIjoiZmFrZSJ9.
         "0123456789abcdef0123456789abcdef01234567",
         "xK9mPqR2vLwZtYbNcHdFgJsAeUiOoQwErTyUiOpAsDfG",  # digits in two places only
         "QzrtVwkmNbx7yFghTrewQlkjHgfdSapoIuyTr4ExzMnb",  # two, among segments of 2.9 on average
+        "Xkqwplmrt7Vbnzxqwe4Ytrmnbvcx9Plkjhgfdsaqwe",  # three, however long the segments
         "aB3dE5fGhJkLmNpQ" * 3,  # 16 characters equally often: entropy 4.0, the threshold
     ],
 )
@@ -43,6 +44,7 @@ def test_credentials_are_recognised(text: str) -> None:
         "BuyOne2026GetOne2026FreeBuyOne2026GetOne2026Free",  # too repetitive for a token
         "Summer2026SaleEvery2ndLoafFreeAtTheBakery",  # two numbers among whole words
         "ourBestSellers2026AndEvery1OfThemIsVegan",
+        "OurRyeBunFor2026HasFigJamAndOatBunTwo7DaysOff",  # words of 3 letters on average
     ],
 )
 def test_ordinary_text_is_not_a_credential(text: str) -> None:

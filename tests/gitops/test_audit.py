@@ -402,3 +402,22 @@ def test_a_secret_with_accents_is_redacted_too(tmp_path: Path) -> None:
     log.save()
     (line,) = lines(tmp_path / "audit.jsonl")
     assert line["detail"] == "sign-in refused for [redacted]"
+
+
+def test_every_secret_is_redacted_whole_the_longest_first_and_tokens_of_the_run_too(
+    tmp_path: Path,
+) -> None:
+    """A secret inside a longer one must not leave the longer one's ends in the log; a
+    secret of 8 characters is long enough to mask; a token issued during the run goes
+    through the run's own redaction."""
+    inner, outer, short = "zzzz-inner-1", "key-zzzz-inner-1-outer", "eight-ch"
+    log = AuditLog(
+        tmp_path / "logs" / "ci" / "audit.jsonl",  # folders made as needed
+        Provenance(),
+        secrets=[inner, outer, short],
+        redact=lambda text: text.replace("tok-of-this-run", "[redacted]"),
+    )
+    log.outcome(SITE, "failed", f"{outer} / {inner} / {short} / tok-of-this-run")
+    log.save()
+    (line,) = lines(tmp_path / "logs" / "ci" / "audit.jsonl")
+    assert line["detail"] == "[redacted] / [redacted] / [redacted] / [redacted]"
