@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+import stat
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -421,3 +423,12 @@ def test_every_secret_is_redacted_whole_the_longest_first_and_tokens_of_the_run_
     log.save()
     (line,) = lines(tmp_path / "logs" / "ci" / "audit.jsonl")
     assert line["detail"] == "[redacted] / [redacted] / [redacted] / [redacted]"
+
+
+def test_a_new_audit_log_is_readable_by_all_and_writable_by_its_owner(tmp_path: Path) -> None:
+    previous = os.umask(0o022)  # the usual umask: the mode asked for is what the file gets
+    try:
+        AuditLog(tmp_path / "audit.jsonl", Provenance())
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "audit.jsonl").stat().st_mode) == 0o644
