@@ -59,6 +59,7 @@ def test_random_tokens_are_almost_always_caught() -> None:
 def test_the_environment_key_value_is_caught_anywhere() -> None:
     assert looks_secret("prefix my-own-key-123 suffix", known="my-own-key-123")
     assert not looks_secret("short", known="short")  # too short to be a key worth matching
+    assert looks_secret("prefix eight-ch suffix", known="eight-ch")  # 8 characters: long enough
 
 
 def test_a_pasted_key_and_a_reference_to_it_are_both_errors(write: Writer) -> None:
@@ -87,3 +88,11 @@ def test_keys_in_a_defaults_file_are_caught_too(write: Writer) -> None:
     assert [(p.file.endswith("_defaults.yaml"), p.path) for p in result.errors] == [
         (True, "settings.toneOfVoice")
     ]
+
+
+def test_a_reference_does_not_join_the_text_around_it_into_a_token(write: Writer) -> None:
+    """The text before a reference is 38 token characters, 2 short of a token: the reference
+    is blanked out, not replaced by anything that would lengthen that run."""
+    near = "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC"
+    path = write(site(f"settings:\n  toneOfVoice: '{near}${{SHOP}}'\n"))
+    assert check_sites([path], env={"SHOP": "crumb"}, now=NOW).problems == ()

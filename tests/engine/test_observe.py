@@ -15,6 +15,7 @@ from reconciler.engine.observe import (
     observe,
     read_events,
     settings_calendars,
+    to_event,
 )
 from reconciler.errors import UnexpectedAnswer
 from reconciler.model.events import CalendarEvent
@@ -154,3 +155,20 @@ def test_the_connected_calendars_are_the_ids_under_settings_calendar(
 ) -> None:
     """Their events are the site's connected calendars': mpr never writes them."""
     assert settings_calendars(settings) == ids
+
+
+def test_what_wix_says_of_an_event_is_kept_even_where_the_docs_are_silent() -> None:
+    """A `readOnly` member (Wix documents none, SPEC §5.8) is honoured should Wix send one;
+    a rule without `frequency` compares unequal to any declared rule, and shows as empty."""
+    event = to_event(
+        wire.CalendarEvent.model_validate(
+            {
+                "id": "e1",
+                "name": "Imported holiday",
+                "readOnly": True,
+                "recurringRule": {"startDate": "2026-08-03T09:00:00.000Z"},
+            }
+        )
+    )
+    assert event.read_only is True
+    assert event.recurring_rule is not None and event.recurring_rule.frequency == ""

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from reconciler.engine.clock import SystemClock
+from reconciler.engine.journal import MemoryJournal
+from reconciler.engine.runtime import Runtime
 from reconciler.engine.wait import WaitPolicy, poll
 from reconciler.errors import GenerationTimedOut
 
@@ -71,6 +73,21 @@ async def test_poll_times_out_with_a_message_saying_the_next_run_picks_it_up() -
     assert 60 <= waited <= 60.1
 
 
+async def test_the_last_read_is_at_the_deadline_and_then_the_wait_ends() -> None:
+    """Reads every 3 s of a 10-second wait: at 0, 3, 6, 9, and the last one at 10 exactly."""
+    clock = SteppingClock()
+    reads: list[datetime] = []
+
+    async def read() -> str:
+        reads.append(clock.now())
+        return "GENERATING"
+
+    policy = WaitPolicy(timeout=10, min_delay=3, max_delay=3, jitter=0)
+    with pytest.raises(GenerationTimedOut):
+        await poll(read, lambda s: False, clock=clock, policy=policy, what="the plan")
+    assert [(t - reads[0]).total_seconds() for t in reads] == [0, 3, 6, 9, 10]
+
+
 async def test_the_real_clock_waits_between_two_reads() -> None:
     """A run without an injected clock (every real one) polls on the system clock."""
     answers = iter(["GENERATING", "ACTIVE"])
@@ -81,3 +98,19 @@ async def test_the_real_clock_waits_between_two_reads() -> None:
     policy = WaitPolicy(timeout=60, min_delay=0, max_delay=0)
     seen = await poll(read, lambda s: s == "ACTIVE", clock=SystemClock(), policy=policy, what="x")
     assert seen == "ACTIVE"
+
+
+async def test_the_runtime_s_minimum_pause_holds_between_reads() -> None:
+    """The in-process emulator's runs poll every 0.2 s, Wix's every second at least: the
+    runtime's minimum reaches the wait (here 5 s: three reads of a 12-second generation)."""
+    clock = SteppingClock()
+    finish = clock.moment + timedelta(seconds=12)
+
+    async def read() -> datetime:
+        return clock.now()
+
+    policy = Runtime(journal=MemoryJournal(), min_poll_delay=5.0).wait_policy(60)
+    await poll(
+        read, lambda t: t >= finish, clock=clock, policy=policy, what="x", rng=random.Random(1)
+    )
+    assert len(clock.pauses) == 3 and min(clock.pauses) >= 5.0 * (1 - policy.jitter)
