@@ -292,3 +292,15 @@ def test_an_event_that_ends_now_has_not_passed_yet(
     path = write(site(f"events:\n  - name: Today\n    {event}\n"))
     found = check_sites([path], env={}, now=NOW).problems
     assert [str(p).replace(f"{tmp_path}/", "") for p in found] == problems
+
+
+@pytest.mark.parametrize(("today", "warned"), [("2026-07-31", False), ("2026-08-01", True)])
+def test_twitter_is_warned_of_from_the_day_after_its_last(
+    write: Writer, today: str, warned: bool
+) -> None:
+    """X takes plan posts up to and including its last day (SPEC.md §1.12)."""
+    path = write(site("policy: {schedule: {channels: [FACEBOOK, TWITTER]}}\n"))
+    now = datetime.fromisoformat(today).replace(hour=12, tzinfo=UTC)
+    problems = check_sites([path], env={}, now=now).problems
+    said = [p for p in problems if "TWITTER takes no plan posts after 2026-07-31" in p.message]
+    assert bool(said) is warned
