@@ -47,6 +47,7 @@ def test_a_site_that_fails_after_its_settings_landed_is_partly_applied(
         "then it failed)\n  done: settings: upserted settings.toneOfVoice\n" in result.out
     )
     assert "Apply: 1 site(s): 0 changed, 1 partly applied, 0 failed, 0 timed out" in result.out
+    assert "] Crumb & Co: partly applied: POST " in result.err  # its progress line says so too
 
 
 def test_history_folds_the_unchanged_sites_of_a_run_and_takes_bang_selectors(
