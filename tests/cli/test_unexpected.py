@@ -89,3 +89,25 @@ def test_a_bug_met_planning_one_site_fails_that_site_only(
     assert '+ settings.toneOfVoice: (unset) → "warm"' in result.out, "the other site: planned"
     assert "1 to change, 0 unchanged, 1 error(s)." in result.out
     assert "Traceback" not in result.err
+
+
+def test_a_bug_met_applying_one_site_fails_that_site_only_and_debug_names_it(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = "22222222-3333-4444-8555-666666666666"
+    emulator.load_fixtures({"sites": [{"id": SITE}, {"id": other}]})
+    write_site(tmp_path, "a.yaml", "settings: {toneOfVoice: warm}\npolicy: {regenerate: never}\n")
+    b = "settings: {toneOfVoice: warm}\npolicy: {regenerate: never}\n"
+    write_site(tmp_path, "b.yaml", b, site_id=other)
+    real = fleet.apply_site
+
+    async def buggy(rt: Any, site: Any, desired: DesiredSite, *args: Any) -> Any:
+        if desired.id == other:
+            raise KeyError("drafts")
+        return await real(rt, site, desired, *args)
+
+    monkeypatch.setattr(fleet, "apply_site", buggy)
+    result = mpr("--debug", "apply", str(tmp_path), "--auto-approve")
+    assert result.code == exitcodes.ERROR, result.out + result.err
+    assert "  ! error: unexpected error (KeyError: 'drafts'); the other sites" in result.out
+    assert f"unexpected error applying {other}\nTraceback" in result.err

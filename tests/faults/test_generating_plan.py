@@ -132,3 +132,29 @@ def test_a_start_wix_refuses_fails_even_while_another_generation_runs(
     result = harness.apply()
     assert result.code == exitcodes.ERROR, result.text
     assert "  done: plan: RegenerateMarketingPlan started" not in result.out.splitlines()
+
+
+def test_a_site_with_nothing_to_do_but_a_skipped_regenerate_says_it_was_skipped(
+    harness: Harness,
+) -> None:
+    """Another site has changes, so apply runs: this one's report still says what it skipped."""
+    other = "99999999-2222-4333-8444-555555555555"
+    live = {"connectedChannels": ["FACEBOOK"], "settings": {"toneOfVoice": "dry"}}
+    harness.emulator.load_fixtures(
+        {
+            "sites": [
+                {"id": SITE, "plan": {"status": "INACTIVE"}, **live},
+                {"id": other, "plan": {"status": "ACTIVE"}, **live},
+            ]
+        }
+    )
+    never = "policy:\n  regenerate: never\n  schedule: {enabled: false}\n"
+    harness.write("settings:\n  toneOfVoice: dry\n" + never)
+    harness.write("settings:\n  toneOfVoice: warm\n" + never, name="other.yaml", site_id=other)
+    result = harness.mpr("apply", str(harness.folder), "--auto-approve")
+    assert result.code == exitcodes.OK, result.text
+    assert (  # both sites skipped it: the unchanged one too (the harness names both alike)
+        "! note on 2 site(s) (Crumb & Co, Crumb & Co): RegenerateMarketingPlan skipped: "
+        "policy.regenerate is never: run it by hand or change the policy"
+    ) in result.out.splitlines()
+    assert plan_starts(harness) == []
