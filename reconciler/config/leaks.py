@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from reconciler.config.interpolate import strip_references
@@ -38,10 +38,11 @@ _MIN_ENTROPY = 4.0
 _MIN_ENV_SECRET = 8
 
 
-def find_secrets(tree: Any, env: Mapping[str, str], known: Iterable[str] = ()) -> list[Problem]:
-    """One problem per string value of `tree` that looks like a credential, or holds the
-    value of WIX_API_KEY or of one of `known` (the credentials the environment holds)."""
-    values = _long_enough([env.get("WIX_API_KEY", ""), *known])
+def find_secrets(tree: Any, known: Iterable[str] = ()) -> list[Problem]:
+    """One problem per string value of `tree` that looks like a credential, or holds one of
+    `known` (the values of the credential variables the environment holds, WIX_API_KEY's
+    among them: `interpolate.credential_values`)."""
+    values = _long_enough(known)
     problems = []
     for path, mark, text in _strings(tree, (), None):
         bare = strip_references(text)

@@ -209,7 +209,7 @@ class _Run:
         if parsed.tree is None:
             return None
         known = credential_values(self.env, self.credentials)
-        self.problems.extend(find_secrets(parsed.tree, self.env, known))
+        self.problems.extend(find_secrets(parsed.tree, known))
         tree, problems = interpolate(parsed.tree, self.env, Mark(display, 1, 1), self.credentials)
         self.problems.extend(problems)
         self.problems.extend(find_known(tree, known))  # the same place, told once (_tidy)

@@ -52,8 +52,8 @@ def refused(mpr: Mpr, emulator: Emulator, path: str) -> str:
     result = mpr("apply", path, "--auto-approve")
     assert result.code == exitcodes.ERROR
     assert emulator.writes() == [], "nothing is written"
-    # the site's own report says so, under its name and id
-    assert re.search(r"\n\w+ \([0-9a-f-]{36}\): failed\n  ! error: ", result.out), result.out
+    reported = re.search(r"\n[A-Z][a-z]+ \([0-9a-f-]{36}\): failed\n  ! error: ", result.out)
+    assert reported, "the site's own report says so, under its name and id"
     return result.out
 
 

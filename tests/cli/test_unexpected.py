@@ -4,6 +4,7 @@ with --debug (or MPR_DEBUG=1)."""
 
 from __future__ import annotations
 
+import re
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
@@ -109,5 +110,10 @@ def test_a_bug_met_applying_one_site_fails_that_site_only_and_debug_names_it(
     monkeypatch.setattr(fleet, "apply_site", buggy)
     result = mpr("--debug", "apply", str(tmp_path), "--auto-approve")
     assert result.code == exitcodes.ERROR, result.out + result.err
-    assert "  ! error: unexpected error (KeyError: 'drafts'); the other sites" in result.out
+    assert re.search(
+        rf"\nCrumb & Co \({other}\): failed\n  ! error: unexpected error \(KeyError: 'drafts'\); "
+        "the other sites",
+        result.out,
+    ), result.out
+    assert f"({SITE}): applied" in result.out, "the other site: applied"
     assert f"unexpected error applying {other}\nTraceback" in result.err

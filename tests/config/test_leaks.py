@@ -96,3 +96,10 @@ def test_a_reference_does_not_join_the_text_around_it_into_a_token(write: Writer
     near = "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC"
     path = write(site(f"settings:\n  toneOfVoice: '{near}${{SHOP}}'\n"))
     assert check_sites([path], env={"SHOP": "crumb"}, now=NOW).problems == ()
+
+
+def test_the_api_key_of_the_environment_pasted_into_a_file_is_refused(write: Writer) -> None:
+    """However plain it looks: 8 characters are enough to be matched."""
+    path = write(site("settings:\n  toneOfVoice: 'say hunter22 twice'\n"))
+    (problem,) = check_sites([path], env={"WIX_API_KEY": "hunter22"}, now=NOW).problems
+    assert (problem.path, problem.message) == ("settings.toneOfVoice", MESSAGE)
