@@ -103,3 +103,15 @@ def test_the_api_key_of_the_environment_pasted_into_a_file_is_refused(write: Wri
     path = write(site("settings:\n  toneOfVoice: 'say hunter22 twice'\n"))
     (problem,) = check_sites([path], env={"WIX_API_KEY": "hunter22"}, now=NOW).problems
     assert (problem.path, problem.message) == ("settings.toneOfVoice", MESSAGE)
+
+
+def test_a_key_in_a_list_is_found_at_its_own_place(write: Writer) -> None:
+    topics = f"  topics:\n    included:\n      - sourdough\n      - '{WIX_KEY}'\n"
+    path = write(site("settings:\n" + topics))
+    (problem,) = check_sites([path], env={}, now=NOW).problems
+    assert (problem.line, problem.column, problem.path, problem.message) == (
+        9,
+        9,
+        "settings.topics.included[1]",
+        MESSAGE,
+    )

@@ -15,6 +15,7 @@ from reconciler.engine.observe import (
     observe,
     read_events,
     settings_calendars,
+    to_draft,
     to_event,
 )
 from reconciler.errors import UnexpectedAnswer
@@ -172,3 +173,10 @@ def test_what_wix_says_of_an_event_is_kept_even_where_the_docs_are_silent() -> N
     )
     assert event.read_only is True
     assert event.recurring_rule is not None and event.recurring_rule.frequency == ""
+
+
+def test_a_draft_without_a_channel_is_read_with_none() -> None:
+    """Wix's item may leave out `channel` (every member is optional in the docs): the draft
+    is read, with no channel and no account, and no channel's policy will schedule it."""
+    draft = to_draft(wire.Item.model_validate({"id": "d1", "status": "DRAFT"}))
+    assert (draft.id, draft.channel, draft.account_id, draft.type) == ("d1", "", None, "POST")

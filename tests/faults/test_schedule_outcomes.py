@@ -126,3 +126,29 @@ def test_drafts_wix_scheduled_but_left_out_of_its_answer_are_not_reported_as_dra
     ]
     assert "stayed drafts" not in result.out
     harness.assert_settled()
+
+
+def test_drafts_are_scheduled_only_on_the_channels_settings_will_have(harness: Harness) -> None:
+    """Live drafts for INSTAGRAM too, but the file drops it from settings.socialChannels:
+    only FACEBOOK's drafts are to be scheduled (the regenerate that would drop the others is
+    off)."""
+    both = ["FACEBOOK", "INSTAGRAM"]
+    harness.emulator.load_fixtures(
+        {
+            "sites": [
+                {
+                    "id": SITE,
+                    "connectedChannels": both,
+                    "settings": {"socialChannels": both},
+                    "plan": {"status": "ACTIVE"},
+                }
+            ]
+        }
+    )
+    activities = harness.emulator.snapshot(SITE)["plan"]["marketingActivities"]
+    live = {item["channel"]["name"] for a in activities for item in a.get("items", [])}
+    assert "INSTAGRAM" in live, "the live plan has INSTAGRAM drafts"
+    body = "settings:\n  socialChannels: [FACEBOOK]\npolicy: {regenerate: never}\n"
+    harness.site_file = harness.write(body)
+    result = harness.plan()
+    assert "  * drafts: schedule 6 drafts (FACEBOOK 6)" in result.out.splitlines()
