@@ -180,3 +180,11 @@ def test_a_draft_without_a_channel_is_read_with_none() -> None:
     is read, with no channel and no account, and no channel's policy will schedule it."""
     draft = to_draft(wire.Item.model_validate({"id": "d1", "status": "DRAFT"}))
     assert (draft.id, draft.channel, draft.account_id, draft.type) == ("d1", "", None, "POST")
+    assert to_draft(wire.Item.model_validate({"id": "d2"})).status == ""
+
+
+def test_a_draft_s_content_is_its_one_object_named_for_a_post_or_story() -> None:
+    """Other objects an item carries (Wix may add some) are not taken for its content."""
+    item = {"id": "d1", "media": {"kind": "image"}, "facebookPost": {"text": "Fresh bread"}}
+    draft = to_draft(wire.Item.model_validate(item))
+    assert (draft.content_key, dict(draft.content)) == ("facebookPost", {"text": "Fresh bread"})

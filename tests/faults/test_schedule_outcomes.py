@@ -152,3 +152,19 @@ def test_drafts_are_scheduled_only_on_the_channels_settings_will_have(harness: H
     harness.site_file = harness.write(body)
     result = harness.plan()
     assert "  * drafts: schedule 6 drafts (FACEBOOK 6)" in result.out.splitlines()
+
+
+def test_a_site_without_social_marketing_is_not_warned_that_its_plan_has_no_posts(
+    harness: Harness,
+) -> None:
+    blogs = {"marketingTools": ["BLOGS"]}
+    harness.emulator.load_fixtures(
+        {"sites": [{"id": SITE, "settings": blogs, "plan": {"status": "ACTIVE"}}]}
+    )
+    activities = harness.emulator.snapshot(SITE)["plan"]["marketingActivities"]
+    assert activities and not any(a.get("items") for a in activities), "a plan without posts"
+    body = "settings:\n  marketingTools: [BLOGS]\npolicy: {schedule: {enabled: false}}\n"
+    harness.site_file = harness.write(body)
+    result = harness.plan()
+    assert result.code == exitcodes.OK, result.text
+    assert "has no posts" not in result.out
