@@ -104,6 +104,10 @@ def test_apply_of_a_saved_plan_refuses_another_site_selection(
         "saved plan is applied whole; make one with `mpr plan --site … --out FILE` to apply "
         "part of a fleet\n"
     ), refused.err
+    chosen = tmp_path / "crumb.json"
+    assert mpr("plan", str(site), "--site", "Crumb*", "--out", str(chosen)).code == exitcodes.OK
+    refused = mpr("apply", str(chosen), "--site", "Other*")
+    assert "does not match the saved plan's selection (Crumb*)" in refused.err, refused.err
     assert emulator.writes() == []
 
 

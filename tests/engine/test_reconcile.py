@@ -309,3 +309,17 @@ async def test_one_site_failing_does_not_stop_the_others(
     report = await converge(wix, runtime, desired(), desired(site_id=OTHER, name="Unknown"))
     statuses = {o.site_id: o.status for o in report.outcomes}
     assert statuses == {SITE: "applied", OTHER: "failed"}
+
+
+async def test_a_converged_site_is_read_with_the_three_reads_and_no_options(
+    emulator: Emulator, wix: WixClient, runtime: Runtime
+) -> None:
+    """Its live events are all declared and unchanged, their calendar the site's own: no
+    option answer can change the plan, so none is read (the floor of a fleet's run)."""
+    seed(emulator)
+    await converge(wix, runtime)
+    emulator.clear_requests()
+    (again,) = await plan(wix, runtime)
+    assert not again.plan.has_changes
+    reads = {r.operation for r in emulator.requests}
+    assert reads == {"GetMarketingSettings", "GetSocialMarketingPlan", "QueryEvents"}
