@@ -97,3 +97,19 @@ def test_a_recurring_event_declared_one_off_becomes_one_off(harness: Harness) ->
     assert "recurringRule" not in live
     assert (live["date"], live["description"]) == ("2026-11-27T08:00:00.000Z", "once only")
     harness.assert_settled()
+
+
+def test_the_file_s_delete_guard_is_the_one_plan_applies(harness: Harness) -> None:
+    """Pruning 1 of 5 events (20%) passes the default guard (30%) but not this file's (10%)."""
+    events = [{"name": f"E{n}", "date": f"2026-12-1{n}T09:00:00Z"} for n in range(5)]
+    harness.seed(plan={"status": "ACTIVE"}, events=events)
+    declared = "".join(f"  - {{name: E{n}, date: '2026-12-1{n}T09:00:00Z'}}\n" for n in range(4))
+    harness.site_file = harness.write(
+        "events:\n" + declared + "policy:\n  pruneEvents: true\n"
+        "  deleteGuard: {percent: 10, minEvents: 1}\n  schedule: {enabled: false}\n"
+    )
+    lines = harness.plan().out.splitlines()
+    assert (
+        "  ! apply will refuse: the plan deletes 1 of 5 events (20%), more than the 10% allowed "
+        f"by policy.deleteGuard; review it and re-run with --force={SITE} to proceed"
+    ) in lines, lines

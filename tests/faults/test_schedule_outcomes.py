@@ -168,3 +168,36 @@ def test_a_site_without_social_marketing_is_not_warned_that_its_plan_has_no_post
     result = harness.plan()
     assert result.code == exitcodes.OK, result.text
     assert "has no posts" not in result.out
+
+
+def test_plan_decides_drafts_with_the_file_s_zone_excluded_topics_and_no_regenerate(
+    harness: Harness,
+) -> None:
+    """`mpr plan --no-regenerate` shows the regenerate skipped, so the drafts are decided now:
+    in policy.schedule.timeZone, with the topics the file excludes flagged."""
+    live = {"socialChannels": ["FACEBOOK"], "toneOfVoice": "dry", "topics": {"excluded": []}}
+    harness.emulator.load_fixtures(
+        {
+            "sites": [
+                {
+                    "id": SITE,
+                    "connectedChannels": ["FACEBOOK"],
+                    "settings": live,
+                    "plan": {"status": "ACTIVE"},
+                }
+            ]
+        }
+    )
+    harness.site_file = harness.write(
+        "settings:\n  toneOfVoice: warm\n  topics: {excluded: [customer]}\n"
+        "policy:\n  schedule: {timeZone: Asia/Tokyo, channels: [FACEBOOK]}\n"
+    )
+    lines = harness.plan("--no-regenerate").out.splitlines()
+    assert lines[4].endswith("; SKIPPED: --no-regenerate was given"), lines
+    drafts = [line for line in lines if line.startswith("        FACEBOOK ")]
+    assert len(drafts) == 6 and all(" JST: “" in line for line in drafts), drafts
+    (flag,) = [line for line in lines if "excluded topic" in line]
+    assert flag.endswith(
+        "mentions the excluded topic(s) “customer” (settings.topics.excluded; "
+        "policy.schedule.holdExcludedTopics: true holds such drafts)"
+    )
