@@ -304,3 +304,14 @@ def test_twitter_is_warned_of_from_the_day_after_its_last(
     problems = check_sites([path], env={}, now=now).problems
     said = [p for p in problems if "TWITTER takes no plan posts after 2026-07-31" in p.message]
     assert bool(said) is warned
+
+
+def test_a_missing_key_is_placed_at_the_mapping_that_lacks_it(write: Writer) -> None:
+    rule = '    recurringRule: {startDate: "2026-12-01T00:00:00Z"}\n'
+    path = write(site("events:\n  - name: A\n" + rule))  # the rule is on line 7
+    (problem,) = check_sites([path], env={}, now=NOW).problems
+    assert (problem.path, problem.line, problem.column) == (
+        "events[0].recurringRule.frequency",
+        7,
+        5,
+    )

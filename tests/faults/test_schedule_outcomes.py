@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from reconciler.cli import exitcodes
 from reconciler.emulator import FaultRule
 from tests.faults.conftest import SITE, Harness
@@ -201,3 +203,22 @@ def test_plan_decides_drafts_with_the_file_s_zone_excluded_topics_and_no_regener
         "mentions the excluded topic(s) “customer” (settings.topics.excluded; "
         "policy.schedule.holdExcludedTopics: true holds such drafts)"
     )
+
+
+@pytest.mark.parametrize(("tools", "warned"), [(["BLOGS"], True), (["SOCIAL_MARKETING"], False)])
+def test_scheduling_on_a_site_without_social_marketing_is_warned_of_from_its_live_tools(
+    harness: Harness, tools: list[str], warned: bool
+) -> None:
+    """The file leaves marketingTools unmanaged: the live value is the one that counts."""
+    harness.emulator.load_fixtures(
+        {
+            "sites": [
+                {"id": SITE, "settings": {"marketingTools": tools}, "plan": {"status": "ACTIVE"}}
+            ]
+        }
+    )
+    harness.site_file = harness.write(
+        "settings:\n  toneOfVoice: dry\npolicy: {regenerate: never}\n"
+    )
+    out = harness.plan().out
+    assert ("settings.marketingTools lacks SOCIAL_MARKETING" in out) is warned, out
