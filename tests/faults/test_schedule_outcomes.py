@@ -221,4 +221,8 @@ def test_scheduling_on_a_site_without_social_marketing_is_warned_of_from_its_liv
         "settings:\n  toneOfVoice: dry\npolicy: {regenerate: never}\n"
     )
     out = harness.plan().out
-    assert ("settings.marketingTools lacks SOCIAL_MARKETING" in out) is warned, out
+    warning = (
+        "  ! warning: settings.marketingTools lacks SOCIAL_MARKETING while policy.schedule is "
+        "enabled: Wix will generate no social posts to schedule"
+    )
+    assert (warning in out.splitlines()) is warned, out
