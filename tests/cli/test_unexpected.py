@@ -23,6 +23,7 @@ from tests.cli.conftest import SITE, write_site
 from tests.conftest import Mpr
 
 SECRET = "IST.unexpected-error-secret-0123456789"
+OTHER = "22222222-3333-4444-8555-666666666666"
 
 
 def broken() -> AbstractAsyncContextManager[WixClient]:
@@ -64,18 +65,22 @@ def test_debug_shows_the_traceback_with_secrets_masked(
     assert result.err.splitlines()[-1].startswith("Error: unexpected error (RuntimeError:")
 
 
+def two_sites(emulator: Emulator, folder: Path, body: str) -> None:
+    """SITE in a.yaml and OTHER in b.yaml, both with `body`, both on the emulator."""
+    emulator.load_fixtures({"sites": [{"id": SITE}, {"id": OTHER}]})
+    write_site(folder, "a.yaml", body)
+    write_site(folder, "b.yaml", body, site_id=OTHER)
+
+
 def test_a_bug_met_planning_one_site_fails_that_site_only(
     mpr: Mpr, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One site's data meeting a bug in mpr: that site's plan says so, the others are made."""
-    other = "22222222-3333-4444-8555-666666666666"
-    emulator.load_fixtures({"sites": [{"id": SITE}, {"id": other}]})
-    write_site(tmp_path, "a.yaml", "settings: {toneOfVoice: warm}\n")
-    write_site(tmp_path, "b.yaml", "settings: {toneOfVoice: warm}\n", site_id=other)
+    two_sites(emulator, tmp_path, "settings: {toneOfVoice: warm}\n")
     real = build_site_plan
 
     def buggy(desired: DesiredSite, live: LiveSite, **kwargs: Any) -> SitePlan:
-        if desired.id == other:
+        if desired.id == OTHER:
             raise KeyError("activities")
         return real(desired, live, **kwargs)
 
@@ -95,15 +100,11 @@ def test_a_bug_met_planning_one_site_fails_that_site_only(
 def test_a_bug_met_applying_one_site_fails_that_site_only_and_debug_names_it(
     mpr: Mpr, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    other = "22222222-3333-4444-8555-666666666666"
-    emulator.load_fixtures({"sites": [{"id": SITE}, {"id": other}]})
-    write_site(tmp_path, "a.yaml", "settings: {toneOfVoice: warm}\npolicy: {regenerate: never}\n")
-    b = "settings: {toneOfVoice: warm}\npolicy: {regenerate: never}\n"
-    write_site(tmp_path, "b.yaml", b, site_id=other)
+    two_sites(emulator, tmp_path, "settings: {toneOfVoice: warm}\npolicy: {regenerate: never}\n")
     real = fleet.apply_site
 
     async def buggy(rt: Any, site: Any, desired: DesiredSite, *args: Any) -> Any:
-        if desired.id == other:
+        if desired.id == OTHER:
             raise KeyError("drafts")
         return await real(rt, site, desired, *args)
 
@@ -111,9 +112,9 @@ def test_a_bug_met_applying_one_site_fails_that_site_only_and_debug_names_it(
     result = mpr("--debug", "apply", str(tmp_path), "--auto-approve")
     assert result.code == exitcodes.ERROR, result.out + result.err
     assert re.search(
-        rf"\nCrumb & Co \({other}\): failed\n  ! error: unexpected error \(KeyError: 'drafts'\); "
+        rf"\nCrumb & Co \({OTHER}\): failed\n  ! error: unexpected error \(KeyError: 'drafts'\); "
         "the other sites",
         result.out,
     ), result.out
     assert f"({SITE}): applied" in result.out, "the other site: applied"
-    assert f"unexpected error applying {other}\nTraceback" in result.err
+    assert f"unexpected error applying {OTHER}\nTraceback" in result.err

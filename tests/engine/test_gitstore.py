@@ -102,6 +102,12 @@ def by_hand(folder: Path, command: str) -> None:
     subprocess.run(["sh", "-c", command], cwd=folder, env={**os.environ, **who}, check=True)
 
 
+def holder(remote: Remote) -> str:
+    """Who holds the lease the remote's state ref records."""
+    holding: str = json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"]
+    return holding
+
+
 def never(seconds: float) -> None:
     raise AssertionError("a lease held with no timeout must not be waited for")
 
@@ -145,7 +151,7 @@ def test_the_second_applier_waits_for_the_lease_until_it_is_released(remote: Rem
 
     second.acquire("bob", "2", 60, sleep)
     assert waits == [2.0, 2.0, 2.0]
-    assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == "bob"
+    assert holder(remote) == "bob"
 
 
 def test_a_lease_waited_for_in_vain_says_how_long_it_was_waited_for(remote: Remote) -> None:
@@ -186,7 +192,7 @@ def test_two_appliers_racing_for_the_lease_one_wins(remote: Remote) -> None:
         thread.join()
     assert sorted(outcome.values()) == ["refused", "refused", "won"]
     (winner,) = [holder for holder, result in outcome.items() if result == "won"]
-    assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == winner
+    assert holder(remote) == winner
 
 
 def test_a_lapsed_lease_is_taken_over_and_its_old_holder_cannot_release_it(
@@ -201,7 +207,7 @@ def test_a_lapsed_lease_is_taken_over_and_its_old_holder_cannot_release_it(
         dead.write_state(b'{"pending": {}}')  # it notices before it sends anything more
     assert str(lost.value) == LOST_BY_ALICE
     dead.release()  # the run that lost its lease gives back nothing that is not its own
-    assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == "bob"
+    assert holder(remote) == "bob"
 
 
 def test_a_lapsed_lease_its_holder_gives_back_while_another_run_takes_it_over_is_taken(
@@ -251,7 +257,7 @@ def test_a_damaged_lease_is_refused_with_the_commands_that_remove_it(remote: Rem
     by_hand(remote.root / "a", command)
     store.acquire("bob", "2", 0, never)
     assert git(remote.bare, "ls-tree", "--name-only", STATE_REF) == "lease.json\n"
-    assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == "bob"
+    assert holder(remote) == "bob"
 
 
 def test_the_command_that_removes_a_lease_removes_that_file_whatever_its_name(
@@ -317,7 +323,7 @@ def test_a_lease_taken_over_while_its_renewal_was_pushed_stops_every_later_write
         with pytest.raises(LockHeld) as refused:
             stalled.confirm_lease()
         assert str(refused.value) == LOST_BY_ALICE
-    assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == "bob"
+    assert holder(remote) == "bob"
 
 
 def test_a_lease_another_command_here_saw_taken_over_is_left_to_its_taker(
@@ -343,7 +349,7 @@ def test_a_lease_another_command_here_saw_taken_over_is_left_to_its_taker(
     with pytest.raises(LockHeld) as refused:
         stalled.confirm_lease()
     assert str(refused.value) == LOST_BY_ALICE
-    assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == "bob"
+    assert holder(remote) == "bob"
 
 
 def test_a_lease_removed_by_hand_stops_its_run_which_then_gives_back_nothing(
@@ -449,7 +455,7 @@ def test_a_lease_whose_process_on_this_machine_is_gone_is_taken_over_at_once(
         "killed",
     )
     remote.store("b").acquire("bob", "2", 0, never)
-    assert json.loads(git(remote.bare, "show", f"{STATE_REF}:lease.json"))["holder"] == "bob"
+    assert holder(remote) == "bob"
 
 
 def test_two_applies_in_one_checkout_end_in_the_lease_refusal_never_a_git_error(
