@@ -191,7 +191,7 @@ def time_zone(value: object) -> str:
     name = value.strip()
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a region's folder
         hint = suggest(name, sorted(zoneinfo.available_timezones()))
         mean = f" (did you mean {hint}?)" if hint else ""
         raise ValueError(

@@ -220,8 +220,18 @@ def test_a_fifo_in_a_scanned_directory_is_not_read(write: Writer, tmp_path: Path
             "Mars/Olympus",
             "unknown time zone 'Mars/Olympus': use an IANA name such as Europe/Lisbon or UTC",
         ),
+        (  # a folder of the tz database, not a zone
+            "America",
+            "unknown time zone 'America' (did you mean America/Nuuk?): use an IANA name such "
+            "as Europe/Lisbon or UTC",
+        ),
+        (
+            "Europe/" + "x" * 300,
+            f"unknown time zone 'Europe/{'x' * 300}': use an IANA name such as Europe/Lisbon "
+            "or UTC",
+        ),
     ],
-    ids=["number", "blank", "no-suggestion"],
+    ids=["number", "blank", "no-suggestion", "region", "longer-than-a-file-name"],
 )
 def test_a_bad_time_zone_says_what_was_given(write: Writer, zone: str, message: str) -> None:
     path = write(site(f"policy:\n  schedule:\n    timeZone: {zone}\n"))
