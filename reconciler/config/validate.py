@@ -155,7 +155,8 @@ def _message(error: ErrorDetails, on_key: bool) -> str:
         return str(context.get("error", error["msg"]))
     if kind_ == "string_too_short":
         return "must not be empty"
-    if kind_ == "string_too_long":
+    if kind_ == "string_too_long" or (kind_ == "too_long" and isinstance(error["input"], str)):
+        # `too_long` on text: a length limit after a validator (blockWords) counts "items"
         return f"is too long: at most {context.get('max_length')} characters"
     if kind_ == "string_pattern_mismatch" and on_key:
         return "a label key is letters, digits and . _ - /, starting with a letter or digit"
