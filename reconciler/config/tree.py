@@ -87,7 +87,6 @@ class Positions:
 
     def __init__(self, root: Any, fallback: Mark) -> None:
         self._table: dict[KeyPath, Located] = {}
-        self._fallback = fallback
         self._table[()] = Located(None, getattr(root, "mark", fallback))
         for path, located in _walk(root, ()):
             self._table[path] = located
