@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import socket
 from datetime import datetime
 from pathlib import Path
@@ -12,8 +13,9 @@ import pytest
 
 from reconciler.cli import run
 from reconciler.cli.app import Hooks
+from reconciler.cli.console import FleetDisplay
 from reconciler.emulator import Emulator, EmulatorConfig, ManualClock
-from reconciler.engine.fleet import apply_sites, plan_sites
+from reconciler.engine.fleet import PLANNING_AT_ONCE, apply_sites, plan_sites
 from reconciler.engine.journal import MemoryJournal
 from reconciler.engine.runtime import Runtime
 from reconciler.errors import ApiUnreachable, PermissionDenied
@@ -151,9 +153,11 @@ def test_the_command_line_says_it_once_and_exits_1(
 
 
 async def test_a_refused_api_key_stops_the_fleet_at_its_first_answer() -> None:
+    """One site more than are planned at once: the last one starts after the stop, and is
+    not read either."""
     clock = ManualClock(TODAY)
     emulator = Emulator(config=EmulatorConfig(seed=1), clock=clock)  # faithful: keys refused
-    sites = fleet(50)
+    sites = fleet(PLANNING_AT_ONCE + 1)
     emulator.load_fixtures({"sites": [{"id": s.id} for s in sites]})
     async with WixClient(
         base_url="http://emulator.test",
@@ -164,3 +168,26 @@ async def test_a_refused_api_key_stops_the_fleet_at_its_first_answer() -> None:
         with pytest.raises(PermissionDenied, match="Wix refused the API key in WIX_API_KEY"):
             await plan_sites(wix, sites, Runtime(journal=MemoryJournal()))
     assert len(emulator.requests) == 1
+
+
+async def test_planning_settles_each_site_as_planned_or_error_on_the_progress_line() -> None:
+    """What the status line shows once the sites are read (and what stops a log's heartbeat):
+    each site counted as planned, or as an error when it could not be read."""
+    emulator = Emulator(config=EmulatorConfig(lenient_auth=True, seed=2), clock=ManualClock(TODAY))
+    known, unknown = fleet(2)
+    emulator.load_fixtures({"sites": [{"id": known.id}]})
+    display = FleetDisplay(io.StringIO(), env={"CI": "true"})
+    runtime = display.attach(Runtime(clock=Frozen(emulator.clock), journal=MemoryJournal()))
+    async with WixClient(
+        base_url="http://emulator.test",
+        api_key=KEY,
+        transport=httpx.ASGITransport(app=emulator.app),
+        sleep=_no_sleep,
+    ) as wix:
+        async with display.showing({known.id: "Known", unknown.id: "Unknown"}, announce=False):
+            work = await plan_sites(wix, [known, unknown], runtime)
+            assert display.model is not None
+            assert display.model.all_settled()
+            line = display.model.status_line(TODAY)
+    assert work[0].plan.error is None and work[1].plan.error
+    assert line == "2 site(s): 1 error, 1 planned · 0s"
