@@ -109,6 +109,17 @@ def test_a_variable_an_auth_block_names_for_a_secret_is_refused_where_it_is_used
     ]
 
 
+def test_a_copy_of_the_value_of_a_variable_an_auth_block_names_is_refused(tmp_path: Path) -> None:
+    """Neither name says secret: the auth block naming AGENCY_S makes its value one, in COPY too."""
+    env = {"AGENCY_S": "hunter2-hunter2", "WIX_APP_ID": "app-id-1", "COPY": "see hunter2-hunter2"}
+    text = site(APP + "settings:\n  toneOfVoice: 'we say ${COPY}'\n")
+    assert _checked(tmp_path, text, env) == [
+        "site.yaml:8:16: settings.toneOfVoice: ${COPY} would copy a secret into the site's "
+        "settings and every plan output (its value holds a credential's): site files never "
+        "need it"
+    ]
+
+
 def test_a_secret_named_by_another_site_or_a_defaults_file_is_refused_too(tmp_path: Path) -> None:
     other = site("defaults: _shared.yaml\n", site_id="22222222-2222-4333-8444-555555555555")
     shared = "auth:\n  apiKey: {env: STAGING_CRED}\n"
