@@ -8,6 +8,7 @@ says where); 1: a site could not be read or the files are invalid. Work that is 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 import click
 
@@ -24,6 +25,7 @@ from reconciler.cli.options import (
 )
 from reconciler.cli.plan_cmd import make, refuse_saved_plans
 from reconciler.engine.drift import drift_only, drifted
+from reconciler.engine.plan import Plan, SitePlan
 from reconciler.gitops.github import check_runner_files
 from reconciler.gitops.publish import publish
 from reconciler.render.markdown import DRIFT_MARKER
@@ -53,11 +55,7 @@ def drift(
     echo_plan(report, fmt, app.env)
     found = drifted(report)
     if fmt == "text":
-        names = ", ".join(s.name or s.site_id for s in found)
-        click.echo(
-            f"Drift: {len(found)} of {len(report.sites)} site(s) differ from the YAML"
-            + (f": {names}." if found else ".")
-        )
+        click.echo(_summary(report, found))
     publish(
         app.env,
         report,
@@ -70,3 +68,13 @@ def drift(
     if report.has_errors:
         return exitcodes.ERROR
     return exitcodes.CHANGES if found else exitcodes.OK
+
+
+def _summary(report: Plan, found: Sequence[SitePlan]) -> str:
+    """`Drift: 1 of 3 site(s) differ from the YAML: harbor; 1 could not be read.` (a site
+    that could not be read is not counted among the calm ones)."""
+    names = ", ".join(s.name or s.site_id for s in found)
+    line = f"Drift: {len(found)} of {len(report.sites)} site(s) differ from the YAML"
+    line += f": {names}" if found else ""
+    unread = sum(1 for s in report.sites if s.error)
+    return line + (f"; {unread} could not be read." if unread else ".")

@@ -128,6 +128,20 @@ def test_a_calendar_title_on_a_site_without_calendars_says_none_are_offered(
     ) in refused(mpr, emulator, str(path))
 
 
+def test_the_calendar_view_shows_an_unknown_calendar_title_as_the_site_s_error(
+    mpr: Mpr, tmp_path: Path
+) -> None:
+    path = site_file(tmp_path, "  calendar:\n    names: [UK holidays]\n")
+    shown = mpr("calendar", path)
+    assert shown.code == exitcodes.ERROR
+    assert shown.out == (
+        f"Crumb ({SITE}) — {path}\n"
+        f"  ! error: {path}:5:13: settings.calendar.names[0]: no calendar of this site is titled "
+        "'UK holidays'; did you mean 'US holidays'? (titles offered: 'US holidays', "
+        "'Portugal holidays', 'Portugal holidays'; see `mpr options`)\n"
+    )
+
+
 def test_calendars_named_by_title_are_written_as_ids(
     mpr: Mpr, emulator: Emulator, tmp_path: Path
 ) -> None:

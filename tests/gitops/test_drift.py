@@ -68,7 +68,7 @@ def test_an_unreadable_site_is_an_error(mpr: Mpr, emulator: Emulator, tmp_path: 
         "\n"
         "Plan: 0 setting fields, events +0 ~0 -0, 0 plan actions, 0 drafts to schedule; "
         "1 site(s): 0 to change, 0 unchanged, 1 error(s).\n"
-        "Drift: 0 of 1 site(s) differ from the YAML.\n"
+        "Drift: 0 of 1 site(s) differ from the YAML; 1 could not be read.\n"
     )
     assert result.err == ""
 

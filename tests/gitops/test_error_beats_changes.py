@@ -103,7 +103,7 @@ def test_drift_is_1_when_an_error_sits_next_to_a_drifted_site(
         "\n"
         "Plan: 1 setting field, events +0 ~0 -0, 0 plan actions, 0 drafts to schedule; "
         "2 site(s): 1 to change, 0 unchanged, 1 error(s).\n"
-        "Drift: 1 of 2 site(s) differ from the YAML: harbor.\n"
+        "Drift: 1 of 2 site(s) differ from the YAML: harbor; 1 could not be read.\n"
     )
     assert drift.err == ""
     assert emulator.writes() == []
