@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.cli import exitcodes
-from reconciler.emulator import Emulator
+from reconciler.emulator import Emulator, FaultRule
 from tests.conftest import Mpr
 
 SITE = "11111111-2222-4333-8444-555555555555"
@@ -140,6 +140,29 @@ def test_the_calendar_view_shows_an_unknown_calendar_title_as_the_site_s_error(
         "'UK holidays'; did you mean 'US holidays'? (titles offered: 'US holidays', "
         "'Portugal holidays', 'Portugal holidays'; see `mpr options`)\n"
     )
+
+
+def test_a_value_not_offered_comes_with_the_options_mpr_could_not_read(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    """The answer's entries mpr skipped may hold the value the file names: both are said,
+    for a calendar named by title (resolved before the plan) and for a goal (checked after)."""
+    for route, member in (("/calendar-options", "id"), ("/plan-goal-options", "planGoalKey")):
+        emulator.add_fault(FaultRule(path=route, drop_member=f"options.*.{member}", times=None))
+    path = site_file(tmp_path, "  calendar:\n    names: [US holidays]\n")
+    said = refused(mpr, emulator, path).split("  ! error: ")[1].splitlines()
+    assert said[0].endswith(
+        "no calendar of this site is titled 'US holidays' (titles offered: none; see `mpr options`)"
+    )
+    assert [line for line in said if "GetCalendarOptions" in line] == [
+        "    GetCalendarOptions: option #1 (name 'US holidays') skipped: id: Field required",
+        "    GetCalendarOptions: option #2 (name 'Portugal holidays') skipped: id: Field required",
+        "    GetCalendarOptions: option #3 (name 'Portugal holidays') skipped: id: Field required",
+    ]
+    path = site_file(tmp_path, "  marketingPlanGoal: {goalKey: BOOST_SALES}\n")
+    said = refused(mpr, emulator, path).split("  ! error: ")[1].splitlines()
+    assert "BOOST_SALES is not a goal this site offers" in said[0]
+    assert "    GetPlanGoalOptions: option #1 skipped: planGoalKey: Field required" in said
 
 
 def test_calendars_named_by_title_are_written_as_ids(
