@@ -165,6 +165,25 @@ def test_a_value_not_offered_comes_with_the_options_mpr_could_not_read(
     assert "    GetPlanGoalOptions: option #1 skipped: planGoalKey: Field required" in said
 
 
+def test_options_mpr_could_not_read_are_warnings_of_a_plan_that_checks_out(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    """The goal is offered, so the plan goes on; the points of view mpr skipped are still said
+    (once), since the next change of the point of view would meet them."""
+    emulator.add_fault(
+        FaultRule(path="/point-of-view-options", drop_member="options.*.pointOfViewKey")
+    )
+    path = site_file(tmp_path, "  marketingPlanGoal: {goalKey: COLLECT_LEADS}\n")
+    plan = mpr("plan", path)
+    assert plan.code == exitcodes.OK, plan.out
+    warned = [line for line in plan.out.splitlines() if "GetPointOfViewOptions" in line]
+    assert warned == [
+        f"  ! warning: GetPointOfViewOptions: option #{n} skipped: pointOfViewKey: Field required"
+        for n in (1, 2)
+    ]
+    assert plan.out.endswith("1 site(s): 1 to change, 0 unchanged, 0 error(s).\n")
+
+
 def test_calendars_named_by_title_are_written_as_ids(
     mpr: Mpr, emulator: Emulator, tmp_path: Path
 ) -> None:
