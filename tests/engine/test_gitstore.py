@@ -408,7 +408,8 @@ def test_the_shards_of_a_fleet_hold_leases_side_by_side_and_exclude_a_whole_appl
         three.acquire("alice", None, 0, never, "1/3")  # another split may share sites
     with pytest.raises(LockHeld):
         three.acquire("alice", None, 0, never, "2/2")
-    one.release(), two.release()
+    one.release()
+    two.release()
     three.acquire("alice", None, 0, never)
     assert git(remote.bare, "ls-tree", "--name-only", STATE_REF) == "lease.json\n"
 
@@ -448,10 +449,12 @@ def test_a_lease_whose_process_on_this_machine_is_gone_is_taken_over_at_once(
     )
     dead = remote.store("a")
     dead.acquire("alice", "1", 0, never)
-    dead.lease = replace(dead.lease, pid=int(gone.stdout))  # as a killed run left it
+    assert dead.lease is not None
+    killed = replace(dead.lease, pid=int(gone.stdout))  # as a killed run left it
+    dead.lease = killed
     dead.update(
         STATE_REF,
-        lambda files: {**files, "lease.json": dead.git.blob(dead.lease.to_bytes())},
+        lambda files: {**files, "lease.json": dead.git.blob(killed.to_bytes())},
         "killed",
     )
     remote.store("b").acquire("bob", "2", 0, never)
