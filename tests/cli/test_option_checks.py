@@ -184,6 +184,22 @@ def test_options_mpr_could_not_read_are_warnings_of_a_plan_that_checks_out(
     assert plan.out.endswith("1 site(s): 1 to change, 0 unchanged, 0 error(s).\n")
 
 
+def test_a_site_that_fails_after_its_options_were_read_says_which_options_were_skipped(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    """A refusal may come from what the skipped entries held: the error and they go together."""
+    emulator.add_fault(FaultRule(path="/plan-goal-options", drop_member="options.*.planGoalKey"))
+    emulator.add_fault(FaultRule(path="/events/query", status=404, times=None))
+    path = site_file(tmp_path, "  calendar:\n    names: [US holidays]\n")
+    said = refused(mpr, emulator, path).split("  ! error: ")[1].splitlines()
+    assert said[0].startswith("POST /promote/marketing-plan-service/v1/events/query → HTTP 404")
+    assert said[1:4] == [
+        "    GetPlanGoalOptions: option #1 skipped: planGoalKey: Field required",
+        "    GetPlanGoalOptions: option #2 skipped: planGoalKey: Field required",
+        "",
+    ]
+
+
 def test_calendars_named_by_title_are_written_as_ids(
     mpr: Mpr, emulator: Emulator, tmp_path: Path
 ) -> None:
