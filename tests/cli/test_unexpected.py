@@ -95,6 +95,8 @@ def test_a_bug_met_planning_one_site_fails_that_site_only(
     assert '+ settings.toneOfVoice: (unset) → "warm"' in result.out, "the other site: planned"
     assert "1 to change, 0 unchanged, 1 error(s)." in result.out
     assert "Traceback" not in result.err
+    debugged = mpr("--debug", "plan", str(tmp_path))
+    assert f"unexpected error planning {OTHER}\nTraceback" in debugged.err, "what to report"
 
 
 def test_a_bug_met_applying_one_site_fails_that_site_only_and_debug_names_it(
