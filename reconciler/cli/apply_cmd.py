@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
-from pathlib import Path
 
 import click
 
@@ -360,7 +360,7 @@ def _paths_taken_by_force(
     (`mpr apply --force sites/` forces every site of sites/, as it did before --force took
     a selector.)
     """
-    taken = tuple(f for f in force if f != EVERY_SITE and Path(f).exists())
+    taken = tuple(f for f in force if f != EVERY_SITE and os.path.exists(f))
     if not taken:
         return paths, force
     kept = tuple(f for f in force if f not in taken)

@@ -87,7 +87,7 @@ def _logs(paths: tuple[str, ...]) -> list[str]:
             "the audit log is turned off (MPR_AUDIT_LOG=off): pass --audit-log FILE to read one"
         )
     for path in paths:
-        if not Path(path).exists():
+        if not os.path.exists(path):
             raise ConfigError(
                 f"cannot read the audit log {path}: there is no such file (mpr apply writes "
                 f"it; by default to {default_log()})"

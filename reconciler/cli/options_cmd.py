@@ -10,9 +10,9 @@ the emulator's app with `--emulator`, else with the API key.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from pathlib import Path
 
 import click
 
@@ -54,9 +54,9 @@ def targets(
     """The sites of the files and folders given, then those given by id (in that order)."""
     if instances and token_command:
         raise click.UsageError("give --instance-id or --token-command, not both")
-    paths = [g for g in given if Path(g).exists()]
+    paths = [g for g in given if os.path.exists(g)]  # False, not an error, for any odd name
     sites = list(app.load(paths)) if paths else []
-    for raw in (g for g in given if not Path(g).exists()):
+    for raw in (g for g in given if not os.path.exists(g)):
         try:
             site = DesiredSite(SiteId(guid(raw.strip())), "", NO_FILE)
         except ValueError:

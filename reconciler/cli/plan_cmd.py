@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 
 import click
 
@@ -54,7 +54,7 @@ def refuse_saved_plans(paths: Sequence[str]) -> None:
     Told apart by its shape (a JSON object with format_version and sites), so a site file
     that happens to be JSON is still the loader's to judge."""
     for path in paths:
-        if not (path.endswith(".json") and Path(path).is_file()):
+        if not (path.endswith(".json") and os.path.isfile(path)):
             continue
         try:
             body = json.loads(bounded.read_text(path, bounded.SAVED_PLAN))

@@ -8,6 +8,7 @@ places). A file named explicitly is always read. A selector that matches nothing
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -56,14 +57,19 @@ def discover(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[SiteFile], l
 
 def _expand(given: str) -> tuple[list[SiteFile], str | None]:
     path = Path(given)
-    if path.is_dir():
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return [], "no such file or directory"
+    except OSError as exc:  # a name too long, a loop of links, a folder mpr may not enter
+        return [], f"cannot be read: {exc.strerror or exc}"
+    if stat.S_ISDIR(mode):
         files = list(_scan(path, given))
         return files, None if files else "no site files (*.yaml, *.yml) in this directory"
-    if path.is_file():
+    if stat.S_ISREG(mode):
         return [SiteFile(path, given, path.parent, os.path.dirname(given) or ".")], None
-    if path.exists():  # a device, a FIFO, a socket: never read (it could be endless)
-        return [], "not a regular file or a folder: name a site file or a folder of them"
-    return [], "no such file or directory"
+    # a device, a FIFO, a socket: never read (it could be endless)
+    return [], "not a regular file or a folder: name a site file or a folder of them"
 
 
 def _scan(root: Path, given: str) -> Iterator[SiteFile]:

@@ -307,3 +307,34 @@ def test_a_lock_note_that_cannot_be_read_still_refuses_saying_another_apply(
         result.err
     )
     assert emulator.writes() == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["plan", "{long}.yaml"],
+        ["plan", "{long}.json"],  # a saved plan's name
+        ["drift", "{long}"],
+        ["apply", "{site}", "--auto-approve", "--force", "{long}"],
+        ["options", "{long}"],
+        ["history", "--audit-log", "{long}"],
+    ],
+    ids=["plan", "plan-saved", "drift", "apply-force", "options", "history"],
+)
+def test_a_name_longer_than_the_system_allows_is_one_message(
+    mpr_on_disk: Run,
+    emulator: Emulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+) -> None:
+    """The system refuses even to look up such a name (ENAMETOOLONG): what mpr says is the
+    usual word on a path it cannot use, never "a bug in mpr"."""
+    monkeypatch.chdir(tmp_path)  # apply's state and lock go to ./.mpr
+    site = write_site(tmp_path, body="settings: {toneOfVoice: dry}\n")
+    args = [a.format(long="x" * 300, site=site) for a in command]
+    result = mpr_on_disk(*args)
+    assert result.code in (exitcodes.ERROR, exitcodes.USAGE), result.out + result.err
+    assert "unexpected error" not in result.out + result.err
+    assert "x" * 300 in result.err, "the name is said"
+    assert mutating(emulator) == []

@@ -108,6 +108,21 @@ def test_github_format_prints_annotations_on_stdout(in_tmp: Path, write: Writer)
     assert result.stderr == "2 errors, 1 warning in 2 files\n"
 
 
+def test_a_path_that_cannot_be_looked_at_says_why_not_a_crash(in_tmp: Path) -> None:
+    """A name past the system's limit, a loop of links, a file taken for a folder."""
+    (in_tmp / "loop.yaml").symlink_to("loop.yaml")
+    Path("site.yaml").write_text("version: 1\n", encoding="utf-8")
+    long = "x" * 300 + ".yaml"
+    result = CliRunner().invoke(validate, [long, "loop.yaml", "site.yaml/inner.yaml"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "cannot be read: Too many levels of symbolic links: loop.yaml\n"
+        "no such file or directory: site.yaml/inner.yaml\n"
+        f"cannot be read: File name too long: {long}\n"
+        "3 errors in 3 files\n"
+    )
+
+
 def test_a_missing_path_is_an_error_not_a_crash(in_tmp: Path) -> None:
     result = CliRunner().invoke(validate, ["nowhere.yaml"])
     assert result.exit_code == 1
