@@ -292,13 +292,14 @@ def read_log(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[AuditEntry],
     problems: list[str] = []
     for path in paths:
         source = Path(path)
-        if not source.exists():
-            continue
         try:
             found, wrong = parse_lines(str(source), bounded.read_lines(source, bounded.AUDIT_LOG))
-        except OSError as exc:
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError as exc:  # a name too long included: asking if it exists raises too
             raise ConfigError(
-                f"cannot read the audit log {source}: {exc.strerror or exc}"
+                f"cannot read the audit log {source}: {exc.strerror or exc}; name another "
+                "with --audit-log (or MPR_AUDIT_LOG)"
             ) from None
         entries += found
         problems += wrong

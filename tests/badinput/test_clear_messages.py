@@ -318,8 +318,9 @@ def test_a_lock_note_that_cannot_be_read_still_refuses_saying_another_apply(
         ["apply", "{site}", "--auto-approve", "--force", "{long}"],
         ["options", "{long}"],
         ["history", "--audit-log", "{long}"],
+        ["apply", "{site}", "--auto-approve", "--audit-log", "{long}"],
     ],
-    ids=["plan", "plan-saved", "drift", "apply-force", "options", "history"],
+    ids=["plan", "plan-saved", "drift", "apply-force", "options", "history", "apply-audit-log"],
 )
 def test_a_name_longer_than_the_system_allows_is_one_message(
     mpr_on_disk: Run,
