@@ -26,7 +26,7 @@ from reconciler.config.interpolate import credential_values, interpolate
 from reconciler.config.leaks import find_known, find_secrets
 from reconciler.config.tree import KeyPath, Mark, Positions, YMap
 from reconciler.config.validate import READ_ONLY_MESSAGES, validate_document
-from reconciler.config.yamlio import Parsed, read_yaml
+from reconciler.config.yamlio import MAX_FILE_BYTES, Parsed, read_yaml
 from reconciler.errors import ConfigInvalid, Problem
 from reconciler.model.settings import READ_ONLY_SETTINGS
 from reconciler.model.site import DesiredSite
@@ -200,8 +200,9 @@ class _Run:
     def read(self, path: Path, display: str) -> Any:
         """Parse, scan for secrets and interpolate one file; None when it is unusable."""
         self.files.add(display)
-        with suppress(OSError):  # an unreadable file is reported by read_yaml
-            self.digests[display] = hashlib.sha256(path.read_bytes()).hexdigest()
+        with suppress(OSError), path.open("rb") as stream:  # read_yaml reports a failed read
+            # no further than read_yaml reads: a bigger file is refused, and may be huge
+            self.digests[display] = hashlib.sha256(stream.read(MAX_FILE_BYTES + 1)).hexdigest()
         parsed = self.parse(path, display)
         self.problems.extend(parsed.problems)
         if parsed.empty:

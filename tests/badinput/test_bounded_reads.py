@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -187,4 +189,28 @@ def test_a_file_larger_than_its_size_says_is_cut_at_the_cap(tmp_path: Path) -> N
         bounded.read_bytes("/proc/self/status", small)
     assert str(refused.value) == (
         "/proc/self/status: the test note is larger than 64 bytes, more than mpr reads; shorten it"
+    )
+
+
+def test_a_huge_site_file_is_refused_without_being_read_whole(tmp_path: Path) -> None:
+    """A 4 GiB file among the site files (sparse: it takes no disk) is refused as larger than a
+    site file ever is, by an mpr given 1 GiB of memory: it reads no more than the cap (it used
+    to read the whole file for its digest first, and ran out of memory)."""
+    folder = tmp_path / "sites"
+    folder.mkdir()
+    with (folder / "huge.yaml").open("wb") as huge:
+        huge.truncate(4 * 1024**3)
+    limit = "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30)); "
+    run_mpr = "from reconciler.cli import main; sys.argv[1:] = ['validate', 'sites']; main()"
+    result = subprocess.run(
+        [sys.executable, "-c", limit + run_mpr],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == exitcodes.ERROR, result.stderr
+    assert result.stderr == (
+        "sites/huge.yaml:1:1: the file is larger than 1 MiB (1048576 bytes); a site file never is\n"
+        "1 error in 1 file\n"
     )
