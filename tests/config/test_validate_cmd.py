@@ -83,6 +83,21 @@ def test_text_format_lists_every_problem_on_stderr_and_exits_1(in_tmp: Path, wri
     ]
 
 
+def test_a_file_with_an_error_is_not_told_about_auth_until_it_is_fixed(
+    in_tmp: Path, write: Writer
+) -> None:
+    """Only the error, though the file has no `auth` either: the warning about signing in
+    comes once the file is valid (a file with errors is never a site mpr would sign in to)."""
+    twice = '  - {name: Sale, date: "2099-01-01T00:00:00Z"}\n'
+    write(site("events:\n" + twice + twice.replace("01-01", "02-01")), "a.yaml")
+    result = CliRunner().invoke(validate, ["a.yaml"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "a.yaml:7:12: events[1].name: duplicate event name 'Sale' (first at events[0].name, "
+        "line 6)\n1 error in 1 file\n"
+    )
+
+
 def test_the_summary_counts_the_files_the_errors_are_in(in_tmp: Path, write: Writer) -> None:
     write(site("settings:\n  pointOfView: FIRST\n  tone: x\n  toneOfVoice: 3\n"), "a.yaml")
     for name, number in (("b.yaml", 2), ("c.yaml", 3), ("d.yaml", 4)):
