@@ -97,6 +97,9 @@ def test_a_bug_met_planning_one_site_fails_that_site_only(
     assert "Traceback" not in result.err
     debugged = mpr("--debug", "plan", str(tmp_path))
     assert f"unexpected error planning {OTHER}\nTraceback" in debugged.err, "what to report"
+    weeks = mpr("calendar", str(tmp_path))  # the other views of the fleet say it alike
+    assert weeks.code == exitcodes.ERROR, weeks.out + weeks.err
+    assert "  ! error: unexpected error (KeyError: 'activities'); the other sites" in weeks.out
 
 
 def test_a_bug_met_applying_one_site_fails_that_site_only_and_debug_names_it(
