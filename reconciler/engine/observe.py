@@ -20,7 +20,7 @@ from typing import Any
 from reconciler.errors import ApiError, UnexpectedAnswer
 from reconciler.model.events import CalendarEvent, RecurringRule, in_range, utc
 from reconciler.model.plan_state import Activity, Draft, PlanState
-from reconciler.model.site import DesiredSite, LiveSite, SiteId
+from reconciler.model.site import DesiredSite, LiveSite
 from reconciler.wix import SiteClient, wire
 
 QUERY_CAP = 100
@@ -42,9 +42,7 @@ async def observe(site: SiteClient, desired: DesiredSite, now: datetime) -> Live
     _declared_readable(site, desired)
     document = {"settings": settings.settings, "overrides": settings.overrides}
     return LiveSite(
-        id=SiteId(site.site_id),
         settings_document=document,
-        settings_updated_at=settings.updated_at,
         events=events,
         plan=to_plan_state(plan),
         notes=tuple(site.notes),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, NewType
 
 from reconciler.model.auth import ApiKeyAuth, SiteAuth
@@ -45,10 +44,8 @@ class DesiredSite:
 class LiveSite:
     """What the Wix API holds for a site, read by engine.observe."""
 
-    id: SiteId
     settings_document: Mapping[str, Any]
     """The raw `marketingSettings` object (settings + overrides) as GetMarketingSettings gave it."""
-    settings_updated_at: datetime | None
     events: tuple[CalendarEvent, ...]
     plan: PlanState
     notes: tuple[str, ...] = ()

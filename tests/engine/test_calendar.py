@@ -36,7 +36,7 @@ def calendar_of(
     days: int = 14,
 ) -> SiteCalendar:
     desired = DesiredSite(SITE, "Crumb", "crumb.yaml", events=events, policy=policy or Policy())
-    live = LiveSite(SITE, {}, None, live_events, PlanState("ACTIVE", activities))
+    live = LiveSite({}, live_events, PlanState("ACTIVE", activities))
     plan = plan or SitePlan(SITE, "Crumb", "crumb.yaml")
     return build_calendar(desired, live, plan, now=NOW, start=date(2026, 11, 23), days=days)
 

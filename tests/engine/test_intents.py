@@ -42,7 +42,7 @@ def live(status: str = "ACTIVE") -> LiveSite:
         }
     }
     plan = PlanState(status, (Activity("a1", None, "Bake sale", "POST", DRAFTS),))
-    return LiveSite(SITE, settings, None, events, plan)
+    return LiveSite(settings, events, plan)
 
 
 def seen(action: str, target: str, after: Any = None, status: str = "ACTIVE") -> tuple[str, str]:
