@@ -237,10 +237,13 @@ def _write(
     exported.document["policy"] = exporting.policy_document(policy)
     # By title only now: the policy above was judged on the ids the plan will compare.
     exporting.name_calendars(exported.document, titles)
+    # An entry of Wix's answers mpr could not read is not in the file: never a silent "none".
+    unread = [f"not read from Wix, so this file may lack it: {note}" for note in live.notes]
     header = [
         f"Imported from Wix by `mpr import` at {wire_time(now)}: the live settings and events "
         "of this site, so that `mpr plan` on this file shows no changes.",
         *notes,
+        *unread,
     ]
     text = exporting.render_site_file(exported, schema or _schema_ref(target.path), header)
     # Whole or not at all, and a symlink in the folder is replaced, never written through.
@@ -253,7 +256,7 @@ def _write(
     )
     for note in exported.notes:
         warn(f"{target.path}: left out (not managed here): {note}")
-    for note in [*notes, *still]:
+    for note in [*notes, *still, *unread]:
         warn(f"{target.path}: {note}")
 
 

@@ -11,7 +11,7 @@ import pytest
 from reconciler.cli import exitcodes
 from reconciler.config.export import duration_text
 from reconciler.config.yamlio import dump_yaml, parse_yaml
-from reconciler.emulator import Emulator
+from reconciler.emulator import Emulator, FaultRule
 from reconciler.engine.journal import MemoryJournal
 from tests.conftest import Mpr
 from tests.gitops.conftest import OTHER, SITE, seed
@@ -378,3 +378,26 @@ def test_a_connected_calendars_event_is_never_adopted_though_the_settings_name_n
     written = imported(tmp_path, "crumb.yaml")
     assert [e["name"] for e in parse_yaml(written, "crumb").tree["events"]] == ["Tasting"]
     assert "1 read-only event(s) of connected calendars" in written
+
+
+def test_live_entries_mpr_could_not_read_are_said_not_taken_for_none(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    """Every live event came without its name: the file has none of them, and says so, on the
+    terminal and in its header, rather than passing for a site without events."""
+    seed(emulator, EVERYTHING)
+    emulator.add_fault(FaultRule(path="/events/query", drop_member="events.*.name", times=None))
+    result = mpr("import", f"{SITE}=Crumb", "--out", "sites")
+    assert result.code == exitcodes.OK, result.err
+    assert "wrote sites/crumb.yaml: 15 setting(s), 0 event(s)\n" in result.out
+    said = [line for line in result.err.splitlines() if "not read from Wix" in line]
+    assert said, "each event read without its name is said"
+    assert said[0].startswith(
+        "warning: sites/crumb.yaml: not read from Wix, so this file may lack it: QueryEvents: "
+        "event #1 (id '"
+    )
+    assert said[0].endswith("') skipped: name: Field required")
+    header = imported(tmp_path, "crumb.yaml").split("\nversion: 1\n")[0]
+    assert header.count("# not read from Wix, so this file may lack it: QueryEvents: event #") == (
+        len(said)
+    )
