@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import signal
+import stat
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +127,45 @@ def test_no_key_with_the_default_address_is_said_before_any_request(
         "Error: environment variable WIX_API_KEY is not set: it holds the API key, needed by 1 "
         f"site file(s): {site} (README: Connecting to Wix)\n"
     )
+
+
+@pytest.mark.parametrize("command", ["plan", "calendar"])
+def test_out_into_a_named_pipe_writes_through_it_and_leaves_it_a_pipe(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path, command: str
+) -> None:
+    """`--out /dev/null`, `--out >(jq .)`, a FIFO: the text goes into the stream the user named.
+    A file's atomic replace put a regular file in its place (as root, /dev/null itself)."""
+    emulator.load_fixtures({"sites": [{"id": SITE}]})
+    site = write_site(tmp_path, "crumb.yaml")
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    heard: list[bytes] = []
+    reader = threading.Thread(target=lambda: heard.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = mpr(command, str(site), "--out", str(fifo))
+    assert result.code == exitcodes.OK, result.err
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode), "still the pipe"
+    reader.join(timeout=30)
+    assert heard and heard[0].strip(), "the reader got the text"
+    if command == "plan":
+        assert json.loads(heard[0])["sites"][0]["site_id"] == SITE
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root makes a device node")
+def test_out_to_a_block_device_is_refused_not_written(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    emulator.load_fixtures({"sites": [{"id": SITE}]})
+    site = write_site(tmp_path, "crumb.yaml")
+    disk = tmp_path / "disk"
+    os.mknod(disk, 0o600 | stat.S_IFBLK, os.makedev(7, 200))  # a loop device nobody uses
+    result = mpr("plan", str(site), "--out", str(disk))
+    assert result.code == exitcodes.ERROR
+    assert result.err.splitlines()[-1] == (
+        f"Error: cannot write the plan to {disk}: {disk} is a block device, not a file; pass "
+        "--out a file in a folder you can write to"
+    )
+    assert stat.S_ISBLK(os.lstat(disk).st_mode)
 
 
 @pytest.mark.parametrize(("command", "what"), [("plan", "the plan"), ("calendar", "the calendar")])
