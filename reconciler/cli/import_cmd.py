@@ -195,7 +195,7 @@ def _targets(given: Sequence[str], folder: Path, overwrite: bool) -> list[Target
         path = folder / f"{stem}.yaml"
         if path in taken:
             path = folder / f"{stem}-{site_id[:8]}.yaml"
-        if (path.exists() or path.is_symlink()) and not overwrite:
+        if os.path.lexists(path) and not overwrite:  # a link too; False for any odd name
             raise ConfigError(f"{path} exists: pass --overwrite to replace it")
         taken.add(path)
         # Wix has no site name to read: without =NAME the file names the site by its id.

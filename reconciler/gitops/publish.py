@@ -8,6 +8,7 @@ from pathlib import Path
 from reconciler.engine.calendar import SiteCalendar
 from reconciler.engine.plan import Plan
 from reconciler.engine.review import review_digest
+from reconciler.errors import ConfigError
 from reconciler.gitops.github import add_summary, set_outputs
 from reconciler.gitops.gitinfo import run_url
 from reconciler.render import markdown
@@ -48,9 +49,7 @@ def publish(
         upcoming=upcoming_sections(upcoming or {}),
     )
     if comment_file:
-        target = Path(comment_file)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        _write_comment(Path(comment_file), text)
     if github:
         set_outputs(
             env,
@@ -62,3 +61,14 @@ def publish(
             },
         )
         add_summary(env, text)
+
+
+def _write_comment(target: Path, text: str) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write the comment file {target}: {exc.strerror or exc}; pass --comment a "
+            "file in a folder you can write to"
+        ) from None

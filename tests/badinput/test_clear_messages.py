@@ -319,8 +319,20 @@ def test_a_lock_note_that_cannot_be_read_still_refuses_saying_another_apply(
         ["options", "{long}"],
         ["history", "--audit-log", "{long}"],
         ["apply", "{site}", "--auto-approve", "--audit-log", "{long}"],
+        ["plan", "{site}", "--comment", "{long}"],
+        ["import", SITE, "--out", "{long}"],
     ],
-    ids=["plan", "plan-saved", "drift", "apply-force", "options", "history", "apply-audit-log"],
+    ids=[
+        "plan",
+        "plan-saved",
+        "drift",
+        "apply-force",
+        "options",
+        "history",
+        "apply-audit-log",
+        "plan-comment",
+        "import-out",
+    ],
 )
 def test_a_name_longer_than_the_system_allows_is_one_message(
     mpr_on_disk: Run,
@@ -332,6 +344,7 @@ def test_a_name_longer_than_the_system_allows_is_one_message(
     """The system refuses even to look up such a name (ENAMETOOLONG): what mpr says is the
     usual word on a path it cannot use, never "a bug in mpr"."""
     monkeypatch.chdir(tmp_path)  # apply's state and lock go to ./.mpr
+    emulator.load_fixtures({"sites": [{"id": SITE}]})
     site = write_site(tmp_path, body="settings: {toneOfVoice: dry}\n")
     args = [a.format(long="x" * 300, site=site) for a in command]
     result = mpr_on_disk(*args)
