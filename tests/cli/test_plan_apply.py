@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.cli import exitcodes
+from reconciler.config.yamlio import MAX_FILE_BYTES
 from reconciler.emulator import Emulator
 from reconciler.engine.journal import MemoryJournal
 from tests.cli.conftest import SITE, write_site
@@ -134,6 +135,25 @@ def test_a_stale_plan_names_the_shared_file_that_changed_not_every_site(
     assert tail in stale.err
     assert f"Crumb & Co: its YAML changed ({own})" in stale.err, "a site file itself: named"
     assert stale.err.count("its YAML changed") == 1
+    assert emulator.writes() == []
+
+
+def test_a_stale_plan_names_a_defaults_file_at_the_size_cap_changed_in_its_last_byte(
+    mpr: Mpr, emulator: Emulator, tmp_path: Path
+) -> None:
+    """A file may be 1 MiB: all of it counts, up to its last byte, in naming what changed."""
+    emulator.load_fixtures({"sites": [{"id": SITE}]})
+    write_site(tmp_path, "crumb.yaml", "defaults: _defaults.yaml\n")
+    tail = b"\nversion: 1\nsettings:\n  toneOfVoice: dry"
+    defaults = tmp_path / "_defaults.yaml"
+    defaults.write_bytes(b"# ".ljust(MAX_FILE_BYTES - len(tail), b"x") + tail)
+    saved = tmp_path / "plan.json"
+    made = mpr("plan", str(tmp_path), "--out", str(saved))
+    assert made.code == exitcodes.OK, made.err
+    defaults.write_bytes(defaults.read_bytes()[:-1] + b"e")  # dry → dre
+    stale = mpr("apply", str(saved))
+    assert stale.code == exitcodes.REFUSED, stale.out + stale.err
+    assert f"  {defaults} changed, and with it the YAML of 1 site(s): Crumb & Co" in stale.err
     assert emulator.writes() == []
 
 
