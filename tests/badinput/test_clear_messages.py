@@ -352,3 +352,18 @@ def test_a_name_longer_than_the_system_allows_is_one_message(
     assert "unexpected error" not in result.out + result.err
     assert "x" * 300 in result.err, "the name is said"
     assert mutating(emulator) == []
+
+
+def test_an_audit_log_mpr_cannot_read_says_why_and_what_to_do(
+    mpr_on_disk: Run, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    site = write_site(tmp_path, body="settings: {toneOfVoice: dry}\n")
+    log = "x" * 300
+    result = mpr_on_disk("apply", str(site), "--auto-approve", "--audit-log", log)
+    assert result.code == exitcodes.ERROR
+    assert result.err.splitlines()[-1] == (
+        f"Error: cannot read the audit log {log}: File name too long; name another with "
+        "--audit-log (or MPR_AUDIT_LOG)"
+    )
+    assert mutating(emulator) == []
