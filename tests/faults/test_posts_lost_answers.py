@@ -141,3 +141,37 @@ def test_posts_still_coming_at_the_timeout_end_apply_with_exit_5(harness: Harnes
         "  ! error: post generation still not finished after 30 s (policy.wait.timeout): "
         "its state is unknown; the next plan/apply picks it up"
     ) in result.out.splitlines()
+
+
+
+def test_posts_of_several_activities_are_counted_in_the_plural(
+    harness: Harness, shown: list[str]
+) -> None:
+    """Nine days ahead, three activities lack posts: asked for, and waited for again after a
+    lost answer, "3 activities" each time."""
+    harness.seed(**SEED)
+    harness.site_file = harness.write(body(9))
+    harness.emulator.add_fault(
+        FaultRule(path="generate-social-posts", status=500, after_backend=True)
+    )
+    first = harness.apply()
+    assert first.code == exitcodes.ERROR
+    ((asked, _),) = posts_requests(harness)
+    assert len(asked) == 3
+    second = harness.apply()
+    assert second.code == exitcodes.OK, second.text
+    assert done_lines(second.out)[0] == (
+        "done: posts: the posts an earlier run asked for arrived (3 activities); "
+        "not asked for again"
+    )
+
+
+def test_posts_asked_for_several_activities_are_counted_in_the_plural(
+    harness: Harness, shown: list[str]
+) -> None:
+    harness.seed(**SEED)
+    harness.site_file = harness.write(body(9))
+    applied = harness.apply()
+    assert applied.code == exitcodes.OK, applied.text
+    assert done_lines(applied.out)[0] == "done: posts: GenerateSocialPosts for 3 activities"
+    assert shown == [*START, "11111111: waiting for posts of 3 activities"]
