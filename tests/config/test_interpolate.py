@@ -120,6 +120,20 @@ def test_a_copy_of_the_value_of_a_variable_an_auth_block_names_is_refused(tmp_pa
     ]
 
 
+def test_a_secret_named_by_a_later_site_file_is_refused_in_every_file(tmp_path: Path) -> None:
+    """The names are learned from every file before any is checked, whatever their order
+    (a.yaml, without a defaults file, comes before the one naming the variable)."""
+    plain = site(site_id="22222222-2222-4333-8444-555555555555")
+    namer = site(APP, site_id="33333333-2222-4333-8444-555555555555")
+    text = site("settings:\n  toneOfVoice: ${AGENCY_S}\n")
+    env = {"AGENCY_S": "hunter2-hunter2", "WIX_APP_ID": "app-id-1"}
+    found = _checked(tmp_path, text, env, {"a.yaml": plain, "b.yaml": namer})
+    assert [line.split(" would")[0] for line in found] == [
+        "site.yaml:6:16: settings.toneOfVoice: ${AGENCY_S}"
+    ]
+    assert "(auth.wixApp.appSecretEnv at b.yaml:6:76 names it for a credential)" in found[0]
+
+
 def test_a_secret_named_by_another_site_or_a_defaults_file_is_refused_too(tmp_path: Path) -> None:
     other = site("defaults: _shared.yaml\n", site_id="22222222-2222-4333-8444-555555555555")
     shared = "auth:\n  apiKey: {env: STAGING_CRED}\n"

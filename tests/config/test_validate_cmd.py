@@ -138,6 +138,28 @@ def test_a_path_that_cannot_be_looked_at_says_why_not_a_crash(in_tmp: Path) -> N
     )
 
 
+def test_a_file_named_alone_has_the_current_folder_as_its_config_tree(
+    in_tmp: Path, write: Writer
+) -> None:
+    """`mpr validate site.yaml`: the tree is `.`, and a defaults file above it is outside."""
+    write(site("defaults: ../_shared.yaml\n") + SIGNED_IN, "site.yaml")
+    (in_tmp.parent / "_shared.yaml").write_text("version: 1\n", encoding="utf-8")
+    result = CliRunner().invoke(validate, ["site.yaml"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "site.yaml:5:11: defaults: ../_shared.yaml is outside the config tree ."
+    )
+
+
+def test_a_device_named_as_a_site_file_is_refused_in_full(in_tmp: Path) -> None:
+    result = CliRunner().invoke(validate, ["/dev/zero"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "not a regular file or a folder: name a site file or a folder of them: /dev/zero\n"
+        "1 error in 1 file\n"
+    )
+
+
 def test_a_missing_path_is_an_error_not_a_crash(in_tmp: Path) -> None:
     result = CliRunner().invoke(validate, ["nowhere.yaml"])
     assert result.exit_code == 1

@@ -17,11 +17,12 @@ from reconciler.errors import (
     ApiError,
     ApiUnreachable,
     InvalidArgument,
+    NotFound,
     RateLimited,
     ServerError,
 )
 from reconciler.wix import ENDPOINTS, SERVICE_PATH, RetryPolicy, SiteClient, WixClient
-from reconciler.wix.retry import backoff_cap, is_retryable, retry_delay
+from reconciler.wix.retry import backoff_cap, is_retryable, retry_delay, with_retries
 
 from .support import BASE, SITE, api_route
 
@@ -388,3 +389,30 @@ async def test_the_default_sleep_really_waits(
         assert (await wix.site(SITE).get_social_marketing_plan()).status == "ACTIVE"
     assert route.call_count == 2
     assert [s for s in slept if s > 0] == [0.05]
+
+
+async def test_a_404_retrying_a_delete_means_done_only_if_the_earlier_try_may_have_acted() -> None:
+    """After a 5xx the earlier try may have deleted the record: the retry's 404 is that. After a
+    429 Wix did nothing: the 404 is the answer (the record was never there), and it is raised."""
+
+    async def no_sleep(seconds: float) -> None:
+        pass
+
+    async def delete(first: ApiError) -> str:
+        answers = [first, NotFound("not found", status=404)]
+
+        async def send() -> str:
+            raise answers.pop(0)
+
+        return await with_retries(
+            send,
+            policy=RetryPolicy(),
+            idempotent=True,
+            sleep=no_sleep,
+            label="DELETE /events/e1",
+            gone=(404, lambda: "deleted"),
+        )
+
+    assert await delete(ServerError("m", status=500)) == "deleted"
+    with pytest.raises(NotFound):
+        await delete(RateLimited("m", status=429, retry_after=0))
