@@ -62,6 +62,16 @@ async def _no_sleep(seconds: float) -> None:
     pass
 
 
+def on(emulator: Emulator) -> WixClient:
+    """A client of `emulator` whose retries do not wait."""
+    return WixClient(
+        base_url="http://emulator.test",
+        api_key=KEY,
+        transport=httpx.ASGITransport(app=emulator.app),
+        sleep=_no_sleep,
+    )
+
+
 def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -159,12 +169,7 @@ async def test_a_refused_api_key_stops_the_fleet_at_its_first_answer() -> None:
     emulator = Emulator(config=EmulatorConfig(seed=1), clock=clock)  # faithful: keys refused
     sites = fleet(PLANNING_AT_ONCE + 1)
     emulator.load_fixtures({"sites": [{"id": s.id} for s in sites]})
-    async with WixClient(
-        base_url="http://emulator.test",
-        api_key=KEY,
-        transport=httpx.ASGITransport(app=emulator.app),
-        sleep=_no_sleep,
-    ) as wix:
+    async with on(emulator) as wix:
         with pytest.raises(PermissionDenied, match="Wix refused the API key in WIX_API_KEY"):
             await plan_sites(wix, sites, Runtime(journal=MemoryJournal()))
     assert len(emulator.requests) == 1
@@ -178,12 +183,7 @@ async def test_planning_settles_each_site_as_planned_or_error_on_the_progress_li
     emulator.load_fixtures({"sites": [{"id": known.id}]})
     display = FleetDisplay(io.StringIO(), env={"CI": "true"})
     runtime = display.attach(Runtime(clock=Frozen(emulator.clock), journal=MemoryJournal()))
-    async with WixClient(
-        base_url="http://emulator.test",
-        api_key=KEY,
-        transport=httpx.ASGITransport(app=emulator.app),
-        sleep=_no_sleep,
-    ) as wix:
+    async with on(emulator) as wix:
         async with display.showing({known.id: "Known", unknown.id: "Unknown"}, announce=False):
             work = await plan_sites(wix, [known, unknown], runtime)
             assert display.model is not None
