@@ -391,7 +391,9 @@ async def test_the_default_sleep_really_waits(
     assert [s for s in slept if s > 0] == [0.05]
 
 
-async def test_a_404_retrying_a_delete_means_done_only_if_the_earlier_try_may_have_acted() -> None:
+async def test_a_404_retrying_a_delete_means_done_only_if_the_earlier_try_may_have_acted(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """After a 5xx the earlier try may have deleted the record: the retry's 404 is that. After a
     429 Wix did nothing: the 404 is the answer (the record was never there), and it is raised."""
 
@@ -414,5 +416,7 @@ async def test_a_404_retrying_a_delete_means_done_only_if_the_earlier_try_may_ha
         )
 
     assert await delete(ServerError("m", status=500)) == "deleted"
+    said = "DELETE /events/e1: HTTP 404 on a retry: the earlier try had done it"
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING][-1] == said
     with pytest.raises(NotFound):
         await delete(RateLimited("m", status=429, retry_after=0))
