@@ -168,7 +168,7 @@ def test_non_json_tags_and_complex_keys_are_refused() -> None:
     assert parse_yaml("a: !!set {x}\n", "f").problems[0].message == "unsupported YAML tag !!set"
     parsed = parse_yaml("? [a]\n: 1\nb: 2\n", "f")
     assert parsed.tree == {"b": 2}
-    assert parsed.problems[0].message == "keys must be plain strings"
+    assert str(parsed.problems[0]) == "f:1:3: keys must be plain strings"
 
 
 def test_an_empty_document_is_flagged_as_empty() -> None:
