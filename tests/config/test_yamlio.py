@@ -169,6 +169,8 @@ def test_non_json_tags_and_complex_keys_are_refused() -> None:
     parsed = parse_yaml("? [a]\n: 1\nb: 2\n", "f")
     assert parsed.tree == {"b": 2}
     assert str(parsed.problems[0]) == "f:1:3: keys must be plain strings"
+    nested = parse_yaml("a:\n  ? [x]\n  : 1\n", "f")
+    assert [str(p) for p in nested.problems] == ["f:2:5: a: keys must be plain strings"]
 
 
 def test_an_empty_document_is_flagged_as_empty() -> None:
@@ -240,6 +242,10 @@ def test_merge_takes_a_list_of_mappings_the_first_winning_and_counts_toward_the_
         ("a: [!!float x]\n", "f:1:5: a[0]: invalid YAML: 'x' is not a valid !!float"),
         ("a: !!bool maybe\n", "f:1:4: a: invalid YAML: 'maybe' is not a valid !!bool"),
         ("a: !!int\n", "f:1:4: a: invalid YAML: '' is not a valid !!int"),
+        (  # a long value is cut to its first 40 characters
+            "a: !!int " + "1234567890" * 5 + "x\n",
+            "f:1:4: a: invalid YAML: '" + "1234567890" * 4 + "' is not a valid !!int",
+        ),
     ],
 )
 def test_a_value_its_tag_does_not_fit_is_located(text: str, problem: str) -> None:
