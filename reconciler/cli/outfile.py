@@ -39,7 +39,8 @@ def save(path: str, text: str, what: str) -> None:
 
 
 def _stream(path: str) -> bool:
-    """Whether `path` names a character device, a pipe, or a stream of /dev or /proc."""
+    """Whether `path` names a character device, a pipe, or a stream of /dev or /proc; an
+    OSError for a block device or a socket, which are never written."""
     if os.path.dirname(os.path.abspath(path)) in _STREAM_FOLDERS:
         return True
     try:

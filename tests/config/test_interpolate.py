@@ -96,27 +96,30 @@ APP = (
 )
 
 
+@pytest.mark.parametrize(
+    ("reference", "extra", "why"),
+    [
+        (  # the variable's name says nothing: the auth block naming it does (#23)
+            "${AGENCY_S}",
+            {},
+            "auth.wixApp.appSecretEnv at site.yaml:6:76 names it for a credential",
+        ),
+        (  # neither name says secret: the auth block makes AGENCY_S's value one, in COPY too
+            "${COPY}",
+            {"COPY": "see hunter2-hunter2"},
+            "its value holds a credential's",
+        ),
+    ],
+    ids=["named", "a-copy-of-its-value"],
+)
 def test_a_variable_an_auth_block_names_for_a_secret_is_refused_where_it_is_used(
-    tmp_path: Path,
+    tmp_path: Path, reference: str, extra: dict[str, str], why: str
 ) -> None:
-    """The variable's name says nothing: the auth block naming it does (#23)."""
-    env = {"AGENCY_S": "hunter2-hunter2", "WIX_APP_ID": "app-id-1"}
-    text = site(APP + "settings:\n  toneOfVoice: 'we say ${AGENCY_S}'\n")
+    env = {"AGENCY_S": "hunter2-hunter2", "WIX_APP_ID": "app-id-1", **extra}
+    text = site(APP + f"settings:\n  toneOfVoice: 'we say {reference}'\n")
     assert _checked(tmp_path, text, env) == [
-        "site.yaml:8:16: settings.toneOfVoice: ${AGENCY_S} would copy a secret into the site's "
-        "settings and every plan output (auth.wixApp.appSecretEnv at site.yaml:6:76 names it "
-        "for a credential): site files never need it"
-    ]
-
-
-def test_a_copy_of_the_value_of_a_variable_an_auth_block_names_is_refused(tmp_path: Path) -> None:
-    """Neither name says secret: the auth block naming AGENCY_S makes its value one, in COPY too."""
-    env = {"AGENCY_S": "hunter2-hunter2", "WIX_APP_ID": "app-id-1", "COPY": "see hunter2-hunter2"}
-    text = site(APP + "settings:\n  toneOfVoice: 'we say ${COPY}'\n")
-    assert _checked(tmp_path, text, env) == [
-        "site.yaml:8:16: settings.toneOfVoice: ${COPY} would copy a secret into the site's "
-        "settings and every plan output (its value holds a credential's): site files never "
-        "need it"
+        f"site.yaml:8:16: settings.toneOfVoice: {reference} would copy a secret into the site's "
+        f"settings and every plan output ({why}): site files never need it"
     ]
 
 
