@@ -7,7 +7,7 @@ import os
 import stat
 from pathlib import Path
 
-from reconciler.engine.journal import write_atomically
+from reconciler.engine.files import write_atomically
 from reconciler.errors import ConfigError
 
 _STREAM_FOLDERS = ("/dev", "/dev/fd", "/proc/self/fd")
@@ -27,9 +27,6 @@ def save(path: str, text: str, what: str) -> None:
             with open(path, "w", encoding="utf-8") as stream:
                 stream.write(text)
             return
-        blocker = next((p for p in Path(path).parents if p.exists() and not p.is_dir()), None)
-        if blocker is not None:
-            raise NotADirectoryError(errno.ENOTDIR, f"{blocker} is a file, not a folder")
         write_atomically(Path(path), text)
     except OSError as exc:
         raise ConfigError(

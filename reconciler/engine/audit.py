@@ -22,7 +22,6 @@ would roll the site back). When Git cannot tell, it warns and lets the apply go 
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.engine import bounded
+from reconciler.engine.files import make_folder
 from reconciler.engine.groupcommit import GroupCommit
 from reconciler.engine.report import ActionRecord
 from reconciler.errors import ConfigError, MprError, OutOfOrderCommit
@@ -137,10 +137,7 @@ class AuditLog:
         self._now = now or (lambda: datetime.now(UTC))
         self._broken: MprError | None = None
         try:
-            blocker = next((p for p in self.path.parents if p.exists() and not p.is_dir()), None)
-            if blocker is not None:
-                raise NotADirectoryError(errno.ENOTDIR, f"{blocker} is a file, not a folder")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_folder(self.path.parent)
             os.close(os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644))
         except OSError as exc:
             raise ConfigError(
@@ -233,7 +230,7 @@ class AuditLog:
             raise self._broken
         data = lines.encode("utf-8")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_folder(self.path.parent)
             fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as exc:
             raise self._fail(exc) from None

@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import typing
 from collections.abc import Mapping, MutableMapping
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,6 +26,7 @@ from typing import Any, Protocol
 from reconciler.engine import bounded
 from reconciler.engine.audit import encodable
 from reconciler.engine.decide import Pending
+from reconciler.engine.files import write_atomically
 from reconciler.engine.groupcommit import GroupCommit
 from reconciler.engine.plan import ActionKind
 from reconciler.errors import ConfigError
@@ -195,32 +194,6 @@ def _entry(pending: Pending) -> dict[str, object]:
     if pending.sent is not None:
         body |= {"sent": pending.sent, "upcoming": list(pending.upcoming)}
     return body
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` so that a crash leaves the old file or the new one, whole.
-
-    Temporary file in the same folder, flushed and fsynced, renamed over `path`, and the
-    folder fsynced so the rename itself is on disk. Raises OSError; no temporary file is left.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with suppress(OSError):  # not every platform or file system can fsync a folder
-        folder = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
 
 
 def _check_place(path: Path) -> None:

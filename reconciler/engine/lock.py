@@ -21,6 +21,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from reconciler.engine import bounded
+from reconciler.engine.files import make_folder
 from reconciler.errors import ConfigError, LockHeld
 
 LOCK_NAME = "apply.lock"
@@ -36,7 +37,7 @@ def apply_lock(
     """Hold the apply lock of `state_dir` for the block; LockHeld after `timeout` seconds."""
     folder = Path(state_dir)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folder(folder)
     except OSError as exc:
         raise ConfigError(
             f"cannot create the state folder {folder}: {exc.strerror or exc}; "

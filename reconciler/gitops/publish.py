@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from reconciler.engine.calendar import SiteCalendar
+from reconciler.engine.files import make_folder
 from reconciler.engine.plan import Plan
 from reconciler.engine.review import review_digest
 from reconciler.errors import ConfigError
@@ -65,7 +66,7 @@ def publish(
 
 def _write_comment(target: Path, text: str) -> None:
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(target.parent)
         target.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise ConfigError(

@@ -367,3 +367,46 @@ def test_an_audit_log_mpr_cannot_read_says_why_and_what_to_do(
         "--audit-log (or MPR_AUDIT_LOG)"
     )
     assert mutating(emulator) == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["plan", "{site}", "--out", "{behind}"],
+        ["calendar", "{site}", "--out", "{behind}"],
+        ["plan", "{site}", "--comment", "{behind}"],
+        ["drift", "{site}", "--comment", "{behind}"],
+        ["apply", "{site}", "--auto-approve", "--audit-log", "{behind}"],
+        ["apply", "{site}", "--auto-approve", "--state-file", "{behind}"],
+        ["import", SITE, "--out", "{behind}"],
+    ],
+    ids=[
+        "plan-out",
+        "calendar-out",
+        "plan-comment",
+        "drift-comment",
+        "audit-log",
+        "state",
+        "import",
+    ],
+)
+def test_a_file_mpr_writes_behind_a_plain_file_names_that_file(
+    mpr_on_disk: Run,
+    emulator: Emulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+) -> None:
+    """`taken` is a file where a folder must be: every option says so in the same words, never
+    the system's "File exists" that names neither."""
+    monkeypatch.chdir(tmp_path)
+    emulator.load_fixtures({"sites": [{"id": SITE}]})
+    site = write_site(tmp_path, body="settings: {toneOfVoice: dry}\n")
+    (tmp_path / "taken").write_text("a file\n", encoding="utf-8")
+    behind = tmp_path / "taken" / "deeper" / "out.md"
+    result = mpr_on_disk(*[a.format(site=site, behind=behind) for a in command])
+    assert result.code in (exitcodes.ERROR, exitcodes.USAGE), result.out + result.err
+    assert f"{tmp_path / 'taken'} is a file, not a folder" in result.err
+    assert "File exists" not in result.err and "unexpected error" not in result.err
+    assert mutating(emulator) == []
+    assert (tmp_path / "taken").read_text(encoding="utf-8") == "a file\n"

@@ -823,6 +823,6 @@ def test_a_journal_whose_local_copy_cannot_be_kept_is_one_message(
     with pytest.raises(ConfigError) as refused:
         GitJournal(local, remote.store("a"), seed=seed)
     assert str(refused.value) == (
-        f"cannot keep the local copy of the journal {local}: [Errno 17] File exists: "
-        f"'{tmp_path / 'plain'}'"
+        f"cannot keep the local copy of the journal {local}: {tmp_path / 'plain'} is a file, "
+        "not a folder"
     )

@@ -12,10 +12,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from reconciler.engine.files import write_atomically
 from reconciler.engine.gitstore.merge import STATE
 from reconciler.engine.gitstore.store import STATE_REF, GitStore
 from reconciler.engine.groupcommit import GroupCommit
-from reconciler.engine.journal import FileJournal, write_atomically
+from reconciler.engine.journal import FileJournal
 from reconciler.errors import ConfigError
 
 
@@ -38,7 +39,8 @@ class GitJournal(FileJournal):
             elif local.is_file():
                 local.unlink()  # a copy of another store's journal, not this one's
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot keep the local copy of the journal {local}: {exc}") from None
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise ConfigError(f"cannot keep the local copy of the journal {local}: {why}") from None
         super().__init__(local)
         self._store = store
         self._published = published
