@@ -21,7 +21,7 @@ _SHARED_SECTIONS = ("settings", "overrides", "policy", "events", "auth")
 
 
 def resolve(
-    reference: object, mark: Mark, site_path: Path, root: Path, root_display: str
+    reference: object, mark: Mark, site_path: Path, root: Path, tree_named: str
 ) -> tuple[Path | None, str, list[Problem]]:
     """Find the file `defaults: reference` names; returns (path, display, problems)."""
     if not isinstance(reference, str) or not reference.strip():
@@ -34,7 +34,10 @@ def resolve(
     except (OSError, ValueError):  # a NUL byte, a symlink loop, ...
         return None, display, [_problem(mark, f"defaults file {reference!r} cannot be read")]
     if not inside:
-        message = f"{reference} is outside the config tree {root_display}"
+        message = (
+            f"{reference} is outside the config tree ({tree_named}): move it into that folder "
+            "(a name starting with _ keeps it from being read as a site file)"
+        )
         return None, display, [_problem(mark, message)]
     if not found:
         return None, display, [_problem(mark, f"defaults file {reference} not found")]

@@ -34,6 +34,11 @@ class SiteFile:
     scanned: bool = False
     """Found by scanning a directory (not named on the command line)."""
 
+    @property
+    def tree_named(self) -> str:
+        """The config tree as a message names it: a bare "." reads as a sentence's end."""
+        return "the current folder" if self.root_display == "." else self.root_display
+
 
 def discover(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[SiteFile], list[Problem]]:
     """Every site file under `paths`, sorted by path, deduplicated; and the problems."""
@@ -91,7 +96,7 @@ def _outside_tree(site_file: SiteFile) -> str | None:
     if real.is_relative_to(root):
         return None
     return (
-        f"a link to {real}, outside the config tree {site_file.root_display}: not read "
+        f"a link to {real}, outside the config tree ({site_file.tree_named}): not read "
         "(name the file on the command line to read it)"
     )
 

@@ -169,7 +169,7 @@ class _Run:
                 continue
             mark = tree.value_marks["defaults"]
             path, display, _ = defaults.resolve(
-                tree["defaults"], mark, site_file.path, site_file.root, site_file.root_display
+                tree["defaults"], mark, site_file.path, site_file.root, site_file.tree_named
             )
             if path is not None:
                 shared = self.parse(path, display).tree
@@ -224,7 +224,7 @@ class _Run:
                 site.copy_entry(tree, key)
         mark = tree.value_marks["defaults"]
         path, display, problems = defaults.resolve(
-            tree["defaults"], mark, site_file.path, site_file.root, site_file.root_display
+            tree["defaults"], mark, site_file.path, site_file.root, site_file.tree_named
         )
         self.problems.extend(problems)
         shared = self.load_shared(path, display) if path else None

@@ -150,7 +150,8 @@ def test_a_defaults_file_outside_the_tree_is_refused(write: Writer, tmp_path: Pa
     given = str(tmp_path / "sites")
     result = check_sites([given], env={}, now=NOW)
     assert [str(p) for p in result.problems] == [
-        f"{path}:5:11: defaults: ../_defaults.yaml is outside the config tree {given}"
+        f"{path}:5:11: defaults: ../_defaults.yaml is outside the config tree ({given}): move it "
+        "into that folder (a name starting with _ keeps it from being read as a site file)"
     ]
 
 
@@ -162,7 +163,7 @@ def test_an_absolute_or_symlinked_escape_is_refused(write: Writer, tmp_path: Pat
     write(site("defaults: _link.yaml\n", "22222222-3333-4444-8555-666666666666"), "tree/b.yaml")
     result = check_sites([tmp_path / "tree"], env={}, now=NOW)
     tree = tmp_path / "tree"
-    assert [p.message.endswith(f"outside the config tree {tree}") for p in result.errors] == [
+    assert [f"outside the config tree ({tree}): move" in p.message for p in result.errors] == [
         True,
         True,
     ]

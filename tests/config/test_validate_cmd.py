@@ -141,13 +141,28 @@ def test_a_path_that_cannot_be_looked_at_says_why_not_a_crash(in_tmp: Path) -> N
 def test_a_file_named_alone_has_the_current_folder_as_its_config_tree(
     in_tmp: Path, write: Writer
 ) -> None:
-    """`mpr validate site.yaml`: the tree is `.`, and a defaults file above it is outside."""
+    """`mpr validate site.yaml`: the tree is `.`, and a defaults file above it is outside. The
+    message says "the current folder": a bare "." would read as the end of the sentence."""
     write(site("defaults: ../_shared.yaml\n") + SIGNED_IN, "site.yaml")
     (in_tmp.parent / "_shared.yaml").write_text("version: 1\n", encoding="utf-8")
     result = CliRunner().invoke(validate, ["site.yaml"])
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
-        "site.yaml:5:11: defaults: ../_shared.yaml is outside the config tree ."
+        "site.yaml:5:11: defaults: ../_shared.yaml is outside the config tree (the current "
+        "folder): move it into that folder (a name starting with _ keeps it from being read as a "
+        "site file)"
+    )
+
+
+def test_a_link_out_of_the_current_folder_names_it_in_words(in_tmp: Path, write: Writer) -> None:
+    outside = in_tmp.parent / "elsewhere.yaml"
+    outside.write_text(site() + SIGNED_IN, encoding="utf-8")
+    (in_tmp / "linked.yaml").symlink_to(outside)
+    result = CliRunner().invoke(validate, ["."])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"linked.yaml:1:1: a link to {outside.resolve()}, outside the config tree (the current "
+        "folder): not read (name the file on the command line to read it)"
     )
 
 

@@ -284,5 +284,5 @@ def test_a_symlinked_file_in_the_tree_that_points_outside_is_not_read(
     assert code == exitcodes.ERROR
     assert (
         f"sites/evil.yaml:1:1: a link to {layout.targets[1].resolve()}, outside the config tree "
-        "sites: not read (name the file on the command line to read it)"
+        "(sites): not read (name the file on the command line to read it)"
     ) in err
