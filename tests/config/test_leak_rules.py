@@ -24,6 +24,7 @@ CAUGHT = {
     "a Wix API key (IST. and 20 token characters)": "IST." + "wixkey" * 3 + "wi",
     "a JWT (eyJ, 8 characters, a dot, 8 more)": "eyJhbGciOiJ.eyJzdWIi",
     "a long hex string (40 digits)": "0123456789abcdef" * 2 + "01234567",
+    "40 hex digits of six symbols (2.6 bits each)": "abc123" * 6 + "abc1",
     "a random-looking token (40 characters)": "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7d",
 }
 ONE_SHORT = {
@@ -31,6 +32,8 @@ ONE_SHORT = {
     "eyJ and 7 characters before the dot": "eyJhbGciOi.eyJzdWIi",
     "eyJ and 7 characters after the dot": "eyJhbGciOiJ.eyJzdWI",
     "39 hex digits": "0123456789abcdef" * 2 + "0123456",
+    "40 hex digits of five symbols (2.3 bits each)": "abc12" * 8,
+    "3,000 of one letter a to f": "d" * 3000,
     "a random-looking token of 39 characters": "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7",
 }
 
