@@ -115,17 +115,18 @@ def read_yaml(path: Path, display: str) -> Parsed:
 def parse_yaml(text: str, display: str) -> Parsed:
     """Parse YAML `text` into a located tree.
 
-    libyaml, when installed, parses a sound file; anything it finds wrong is parsed again by
-    the pure-Python loader, whose messages and marks the error texts are written against.
+    libyaml, when installed, parses the file. A file it cannot parse is parsed again by the
+    pure-Python loader, whose messages and marks the syntax errors are written against. What
+    mpr itself finds wrong in a file libyaml parsed (a duplicate key, a tag it refuses) is
+    told as found: the pure-Python loader is stricter (a tab after `key:`), and a second
+    problem must not turn a line mpr accepts alone into an error.
     """
-    if _FastLoader is not None:
-        try:
-            parsed = _parse_with(_FastLoader, text, display)
-        except (_Fatal, yaml.YAMLError, RecursionError):
-            parsed = None
-        if parsed is not None and not parsed.problems:
-            return parsed
     try:
+        if _FastLoader is not None:
+            try:
+                return _parse_with(_FastLoader, text, display)
+            except (yaml.YAMLError, RecursionError):
+                pass  # parsed again below, for the pure-Python loader's words
         return _parse_with(_Loader, text, display)
     except _Fatal as exc:
         return _failed(exc.mark, exc.message, exc.path)

@@ -68,6 +68,41 @@ def test_duplicate_keys_are_reported_at_the_second_occurrence_and_the_first_kept
     ]
 
 
+TABBED = "version: 1\nsettings:\n  toneOfVoice:\tdry\n"
+"""A tab between a key and its value: YAML 1.2 allows it, libyaml reads it, PyYAML's
+pure-Python scanner does not."""
+needs_libyaml = pytest.mark.skipif(yamlio._FastLoader is None, reason="libyaml is not installed")
+
+
+@needs_libyaml
+def test_a_tab_after_a_key_is_read() -> None:
+    parsed = parse_yaml(TABBED, "f.yaml")
+    assert parsed.problems == []
+    assert parsed.tree == {"version": 1, "settings": {"toneOfVoice": "dry"}}
+
+
+@needs_libyaml
+@pytest.mark.parametrize(
+    ("more", "problem"),
+    [
+        (
+            "version: 2\n",
+            "f.yaml:4:1: version: duplicate key 'version' (first at line 1); keep one",
+        ),
+        ("? [a]\n: b\n", "f.yaml:4:3: keys must be plain strings"),
+        (
+            "notes: !!binary aGk=\n",
+            "f.yaml:4:8: notes: unsupported YAML tag !!binary; quote the value if it is a string",
+        ),
+    ],
+    ids=["duplicate-key", "complex-key", "refused-tag"],
+)
+def test_a_second_problem_is_told_alone_and_the_tab_stays_read(more: str, problem: str) -> None:
+    """The problem a file has is the one told, never the tab that is fine on its own."""
+    parsed = parse_yaml(TABBED + more, "f.yaml")
+    assert [str(p) for p in parsed.problems] == [problem]
+
+
 def test_only_true_and_false_are_booleans_and_timestamps_stay_strings() -> None:
     tree = parse_yaml("a: yes\nb: no\nc: on\nd: true\ne: False\nf: 2026-11-27T09:00:00Z\n", "f")
     assert tree.tree == {
