@@ -71,7 +71,7 @@ async def wix(emulator: Emulator) -> AsyncIterator[WixClient]:
 
 
 @pytest.fixture
-def wall_clock(emulator_clock: ManualClock) -> Iterator[time_machine.Coordinates]:
+def wall_clock(emulator_clock: ManualClock) -> Iterator[time_machine.Traveller]:
     """The wall clock, moved to where the emulator's clock starts (and ticking) for the test.
 
     `mpr` run in-process reads the wall clock itself (site files' "in the past" checks,
@@ -82,7 +82,7 @@ def wall_clock(emulator_clock: ManualClock) -> Iterator[time_machine.Coordinates
 
 
 @pytest.fixture
-def engine_time(emulator_clock: ManualClock, wall_clock: time_machine.Coordinates) -> EmulatorTime:
+def engine_time(emulator_clock: ManualClock, wall_clock: time_machine.Traveller) -> EmulatorTime:
     """The engine's clock; asking for it moves the wall clock to it too (`wall_clock`)."""
     return EmulatorTime(emulator_clock)
 

@@ -37,7 +37,7 @@ def test_the_list_names_mutants() -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_each_listed_mutant_names_a_function_of_the_code(name: str) -> None:
     module, cls, function = named_function(name)
-    owner = importlib.import_module(module)
+    owner: object = importlib.import_module(module)
     if cls is not None:
         owner = getattr(owner, cls, None)
         assert owner is not None, f"{name}: {module} has no class {cls}"

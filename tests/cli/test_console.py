@@ -38,7 +38,9 @@ class Keyboard(Terminal):
         super().__init__(typed)
         self.echo = echo
 
-    def readline(self, size: int | None = -1) -> str:
+    # StringIO's own signature; typeshed's text readline overrides _IOBase's bytes one
+    # incompatibly (and ignores [override] there too), so every subclass inherits the clash.
+    def readline(self, size: int = -1, /) -> str:  # type: ignore[override]
         line = super().readline(size)
         self.echo.write(line)
         return line

@@ -83,7 +83,11 @@ def test_the_in_process_emulator_signs_in_as_its_own_app_whatever_the_environmen
 
 
 def test_serve_says_what_to_export_and_each_instance_id() -> None:
-    app = {"appId": "the-app", "appSecret": "the-secret", "instances": {A: INSTANCE}}
+    app: dict[str, object] = {
+        "appId": "the-app",
+        "appSecret": "the-secret",
+        "instances": {A: INSTANCE},
+    }
     assert sign_in_help("http://127.0.0.1:8080", app, lenient=False).splitlines() == [
         "Sign in as the emulator's Wix app (API keys are refused, as Wix does):",
         "  export WIX_API_BASE_URL=http://127.0.0.1:8080",

@@ -26,7 +26,9 @@ class Answering(io.StringIO):
     def isatty(self) -> bool:
         return True
 
-    def readline(self, size: int | None = -1) -> str:
+    # StringIO's own signature; typeshed's text readline overrides _IOBase's bytes one
+    # incompatibly (and ignores [override] there too), so every subclass inherits the clash.
+    def readline(self, size: int = -1, /) -> str:  # type: ignore[override]
         self.meanwhile()
         return super().readline(size)
 

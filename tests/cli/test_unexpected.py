@@ -15,6 +15,7 @@ from reconciler.cli import REPORT, exitcodes
 from reconciler.cli.app import Hooks
 from reconciler.emulator import Emulator
 from reconciler.engine import fleet
+from reconciler.engine.apply import apply_site
 from reconciler.engine.plan import SitePlan
 from reconciler.engine.planning import build_site_plan
 from reconciler.model.site import DesiredSite, LiveSite
@@ -106,7 +107,7 @@ def test_a_bug_met_applying_one_site_fails_that_site_only_and_debug_names_it(
     mpr: Mpr, emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     two_sites(emulator, tmp_path, "settings: {toneOfVoice: warm}\npolicy: {regenerate: never}\n")
-    real = fleet.apply_site
+    real = apply_site  # what fleet calls, until patched below
 
     async def buggy(rt: Any, site: Any, desired: DesiredSite, *args: Any) -> Any:
         if desired.id == OTHER:

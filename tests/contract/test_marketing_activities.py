@@ -5,7 +5,7 @@ combine as documented, and the create path guessed before (POST /items) is a 404
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -31,6 +31,12 @@ async def raw(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
     headers = {"Authorization": KEY, "wix-site-id": SITE}
     async with httpx.AsyncClient(base_url=base_url + API_PREFIX, headers=headers) as client:
         yield client
+
+
+def target_date(activity: MarketingActivity) -> datetime:
+    """The activity's date: every activity of a generated plan has one."""
+    assert activity.target_date is not None, activity
+    return activity.target_date
 
 
 async def _plan_with_every_tool(site: SiteClient, clock: ManualClock) -> list[MarketingActivity]:
@@ -93,7 +99,7 @@ async def test_get_an_unknown_id_is_not_found(site: SiteClient, clock: ManualClo
 
 async def test_query_filter_combinations(site: SiteClient, clock: ManualClock) -> None:
     everything = await _plan_with_every_tool(site, clock)
-    dates = [a.target_date for a in everything]
+    dates = [target_date(a) for a in everything]
     assert dates == sorted(dates)
     start, end = dates[3], dates[-4]
     inside = [a for a, when in zip(everything, dates, strict=True) if start <= when <= end]
@@ -107,7 +113,9 @@ async def test_query_filter_combinations(site: SiteClient, clock: ManualClock) -
         start=start, end=end, activity_type="EMAIL_MARKETING"
     ) == [a for a in inside if a.marketing_activity_type == "EMAIL_MARKETING"]
     assert await site.query_marketing_activities(start=end, end=start) == []
-    wanted = [everything[-1].id, MISSING_ID, everything[0].id]
+    last, first = everything[-1].id, everything[0].id
+    assert last is not None and first is not None
+    wanted = [last, MISSING_ID, first]
     assert await site.query_marketing_activities(ids=wanted) == [everything[0], everything[-1]]
 
 
@@ -166,7 +174,7 @@ async def test_query_stays_sorted_by_target_date_after_an_update(
     await site.update_marketing_activity(first.id, {"targetDate": later}, ["targetDate"])
     after = await site.query_marketing_activities()
     assert after[-1].id == first.id and after[-1].target_date == later
-    assert [a.target_date for a in after] == sorted(a.target_date for a in after)
+    assert [target_date(a) for a in after] == sorted(target_date(a) for a in after)
 
 
 async def test_read_only_objects_reach_the_client_as_sent(
@@ -181,6 +189,7 @@ async def test_read_only_objects_reach_the_client_as_sent(
         == on_the_wire["marketingActivity"]
     )
     assert blog.blog_seo_data is not None and blog.source is not None
+    assert blog.blog_seo_data.model_extra is not None
     keyword = blog.blog_seo_data.model_extra["primaryKeyword"]
     assert blog.source.model_extra == {"type": "KEYWORDS", "keywords": [keyword]}
     assert all(a.blog_seo_data is None for a in everything if a.marketing_activity_type != "BLOG")

@@ -177,7 +177,7 @@ async def test_idle_plan_turns_inactive_and_regenerate_reactivates(
 
 async def test_delete_plan_returns_to_never_created(site: SiteClient, clock: ManualClock) -> None:
     await active_plan(site, clock)
-    assert await site.delete_marketing_plan() is None
+    await site.delete_marketing_plan()
     plan = await site.get_social_marketing_plan()
     assert plan.status == "NEVER_CREATED"
     assert plan.marketing_activities == []

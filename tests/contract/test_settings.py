@@ -6,9 +6,15 @@ import pytest
 
 from reconciler.emulator import Emulator
 from reconciler.errors import FailedPrecondition, InvalidArgument
-from reconciler.wix import SiteClient, may_have_been_applied
+from reconciler.wix import MarketingSettings, SiteClient, may_have_been_applied
 
 from .support import SITE, logged
+
+
+def answered(stored: MarketingSettings | None) -> MarketingSettings:
+    """What an upsert says Wix stored: every upsert here expects its answer to hold one."""
+    assert stored is not None, "the upsert's answer shows no settings object"
+    return stored
 
 
 async def test_fresh_settings_have_only_derived_fields(site: SiteClient) -> None:
@@ -37,7 +43,7 @@ async def test_upsert_with_mask_writes_only_masked_paths(
         "overrides": {"blogs": {"frequency": {"interval": "MONTH", "count": 2}}},
     }
     mask = ["settings.marketingPlanGoal", "settings.toneOfVoice", "overrides.blogs.frequency"]
-    stored = await site.upsert_marketing_settings(body, mask)
+    stored = answered(await site.upsert_marketing_settings(body, mask))
 
     (record,) = logged(emulator, "UpsertMarketingSettings")
     assert record.body["fieldMask"] == ",".join(mask)  # ONE comma-separated string
@@ -56,8 +62,10 @@ async def test_null_clears_a_field(site: SiteClient) -> None:
         {"settings": {"toneOfVoice": "warm", "imageGuidelines": "bright"}},
         ["settings.toneOfVoice", "settings.imageGuidelines"],
     )
-    stored = await site.upsert_marketing_settings(
-        {"settings": {"toneOfVoice": None}}, ["settings.toneOfVoice"]
+    stored = answered(
+        await site.upsert_marketing_settings(
+            {"settings": {"toneOfVoice": None}}, ["settings.toneOfVoice"]
+        )
     )
     assert stored.settings.get("toneOfVoice") in (None, "")
     assert stored.settings["imageGuidelines"] == "bright"
@@ -104,17 +112,21 @@ async def test_invalid_values_are_invalid_argument(
 
 async def test_count_bounds_are_inclusive(site: SiteClient) -> None:
     for count in (1, 30):
-        stored = await site.upsert_marketing_settings(
-            {"settings": {"frequency": {"interval": "WEEK", "count": count}}},
-            ["settings.frequency"],
+        stored = answered(
+            await site.upsert_marketing_settings(
+                {"settings": {"frequency": {"interval": "WEEK", "count": count}}},
+                ["settings.frequency"],
+            )
         )
         assert stored.settings["frequency"] == {"interval": "WEEK", "count": count}
 
 
 async def test_read_only_fields_are_ignored(site: SiteClient) -> None:
-    stored = await site.upsert_marketing_settings(
-        {"settings": {"language": "fr", "toneOfVoice": "calm"}},
-        ["settings.language", "settings.toneOfVoice"],
+    stored = answered(
+        await site.upsert_marketing_settings(
+            {"settings": {"language": "fr", "toneOfVoice": "calm"}},
+            ["settings.language", "settings.toneOfVoice"],
+        )
     )
     assert stored.settings["language"] == "en"
     assert stored.settings["toneOfVoice"] == "calm"

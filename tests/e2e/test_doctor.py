@@ -174,7 +174,7 @@ def test_a_recording_masks_everything_and_replays_to_an_empty_plan(
     assert len(files) == 4
     text = "\n".join(f.read_text(encoding="utf-8") for f in files)
     secrets = {APP_SECRET, *emulator.backend.identities.tokens}
-    secrets |= set(emulator.app_credentials()["instances"].values())  # type: ignore[union-attr]
+    secrets |= set(emulator.app_credentials()["instances"].values())
     assert [s for s in secrets if s in text] == []
     site_ids = sorted(emulator.backend.sites)
     leaked = [t for t in free_texts(emulator, site_ids) if t in text]

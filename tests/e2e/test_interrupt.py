@@ -190,7 +190,7 @@ def test_a_second_ctrl_c_quits_at_once(world: tuple[Emulator, str, Path]) -> Non
     process = start(base_url, folder, grace=30)
     reached(held, process)
     process.send_signal(signal.SIGINT)
-    said = []
+    said: list[str] = []
     assert process.stderr is not None
     while not any("stopping" in line for line in said):  # the first one was taken in
         line = process.stderr.readline()

@@ -76,7 +76,7 @@ def test_plan_apply_plan_over_http(server: tuple[Emulator, str], tmp_path: Path)
     first = mpr("plan", sites, "--detailed-exitcode", env=env, cwd=tmp_path)
     assert first.returncode == exitcodes.CHANGES, first.stderr
     assert emulator.writes() == []
-    instances = sorted(emulator.app_credentials()["instances"].values())  # type: ignore[union-attr]
+    instances = sorted(emulator.app_credentials()["instances"].values())
     assert sorted(token_requests(emulator)) == instances, "one token per app instance"
 
     applied = mpr("apply", sites, "--auto-approve", env=env, cwd=tmp_path)

@@ -14,7 +14,7 @@ import pytest
 from reconciler.cli import run
 from reconciler.cli.app import Hooks
 from reconciler.cli.console import FleetDisplay
-from reconciler.emulator import Emulator, EmulatorConfig, ManualClock
+from reconciler.emulator import Clock, Emulator, EmulatorConfig, ManualClock
 from reconciler.engine.fleet import PLANNING_AT_ONCE, apply_sites, plan_sites
 from reconciler.engine.journal import MemoryJournal
 from reconciler.engine.runtime import Runtime
@@ -48,7 +48,7 @@ def fleet(size: int, tone: str = "new") -> list[DesiredSite]:
 class Frozen:
     """The engine's clock while the test holds time still: a wait only yields."""
 
-    def __init__(self, clock: ManualClock) -> None:
+    def __init__(self, clock: Clock) -> None:
         self.clock = clock
 
     def now(self) -> datetime:

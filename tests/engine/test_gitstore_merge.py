@@ -47,7 +47,8 @@ def journal(**sections: dict[str, Any]) -> bytes:
 
 
 def merged_journal(base: bytes, ours: bytes, theirs: bytes) -> dict[str, Any]:
-    return json.loads(merge_file("state.json", base, ours, theirs))
+    merged: dict[str, Any] = json.loads(merge_file("state.json", base, ours, theirs))
+    return merged
 
 
 def test_each_site_s_record_comes_from_the_run_that_changed_it() -> None:

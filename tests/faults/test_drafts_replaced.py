@@ -6,7 +6,7 @@ activities' posts again and schedules their successors, once, in the same run.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
 
 from reconciler.cli import exitcodes
@@ -100,7 +100,9 @@ def test_drafts_wix_skipped_once_are_scheduled_by_the_second_round_and_not_repor
     harness.site_file = harness.write(BODY)
     accounts = harness.emulator.site(SITE).profile.connected_channels
     account = accounts["FACEBOOK"]
-    moments = iter([lambda: accounts.pop("FACEBOOK"), lambda: accounts.update(FACEBOOK=account)])
+    moments: Iterator[Callable[[], object]] = iter(
+        [lambda: accounts.pop("FACEBOOK"), lambda: accounts.update(FACEBOOK=account)]
+    )
 
     async def pause(seconds: float) -> None:  # the first round's, then the second's
         next(moments)()

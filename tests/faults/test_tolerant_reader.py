@@ -51,4 +51,6 @@ def test_fields_a_newer_api_adds_make_no_diff_and_are_never_wiped(
 
     starts = [r.operation for r in emulator.writes() if r.operation in PLAN_STARTS]
     assert starts == ["RegenerateMarketingPlanWithKeywordResearch"], "one regenerate, not one a run"
-    assert harness.live_settings()["frequency"]["addedLater"] == {"mode": "smart"}
+    frequency = harness.live_settings()["frequency"]
+    assert isinstance(frequency, dict), frequency
+    assert frequency["addedLater"] == {"mode": "smart"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -54,7 +54,7 @@ class FakeGitHub:
                 return handler(query, body, *match.groups())
         return 404, {"message": "Not Found"}
 
-    def _routes(self) -> list[tuple[str, str, Any]]:
+    def _routes(self) -> list[tuple[str, str, Callable[..., Answer]]]:
         return [
             (r"/issues/(\d+)/comments", "GET", self._comments),
             (r"/issues/(\d+)/comments", "POST", self._comment),

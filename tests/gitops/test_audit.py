@@ -152,7 +152,7 @@ def ancestry(pairs: dict[tuple[str, str], bool | None]) -> Any:
 
 
 def test_the_ordering_rule() -> None:
-    applied = {"result": "applied", "actor": "bob", "run": "7"}
+    applied: dict[str, Any] = {"result": "applied", "actor": "bob", "run": "7"}
     last = {
         SITE: AuditEntry("2026-11-23T09:00:00Z", SITE, commit=B, **applied),
         OTHER: AuditEntry("2026-11-23T09:05:00Z", OTHER, commit=B, **applied),

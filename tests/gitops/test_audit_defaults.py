@@ -6,6 +6,7 @@ in a working directory of their own.
 
 from __future__ import annotations
 
+import getpass
 import json
 import subprocess
 from pathlib import Path
@@ -158,13 +159,13 @@ def test_the_actor_falls_back_from_ci_to_git_to_the_login(
     assert gitinfo.actor({"MPR_ACTOR": "bot", "GITHUB_ACTOR": "octocat"}) == "bot"
     assert gitinfo.actor({"USER": "u", "LOGNAME": "l"}) == "u"
     assert gitinfo.actor({"LOGNAME": "l"}) == "l"
-    monkeypatch.setattr(gitinfo.getpass, "getuser", lambda: "from-passwd")
+    monkeypatch.setattr(getpass, "getuser", lambda: "from-passwd")  # the module gitinfo uses
     assert gitinfo.actor({}) == "from-passwd"
 
     def nobody() -> str:
         raise KeyError("uid 1000 has no name")
 
-    monkeypatch.setattr(gitinfo.getpass, "getuser", nobody)
+    monkeypatch.setattr(getpass, "getuser", nobody)
     assert gitinfo.actor({}) == "unknown"
     git("init", "-q")
     git("config", "user.name", "Dana")

@@ -254,7 +254,8 @@ def test_pull_request_merge_drift_and_order(world: World) -> None:
             "fieldMask": "settings.toneOfVoice",
         },
     ).raise_for_status()
-    drifted = world.run("mpr-drift.yml", "schedule", reviewed, **{"on-drift": "both"})
+    drift_inputs: dict[str, Any] = {"on-drift": "both"}
+    drifted = world.run("mpr-drift.yml", "schedule", reviewed, **drift_inputs)
     job = drifted.job("drift")
     assert job.step("drift").outputs["exit-code"] == "2"
     assert job.step("Fail on drift").code == 1

@@ -315,7 +315,7 @@ async def test_two_sites_commands_run_at_once(emulator_clock: ManualClock, tmp_p
             *(client.site(site).get_social_marketing_plan() for site in tokens),
             return_exceptions=True,
         )
-    assert [p if isinstance(p, Exception) else p.status for p in plans] == ["NEVER_CREATED"] * 2
+    assert [p if isinstance(p, BaseException) else p.status for p in plans] == ["NEVER_CREATED"] * 2
 
 
 class Together:

@@ -3,6 +3,8 @@ text masked the same way within one recording and differently in another."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from reconciler.wix.auth import Redactor
 from reconciler.wix.recording import Masker
 
@@ -11,7 +13,7 @@ TOKEN = "OAUTH2.eyJhbGciOiJIUzI1NiJ9.c2VjcmV0"
 
 def test_structure_is_kept_and_free_text_masked() -> None:
     masker = Masker(Redactor([TOKEN]))
-    answer = {
+    answer: dict[str, Any] = {
         "marketingSettings": {
             "settings": {
                 "toneOfVoice": "warm and playful",

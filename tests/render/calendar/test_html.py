@@ -15,6 +15,7 @@ import subprocess
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 
@@ -95,7 +96,27 @@ addEventListener("load", () => {
 </script>"""
 
 
-def boxes(page: Path, width: int) -> dict[str, object]:
+class Box(TypedDict):
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+class Row(TypedDict):
+    head: Box
+    cells: list[Box]
+
+
+class Layout(TypedDict):
+    """What MEASURE writes: the window's width, the page's, and each day row's boxes."""
+
+    viewport: float
+    scroll: float
+    rows: list[Row]
+
+
+def boxes(page: Path, width: int) -> Layout:
     done = subprocess.run(
         [
             "chromium",
@@ -114,7 +135,7 @@ def boxes(page: Path, width: int) -> dict[str, object]:
     )
     found = re.search(r'<pre id="boxes">(.*?)</pre>', done.stdout, re.DOTALL)
     assert found, done.stderr[-2000:]
-    measured: dict[str, object] = json.loads(found.group(1).replace("&amp;", "&"))
+    measured: Layout = json.loads(found.group(1).replace("&amp;", "&"))
     return measured
 
 
@@ -130,16 +151,16 @@ def test_a_browser_lays_it_out_as_a_grid_on_a_desktop_and_as_stacked_days_on_a_p
     wide, phone = boxes(measured, 1000), boxes(measured, 500)
     for layout in (wide, phone):
         assert layout["scroll"] == layout["viewport"], "no sideways scrolling"
-        assert len(layout["rows"]) == 14  # type: ignore[arg-type]
-    for row in wide["rows"]:  # type: ignore[attr-defined]
+        assert len(layout["rows"]) == 14
+    for row in wide["rows"]:
         head, own, connected = row["head"], *row["cells"]
         assert head["y"] == own["y"] == connected["y"], "a day is one row of three columns"
         assert head["x"] + head["w"] <= own["x"] and own["x"] + own["w"] <= connected["x"]
-    shown = [(row["head"], c) for row in phone["rows"] for c in row["cells"] if c["h"]]  # type: ignore[attr-defined]
+    shown = [(row["head"], c) for row in phone["rows"] for c in row["cells"] if c["h"]]
     assert len(shown) == 9, "the 9 busy cells; an empty cell is not shown on a phone"
     for head, cell in shown:
         assert cell["y"] >= head["y"] + head["h"], "on a phone a day's cells stack under it"
-        assert cell["w"] > 0.9 * phone["viewport"] - 40, "and take the width of the screen"  # type: ignore[operator]
+        assert cell["w"] > 0.9 * phone["viewport"] - 40, "and take the width of the screen"
 
 
 def test_a_note_naming_a_command_shows_it_as_code_not_backticks(

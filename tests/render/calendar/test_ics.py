@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from icalendar import Calendar
+from icalendar import Calendar, Component, vCategory
 
 from reconciler.cli import exitcodes
 from tests.conftest import Mpr
@@ -17,6 +17,13 @@ def exported(mpr: Mpr, crumb: str) -> Calendar:
     return Calendar.from_ical(Path("c.ics").read_bytes())
 
 
+def category(event: Component) -> str:
+    """The event's first category (mpr writes one CATEGORIES line per event)."""
+    categories = event["categories"]
+    assert isinstance(categories, vCategory), categories
+    return str(categories.cats[0])
+
+
 def at(day: int, hour: int, minute: int, month: int = 11) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=UTC)
 
@@ -25,8 +32,7 @@ def test_events_and_scheduled_posts_read_back(mpr: Mpr, crumb: str) -> None:
     calendar = exported(mpr, crumb)
     assert str(calendar["version"]) == "2.0"
     found = sorted(
-        (e.decoded("dtstart"), str(e["summary"]), str(e["categories"].cats[0]))
-        for e in calendar.walk("VEVENT")
+        (e.decoded("dtstart"), str(e["summary"]), category(e)) for e in calendar.walk("VEVENT")
     )
     activity = "Customer stories: a customer question"
     spotlight = "Spotlight: Fresh Bread Friday"
