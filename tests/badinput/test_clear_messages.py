@@ -309,6 +309,15 @@ def test_a_lock_note_that_cannot_be_read_still_refuses_saying_another_apply(
     assert emulator.writes() == []
 
 
+@pytest.fixture
+def dry_site(emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A site file in the current folder (apply's state and lock go to ./.mpr), its site
+    known to the emulator."""
+    monkeypatch.chdir(tmp_path)
+    emulator.load_fixtures({"sites": [{"id": SITE}]})
+    return write_site(tmp_path, body="settings: {toneOfVoice: dry}\n")
+
+
 @pytest.mark.parametrize(
     "command",
     [
@@ -335,18 +344,11 @@ def test_a_lock_note_that_cannot_be_read_still_refuses_saying_another_apply(
     ],
 )
 def test_a_name_longer_than_the_system_allows_is_one_message(
-    mpr_on_disk: Run,
-    emulator: Emulator,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    command: list[str],
+    mpr_on_disk: Run, emulator: Emulator, tmp_path: Path, dry_site: Path, command: list[str]
 ) -> None:
     """The system refuses even to look up such a name (ENAMETOOLONG): what mpr says is the
     usual word on a path it cannot use, never "a bug in mpr"."""
-    monkeypatch.chdir(tmp_path)  # apply's state and lock go to ./.mpr
-    emulator.load_fixtures({"sites": [{"id": SITE}]})
-    site = write_site(tmp_path, body="settings: {toneOfVoice: dry}\n")
-    args = [a.format(long="x" * 300, site=site) for a in command]
+    args = [a.format(long="x" * 300, site=dry_site) for a in command]
     result = mpr_on_disk(*args)
     assert result.code in (exitcodes.ERROR, exitcodes.USAGE), result.out + result.err
     assert "unexpected error" not in result.out + result.err
@@ -391,20 +393,13 @@ def test_an_audit_log_mpr_cannot_read_says_why_and_what_to_do(
     ],
 )
 def test_a_file_mpr_writes_behind_a_plain_file_names_that_file(
-    mpr_on_disk: Run,
-    emulator: Emulator,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    command: list[str],
+    mpr_on_disk: Run, emulator: Emulator, tmp_path: Path, dry_site: Path, command: list[str]
 ) -> None:
     """`taken` is a file where a folder must be: every option says so in the same words, never
     the system's "File exists" that names neither."""
-    monkeypatch.chdir(tmp_path)
-    emulator.load_fixtures({"sites": [{"id": SITE}]})
-    site = write_site(tmp_path, body="settings: {toneOfVoice: dry}\n")
     (tmp_path / "taken").write_text("a file\n", encoding="utf-8")
     behind = tmp_path / "taken" / "deeper" / "out.md"
-    result = mpr_on_disk(*[a.format(site=site, behind=behind) for a in command])
+    result = mpr_on_disk(*[a.format(site=dry_site, behind=behind) for a in command])
     assert result.code in (exitcodes.ERROR, exitcodes.USAGE), result.out + result.err
     assert f"{tmp_path / 'taken'} is a file, not a folder" in result.err
     assert "File exists" not in result.err and "unexpected error" not in result.err
