@@ -137,7 +137,7 @@ def parse_yaml(text: str, display: str) -> Parsed:
     except yaml.YAMLError as exc:
         return _failed(Mark(display, 1, 1), f"invalid YAML: {exc}")
     except RecursionError:
-        return _failed(Mark(display, 1, 1), "invalid YAML: the document is nested too deeply")
+        return _failed(Mark(display, 1, 1), f"invalid YAML: nested deeper than {MAX_DEPTH} levels")
 
 
 def _parse_with(loader_class: type[Any], text: str, display: str) -> Parsed:

@@ -25,6 +25,7 @@ CAUGHT = {
     "a JWT (eyJ, 8 characters, a dot, 8 more)": "eyJhbGciOiJ.eyJzdWIi",
     "a long hex string (40 digits)": "0123456789abcdef" * 2 + "01234567",
     "40 hex digits of six symbols (2.6 bits each)": "abc123" * 6 + "abc1",
+    "40 hex digits of exactly 2.5 bits each": "ab" * 10 + "cdef" * 5,
     "a random-looking token (40 characters)": "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7d",
 }
 ONE_SHORT = {
