@@ -236,6 +236,26 @@ def test_a_latin_1_terminal_gets_the_whole_output() -> None:
     assert out.rstrip().splitlines()[-1].startswith("Plan: ")
 
 
+def test_a_file_written_under_an_ascii_locale_is_utf8_whole(tmp_path: Path) -> None:
+    """The C locale with its UTF-8 coercion turned off: Python's default file encoding is
+    then ASCII, and `calendar --out` still writes the calendar's symbols, in UTF-8."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WIX_", "MPR_", "GITHUB_"))}
+    env |= {"LC_ALL": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"}
+    out = tmp_path / "calendar.md"
+    command = ["calendar", "sites", "--emulator", "_emulator/sites.yaml", "--format", "markdown"]
+    done = subprocess.run(
+        [sys.executable, "-m", "reconciler", *command, "--out", str(out)],
+        cwd=REPO / "examples",
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == exitcodes.OK, done.stderr.decode("ascii", "replace")
+    text = out.read_bytes().decode("utf-8")
+    assert "\u25c6 event \u00b7 \u25cb connected calendar (read-only)" in text
+
+
 def test_a_held_apply_lock_refuses_a_second_apply_naming_its_holder(
     mpr_on_disk: Run, emulator: Emulator, tmp_path: Path
 ) -> None:

@@ -812,6 +812,22 @@ def test_a_lease_record_mpr_cannot_read_is_a_damaged_lease_named_by_its_file(
         assert dated.damage and not dated.stale(T0, Host.this_process()), "held until then"
 
 
+def test_a_journal_in_git_that_is_not_utf8_is_one_message(remote: Remote, tmp_path: Path) -> None:
+    """Someone pushed bytes that are not text as the journal: mpr says so, no traceback."""
+    writer = remote.store("by-hand")
+    content = writer.git.blob(b"\xff\xfe not text")
+    writer.update(STATE_REF, lambda files: {**files, "state.json": content}, "by hand")
+    local = tmp_path / "a.json"
+    with pytest.raises(ConfigError) as refused:
+        GitJournal(local, remote.store("a"))
+    assert str(refused.value) == (
+        "the journal in the git store (refs/mpr/state, state.json) is not UTF-8 text (invalid "
+        "start byte at byte 0): mpr cannot tell what is due; restore a good version from its "
+        "history (git log refs/mpr/state), then run again"
+    )
+    assert not local.exists()
+
+
 def test_a_journal_whose_local_copy_cannot_be_kept_is_one_message(
     remote: Remote, tmp_path: Path
 ) -> None:

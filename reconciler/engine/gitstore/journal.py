@@ -38,9 +38,16 @@ class GitJournal(FileJournal):
                 write_atomically(local, content.decode("utf-8"))
             elif local.is_file():
                 local.unlink()  # a copy of another store's journal, not this one's
-        except (OSError, UnicodeDecodeError) as exc:
-            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            raise ConfigError(f"cannot keep the local copy of the journal {local}: {why}") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"the journal in the git store ({STATE_REF}, {STATE}) is not UTF-8 text "
+                f"({exc.reason} at byte {exc.start}): mpr cannot tell what is due; restore a "
+                f"good version from its history (git log {STATE_REF}), then run again"
+            ) from None
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot keep the local copy of the journal {local}: {exc.strerror or exc}"
+            ) from None
         super().__init__(local)
         self._store = store
         self._published = published
