@@ -246,7 +246,7 @@ async def _ask(
     site: SiteClient, method: str, attribute: str, probe: Probe | None, done: list[MethodCheck]
 ) -> MethodCheck:
     if method == "GetMarketingActivityPosts" and not _activity_ids(done):
-        return MethodCheck(method, note="not asked: the plan answer holds no activity")
+        return MethodCheck(method, note=_posts_not_asked(done))
     assert probe is not None
     started = time.perf_counter()
     try:
@@ -258,6 +258,14 @@ async def _ask(
     members = compare(body or Looked({}), _returned(attribute))
     status = seen.status if seen is not None else None
     return MethodCheck(method, status, _since(started), members, body=_plain(body))
+
+
+def _posts_not_asked(done: list[MethodCheck]) -> str:
+    """Why GetMarketingActivityPosts was not asked: it takes the plan's activity ids."""
+    plan = next((c for c in done if c.method == "GetSocialMarketingPlan"), None)
+    if plan is not None and plan.usable:
+        return "not asked: the plan answer holds no activity"
+    return "not asked: the plan answer cannot be read"
 
 
 def _failed(method: str, started: float, exc: ApiError, returned: Any = None) -> MethodCheck:
