@@ -151,8 +151,29 @@ def test_a_refused_method_and_an_answer_mpr_cannot_read_are_named_and_recorded(
     assert option["name"].startswith("masked-")
 
 
-def test_a_plan_without_activities_asks_no_posts(mpr: Mpr, emulator: Emulator) -> None:
-    emulator.load_fixtures({"sites": [{"id": SITE}]})
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {},
+        {
+            "GetSocialMarketingPlan": {
+                "status": 200,
+                "body": {
+                    "status": "ACTIVE",
+                    "marketingActivities": [
+                        {"marketingActivityId": ""},
+                        {"marketingActivityId": 7},
+                    ],
+                },
+            }
+        },
+    ],
+    ids=["no plan", "no usable activity id"],
+)
+def test_a_plan_without_activities_asks_no_posts(
+    mpr: Mpr, emulator: Emulator, answers: dict[str, Any]
+) -> None:
+    emulator.load_fixtures({"sites": [{"id": SITE, "answers": answers}]})
     code, body = doctor_json(mpr, SITE)
     assert code == exitcodes.OK
     posts = methods(body["sites"][0])["GetMarketingActivityPosts"]
