@@ -5,17 +5,20 @@ command over a real socket is in tests/e2e/test_doctor.py."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from reconciler.cli import exitcodes
 from reconciler.cli.app import Hooks
-from reconciler.emulator import Emulator, EmulatorConfig, serve_in_thread
-from tests.conftest import TODAY, Mpr
+from reconciler.emulator import Emulator, EmulatorConfig, FaultRule, serve_in_thread
+from reconciler.wix import WixClient
+from tests.conftest import TEST_KEY, TODAY, Mpr
 
 SITE = "11111111-2222-4333-8444-555555555555"
 INSTANCE = "9a3f6c1e-1111-4e2a-9b7c-5d8e0f1a2b3c"
@@ -270,3 +273,36 @@ def test_a_wix_user_token_from_the_command_is_no_token_request(
         "no token request: the credential command printed the token",
     )
     assert "/oauth2/token" not in {r.path for r in emulator.requests}
+
+
+def no_wait_hooks(emulator: Emulator) -> Hooks:
+    """The CLI on `emulator` in-process, its retries not waiting."""
+
+    async def no_sleep(seconds: float) -> None:
+        """Retries here do not wait."""
+
+    @asynccontextmanager
+    async def client() -> AsyncIterator[WixClient]:
+        transport = httpx.ASGITransport(app=emulator.app)
+        async with WixClient(
+            base_url="http://emulator.test", api_key=TEST_KEY, transport=transport, sleep=no_sleep
+        ) as wix:
+            yield wix
+
+    return Hooks(client=client)
+
+
+@pytest.mark.parametrize("first", [None, 503], ids=["never answered", "answered 503 first"])
+def test_a_method_left_without_an_answer_shows_the_status_of_the_last_one(
+    mpr: Mpr, emulator: Emulator, first: int | None
+) -> None:
+    emulator.load_fixtures({"sites": [{"id": SITE}]})
+    path = "/marketing-activities/query"
+    if first is not None:
+        emulator.add_fault(FaultRule(path=path, status=first, times=1))
+    emulator.add_fault(FaultRule(path=path, disconnect=True, times=None))
+    code, body = doctor_json(mpr, SITE, obj=no_wait_hooks(emulator))
+    assert code == exitcodes.ERROR
+    check = methods(body["sites"][0])["QueryMarketingActivities"]
+    assert check["status"] == first and check["error"]
+    assert check["known"] == check["missing"] == check["unknown"] == []
