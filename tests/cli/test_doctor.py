@@ -306,3 +306,13 @@ def test_a_method_left_without_an_answer_shows_the_status_of_the_last_one(
     check = methods(body["sites"][0])["QueryMarketingActivities"]
     assert check["status"] == first and check["error"]
     assert check["known"] == check["missing"] == check["unknown"] == []
+
+
+def test_an_empty_answer_mpr_can_read_has_no_member(mpr: Mpr, emulator: Emulator) -> None:
+    """GetMarketingSettings answers `{}` for a site with nothing saved: mpr reads it."""
+    answers = {"GetMarketingSettings": {"status": 200, "body": {}}}
+    emulator.load_fixtures({"sites": [{"id": SITE, "answers": answers}]})
+    result = mpr("doctor", SITE)
+    assert result.code == exitcodes.OK, result.out + result.err
+    (line,) = [s for s in result.out.splitlines() if s.startswith("  GetMarketingSettings ")]
+    assert line.startswith("  GetMarketingSettings          200 ") and line.endswith(" no member")
