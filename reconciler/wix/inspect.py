@@ -265,7 +265,7 @@ def _posts_not_asked(done: list[MethodCheck]) -> str:
     plan = next((c for c in done if c.method == "GetSocialMarketingPlan"), None)
     if plan is not None and plan.usable:
         return "not asked: the plan answer holds no activity"
-    return "not asked: the plan answer cannot be read"
+    return "not asked: GetSocialMarketingPlan failed, so the activity ids are unknown"
 
 
 def _failed(method: str, started: float, exc: ApiError, returned: Any = None) -> MethodCheck:

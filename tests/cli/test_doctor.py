@@ -132,7 +132,7 @@ def test_a_refused_method_and_an_answer_mpr_cannot_read_are_named_and_recorded(
         "missing": [],
         "unknown": [],
         "error": None,
-        "note": "not asked: the plan answer cannot be read",
+        "note": "not asked: GetSocialMarketingPlan failed, so the activity ids are unknown",
     }
     calendars = checks["GetCalendarOptions"]
     assert (calendars["error"], calendars["missing"]) == (None, ["options[].id"])
@@ -316,3 +316,23 @@ def test_an_empty_answer_mpr_can_read_has_no_member(mpr: Mpr, emulator: Emulator
     assert result.code == exitcodes.OK, result.out + result.err
     (line,) = [s for s in result.out.splitlines() if s.startswith("  GetMarketingSettings ")]
     assert line.startswith("  GetMarketingSettings          200 ") and line.endswith(" no member")
+
+
+def test_an_api_key_wix_refuses_shows_the_refusal_on_every_method(
+    mpr: Mpr, emulator: Emulator
+) -> None:
+    """After Wix refused the API key, the client sends nothing more with it: every method
+    shows Wix's 403 and why, not a method without an answer."""
+    emulator.load_fixtures({"sites": [{"id": SITE}]})
+    emulator.add_fault(FaultRule(status=403, times=None))
+    code, body = doctor_json(mpr, SITE)
+    assert code == exitcodes.ERROR
+    checks = body["sites"][0]["methods"][1:]
+    posts = next(c for c in checks if c["method"] == "GetMarketingActivityPosts")
+    assert (
+        posts["note"] == "not asked: GetSocialMarketingPlan failed, so the activity ids are unknown"
+    )
+    checks.remove(posts)
+    assert len(checks) == 8 and {c["status"] for c in checks} == {403}
+    assert all("Wix refused the API key in WIX_API_KEY" in c["error"] for c in checks)
+    assert len([r for r in emulator.requests if r.operation]) == 1
