@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from reconciler.errors import ApiError
 
 from .site import SiteClient
+from .wire import WireModel
 
 if TYPE_CHECKING:
     from .client import WixClient
@@ -350,7 +351,8 @@ class _Found:
         aliases = {(f.alias or name): (name, f) for name, f in model.model_fields.items()}
         for member, value in obj.items():
             if member not in aliases:
-                (self.known if member in extra_known else self.unknown).append(prefix + member)
+                read = member in extra_known or _reads_extra(model, member, value)
+                (self.known if read else self.unknown).append(prefix + member)
                 continue
             self.known.append(prefix + member)
             inner, many = _model_of(aliases[member][1].annotation)
@@ -365,6 +367,12 @@ class _Found:
 
     def members(self) -> Members:
         return Members(_unique(self.known), _unique(self.missing), _unique(self.unknown))
+
+
+def _reads_extra(model: type[BaseModel], member: str, value: Any) -> bool:
+    """Whether mpr reads `member` of a `model` object though it is no field of it (a
+    draft's content object: `wire.Item.reads_extra`)."""
+    return issubclass(model, WireModel) and model.reads_extra(member, value)
 
 
 def _unique(paths: list[str]) -> tuple[str, ...]:

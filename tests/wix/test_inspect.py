@@ -90,3 +90,23 @@ def test_a_list_where_mpr_reads_one_object_is_not_entered() -> None:
     members = compare(body, _returned("query_events"))
     assert members.known == ("events", "events[].id", "events[].name", "events[].recurringRule")
     assert members.unknown == members.missing == ()
+
+
+def test_a_drafts_content_object_is_known_and_its_other_extras_unknown() -> None:
+    """mpr reads a draft's one content object (`facebookPost`, `instagramStory`…: its text is
+    what content review and the caption limits read), not other members it keeps as sent."""
+    item = {"id": "d1", "facebookPost": {"text": "x"}, "draftInfo": {"a": 1}, "sharePost": "x"}
+    body = looked(
+        {
+            "status": "ACTIVE",
+            "marketingActivities": [{"marketingActivityId": "a1", "items": [item]}],
+        },
+        "status",
+        "marketingActivities",
+    )
+    members = compare(body, _returned("get_social_marketing_plan"))
+    assert "marketingActivities[].items[].facebookPost" in members.known
+    assert members.unknown == (
+        "marketingActivities[].items[].draftInfo",
+        "marketingActivities[].items[].sharePost",
+    )
