@@ -241,4 +241,4 @@ def _content(item: wire.Item) -> dict[str, Any]:
     return {}
 
 
-_CONTENT_SUFFIXES = ("Post", "Story", "Reel", "Photo", "Video", "Short")
+_CONTENT_SUFFIXES = wire.CONTENT_SUFFIXES

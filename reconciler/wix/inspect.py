@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from reconciler.errors import ApiError
 
 from .site import SiteClient
+from .wire import WireModel
 
 if TYPE_CHECKING:
     from .client import WixClient
@@ -246,7 +247,7 @@ async def _ask(
     site: SiteClient, method: str, attribute: str, probe: Probe | None, done: list[MethodCheck]
 ) -> MethodCheck:
     if method == "GetMarketingActivityPosts" and not _activity_ids(done):
-        return MethodCheck(method, note="not asked: the plan answer holds no activity")
+        return MethodCheck(method, note=_posts_not_asked(done))
     assert probe is not None
     started = time.perf_counter()
     try:
@@ -258,6 +259,14 @@ async def _ask(
     members = compare(body or Looked({}), _returned(attribute))
     status = seen.status if seen is not None else None
     return MethodCheck(method, status, _since(started), members, body=_plain(body))
+
+
+def _posts_not_asked(done: list[MethodCheck]) -> str:
+    """Why GetMarketingActivityPosts was not asked: it takes the plan's activity ids."""
+    plan = next((c for c in done if c.method == "GetSocialMarketingPlan"), None)
+    if plan is not None and plan.usable:
+        return "not asked: the plan answer holds no activity"
+    return "not asked: GetSocialMarketingPlan failed, so the activity ids are unknown"
 
 
 def _failed(method: str, started: float, exc: ApiError, returned: Any = None) -> MethodCheck:
@@ -342,7 +351,8 @@ class _Found:
         aliases = {(f.alias or name): (name, f) for name, f in model.model_fields.items()}
         for member, value in obj.items():
             if member not in aliases:
-                (self.known if member in extra_known else self.unknown).append(prefix + member)
+                read = member in extra_known or _reads_extra(model, member, value)
+                (self.known if read else self.unknown).append(prefix + member)
                 continue
             self.known.append(prefix + member)
             inner, many = _model_of(aliases[member][1].annotation)
@@ -357,6 +367,12 @@ class _Found:
 
     def members(self) -> Members:
         return Members(_unique(self.known), _unique(self.missing), _unique(self.unknown))
+
+
+def _reads_extra(model: type[BaseModel], member: str, value: Any) -> bool:
+    """Whether mpr reads `member` of a `model` object though it is no field of it (a
+    draft's content object: `wire.Item.reads_extra`)."""
+    return issubclass(model, WireModel) and model.reads_extra(member, value)
 
 
 def _unique(paths: list[str]) -> tuple[str, ...]:

@@ -77,6 +77,16 @@ class WireModel(BaseModel):
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
 
+    @classmethod
+    def reads_extra(cls, member: str, value: Any) -> bool:
+        """Whether mpr reads `member`, kept as an extra (not a field), when it holds `value`."""
+        return False
+
+
+CONTENT_SUFFIXES = ("Post", "Story", "Reel", "Photo", "Video", "Short")
+"""A draft's one content object is its member whose name ends so and holds an object
+(SPEC.md §2.3): the text that content review and the caption limits read."""
+
 
 class Channel(WireModel):
     """A Publisher channel: `name` (FACEBOOK, …) and the connected `accountId`, if any."""
@@ -93,6 +103,10 @@ class Item(WireModel):
     type: str | None = None
     status: str | None = None
     scheduled_date: UtcDatetime | None = None
+
+    @classmethod
+    def reads_extra(cls, member: str, value: Any) -> bool:
+        return member.endswith(CONTENT_SUFFIXES) and isinstance(value, dict)
 
 
 Items = Annotated[list[Item], _none_to(list)]

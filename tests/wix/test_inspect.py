@@ -74,3 +74,39 @@ def test_doctor_asks_the_sign_in_first_and_only_reads() -> None:
         for m in READ_METHODS
         if m.startswith(("Create", "Update", "Delete", "Upsert")) and m != "CreateAccessToken"
     ]
+
+
+def test_a_member_mpr_reads_is_known_even_when_it_holds_the_wrong_kind() -> None:
+    """`options` as a string: the parser fails on it, and doctor still names it as the
+    member mpr reads (the error says what it expected there)."""
+    members = compare(looked({"options": "none"}, "options"), _returned("get_plan_goal_options"))
+    assert "options" in members.known and "options" not in members.unknown
+
+
+def test_a_list_where_mpr_reads_one_object_is_not_entered() -> None:
+    body = looked(
+        {"events": [{"id": "e1", "name": "A", "recurringRule": [{"every": 2}]}]}, "events"
+    )
+    members = compare(body, _returned("query_events"))
+    assert members.known == ("events", "events[].id", "events[].name", "events[].recurringRule")
+    assert members.unknown == members.missing == ()
+
+
+def test_a_drafts_content_object_is_known_and_its_other_extras_unknown() -> None:
+    """mpr reads a draft's one content object (`facebookPost`, `instagramStory`…: its text is
+    what content review and the caption limits read), not other members it keeps as sent."""
+    item = {"id": "d1", "facebookPost": {"text": "x"}, "draftInfo": {"a": 1}, "sharePost": "x"}
+    body = looked(
+        {
+            "status": "ACTIVE",
+            "marketingActivities": [{"marketingActivityId": "a1", "items": [item]}],
+        },
+        "status",
+        "marketingActivities",
+    )
+    members = compare(body, _returned("get_social_marketing_plan"))
+    assert "marketingActivities[].items[].facebookPost" in members.known
+    assert members.unknown == (
+        "marketingActivities[].items[].draftInfo",
+        "marketingActivities[].items[].sharePost",
+    )
