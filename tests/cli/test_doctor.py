@@ -4,11 +4,13 @@ command over a real socket is in tests/e2e/test_doctor.py."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -17,7 +19,7 @@ import pytest
 from reconciler.cli import exitcodes
 from reconciler.cli.app import Hooks
 from reconciler.emulator import Emulator, EmulatorConfig, FaultRule, serve_in_thread
-from reconciler.wix import WixClient
+from reconciler.wix import WixClient, inspect
 from tests.conftest import TEST_KEY, TODAY, Mpr
 
 SITE = "11111111-2222-4333-8444-555555555555"
@@ -336,3 +338,23 @@ def test_an_api_key_wix_refuses_shows_the_refusal_on_every_method(
     assert len(checks) == 8 and {c["status"] for c in checks} == {403}
     assert all("Wix refused the API key in WIX_API_KEY" in c["error"] for c in checks)
     assert len([r for r in emulator.requests if r.operation]) == 1
+
+
+def test_each_method_shows_the_time_its_answer_took(
+    mpr: Mpr, emulator: Emulator, wall_clock: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """doctor's clock (perf_counter) moved 250 ms at each reading: each method asked took
+    exactly that, from its question to its answer."""
+    ticks = itertools.count(start=1000.0, step=0.25)
+    monkeypatch.setattr(inspect, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))
+    emulator.load_fixtures({"sites": [{"id": SITE, "plan": {"status": "ACTIVE"}}]})
+    code, body = doctor_json(mpr, SITE)
+    assert code == exitcodes.OK
+    (site,) = body["sites"]
+    assert (
+        {m["method"]: m["milliseconds"] for m in site["methods"]}
+        == {
+            "CreateAccessToken": 0,  # not asked: the API key is sent as it is
+            **{method: 250 for method in ASKED[1:]},
+        }
+    )
