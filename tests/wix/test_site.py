@@ -315,6 +315,14 @@ def test_site_needs_an_id(client: WixClient) -> None:
         (
             "GET",
             "/marketing-plan",
+            {"marketingActivities": [], "paused": True, "count": 2.5, "note": None},
+            lambda s: s.get_social_marketing_plan(),
+            "mpr expected 'status' (a string); found members marketingActivities (a list), "
+            "paused (a boolean), count (a number), note (null)",
+        ),
+        (
+            "GET",
+            "/marketing-plan",
             {"status": "ACTIVE", "activities": [{"marketingActivityId": A1}]},
             lambda s: s.get_social_marketing_plan(),
             "mpr expected the list under 'marketingActivities' (absent only when empty); "
@@ -433,7 +441,12 @@ async def test_a_success_body_that_is_not_a_json_object_is_an_api_error(
 async def test_a_bad_option_is_skipped_with_a_note_naming_it(
     router: respx.MockRouter, site: SiteClient
 ) -> None:
-    options = [{"title": "no key"}, {"planGoalKey": "BOOST_SALES"}, "odd"]
+    options = [
+        {"title": "no key"},
+        {"planGoalKey": "BOOST_SALES"},
+        "odd",
+        {"planGoalKey": "GROW_AUDIENCE", "title": 5},
+    ]
     api_route(router, "GET", "/marketing-settings/plan-goal-options").mock(
         return_value=ok({"options": options})
     )
@@ -441,6 +454,44 @@ async def test_a_bad_option_is_skipped_with_a_note_naming_it(
     assert site.notes == [
         "GetPlanGoalOptions: option #1 skipped: planGoalKey: Field required",
         "GetPlanGoalOptions: option #3 skipped: a string, not an object",
+        "GetPlanGoalOptions: option #4 (planGoalKey 'GROW_AUDIENCE') skipped: "
+        "title: Input should be a valid string",
+    ]
+
+
+async def test_a_skipped_event_is_noted_with_its_name_id_and_first_three_problems(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    long_name = "Spring sale " + "x" * 60
+    three = {"name": 5, "description": 6, "date": "soon"}
+    events = [
+        {"id": "e1", "name": long_name, "recurringRule": {"interval": "often"}},
+        {"id": "e2", **three},
+        {"id": "e3", **three, "readOnly": "perhaps"},
+        {"id": "e4", "name": "Fair"},
+        7,
+        None,
+        True,
+        [{"id": "e5"}],
+        ["e6"],
+    ]
+    api_route(router, "POST", "/events/query").mock(return_value=ok({"events": events}))
+    assert [e.id for e in await site.query_events(AWARE, AWARE)] == ["e4"]
+    three_said = (
+        "name: Input should be a valid string; description: Input should be a valid string; "
+        "date: Input should be a valid datetime or date, input is too short"
+    )
+    assert site.notes == [
+        f"QueryEvents: event #1 (name {long_name[:60]!r}, id 'e1') skipped: "
+        "recurringRule.interval: Input should be a valid integer, unable to parse string as "
+        "an integer",
+        f"QueryEvents: event #2 (id 'e2') skipped: {three_said}",
+        f"QueryEvents: event #3 (id 'e3') skipped: {three_said} (+1 more)",
+        "QueryEvents: event #5 skipped: a number, not an object",
+        "QueryEvents: event #6 skipped: null, not an object",
+        "QueryEvents: event #7 skipped: a boolean, not an object",
+        "QueryEvents: event #8 skipped: a list of objects, not an object",
+        "QueryEvents: event #9 skipped: a list, not an object",
     ]
 
 
