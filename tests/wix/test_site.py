@@ -131,6 +131,18 @@ async def test_an_empty_snapshot_belongs_to_the_activity_asked_for(
     )
 
 
+async def test_a_snapshot_without_its_wrapper_is_read_unwrapped_not_as_empty(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    route = api_route(router, "POST", "/marketing-plan/regenerate-marketing-activity-posts")
+    route.mock(return_value=ok({"marketingActivityId": A1, "items": [{"id": "d1"}]}))
+    snapshot = await site.regenerate_marketing_activity_posts(A1)
+    assert (snapshot.marketing_activity_id, [i.id for i in snapshot.items]) == (A1, ["d1"])
+    route.mock(return_value=ok({"drafts": [{"id": "d1"}]}))
+    with pytest.raises(UnexpectedAnswer, match="found a list of objects under 'drafts'"):
+        await site.regenerate_marketing_activity_posts(A1)
+
+
 async def test_defaults_accept_settings_at_the_top_level(
     router: respx.MockRouter, site: SiteClient
 ) -> None:
