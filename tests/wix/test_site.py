@@ -486,6 +486,7 @@ async def test_a_skipped_event_is_noted_with_its_name_id_and_first_three_problem
         True,
         [{"id": "e5"}],
         ["e6"],
+        {"id": "e7", "name": "Year one", "date": "0001-01-01T00:00:00+01:00"},
     ]
     api_route(router, "POST", "/events/query").mock(return_value=ok({"events": events}))
     assert [e.id for e in await site.query_events(AWARE, AWARE)] == ["e4"]
@@ -504,6 +505,8 @@ async def test_a_skipped_event_is_noted_with_its_name_id_and_first_three_problem
         "QueryEvents: event #7 skipped: a boolean, not an object",
         "QueryEvents: event #8 skipped: a list of objects, not an object",
         "QueryEvents: event #9 skipped: a list, not an object",
+        "QueryEvents: event #10 (name 'Year one', id 'e7') skipped: "
+        "date: Value error, a time outside the years 1 to 9999 in UTC",
     ]
 
 
