@@ -338,7 +338,8 @@ def test_site_needs_an_id(client: WixClient) -> None:
             {"status": "ACTIVE", "activities": [{"marketingActivityId": A1}]},
             lambda s: s.get_social_marketing_plan(),
             "mpr expected the list under 'marketingActivities' (absent only when empty); "
-            "found a list of objects under 'activities'",
+            "found a list of objects under 'activities' (members status (a string), "
+            "activities (a list of objects))",
         ),
         (
             "GET",
@@ -490,6 +491,8 @@ async def test_a_skipped_event_is_noted_with_its_name_id_and_first_three_problem
     ]
     api_route(router, "POST", "/events/query").mock(return_value=ok({"events": events}))
     assert [e.id for e in await site.query_events(AWARE, AWARE)] == ["e4"]
+    # the engine's list of the names it cannot trust as absent: None when it may be any
+    assert site.unreadable_events == [long_name, *[None] * 7, "Year one"]
     three_said = (
         "name: Input should be a valid string; description: Input should be a valid string; "
         "date: Input should be a valid datetime or date, input is too short"
