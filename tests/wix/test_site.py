@@ -389,7 +389,8 @@ def test_site_needs_an_id(client: WixClient) -> None:
             "/marketing-settings/defaults",
             {"marketingSettings": "x"},
             lambda s: s.get_marketing_settings_defaults(),
-            "mpr expected 'marketingSettings' to be an object",
+            "mpr expected 'marketingSettings' to be an object; found members marketingSettings "
+            "(a string)",
         ),
         (
             "POST",

@@ -152,6 +152,14 @@ def test_format_timestamp() -> None:
         format_timestamp(datetime(2026, 11, 27, 9))
 
 
+@pytest.mark.usefixtures("new_york")
+def test_format_timestamp_is_utc_on_a_machine_whose_local_time_is_not() -> None:
+    plus_two = timezone(timedelta(hours=2))
+    assert format_timestamp(datetime(2026, 11, 27, 11, tzinfo=plus_two)) == (
+        "2026-11-27T09:00:00.000Z"
+    )
+
+
 class _NoOffset(tzinfo):
     """A time zone that knows no offset: Python counts its datetimes as naive."""
 
