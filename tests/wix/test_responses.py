@@ -197,6 +197,15 @@ async def test_an_answer_without_a_message_says_what_its_status_means(
     assert error.message == message
 
 
+async def test_an_error_answer_nested_too_deeply_is_read_as_one_without_a_body(
+    router: respx.MockRouter, once: SiteClient
+) -> None:
+    deep = b"[" * 10_000 + b"]" * 10_000
+    error = await _error_for(router, once, httpx.Response(503, content=deep))
+    assert type(error) is ServerError
+    assert error.message == "the Wix service failed; retrying later may help"
+
+
 async def test_the_path_in_an_error_has_no_query_string(
     router: respx.MockRouter, once: SiteClient
 ) -> None:

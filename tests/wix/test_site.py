@@ -440,7 +440,13 @@ async def test_a_body_of_the_wrong_shape_is_an_api_error_naming_the_method(
 
 @pytest.mark.parametrize(
     ("content", "detail"),
-    [(b"<html>oops</html>", "the body is not JSON"), (b"[1, 2]", "the body is not a JSON object")],
+    [
+        (b"<html>oops</html>", "the body is not JSON"),
+        (b"[1, 2]", "the body is not a JSON object"),
+        (b"[" * 10_000 + b"]" * 10_000, "the body is nested too deeply to read"),
+        (b'{"a": ' * 10_000 + b"1" + b"}" * 10_000, "the body is nested too deeply to read"),
+    ],
+    ids=["html", "array", "deep-array", "deep-object"],
 )
 async def test_a_success_body_that_is_not_a_json_object_is_an_api_error(
     content: bytes, detail: str, router: respx.MockRouter, site: SiteClient
