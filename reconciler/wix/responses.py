@@ -210,6 +210,8 @@ def json_object(response: httpx.Response, info: RequestInfo, name: str) -> dict[
         return {}
     try:
         body = response.json()
+    except RecursionError as exc:  # past the JSON decoder's reach: not a crash of mpr
+        raise shape_error(response, info, name, "the body is nested too deeply to read") from exc
     except ValueError as exc:
         raise shape_error(response, info, name, "the body is not JSON") from exc
     if not isinstance(body, dict):
@@ -225,7 +227,7 @@ def describe_parse_error(exc: ValueError) -> str:
 def _json_object_or_empty(response: httpx.Response) -> dict[str, Any]:
     try:
         body = response.json()
-    except ValueError:  # includes an empty body, the normal case for 5xx
+    except (ValueError, RecursionError):  # includes an empty body, the normal case for 5xx
         return {}
     return body if isinstance(body, dict) else {}
 

@@ -361,8 +361,9 @@ def _activity_body(activity_id: str) -> Json:
 # * GetSocialMarketingPlan: `status` is required (mpr decides everything from it);
 #   `marketingActivities` [R] and each activity's `items` [R] are lists absent when empty;
 #   an activity without `marketingActivityId`, or a draft without `id`, is skipped.
-# * GetMarketingActivityPosts / regenerate snapshots: `marketingActivities` [R] /
-#   `marketingActivity` [I] absent when empty; `videoCandidates` is a known list.
+# * GetMarketingActivityPosts / regenerate snapshots: `marketingActivities` [R] absent when
+#   empty; the `marketingActivity` wrapper [I]: a snapshot without it is read unwrapped;
+#   `videoCandidates` is a known list.
 # * Get/Upsert/Defaults of settings: the `marketingSettings` wrapper is [I]: an answer
 #   without it is read unwrapped; `settings` and `overrides` are optional objects. An upsert
 #   answer without any of them says nothing of what Wix kept (verify-after-write re-reads).
@@ -456,7 +457,10 @@ def _activity_snapshot(activity_id: str, notes: list[str]) -> Callable[[Json], A
     entry = _activity_entry(ActivityPosts, "snapshot", notes)
 
     def parse(data: Json) -> ActivityPosts:
-        found = expect_member(data, ["marketingActivity"], dict, required=False) or {}
+        # The wrapper is [I]: an answer without it is the activity itself, not "no drafts".
+        found = expect_member(data, ["marketingActivity"], dict, required=False)
+        if found is None:
+            found = {k: v for k, v in data.items() if k != "marketingActivity"}
         return entry({"marketingActivityId": activity_id, **found})
 
     return parse

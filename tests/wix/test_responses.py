@@ -182,6 +182,30 @@ async def test_server_errors_have_a_default_message(
     assert str(error) == f"GET {PLAN_PATH} → HTTP 503: {error.message}"
 
 
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (500, "the Wix service failed; retrying later may help"),
+        (418, "the request was refused"),
+        (302, "unexpected HTTP status"),
+    ],
+)
+async def test_an_answer_without_a_message_says_what_its_status_means(
+    status: int, message: str, router: respx.MockRouter, once: SiteClient
+) -> None:
+    error = await _error_for(router, once, httpx.Response(status))
+    assert error.message == message
+
+
+async def test_an_error_answer_nested_too_deeply_is_read_as_one_without_a_body(
+    router: respx.MockRouter, once: SiteClient
+) -> None:
+    deep = b"[" * 10_000 + b"]" * 10_000
+    error = await _error_for(router, once, httpx.Response(503, content=deep))
+    assert type(error) is ServerError
+    assert error.message == "the Wix service failed; retrying later may help"
+
+
 async def test_the_path_in_an_error_has_no_query_string(
     router: respx.MockRouter, once: SiteClient
 ) -> None:
@@ -201,10 +225,24 @@ async def test_401_without_a_key_says_to_set_wix_api_key(
     route.mock(return_value=httpx.Response(401, json={"message": "unauthorized"}))
     async with WixClient(base_url=BASE, sleep=fake_sleep) as wix:
         assert not wix.has_api_key
-        with pytest.raises(Unauthenticated, match="set WIX_API_KEY"):
+        with pytest.raises(Unauthenticated) as caught:
             await wix.site(SITE).get_social_marketing_plan()
+    assert caught.value.message == (
+        "unauthorized: no credential was sent: configure the site's `auth` (a Wix app or a "
+        "Wix user) or set WIX_API_KEY (README: Connecting to Wix)"
+    )
     assert "authorization" not in route.calls.last.request.headers
     assert route.call_count == 1  # a 401 is never retried
+
+
+async def test_403_without_a_key_says_the_caller_may_not_call_it(
+    router: respx.MockRouter, fake_sleep: Callable[[float], Awaitable[None]]
+) -> None:
+    api_route(router, "GET", "/marketing-plan").mock(return_value=httpx.Response(403))
+    async with WixClient(base_url=BASE, sleep=fake_sleep) as wix:
+        with pytest.raises(PermissionDenied) as caught:
+            await wix.site(SITE).get_social_marketing_plan()
+    assert caught.value.message == "the identity may not call this method on this site"
 
 
 async def test_401_with_a_key_says_the_key_was_refused(

@@ -131,6 +131,18 @@ async def test_an_empty_snapshot_belongs_to_the_activity_asked_for(
     )
 
 
+async def test_a_snapshot_without_its_wrapper_is_read_unwrapped_not_as_empty(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    route = api_route(router, "POST", "/marketing-plan/regenerate-marketing-activity-posts")
+    route.mock(return_value=ok({"marketingActivityId": A1, "items": [{"id": "d1"}]}))
+    snapshot = await site.regenerate_marketing_activity_posts(A1)
+    assert (snapshot.marketing_activity_id, [i.id for i in snapshot.items]) == (A1, ["d1"])
+    route.mock(return_value=ok({"drafts": [{"id": "d1"}]}))
+    with pytest.raises(UnexpectedAnswer, match="found a list of objects under 'drafts'"):
+        await site.regenerate_marketing_activity_posts(A1)
+
+
 async def test_defaults_accept_settings_at_the_top_level(
     router: respx.MockRouter, site: SiteClient
 ) -> None:
@@ -315,10 +327,19 @@ def test_site_needs_an_id(client: WixClient) -> None:
         (
             "GET",
             "/marketing-plan",
+            {"marketingActivities": [], "paused": True, "count": 2.5, "note": None},
+            lambda s: s.get_social_marketing_plan(),
+            "mpr expected 'status' (a string); found members marketingActivities (a list), "
+            "paused (a boolean), count (a number), note (null)",
+        ),
+        (
+            "GET",
+            "/marketing-plan",
             {"status": "ACTIVE", "activities": [{"marketingActivityId": A1}]},
             lambda s: s.get_social_marketing_plan(),
             "mpr expected the list under 'marketingActivities' (absent only when empty); "
-            "found a list of objects under 'activities'",
+            "found a list of objects under 'activities' (members status (a string), "
+            "activities (a list of objects))",
         ),
         (
             "GET",
@@ -368,7 +389,8 @@ def test_site_needs_an_id(client: WixClient) -> None:
             "/marketing-settings/defaults",
             {"marketingSettings": "x"},
             lambda s: s.get_marketing_settings_defaults(),
-            "mpr expected 'marketingSettings' to be an object",
+            "mpr expected 'marketingSettings' to be an object; found members marketingSettings "
+            "(a string)",
         ),
         (
             "POST",
@@ -418,7 +440,13 @@ async def test_a_body_of_the_wrong_shape_is_an_api_error_naming_the_method(
 
 @pytest.mark.parametrize(
     ("content", "detail"),
-    [(b"<html>oops</html>", "the body is not JSON"), (b"[1, 2]", "the body is not a JSON object")],
+    [
+        (b"<html>oops</html>", "the body is not JSON"),
+        (b"[1, 2]", "the body is not a JSON object"),
+        (b"[" * 10_000 + b"]" * 10_000, "the body is nested too deeply to read"),
+        (b'{"a": ' * 10_000 + b"1" + b"}" * 10_000, "the body is nested too deeply to read"),
+    ],
+    ids=["html", "array", "deep-array", "deep-object"],
 )
 async def test_a_success_body_that_is_not_a_json_object_is_an_api_error(
     content: bytes, detail: str, router: respx.MockRouter, site: SiteClient
@@ -433,7 +461,12 @@ async def test_a_success_body_that_is_not_a_json_object_is_an_api_error(
 async def test_a_bad_option_is_skipped_with_a_note_naming_it(
     router: respx.MockRouter, site: SiteClient
 ) -> None:
-    options = [{"title": "no key"}, {"planGoalKey": "BOOST_SALES"}, "odd"]
+    options = [
+        {"title": "no key"},
+        {"planGoalKey": "BOOST_SALES"},
+        "odd",
+        {"planGoalKey": "GROW_AUDIENCE", "title": 5},
+    ]
     api_route(router, "GET", "/marketing-settings/plan-goal-options").mock(
         return_value=ok({"options": options})
     )
@@ -441,6 +474,49 @@ async def test_a_bad_option_is_skipped_with_a_note_naming_it(
     assert site.notes == [
         "GetPlanGoalOptions: option #1 skipped: planGoalKey: Field required",
         "GetPlanGoalOptions: option #3 skipped: a string, not an object",
+        "GetPlanGoalOptions: option #4 (planGoalKey 'GROW_AUDIENCE') skipped: "
+        "title: Input should be a valid string",
+    ]
+
+
+async def test_a_skipped_event_is_noted_with_its_name_id_and_first_three_problems(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    long_name = "Spring sale " + "x" * 60
+    three = {"name": 5, "description": 6, "date": "soon"}
+    events = [
+        {"id": "e1", "name": long_name, "recurringRule": {"interval": "often"}},
+        {"id": "e2", **three},
+        {"id": "e3", **three, "readOnly": "perhaps"},
+        {"id": "e4", "name": "Fair"},
+        7,
+        None,
+        True,
+        [{"id": "e5"}],
+        ["e6"],
+        {"id": "e7", "name": "Year one", "date": "0001-01-01T00:00:00+01:00"},
+    ]
+    api_route(router, "POST", "/events/query").mock(return_value=ok({"events": events}))
+    assert [e.id for e in await site.query_events(AWARE, AWARE)] == ["e4"]
+    # the engine's list of the names it cannot trust as absent: None when it may be any
+    assert site.unreadable_events == [long_name, *[None] * 7, "Year one"]
+    three_said = (
+        "name: Input should be a valid string; description: Input should be a valid string; "
+        "date: Input should be a valid datetime or date, input is too short"
+    )
+    assert site.notes == [
+        f"QueryEvents: event #1 (name {long_name[:60]!r}, id 'e1') skipped: "
+        "recurringRule.interval: Input should be a valid integer, unable to parse string as "
+        "an integer",
+        f"QueryEvents: event #2 (id 'e2') skipped: {three_said}",
+        f"QueryEvents: event #3 (id 'e3') skipped: {three_said} (+1 more)",
+        "QueryEvents: event #5 skipped: a number, not an object",
+        "QueryEvents: event #6 skipped: null, not an object",
+        "QueryEvents: event #7 skipped: a boolean, not an object",
+        "QueryEvents: event #8 skipped: a list of objects, not an object",
+        "QueryEvents: event #9 skipped: a list, not an object",
+        "QueryEvents: event #10 (name 'Year one', id 'e7') skipped: "
+        "date: Value error, a time outside the years 1 to 9999 in UTC",
     ]
 
 

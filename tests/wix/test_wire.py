@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 import pytest
 
@@ -145,8 +145,38 @@ def test_format_timestamp() -> None:
     assert format_timestamp(datetime(2026, 1, 1, 0, 0, 59, 999_999, tzinfo=UTC)) == (
         "2026-01-01T00:00:59.999Z"
     )
+    assert format_timestamp(datetime(2026, 1, 1, 0, 0, 0, 500_000, tzinfo=UTC)) == (
+        "2026-01-01T00:00:00.500Z"
+    )
     with pytest.raises(ValueError, match="naive datetime"):
         format_timestamp(datetime(2026, 11, 27, 9))
+
+
+@pytest.mark.usefixtures("new_york")
+def test_format_timestamp_is_utc_on_a_machine_whose_local_time_is_not() -> None:
+    plus_two = timezone(timedelta(hours=2))
+    assert format_timestamp(datetime(2026, 11, 27, 11, tzinfo=plus_two)) == (
+        "2026-11-27T09:00:00.000Z"
+    )
+
+
+class _NoOffset(tzinfo):
+    """A time zone that knows no offset: Python counts its datetimes as naive."""
+
+    def utcoffset(self, dt: datetime | None) -> None:
+        return None
+
+    def dst(self, dt: datetime | None) -> None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "nowhere"
+
+
+def test_a_datetime_whose_zone_gives_no_offset_is_refused_as_naive() -> None:
+    # astimezone would read it as the machine's local time: a silent shift, not a UTC time
+    with pytest.raises(ValueError, match="naive datetime"):
+        format_timestamp(datetime(2026, 11, 27, 9, tzinfo=_NoOffset()))
 
 
 def test_to_wire_formats_nested_datetimes_and_keeps_nulls() -> None:
