@@ -72,6 +72,24 @@ def _objects(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
+_WRAPPER_DEPTH = 3
+"""How deep a list of objects is looked for under members mpr does not know."""
+
+
+def _object_lists(data: Mapping[str, Any], skip: Collection[str], depth: int) -> list[str]:
+    """The paths (`a`, `a.b`) of the lists of objects under members not in `skip`, inside
+    wrapper objects too: `{"result": {"events": [...]}}` holds events, not nothing."""
+    found: list[str] = []
+    for key, value in data.items():
+        if key in skip:
+            continue
+        if _objects(value):
+            found.append(key)
+        elif isinstance(value, dict) and depth > 1:
+            found += [f"{key}.{path}" for path in _object_lists(value, (), depth - 1)]
+    return found
+
+
 def _names(names: Sequence[str]) -> str:
     return " or ".join(repr(n) for n in names)
 
@@ -122,9 +140,9 @@ def expect_list(
     """The entries of the list under the first of `names`, each read by `entry`.
 
     Absent (or null): `[]`, unless a member not in `names` or `known` holds a list of
-    objects (then `UnreadableAnswer`). Present but not a list: `UnreadableAnswer`. An
-    entry `entry` cannot read (ValueError) is skipped and noted in `notes`, as "`what`",
-    and given to `skipped`.
+    objects, itself or in an object it holds (then `UnreadableAnswer`). Present but not a
+    list: `UnreadableAnswer`. An entry `entry` cannot read (ValueError) is skipped and noted
+    in `notes`, as "`what`", and given to `skipped`.
     """
     for name in names:
         value = data.get(name)
@@ -133,7 +151,7 @@ def expect_list(
         if not isinstance(value, list):
             raise UnreadableAnswer(f"{_names([name])} to be a list", data)
         return read_entries(value, entry, what=what, notes=notes, skipped=skipped)
-    strangers = [k for k, v in data.items() if k not in known and _objects(v)]
+    strangers = _object_lists(data, known, _WRAPPER_DEPTH)
     if strangers:
         raise UnreadableAnswer(
             f"the list under {_names(names)} (absent only when empty)",

@@ -363,6 +363,21 @@ def test_site_needs_an_id(client: WixClient) -> None:
             lambda s: s.query_events(AWARE, AWARE),
             "found a list of objects under 'results'",
         ),
+        (  # a wrapper mpr does not know around the list: events, not "no events"
+            "POST",
+            "/events/query",
+            {"result": {"events": [{"id": "e1"}], "total": 1}},
+            lambda s: s.query_events(AWARE, AWARE),
+            "mpr expected the list under 'events' or 'calendarEvents' (absent only when empty); "
+            "found a list of objects under 'result.events' (members result (an object))",
+        ),
+        (
+            "GET",
+            "/marketing-plan",
+            {"status": "ACTIVE", "data": {"page": {"activities": [{"marketingActivityId": A1}]}}},
+            lambda s: s.get_social_marketing_plan(),
+            "found a list of objects under 'data.page.activities'",
+        ),
         (
             "PUT",
             "/events/e1",
