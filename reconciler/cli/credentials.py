@@ -45,14 +45,14 @@ class EmulatorApp:
 class _Needs:
     """Missing variables → the sites (files) that need them, in order of first need."""
 
-    missing: dict[str, list[str]] = field(default_factory=dict)
+    missing: dict[str, list[DesiredSite]] = field(default_factory=dict)
     invalid: dict[str, str] = field(default_factory=dict)
     purpose: dict[str, str] = field(default_factory=dict)
 
     def value(self, env: Mapping[str, str], name: str, purpose: str, site: DesiredSite) -> str:
         raw = env.get(name, "")
         if not raw:
-            self.missing.setdefault(name, []).append(site.source)
+            self.missing.setdefault(name, []).append(site)
             self.purpose.setdefault(name, purpose)
             return ""
         try:
@@ -64,8 +64,8 @@ class _Needs:
     def raise_if_any(self) -> None:
         messages = [
             f"environment variable {name} is not set: it holds {self.purpose[name]}, needed "
-            f"by {_files(sources)} (README: Connecting to Wix)"
-            for name, sources in self.missing.items()
+            f"by {_needed_by(sites)} (README: Connecting to Wix)"
+            for name, sites in self.missing.items()
         ]
         messages += list(self.invalid.values())
         if messages:
@@ -172,7 +172,7 @@ def _credential(
     site: DesiredSite, env: Mapping[str, str], needs: _Needs, emulator: EmulatorApp | None
 ) -> Credential | None:
     auth = site.auth
-    origin = f"auth of {site.source}"
+    origin = f"auth of {site.named}"
     if isinstance(auth, WixAppAuth):
         if emulator is not None:
             app_id, secret = emulator.app_id, emulator.app_secret
@@ -181,7 +181,7 @@ def _credential(
             secret = needs.value(env, auth.app_secret_env, _WHAT["app_secret_env"], site)
         if not (app_id and secret):
             return None
-        origin = f"auth.wixApp of {site.source}"
+        origin = f"auth.wixApp of {site.named}"
         return AppCredential(
             app_id,
             Secret(secret),
@@ -196,7 +196,7 @@ def _credential(
             site.id,
             cache_seconds=auth.cache_seconds,
             timeout_seconds=auth.timeout_seconds,
-            origin=f"auth.wixUser.command of {site.source}",
+            origin=f"auth.wixUser.command of {site.named}",
         )
     if emulator is not None:
         key = env.get(auth.env) or EMULATOR_KEY
@@ -207,7 +207,8 @@ def _credential(
     return ApiKeyCredential(Secret(key), variable=auth.env, origin=auth.env)
 
 
-def _files(sources: list[str]) -> str:
-    unique = list(dict.fromkeys(sources))
+def _needed_by(sites: list[DesiredSite]) -> str:
+    """`2 site file(s): a.yaml, b.yaml`, or `site <id>` for sites named by id."""
+    unique = list(dict.fromkeys(site.named for site in sites))
     shown = ", ".join(unique[:5]) + (f" and {len(unique) - 5} more" if len(unique) > 5 else "")
-    return f"{len(unique)} site file(s): {shown}"
+    return f"{len(unique)} site file(s): {shown}" if all(s.from_file for s in sites) else shown

@@ -22,7 +22,6 @@ from reconciler.cli import exitcodes
 from reconciler.cli.app import App
 from reconciler.cli.options import instance_ids, text_or_json_option, with_app
 from reconciler.cli.options_cmd import (
-    NO_FILE,
     sign_in_as_app_option,
     targets,
     token_command_option,
@@ -58,7 +57,7 @@ def record(app: App, found: Sequence[Examined], folder: str) -> str:
     save(str(Path(folder) / FIXTURE), text, "the recorded answers")
     files = 0
     for site, _ in found:
-        if site.source == NO_FILE:
+        if not site.from_file:
             continue
         exported = masked_site(site, masker.text, masker.json)
         path = Path(folder) / "sites" / f"{site.id}.yaml"

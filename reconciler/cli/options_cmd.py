@@ -29,7 +29,7 @@ from reconciler.engine.fleet import every
 from reconciler.engine.options import read_options
 from reconciler.errors import ApiError
 from reconciler.model.auth import SiteAuth, WixAppAuth, WixUserAuth
-from reconciler.model.site import DesiredSite, SiteId
+from reconciler.model.site import NO_FILE, DesiredSite, SiteId
 from reconciler.render.options import SiteOptionsRead, render_options
 
 
@@ -43,9 +43,6 @@ async def read_all(app: App, sites: Sequence[DesiredSite]) -> list[SiteOptionsRe
                 return site, None, str(exc)
 
         return await every(sites, one)
-
-
-NO_FILE = "live site (no file)"
 
 
 def targets(
@@ -66,7 +63,7 @@ def targets(
             ) from None
         auth = _signing_in(app, site.id, instances, token_command)
         sites.append(replace(site, auth=auth) if auth else site)
-    unknown = sorted(set(instances) - {site.id for site in sites if site.source == NO_FILE})
+    unknown = sorted(set(instances) - {site.id for site in sites if not site.from_file})
     if unknown:
         raise click.BadParameter(
             f"{', '.join(unknown)} is not a site given by id", param_hint="--instance-id"

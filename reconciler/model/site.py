@@ -14,6 +14,9 @@ from reconciler.model.settings import ManagedSettings
 
 SiteId = NewType("SiteId", str)
 
+NO_FILE = "live site (no file)"
+"""The `source` of a site named by its id on the command line (`doctor`, `options`)."""
+
 
 @dataclass(frozen=True)
 class DesiredSite:
@@ -38,6 +41,15 @@ class DesiredSite:
     @property
     def display_name(self) -> str:
         return f"{self.name} ({self.id})" if self.name else str(self.id)
+
+    @property
+    def from_file(self) -> bool:
+        return self.source != NO_FILE
+
+    @property
+    def named(self) -> str:
+        """Where a message says a setting of the site comes from: its file, or the site."""
+        return self.source if self.from_file else f"site {self.id}"
 
 
 @dataclass(frozen=True)

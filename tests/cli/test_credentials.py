@@ -17,7 +17,7 @@ from reconciler.cli.emulator_cmd import sign_in_help
 from reconciler.emulator import Emulator, EmulatorConfig, serve_in_thread
 from reconciler.errors import ConfigError
 from reconciler.model.auth import ApiKeyAuth, WixAppAuth, WixUserAuth
-from reconciler.model.site import DesiredSite, SiteId
+from reconciler.model.site import NO_FILE, DesiredSite, SiteId
 from reconciler.wix.auth import Redactor
 from reconciler.wix.credentials import ApiKeyCredential, AppCredential, CommandCredential
 from tests.conftest import Mpr
@@ -73,6 +73,27 @@ def test_every_kind_gets_its_credential_and_secrets_are_masked() -> None:
     assert isinstance(key, ApiKeyCredential) and key.variable == "OTHER_KEY"
     assert resolve("unknown") is None
     assert redactor.redact("agency-secret-1 other-key-1") == "*** ***"
+
+
+def test_a_site_named_by_id_is_named_so_where_its_credential_comes_from() -> None:
+    """`mpr doctor SITE-ID` or `mpr options SITE-ID`: no file, so messages name the site."""
+    sites = [
+        desired(A, WixUserAuth("wix token --site {siteId}"), NO_FILE),
+        desired(B, WixAppAuth(INSTANCE), NO_FILE),
+        desired(C, ApiKeyAuth(), NO_FILE),
+    ]
+    env = {"WIX_APP_ID": "a", "WIX_APP_SECRET": "s", "WIX_API_KEY": "k"}
+    resolve = site_credentials(sites, env, Redactor())
+    user = resolve(A)
+    assert user is not None and user.origin == f"auth.wixUser.command of site {A}"
+    app = resolve(B)
+    assert app is not None and app.origin == f"auth.wixApp of site {B}"
+    with pytest.raises(ConfigError) as caught:
+        site_credentials(sites[2:], {}, Redactor())
+    assert str(caught.value) == (
+        "environment variable WIX_API_KEY is not set: it holds the API key, needed by site "
+        f"{C} (README: Connecting to Wix)"
+    )
 
 
 def test_the_in_process_emulator_signs_in_as_its_own_app_whatever_the_environment() -> None:
