@@ -201,73 +201,149 @@ async def test_get_activity_sends_the_id_as_a_query_parameter(
 
 
 @pytest.mark.parametrize(
-    "call",
+    ("call", "message"),
     [
-        lambda s: s.upsert_marketing_settings({"settings": {}}, []),
-        lambda s: s.update_marketing_activity(A1, {"title": "t"}, ()),
-        lambda s: s.get_social_marketing_plan(start=NAIVE),
-        lambda s: s.get_social_marketing_plan(end=NAIVE),
-        lambda s: s.query_events(NAIVE, AWARE),
-        lambda s: s.create_event({"name": "n", "date": NAIVE}),
-        lambda s: s.create_marketing_activity({"targetDate": NAIVE}),
-        lambda s: s.update_event("e1", {"recurringRule": {"startDate": NAIVE}}),
-        lambda s: s.delete_plan_marketing_activity(""),
-        lambda s: s.update_marketing_activity_posts_media(A1, ""),
-        lambda s: s.delete_event(""),
-        lambda s: s.clear_marketing_activity_posts(""),
-        lambda s: s.get_marketing_activity(""),
-        lambda s: s.query_marketing_activities(start=NAIVE),
-        lambda s: s.query_marketing_activities(ids=[A1], start=AWARE),
-        lambda s: s.query_marketing_activities(ids=[A1], end=AWARE),
-        lambda s: s.query_marketing_activities(ids=[A1], activity_type="BLOG"),
-        lambda s: s.query_marketing_activities(activity_type=""),
-    ],
-    ids=[
-        "empty-upsert-mask",
-        "empty-update-mask",
-        "naive-start",
-        "naive-end",
-        "naive-query",
-        "naive-event-date",
-        "naive-activity-date",
-        "naive-nested-date",
-        "empty-activity-id",
-        "empty-media-url",
-        "empty-event-id",
-        "empty-clear-id",
-        "empty-get-activity-id",
-        "naive-activity-query",
-        "ids-with-start",
-        "ids-with-end",
-        "ids-with-type",
-        "empty-activity-type",
+        pytest.param(
+            lambda s: s.upsert_marketing_settings({"settings": {}}, []),
+            "a field mask must name at least one path",
+            id="empty-upsert-mask",
+        ),
+        pytest.param(
+            lambda s: s.update_marketing_activity(A1, {"title": "t"}, ()),
+            "a field mask must name at least one path",
+            id="empty-update-mask",
+        ),
+        pytest.param(
+            lambda s: s.get_social_marketing_plan(start=NAIVE),
+            "naive datetime 2026-08-03T09:00:00 given; pass an aware datetime",
+            id="naive-start",
+        ),
+        pytest.param(
+            lambda s: s.get_social_marketing_plan(end=NAIVE),
+            "naive datetime 2026-08-03T09:00:00 given; pass an aware datetime",
+            id="naive-end",
+        ),
+        pytest.param(
+            lambda s: s.query_events(NAIVE, AWARE),
+            "naive datetime 2026-08-03T09:00:00 given; pass an aware datetime",
+            id="naive-query",
+        ),
+        pytest.param(
+            lambda s: s.create_event({"name": "n", "date": NAIVE}),
+            "naive datetime 2026-08-03T09:00:00 given; pass an aware datetime",
+            id="naive-event-date",
+        ),
+        pytest.param(
+            lambda s: s.create_marketing_activity({"targetDate": NAIVE}),
+            "naive datetime 2026-08-03T09:00:00 given; pass an aware datetime",
+            id="naive-activity-date",
+        ),
+        pytest.param(
+            lambda s: s.update_event("e1", {"recurringRule": {"startDate": NAIVE}}),
+            "naive datetime 2026-08-03T09:00:00 given; pass an aware datetime",
+            id="naive-nested-date",
+        ),
+        pytest.param(
+            lambda s: s.delete_plan_marketing_activity(""),
+            "activity_id must be a non-empty string",
+            id="empty-activity-id",
+        ),
+        pytest.param(
+            lambda s: s.update_marketing_activity_posts_media(A1, ""),
+            "media_url must be a non-empty string",
+            id="empty-media-url",
+        ),
+        pytest.param(
+            lambda s: s.update_marketing_activity_stories_media(A1, ""),
+            "media_url must be a non-empty string",
+            id="empty-stories-media-url",
+        ),
+        pytest.param(
+            lambda s: s.delete_event(""), "DeleteEvent needs a non-empty id", id="empty-event-id"
+        ),
+        pytest.param(
+            lambda s: s.clear_marketing_activity_posts(""),
+            "activity_id must be a non-empty string",
+            id="empty-clear-id",
+        ),
+        pytest.param(
+            lambda s: s.get_marketing_activity(""),
+            "activity_id must be a non-empty string",
+            id="empty-get-activity-id",
+        ),
+        pytest.param(
+            lambda s: s.query_marketing_activities(start=NAIVE),
+            "naive datetime 2026-08-03T09:00:00 given; pass an aware datetime",
+            id="naive-activity-query",
+        ),
+        pytest.param(
+            lambda s: s.query_marketing_activities(ids=[A1], start=AWARE),
+            "ids cannot be combined with start, end or activity_type",
+            id="ids-with-start",
+        ),
+        pytest.param(
+            lambda s: s.query_marketing_activities(ids=[A1], end=AWARE),
+            "ids cannot be combined with start, end or activity_type",
+            id="ids-with-end",
+        ),
+        pytest.param(
+            lambda s: s.query_marketing_activities(ids=[A1], activity_type="BLOG"),
+            "ids cannot be combined with start, end or activity_type",
+            id="ids-with-type",
+        ),
+        pytest.param(
+            lambda s: s.query_marketing_activities(activity_type=""),
+            "activity_type must be a non-empty string",
+            id="empty-activity-type",
+        ),
     ],
 )
 async def test_bad_arguments_raise_value_error_without_sending(
-    call: Call, router: respx.MockRouter, site: SiteClient, client: WixClient
+    call: Call, message: str, router: respx.MockRouter, site: SiteClient, client: WixClient
 ) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as caught:
         await call(site)
+    assert str(caught.value) == message
     assert client.request_count == 0
     assert router.calls.call_count == 0
 
 
 @pytest.mark.parametrize(
-    "call",
+    ("call", "message"),
     [
-        lambda s: s.upsert_marketing_settings({"settings": {}}, "settings.toneOfVoice"),
-        lambda s: s.generate_social_posts(A1),
-        lambda s: s.schedule_drafts("d1"),
-        lambda s: s.get_marketing_activity_posts(A1),
-        lambda s: s.query_marketing_activities(ids=A1),
+        pytest.param(
+            lambda s: s.upsert_marketing_settings({"settings": {}}, "settings.toneOfVoice"),
+            "a field mask must be a sequence of paths, not a single string",
+            id="mask",
+        ),
+        pytest.param(
+            lambda s: s.generate_social_posts(A1),
+            "activity_ids must be a sequence of strings, not a single string",
+            id="generate",
+        ),
+        pytest.param(
+            lambda s: s.schedule_drafts("d1"),
+            "draft_ids must be a sequence of strings, not a single string",
+            id="schedule",
+        ),
+        pytest.param(
+            lambda s: s.get_marketing_activity_posts(A1),
+            "activity_ids must be a sequence of strings, not a single string",
+            id="get-posts",
+        ),
+        pytest.param(
+            lambda s: s.query_marketing_activities(ids=A1),
+            "ids must be a sequence of strings, not a single string",
+            id="query-activities",
+        ),
     ],
-    ids=["mask", "generate", "schedule", "get-posts", "query-activities"],
 )
 async def test_a_single_string_where_a_sequence_is_expected_is_a_type_error(
-    call: Call, site: SiteClient, client: WixClient
+    call: Call, message: str, site: SiteClient, client: WixClient
 ) -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError) as caught:
         await call(site)
+    assert str(caught.value) == message
     assert client.request_count == 0
 
 
