@@ -176,7 +176,7 @@ class SiteClient:
         self, endpoint: ep.Endpoint, activity_id: str, extra: Json | None = None
     ) -> ActivityPosts:
         body = {**_activity_body(activity_id), **(extra or {})}
-        parse = _activity_snapshot(activity_id, self.notes)
+        parse = _activity_snapshot(activity_id, f"{endpoint.name}: activity", self.notes)
         return await self._call(endpoint, parse, body=body)
 
     # --- Marketing Settings V1 ----------------------------------------------------------
@@ -452,8 +452,10 @@ def _activity_entry(model: type[A], what: str, notes: list[str]) -> Callable[[Js
     return parse
 
 
-def _activity_snapshot(activity_id: str, notes: list[str]) -> Callable[[Json], ActivityPosts]:
-    entry = _activity_entry(ActivityPosts, "snapshot", notes)
+def _activity_snapshot(
+    activity_id: str, what: str, notes: list[str]
+) -> Callable[[Json], ActivityPosts]:
+    entry = _activity_entry(ActivityPosts, what, notes)
 
     def parse(data: Json) -> ActivityPosts:
         found = expect_member(data, ["marketingActivity"], dict, required=False) or {}

@@ -578,3 +578,31 @@ async def test_an_empty_answer_is_an_empty_list(
 ) -> None:
     api_route(router, verb, path).mock(return_value=ok({}))
     assert await call(site) == []
+
+
+async def test_a_bad_activity_in_a_query_answer_is_skipped_with_a_note_naming_it(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    activities = [{"id": A1}, {"id": "a2", "targetDate": "next week"}]
+    api_route(router, "POST", "/marketing-activities/query").mock(
+        return_value=ok({"marketingActivities": activities})
+    )
+    assert [a.id for a in await site.query_marketing_activities()] == [A1]
+    assert site.notes == [
+        "QueryMarketingActivities: activity #2 (id 'a2') skipped: targetDate: Input should be "
+        "a valid datetime or date, input is too short"
+    ]
+
+
+async def test_a_bad_draft_in_an_activitys_answer_to_a_change_is_skipped_with_a_note(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    drafts = [{"id": "d1", "status": "DRAFT"}, {"status": "DRAFT"}]
+    api_route(router, "POST", "/marketing-plan/regenerate-marketing-activity-posts").mock(
+        return_value=ok({"marketingActivity": {"items": drafts}})
+    )
+    snapshot = await site.regenerate_marketing_activity_posts(A1)
+    assert [i.id for i in snapshot.items] == ["d1"]
+    assert site.notes == [
+        "RegenerateMarketingActivityPosts: activity draft #2 skipped: id: Field required"
+    ]
