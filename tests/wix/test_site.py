@@ -606,3 +606,23 @@ async def test_a_bad_draft_in_an_activitys_answer_to_a_change_is_skipped_with_a_
     assert site.notes == [
         "RegenerateMarketingActivityPosts: activity draft #2 skipped: id: Field required"
     ]
+
+
+async def test_a_bad_activity_or_draft_in_the_drafts_answer_is_skipped_with_a_note(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    activities = [
+        {"marketingActivityId": A1, "items": [{"id": "d1"}, {"status": "DRAFT"}]},
+        {"marketingActivityId": "a2", "items": "x"},
+    ]
+    api_route(router, "POST", "/marketing-activity-posts").mock(
+        return_value=ok({"marketingActivities": activities})
+    )
+    (read,) = await site.get_marketing_activity_posts([A1, "a2"])
+    assert [i.id for i in read.items] == ["d1"]
+    assert site.notes == [
+        "GetMarketingActivityPosts: activity draft #2 skipped: id: Field required",
+        "GetMarketingActivityPosts: activity #2 (marketingActivityId 'a2') skipped: mpr "
+        "expected 'items' to be a list; found members marketingActivityId (a string), "
+        "items (a string)",
+    ]
