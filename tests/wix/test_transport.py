@@ -1,11 +1,17 @@
 """The default transport (aiohttp's pool) over a real socket, in-process: what `--max-in-flight`
-promises holds at the connection pool too."""
+promises holds at the pool too; a request carries mpr's headers alone (no cookie, no netrc
+login); a compressed answer is read once."""
 
 from __future__ import annotations
 
 import asyncio
+import gzip
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
+import pytest
 
 from reconciler.wix import WixClient
 
@@ -71,3 +77,95 @@ async def test_as_many_requests_as_allowed_in_flight_reach_the_server_at_once() 
         await server.wait_closed()
     assert [plan.status for plan in plans] == ["ACTIVE"] * IN_FLIGHT
     assert holding.most_open == IN_FLIGHT
+
+
+class RecordingServer:
+    """An HTTP/1.1 server on loopback that notes each request's head and gives `answer`."""
+
+    def __init__(self, answer: bytes) -> None:
+        self.answer = answer
+        self.heads: list[list[tuple[str, str]]] = []
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while head := await reader.readuntil(b"\r\n\r\n"):
+                lines = head.decode("latin-1").split("\r\n")[1:-2]
+                fields = [(n.lower(), v.strip()) for n, _, v in (x.partition(":") for x in lines)]
+                self.heads.append(fields)
+                length = int(dict(fields).get("content-length", "0"))
+                await reader.readexactly(length)
+                writer.write(self.answer)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+
+def answer(body: bytes, *headers: bytes) -> bytes:
+    head = b"".join(h + b"\r\n" for h in headers)
+    return (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n%sContent-Length: %d\r\n\r\n%s"
+        % (head, len(body), body)
+    )
+
+
+@asynccontextmanager
+async def served(server: RecordingServer, host: str = "127.0.0.1") -> AsyncIterator[WixClient]:
+    listening = await asyncio.start_server(server.serve, host, 0)
+    port = listening.sockets[0].getsockname()[1]
+    try:
+        async with WixClient(base_url=f"http://{host}:{port}", api_key=KEY) as wix:
+            yield wix
+    finally:
+        listening.close()
+        await listening.wait_closed()
+
+
+async def test_a_compressed_answer_is_read() -> None:
+    server = RecordingServer(
+        answer(gzip.compress(b'{"status":"ACTIVE"}'), b"Content-Encoding: gzip")
+    )
+    async with served(server) as wix:
+        assert (await wix.site("site-1").get_social_marketing_plan()).status == "ACTIVE"
+
+
+async def test_a_cookie_the_server_sets_is_never_sent_back() -> None:
+    server = RecordingServer(answer(b'{"status":"ACTIVE"}', b"Set-Cookie: lb=node-7; Path=/"))
+    async with served(server, "localhost") as wix:  # a cookie jar takes none from an IP
+        for _ in range(2):
+            await wix.site("site-1").get_social_marketing_plan()
+    assert "cookie" not in dict(server.heads[1])
+    assert server.heads[1] == server.heads[0]
+
+
+async def test_a_request_carries_mpr_headers_and_no_others() -> None:
+    server = RecordingServer(answer(b'{"status":"GENERATING"}'))
+    async with served(server) as wix:
+        await wix.site("site-1").get_social_marketing_plan()
+        await wix.site("site-1").generate_marketing_plan()
+    common = [
+        ("accept-encoding", "gzip, deflate"),
+        ("connection", "keep-alive"),
+        ("accept", "application/json"),
+        ("user-agent", "mpr-wix-client"),
+        ("wix-site-id", "site-1"),
+        ("authorization", KEY),
+    ]
+    assert [[(n, v) for n, v in head if n != "host"] for head in server.heads] == [
+        common,
+        [*common, ("content-type", "application/json"), ("content-length", "2")],
+    ]
+
+
+async def test_a_netrc_entry_for_the_host_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password not-for-wix\n", encoding="utf-8")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    server = RecordingServer(answer(b'{"status":"ACTIVE"}'))
+    async with served(server) as wix:
+        assert (await wix.site("site-1").get_social_marketing_plan()).status == "ACTIVE"
+    assert dict(server.heads[0])["authorization"] == KEY
