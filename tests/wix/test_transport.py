@@ -239,3 +239,20 @@ async def test_a_proxy_in_the_environment_is_used(monkeypatch: pytest.MonkeyPatc
     assert proxy.request_lines == [
         "GET http://wix.invalid/promote/marketing-plan-service/v1/marketing-plan HTTP/1.1"
     ]
+
+
+async def test_a_host_in_no_proxy_is_reached_directly(monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy = RecordingServer(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+    listening = await asyncio.start_server(proxy.serve, "127.0.0.1", 0)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{listening.sockets[0].getsockname()[1]}")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    for name in ("http_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    server = RecordingServer(answer(b'{"status":"ACTIVE"}'))
+    try:
+        async with served(server) as wix:
+            assert (await wix.site("site-1").get_social_marketing_plan()).status == "ACTIVE"
+    finally:
+        listening.close()
+        await listening.wait_closed()
+    assert proxy.request_lines == []
