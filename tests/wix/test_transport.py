@@ -256,3 +256,13 @@ async def test_a_host_in_no_proxy_is_reached_directly(monkeypatch: pytest.Monkey
         listening.close()
         await listening.wait_closed()
     assert proxy.request_lines == []
+
+
+async def test_an_answer_whose_reason_phrase_is_not_latin1_is_read() -> None:
+    body = b'{"status":"ACTIVE"}'
+    server = RecordingServer(
+        b"HTTP/1.1 200 \xe2\x9c\x93 fine\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+    async with served(server) as wix:
+        assert (await wix.site("site-1").get_social_marketing_plan()).status == "ACTIVE"
