@@ -626,3 +626,28 @@ async def test_a_bad_activity_or_draft_in_the_drafts_answer_is_skipped_with_a_no
         "expected 'items' to be a list; found members marketingActivityId (a string), "
         "items (a string)",
     ]
+
+
+async def test_a_poll_that_reads_the_whole_plan_notes_a_bad_activity(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    activities = [{"marketingActivityId": A1}, {"marketingActivityId": "a2", "items": "x"}]
+    api_route(router, "GET", "/marketing-plan").mock(
+        return_value=ok({"status": "ACTIVE", "marketingActivities": activities})
+    )
+    plan = await site.get_social_marketing_plan(only_status_while="GENERATING")
+    assert [a.marketing_activity_id for a in plan.marketing_activities] == [A1]
+    assert site.notes == [
+        "GetSocialMarketingPlan: activity #2 (marketingActivityId 'a2') skipped: mpr expected "
+        "'items' to be a list; found members marketingActivityId (a string), items (a string)"
+    ]
+
+
+async def test_a_bad_item_in_the_schedule_answer_is_skipped_with_a_note(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    api_route(router, "POST", "/marketing-plan/schedule-drafts").mock(
+        return_value=ok({"items": [{"id": "d1", "status": "SCHEDULED"}, {"status": "SCHEDULED"}]})
+    )
+    assert [i.id for i in await site.schedule_drafts(["d1", "d2"])] == ["d1"]
+    assert site.notes == ["ScheduleDrafts: item #2 skipped: id: Field required"]
