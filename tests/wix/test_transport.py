@@ -266,3 +266,25 @@ async def test_an_answer_whose_reason_phrase_is_not_latin1_is_read() -> None:
     )
     async with served(server) as wix:
         assert (await wix.site("site-1").get_social_marketing_plan()).status == "ACTIVE"
+
+
+async def test_https_to_a_server_that_speaks_no_tls_is_out_of_reach() -> None:
+    async def plain(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    listening = await asyncio.start_server(plain, "127.0.0.1", 0)
+    base_url = f"https://127.0.0.1:{listening.sockets[0].getsockname()[1]}"
+    try:
+        async with WixClient(
+            base_url=base_url, api_key=KEY, retry=RetryPolicy(max_attempts=1)
+        ) as wix:
+            with pytest.raises(ApiUnreachable) as caught:
+                await wix.site("site-1").get_social_marketing_plan()
+    finally:
+        listening.close()
+        await listening.wait_closed()
+    assert str(caught.value).startswith(
+        f"GET /promote/marketing-plan-service/v1/marketing-plan: could not reach {base_url}: "
+    )
