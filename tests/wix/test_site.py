@@ -651,3 +651,12 @@ async def test_a_bad_item_in_the_schedule_answer_is_skipped_with_a_note(
     )
     assert [i.id for i in await site.schedule_drafts(["d1", "d2"])] == ["d1"]
     assert site.notes == ["ScheduleDrafts: item #2 skipped: id: Field required"]
+
+
+async def test_an_unreadable_event_whose_name_is_no_text_may_be_any_event(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    events = [{"id": "e1", "name": "Sale"}, {"id": "e2", "name": {"en": "Sale"}}, "odd"]
+    api_route(router, "POST", "/events/query").mock(return_value=ok({"events": events}))
+    assert [e.id for e in await site.query_events(AWARE, AWARE)] == ["e1"]
+    assert site.unreadable_events == [None, None]
