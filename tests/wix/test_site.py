@@ -660,3 +660,16 @@ async def test_an_unreadable_event_whose_name_is_no_text_may_be_any_event(
     api_route(router, "POST", "/events/query").mock(return_value=ok({"events": events}))
     assert [e.id for e in await site.query_events(AWARE, AWARE)] == ["e1"]
     assert site.unreadable_events == [None, None]
+
+
+async def test_an_activity_with_video_candidates_and_no_drafts_is_read(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    # Wix omits an empty `items`; `videoCandidates` is another list, not drafts renamed.
+    activities = [{"marketingActivityId": A1, "videoCandidates": [{"url": "https://v/1"}]}]
+    api_route(router, "GET", "/marketing-plan").mock(
+        return_value=ok({"status": "ACTIVE", "marketingActivities": activities})
+    )
+    plan = await site.get_social_marketing_plan()
+    assert [(a.marketing_activity_id, a.items) for a in plan.marketing_activities] == [(A1, [])]
+    assert site.notes == []
