@@ -378,7 +378,9 @@ class WixClient:
         except CredentialUnavailable:
             raise
         except ApiError as exc:
-            if exc.status is None or exc.status >= 500 or exc.status == 429:
+            if exc.status is None or exc.status == 429 or not 400 <= exc.status < 500:
+                # No refusal: out of reach, busy, failing, or an answer mpr cannot read (a
+                # proxy's page): nothing says the app's id or secret is wrong.
                 raise
             advice = "" if exc.status in (401, 403) else f"; {guidance}"
             refused = CredentialUnavailable(

@@ -176,7 +176,7 @@ class SiteClient:
         self, endpoint: ep.Endpoint, activity_id: str, extra: Json | None = None
     ) -> ActivityPosts:
         body = {**_activity_body(activity_id), **(extra or {})}
-        parse = _activity_snapshot(activity_id, self.notes)
+        parse = _activity_snapshot(activity_id, f"{endpoint.name}: activity", self.notes)
         return await self._call(endpoint, parse, body=body)
 
     # --- Marketing Settings V1 ----------------------------------------------------------
@@ -453,8 +453,10 @@ def _activity_entry(model: type[A], what: str, notes: list[str]) -> Callable[[Js
     return parse
 
 
-def _activity_snapshot(activity_id: str, notes: list[str]) -> Callable[[Json], ActivityPosts]:
-    entry = _activity_entry(ActivityPosts, "snapshot", notes)
+def _activity_snapshot(
+    activity_id: str, what: str, notes: list[str]
+) -> Callable[[Json], ActivityPosts]:
+    entry = _activity_entry(ActivityPosts, what, notes)
 
     def parse(data: Json) -> ActivityPosts:
         # The wrapper is [I]: an answer without it is the activity itself, not "no drafts".

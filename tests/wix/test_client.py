@@ -55,6 +55,18 @@ async def test_from_env_defaults_to_os_environ(monkeypatch: pytest.MonkeyPatch) 
         assert wix.base_url == "https://emulator.local"
 
 
+async def test_from_env_without_the_variables_uses_wix_without_a_key_and_30_seconds() -> None:
+    async with WixClient.from_env({}) as wix:
+        assert wix.base_url == DEFAULT_BASE_URL
+        assert not wix.has_api_key
+        assert wix.timeout == httpx.Timeout(30.0)
+
+
+async def test_from_env_takes_a_timeout_under_a_second() -> None:
+    async with WixClient.from_env({"WIX_API_TIMEOUT": "0.5"}) as wix:
+        assert wix.timeout == httpx.Timeout(0.5)
+
+
 @pytest.mark.parametrize("value", ["soon", "0", "-1", "nan", "inf"])
 def test_a_bad_timeout_in_the_environment_is_a_config_error(value: str) -> None:
     with pytest.raises(ConfigError, match="WIX_API_TIMEOUT must be a positive number"):

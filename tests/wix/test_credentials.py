@@ -8,6 +8,7 @@ and tests/cli/test_credentials.py.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Iterator
@@ -19,12 +20,20 @@ import pytest
 import respx
 
 from reconciler.emulator import Emulator, EmulatorConfig, ManualClock
-from reconciler.errors import CredentialUnavailable, PermissionDenied
+from reconciler.errors import (
+    ApiError,
+    ApiUnreachable,
+    CredentialUnavailable,
+    PermissionDenied,
+    RateLimited,
+    ServerError,
+    UnexpectedAnswer,
+)
 from reconciler.wix import RetryPolicy, WixClient
 from reconciler.wix.auth import Secret
 from reconciler.wix.credentials import AppCredential, CommandCredential, Credential
 
-from .support import BASE, SITE, api_route
+from .support import BASE, SITE, api_route, body_of
 
 TOKEN = "user-token-5c1f0e9a7b3d4e2f8a6b0c9d1e3f5a7b"
 """A token long enough for the redactor to hide it."""
@@ -122,6 +131,173 @@ async def test_a_token_answer_without_an_access_token_is_a_clear_error(
         "the token endpoint answered without an access_token for the Wix app app-id "
         "(instance instance-1) (test)"
     )
+
+
+# --- the token endpoint: asked again like a read; what its refusals say and stop ------------
+
+TOKEN_ANSWER = {"access_token": "token-1", "expires_in": 3600}
+APP_HINT = (
+    "check the app secret in WIX_APP_SECRET and the app id in WIX_APP_ID, and that the app is "
+    "installed on the site with instance id instance-1 (test)"
+)
+OTHER_SITE = "0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a"
+
+
+def token_answers(router: respx.MockRouter, *said: httpx.Response | Exception) -> respx.Route:
+    """The token endpoint answering `said` in turn; the API answering every plan read."""
+    api_route(router, "GET", "/marketing-plan").mock(
+        return_value=httpx.Response(200, json={"status": "ACTIVE"})
+    )
+    route = router.post(BASE + "/oauth2/token")
+    route.side_effect = list(said)
+    return route
+
+
+def each_site_its_app(site_id: str) -> Credential:
+    instance = "instance-1" if site_id == SITE else "instance-2"
+    return AppCredential("app-id", Secret("app-secret-0123456789"), instance, origin="test")
+
+
+def app_client(fake_sleep: Callable[[float], Awaitable[None]], attempts: int = 4) -> WixClient:
+    return WixClient(
+        base_url=BASE,
+        credentials=each_site_its_app,
+        sleep=fake_sleep,
+        retry=RetryPolicy(max_attempts=attempts, random=lambda: 0.5),
+    )
+
+
+@pytest.mark.parametrize("status", [500, 503, 429])
+async def test_a_token_endpoint_failing_once_is_asked_again(
+    router: respx.MockRouter,
+    fake_sleep: Callable[[float], Awaitable[None]],
+    sleeps: list[float],
+    caplog: pytest.LogCaptureFixture,
+    status: int,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    route = token_answers(router, httpx.Response(status), httpx.Response(200, json=TOKEN_ANSWER))
+    async with app_client(fake_sleep) as client:
+        await client.site(SITE).get_social_marketing_plan()
+    assert route.call_count == 2
+    assert len(sleeps) == 1
+    assert f"/oauth2/token failed (HTTP {status}); try 2 of 4" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"), [(500, ServerError), (503, ServerError), (429, RateLimited)]
+)
+async def test_a_token_endpoint_that_keeps_failing_is_not_called_a_refusal(
+    router: respx.MockRouter,
+    fake_sleep: Callable[[float], Awaitable[None]],
+    status: int,
+    kind: type[ApiError],
+) -> None:
+    route = token_answers(router, *[httpx.Response(status)] * 2)
+    async with app_client(fake_sleep, attempts=2) as client:
+        with pytest.raises(ApiError) as caught:
+            await client.site(SITE).get_social_marketing_plan()
+    assert route.call_count == 2
+    assert type(caught.value) is kind
+    assert str(caught.value).startswith(f"POST /oauth2/token → HTTP {status}: ")
+    assert "refused" not in str(caught.value)
+
+
+async def test_a_token_endpoint_out_of_reach_says_where_it_looked(
+    router: respx.MockRouter, fake_sleep: Callable[[float], Awaitable[None]]
+) -> None:
+    token_answers(router, *[httpx.ConnectError("connection refused")] * 2)
+    async with app_client(fake_sleep, attempts=2) as client:
+        with pytest.raises(ApiUnreachable) as caught:
+            await client.site(SITE).get_social_marketing_plan()
+    assert str(caught.value).startswith(
+        "POST /oauth2/token: could not reach https://wix.test: connection refused"
+    )
+
+
+async def test_a_token_answer_mpr_cannot_read_is_not_called_a_refusal(
+    router: respx.MockRouter, fake_sleep: Callable[[float], Awaitable[None]]
+) -> None:
+    # A proxy's login page, say: nothing about the app's id or secret is known to be wrong.
+    token_answers(router, httpx.Response(200, text="<html>sign in to the proxy</html>"))
+    async with app_client(fake_sleep) as client:
+        with pytest.raises(UnexpectedAnswer) as caught:
+            await client.site(SITE).get_social_marketing_plan()
+    assert str(caught.value) == (
+        "POST /oauth2/token → HTTP 200: CreateAccessToken: unexpected response shape: "
+        "the body is not JSON"
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "before_hint"),
+    [(400, "; "), (401, ": "), (403, ": ")],  # a 401 or 403 says the hint itself, once
+)
+async def test_a_refused_token_names_the_request_the_app_and_what_to_check(
+    router: respx.MockRouter,
+    fake_sleep: Callable[[float], Awaitable[None]],
+    status: int,
+    before_hint: str,
+) -> None:
+    body = {"message": "no such instance", "details": {"applicationError": {"code": "BAD_APP"}}}
+    refusal = httpx.Response(status, json=body, headers={"x-wix-request-id": "req-7"})
+    token_answers(router, refusal)
+    async with app_client(fake_sleep) as client:
+        with pytest.raises(CredentialUnavailable) as caught:
+            await client.site(SITE).get_social_marketing_plan()
+    assert str(caught.value) == (
+        f"POST /oauth2/token → HTTP {status} → BAD_APP: Wix refused a token for the Wix app "
+        f"app-id (instance instance-1): no such instance{before_hint}{APP_HINT} (request id req-7)"
+    )
+
+
+@pytest.mark.parametrize("status", [401, 403])
+async def test_an_app_refused_before_anything_succeeded_stops_every_site(
+    router: respx.MockRouter, fake_sleep: Callable[[float], Awaitable[None]], status: int
+) -> None:
+    route = token_answers(router, httpx.Response(status, json={"message": "invalid client"}))
+    async with app_client(fake_sleep) as client:
+        with pytest.raises(CredentialUnavailable):
+            await client.site(SITE).get_social_marketing_plan()
+        with pytest.raises(CredentialUnavailable) as caught:
+            await client.site(OTHER_SITE).get_social_marketing_plan()
+    assert route.call_count == 1, "the other site asks for nothing"
+    assert str(caught.value).endswith(
+        "(mpr stopped there: signing in as the Wix app app-id failed before any request had "
+        "succeeded, and every other site would meet the same answer)"
+    )
+
+
+async def test_a_token_refused_for_one_sites_instance_leaves_the_others_going(
+    router: respx.MockRouter, fake_sleep: Callable[[float], Awaitable[None]]
+) -> None:
+    route = token_answers(
+        router,
+        httpx.Response(400, json={"message": "unknown instance"}),
+        httpx.Response(200, json=TOKEN_ANSWER),
+    )
+    async with app_client(fake_sleep) as client:
+        with pytest.raises(CredentialUnavailable):
+            await client.site(SITE).get_social_marketing_plan()
+        await client.site(OTHER_SITE).get_social_marketing_plan()
+    assert [body_of(call.request)["instance_id"] for call in route.calls] == [
+        "instance-1",
+        "instance-2",
+    ]
+
+
+async def test_signing_in_fetches_the_sites_own_token_and_names_the_credential(
+    router: respx.MockRouter, fake_sleep: Callable[[float], Awaitable[None]]
+) -> None:
+    route = token_answers(router, httpx.Response(200, json=TOKEN_ANSWER))
+    credential = app(SITE)
+    async with WixClient(
+        base_url=BASE, credentials={SITE: credential}.get, sleep=fake_sleep
+    ) as client:
+        assert await client.sign_in(SITE) is credential
+        assert await client.sign_in(OTHER_SITE) is None, "a site without auth asks nothing"
+        assert client.token_requests == 1
+    assert body_of(route.calls[0].request)["instance_id"] == "instance-1"
 
 
 # --- a Wix user token from a credential command --------------------------------------------

@@ -114,3 +114,33 @@ async def test_a_site_polling_hard_never_meets_the_emulators_rate_limit() -> Non
     statuses = [r.status for r in emulator.requests]
     assert statuses == [200] * 450
     assert wix.rate_limit.waits > 0
+
+
+async def test_requests_still_in_flight_count_against_the_limit() -> None:
+    time = VirtualTime()
+    limit = SiteRateLimit(2, 60.0, clock=time, sleep=time.sleep)
+    answered = asyncio.Event()
+    entered: list[int] = []
+
+    async def request(n: int) -> None:
+        async with limit.slot(A):
+            entered.append(n)
+            await answered.wait()
+
+    requests = [asyncio.create_task(request(n)) for n in range(3)]
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert entered == [0, 1], "the third waits while two are in flight"
+    answered.set()
+    await asyncio.gather(*requests)
+    assert entered == [0, 1, 2]
+
+
+async def test_a_pause_lasts_its_seconds_from_when_it_was_asked() -> None:
+    time = VirtualTime()
+    time.now = 1000.0
+    limit = SiteRateLimit(200, 60.0, clock=time, sleep=time.sleep)
+    limit.pause(A, 30.0)
+    async with limit.slot(A):
+        pass
+    assert time.sleeps == [30.0]

@@ -213,73 +213,149 @@ async def test_get_activity_sends_the_id_as_a_query_parameter(
 
 
 @pytest.mark.parametrize(
-    "call",
+    ("call", "message"),
     [
-        lambda s: s.upsert_marketing_settings({"settings": {}}, []),
-        lambda s: s.update_marketing_activity(A1, {"title": "t"}, ()),
-        lambda s: s.get_social_marketing_plan(start=NAIVE),
-        lambda s: s.get_social_marketing_plan(end=NAIVE),
-        lambda s: s.query_events(NAIVE, AWARE),
-        lambda s: s.create_event({"name": "n", "date": NAIVE}),
-        lambda s: s.create_marketing_activity({"targetDate": NAIVE}),
-        lambda s: s.update_event("e1", {"recurringRule": {"startDate": NAIVE}}),
-        lambda s: s.delete_plan_marketing_activity(""),
-        lambda s: s.update_marketing_activity_posts_media(A1, ""),
-        lambda s: s.delete_event(""),
-        lambda s: s.clear_marketing_activity_posts(""),
-        lambda s: s.get_marketing_activity(""),
-        lambda s: s.query_marketing_activities(start=NAIVE),
-        lambda s: s.query_marketing_activities(ids=[A1], start=AWARE),
-        lambda s: s.query_marketing_activities(ids=[A1], end=AWARE),
-        lambda s: s.query_marketing_activities(ids=[A1], activity_type="BLOG"),
-        lambda s: s.query_marketing_activities(activity_type=""),
-    ],
-    ids=[
-        "empty-upsert-mask",
-        "empty-update-mask",
-        "naive-start",
-        "naive-end",
-        "naive-query",
-        "naive-event-date",
-        "naive-activity-date",
-        "naive-nested-date",
-        "empty-activity-id",
-        "empty-media-url",
-        "empty-event-id",
-        "empty-clear-id",
-        "empty-get-activity-id",
-        "naive-activity-query",
-        "ids-with-start",
-        "ids-with-end",
-        "ids-with-type",
-        "empty-activity-type",
+        pytest.param(
+            lambda s: s.upsert_marketing_settings({"settings": {}}, []),
+            "a field mask must name at least one path",
+            id="empty-upsert-mask",
+        ),
+        pytest.param(
+            lambda s: s.update_marketing_activity(A1, {"title": "t"}, ()),
+            "a field mask must name at least one path",
+            id="empty-update-mask",
+        ),
+        pytest.param(
+            lambda s: s.get_social_marketing_plan(start=NAIVE),
+            "naive datetime 2026-08-03T09:00:00 given; pass an aware datetime",
+            id="naive-start",
+        ),
+        pytest.param(
+            lambda s: s.get_social_marketing_plan(end=NAIVE),
+            "naive datetime 2026-08-03T09:00:00 given; pass an aware datetime",
+            id="naive-end",
+        ),
+        pytest.param(
+            lambda s: s.query_events(NAIVE, AWARE),
+            "naive datetime 2026-08-03T09:00:00 given; pass an aware datetime",
+            id="naive-query",
+        ),
+        pytest.param(
+            lambda s: s.create_event({"name": "n", "date": NAIVE}),
+            "naive datetime 2026-08-03T09:00:00 given; pass an aware datetime",
+            id="naive-event-date",
+        ),
+        pytest.param(
+            lambda s: s.create_marketing_activity({"targetDate": NAIVE}),
+            "naive datetime 2026-08-03T09:00:00 given; pass an aware datetime",
+            id="naive-activity-date",
+        ),
+        pytest.param(
+            lambda s: s.update_event("e1", {"recurringRule": {"startDate": NAIVE}}),
+            "naive datetime 2026-08-03T09:00:00 given; pass an aware datetime",
+            id="naive-nested-date",
+        ),
+        pytest.param(
+            lambda s: s.delete_plan_marketing_activity(""),
+            "activity_id must be a non-empty string",
+            id="empty-activity-id",
+        ),
+        pytest.param(
+            lambda s: s.update_marketing_activity_posts_media(A1, ""),
+            "media_url must be a non-empty string",
+            id="empty-media-url",
+        ),
+        pytest.param(
+            lambda s: s.update_marketing_activity_stories_media(A1, ""),
+            "media_url must be a non-empty string",
+            id="empty-stories-media-url",
+        ),
+        pytest.param(
+            lambda s: s.delete_event(""), "DeleteEvent needs a non-empty id", id="empty-event-id"
+        ),
+        pytest.param(
+            lambda s: s.clear_marketing_activity_posts(""),
+            "activity_id must be a non-empty string",
+            id="empty-clear-id",
+        ),
+        pytest.param(
+            lambda s: s.get_marketing_activity(""),
+            "activity_id must be a non-empty string",
+            id="empty-get-activity-id",
+        ),
+        pytest.param(
+            lambda s: s.query_marketing_activities(start=NAIVE),
+            "naive datetime 2026-08-03T09:00:00 given; pass an aware datetime",
+            id="naive-activity-query",
+        ),
+        pytest.param(
+            lambda s: s.query_marketing_activities(ids=[A1], start=AWARE),
+            "ids cannot be combined with start, end or activity_type",
+            id="ids-with-start",
+        ),
+        pytest.param(
+            lambda s: s.query_marketing_activities(ids=[A1], end=AWARE),
+            "ids cannot be combined with start, end or activity_type",
+            id="ids-with-end",
+        ),
+        pytest.param(
+            lambda s: s.query_marketing_activities(ids=[A1], activity_type="BLOG"),
+            "ids cannot be combined with start, end or activity_type",
+            id="ids-with-type",
+        ),
+        pytest.param(
+            lambda s: s.query_marketing_activities(activity_type=""),
+            "activity_type must be a non-empty string",
+            id="empty-activity-type",
+        ),
     ],
 )
 async def test_bad_arguments_raise_value_error_without_sending(
-    call: Call, router: respx.MockRouter, site: SiteClient, client: WixClient
+    call: Call, message: str, router: respx.MockRouter, site: SiteClient, client: WixClient
 ) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as caught:
         await call(site)
+    assert str(caught.value) == message
     assert client.request_count == 0
     assert router.calls.call_count == 0
 
 
 @pytest.mark.parametrize(
-    "call",
+    ("call", "message"),
     [
-        lambda s: s.upsert_marketing_settings({"settings": {}}, "settings.toneOfVoice"),
-        lambda s: s.generate_social_posts(A1),
-        lambda s: s.schedule_drafts("d1"),
-        lambda s: s.get_marketing_activity_posts(A1),
-        lambda s: s.query_marketing_activities(ids=A1),
+        pytest.param(
+            lambda s: s.upsert_marketing_settings({"settings": {}}, "settings.toneOfVoice"),
+            "a field mask must be a sequence of paths, not a single string",
+            id="mask",
+        ),
+        pytest.param(
+            lambda s: s.generate_social_posts(A1),
+            "activity_ids must be a sequence of strings, not a single string",
+            id="generate",
+        ),
+        pytest.param(
+            lambda s: s.schedule_drafts("d1"),
+            "draft_ids must be a sequence of strings, not a single string",
+            id="schedule",
+        ),
+        pytest.param(
+            lambda s: s.get_marketing_activity_posts(A1),
+            "activity_ids must be a sequence of strings, not a single string",
+            id="get-posts",
+        ),
+        pytest.param(
+            lambda s: s.query_marketing_activities(ids=A1),
+            "ids must be a sequence of strings, not a single string",
+            id="query-activities",
+        ),
     ],
-    ids=["mask", "generate", "schedule", "get-posts", "query-activities"],
 )
 async def test_a_single_string_where_a_sequence_is_expected_is_a_type_error(
-    call: Call, site: SiteClient, client: WixClient
+    call: Call, message: str, site: SiteClient, client: WixClient
 ) -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError) as caught:
         await call(site)
+    assert str(caught.value) == message
     assert client.request_count == 0
 
 
@@ -593,3 +669,98 @@ async def test_an_empty_answer_is_an_empty_list(
 ) -> None:
     api_route(router, verb, path).mock(return_value=ok({}))
     assert await call(site) == []
+
+
+async def test_a_bad_activity_in_a_query_answer_is_skipped_with_a_note_naming_it(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    activities = [{"id": A1}, {"id": "a2", "targetDate": "next week"}]
+    api_route(router, "POST", "/marketing-activities/query").mock(
+        return_value=ok({"marketingActivities": activities})
+    )
+    assert [a.id for a in await site.query_marketing_activities()] == [A1]
+    assert site.notes == [
+        "QueryMarketingActivities: activity #2 (id 'a2') skipped: targetDate: Input should be "
+        "a valid datetime or date, input is too short"
+    ]
+
+
+async def test_a_bad_draft_in_an_activitys_answer_to_a_change_is_skipped_with_a_note(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    drafts = [{"id": "d1", "status": "DRAFT"}, {"status": "DRAFT"}]
+    api_route(router, "POST", "/marketing-plan/regenerate-marketing-activity-posts").mock(
+        return_value=ok({"marketingActivity": {"items": drafts}})
+    )
+    snapshot = await site.regenerate_marketing_activity_posts(A1)
+    assert [i.id for i in snapshot.items] == ["d1"]
+    assert site.notes == [
+        "RegenerateMarketingActivityPosts: activity draft #2 skipped: id: Field required"
+    ]
+
+
+async def test_a_bad_activity_or_draft_in_the_drafts_answer_is_skipped_with_a_note(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    activities = [
+        {"marketingActivityId": A1, "items": [{"id": "d1"}, {"status": "DRAFT"}]},
+        {"marketingActivityId": "a2", "items": "x"},
+    ]
+    api_route(router, "POST", "/marketing-activity-posts").mock(
+        return_value=ok({"marketingActivities": activities})
+    )
+    (read,) = await site.get_marketing_activity_posts([A1, "a2"])
+    assert [i.id for i in read.items] == ["d1"]
+    assert site.notes == [
+        "GetMarketingActivityPosts: activity draft #2 skipped: id: Field required",
+        "GetMarketingActivityPosts: activity #2 (marketingActivityId 'a2') skipped: mpr "
+        "expected 'items' to be a list; found members marketingActivityId (a string), "
+        "items (a string)",
+    ]
+
+
+async def test_a_poll_that_reads_the_whole_plan_notes_a_bad_activity(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    activities = [{"marketingActivityId": A1}, {"marketingActivityId": "a2", "items": "x"}]
+    api_route(router, "GET", "/marketing-plan").mock(
+        return_value=ok({"status": "ACTIVE", "marketingActivities": activities})
+    )
+    plan = await site.get_social_marketing_plan(only_status_while="GENERATING")
+    assert [a.marketing_activity_id for a in plan.marketing_activities] == [A1]
+    assert site.notes == [
+        "GetSocialMarketingPlan: activity #2 (marketingActivityId 'a2') skipped: mpr expected "
+        "'items' to be a list; found members marketingActivityId (a string), items (a string)"
+    ]
+
+
+async def test_a_bad_item_in_the_schedule_answer_is_skipped_with_a_note(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    api_route(router, "POST", "/marketing-plan/schedule-drafts").mock(
+        return_value=ok({"items": [{"id": "d1", "status": "SCHEDULED"}, {"status": "SCHEDULED"}]})
+    )
+    assert [i.id for i in await site.schedule_drafts(["d1", "d2"])] == ["d1"]
+    assert site.notes == ["ScheduleDrafts: item #2 skipped: id: Field required"]
+
+
+async def test_an_unreadable_event_whose_name_is_no_text_may_be_any_event(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    events = [{"id": "e1", "name": "Sale"}, {"id": "e2", "name": {"en": "Sale"}}, "odd"]
+    api_route(router, "POST", "/events/query").mock(return_value=ok({"events": events}))
+    assert [e.id for e in await site.query_events(AWARE, AWARE)] == ["e1"]
+    assert site.unreadable_events == [None, None]
+
+
+async def test_an_activity_with_video_candidates_and_no_drafts_is_read(
+    router: respx.MockRouter, site: SiteClient
+) -> None:
+    # Wix omits an empty `items`; `videoCandidates` is another list, not drafts renamed.
+    activities = [{"marketingActivityId": A1, "videoCandidates": [{"url": "https://v/1"}]}]
+    api_route(router, "GET", "/marketing-plan").mock(
+        return_value=ok({"status": "ACTIVE", "marketingActivities": activities})
+    )
+    plan = await site.get_social_marketing_plan()
+    assert [(a.marketing_activity_id, a.items) for a in plan.marketing_activities] == [(A1, [])]
+    assert site.notes == []
