@@ -144,3 +144,30 @@ async def test_a_pause_lasts_its_seconds_from_when_it_was_asked() -> None:
     async with limit.slot(A):
         pass
     assert time.sleeps == [30.0]
+
+
+async def test_a_request_that_waited_for_a_slot_still_keeps_the_window() -> None:
+    """Two of two in flight; the first is answered: the third may not start before a minute
+    has passed since then (the answer counts in the window), nor may a fourth slip in."""
+    time = VirtualTime()
+    limit = SiteRateLimit(2, 60.0, clock=time, sleep=time.sleep)
+    answered = [asyncio.Event() for _ in range(4)]
+    started: dict[int, float] = {}
+
+    async def request(n: int) -> None:
+        async with limit.slot(A):
+            started[n] = time.now
+            await answered[n].wait()
+
+    requests = [asyncio.create_task(request(n)) for n in range(4)]
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert started == {0: 0.0, 1: 0.0}
+    answered[0].set()
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert started == {0: 0.0, 1: 0.0, 2: 60.0}, "a minute after the first answer, one more"
+    for event in answered[1:]:
+        event.set()
+    await asyncio.gather(*requests)
+    assert started[3] >= 60.0
