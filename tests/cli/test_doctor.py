@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,12 +18,11 @@ import pytest
 
 from reconciler.cli import exitcodes
 from reconciler.cli.app import Hooks
-from reconciler.emulator import Emulator, EmulatorConfig, FaultRule, serve_in_thread
+from reconciler.emulator import Emulator, FaultRule
 from reconciler.wix import WixClient, inspect
+from tests.cli.conftest import INSTANCE, SITE
 from tests.conftest import TEST_KEY, TODAY, Mpr
 
-SITE = "11111111-2222-4333-8444-555555555555"
-INSTANCE = "9a3f6c1e-1111-4e2a-9b7c-5d8e0f1a2b3c"
 ASKED = [
     "CreateAccessToken",
     "GetMarketingSettings",
@@ -187,26 +186,6 @@ def test_a_plan_without_activities_asks_no_posts(
         "not asked: the plan answer holds no activity",
     )
     assert "GetMarketingActivityPosts" not in {r.operation for r in emulator.requests}
-
-
-def faithful_emulator() -> Emulator:
-    """An emulator that refuses API keys, as Wix does (SPEC §1.3)."""
-    emulator = Emulator(EmulatorConfig(generation_seconds=0, posts_seconds=0))
-    emulator.load_fixtures({"sites": [{"id": SITE, "instanceId": INSTANCE}]})
-    return emulator
-
-
-@pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Emulator, dict[str, Any]]]:
-    """An emulator over a socket, and the app credentials mpr finds in the environment."""
-    emulator = faithful_emulator()
-    app = emulator.app_credentials()
-    monkeypatch.delenv("WIX_API_KEY", raising=False)
-    monkeypatch.setenv("WIX_APP_ID", str(app["appId"]))
-    monkeypatch.setenv("WIX_APP_SECRET", str(app["appSecret"]))
-    with serve_in_thread(emulator) as url:
-        monkeypatch.setenv("WIX_API_BASE_URL", url)
-        yield emulator, app
 
 
 def site_file(folder: Path, instance: str = INSTANCE) -> str:

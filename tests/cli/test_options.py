@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from reconciler.cli import exitcodes
 from reconciler.cli.app import Hooks
-from reconciler.emulator import Emulator, EmulatorConfig, serve_in_thread
+from reconciler.emulator import Emulator
 from reconciler.engine.options import Option, SiteOptions, option_problems
 from reconciler.model.settings import ManagedSettings
 from reconciler.model.site import DesiredSite, SiteId
+from tests.cli.conftest import INSTANCE, SITE
 from tests.conftest import Mpr
 
-SITE = "11111111-2222-4333-8444-555555555555"
 US = "aaaaaaaa-1111-4222-8333-444444444444"
 PT = "bbbbbbbb-1111-4222-8333-444444444444"
 
@@ -118,27 +119,11 @@ def test_neither_a_file_nor_a_site_id_is_a_usage_error(mpr: Mpr, emulator: Emula
     assert emulator.requests == []
 
 
-INSTANCE = "9a3f6c1e-1111-4e2a-9b7c-5d8e0f1a2b3c"
-
-
-def faithful_emulator() -> Emulator:
-    """An emulator that refuses API keys, as Wix does (SPEC §1.3)."""
-    emulator = Emulator(EmulatorConfig(generation_seconds=0, posts_seconds=0))
-    emulator.load_fixtures({"sites": [{"id": SITE, "instanceId": INSTANCE}]})
-    return emulator
-
-
 def test_a_site_given_by_id_signs_in_as_the_app_with_instance_id(
-    mpr: Mpr, monkeypatch: pytest.MonkeyPatch
+    mpr: Mpr, served: tuple[Emulator, dict[str, Any]]
 ) -> None:
-    emulator = faithful_emulator()
-    app = emulator.app_credentials()
-    monkeypatch.delenv("WIX_API_KEY", raising=False)
-    monkeypatch.setenv("WIX_APP_ID", str(app["appId"]))
-    monkeypatch.setenv("WIX_APP_SECRET", str(app["appSecret"]))
-    with serve_in_thread(emulator) as url:
-        monkeypatch.setenv("WIX_API_BASE_URL", url)
-        result = mpr("options", SITE, "--instance-id", f"{SITE}={INSTANCE}", obj=Hooks())
+    emulator, _ = served
+    result = mpr("options", SITE, "--instance-id", f"{SITE}={INSTANCE}", obj=Hooks())
     assert result.code == exitcodes.OK, result.err
     assert "    BRAND_AWARENESS  Build brand awareness" in result.out
     tokens = [r.body for r in emulator.requests if r.path == "/oauth2/token"]
