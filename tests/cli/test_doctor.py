@@ -45,6 +45,20 @@ def doctor_json(mpr: Mpr, *argv: str, obj: Any = None) -> tuple[int, dict[str, A
     return result.code, json.loads(result.out)
 
 
+def not_asked(method: str, note: str) -> dict[str, Any]:
+    """A method doctor did not ask, as its JSON shows it: no status, time or members."""
+    return {
+        "method": method,
+        "status": None,
+        "milliseconds": 0,
+        "known": [],
+        "missing": [],
+        "unknown": [],
+        "error": None,
+        "note": note,
+    }
+
+
 def methods(site: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {m["method"]: m for m in site["methods"]}
 
@@ -59,16 +73,9 @@ def test_doctor_asks_every_read_method_once_in_order_and_shows_what_mpr_reads(
     assert site["identity"] == "api-key: API key in WIX_API_KEY"
     assert [m["method"] for m in site["methods"]] == ASKED
     checks = methods(site)
-    assert checks["CreateAccessToken"] == {
-        "method": "CreateAccessToken",
-        "status": None,
-        "milliseconds": 0,
-        "known": [],
-        "missing": [],
-        "unknown": [],
-        "error": None,
-        "note": "no token request: the API key in WIX_API_KEY is sent as it is",
-    }
+    assert checks["CreateAccessToken"] == not_asked(
+        "CreateAccessToken", "no token request: the API key in WIX_API_KEY is sent as it is"
+    )
     for method in ASKED[1:]:
         check = checks[method]
         assert (check["status"], check["error"], check["missing"]) == (200, None, []), check
@@ -125,16 +132,10 @@ def test_a_refused_method_and_an_answer_mpr_cannot_read_are_named_and_recorded(
         ["status"],
         ["planStatus"],
     )
-    assert checks["GetMarketingActivityPosts"] == {
-        "method": "GetMarketingActivityPosts",
-        "status": None,
-        "milliseconds": 0,
-        "known": [],
-        "missing": [],
-        "unknown": [],
-        "error": None,
-        "note": "not asked: GetSocialMarketingPlan failed, so the activity ids are unknown",
-    }
+    assert checks["GetMarketingActivityPosts"] == not_asked(
+        "GetMarketingActivityPosts",
+        "not asked: GetSocialMarketingPlan failed, so the activity ids are unknown",
+    )
     calendars = checks["GetCalendarOptions"]
     assert (calendars["error"], calendars["missing"]) == (None, ["options[].id"])
     assert site["notes"] == [
