@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import pickle
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 import respx
 
-from reconciler.errors import ApiError, ConfigError, InvalidArgument
+from reconciler.errors import ApiError, ConfigError, InvalidArgument, UnexpectedAnswer
 from reconciler.wix import DEFAULT_BASE_URL, SERVICE_PATH, RetryPolicy, WixClient
 from reconciler.wix.auth import Redactor, Secret
 
@@ -164,6 +166,26 @@ async def test_without_a_key_only_the_site_header_is_sent(router: respx.MockRout
     sent = route.calls[0].request.headers
     assert sent["wix-site-id"] == SITE
     assert "authorization" not in sent
+
+
+async def test_without_a_key_a_request_goes_out_whole(router: respx.MockRouter) -> None:
+    """The path without a credential sends the same request: its query, its body, and an
+    error named by its method."""
+    start = datetime(2026, 8, 3, 9, 0, tzinfo=UTC)
+    plan = api_route(router, "GET", "/marketing-plan")
+    plan.mock(return_value=httpx.Response(200, json={"status": "ACTIVE"}))
+    events = api_route(router, "POST", "/events/query")
+    events.mock(return_value=httpx.Response(200, json={"events": "none"}))
+    async with WixClient(base_url=BASE) as wix:
+        await wix.site(SITE).get_social_marketing_plan(start=start)
+        with pytest.raises(UnexpectedAnswer) as unread:
+            await wix.site(SITE).query_events(start, start)
+    assert plan.calls[0].request.url.params["timeframe.startDate"] == "2026-08-03T09:00:00.000Z"
+    assert json.loads(events.calls[0].request.content)["query"]["filter"]["date"] == {
+        "$gte": "2026-08-03T09:00:00.000Z",
+        "$lte": "2026-08-03T09:00:00.000Z",
+    }
+    assert unread.value.message.startswith("QueryEvents: unexpected response shape")
 
 
 # --- lifecycle ------------------------------------------------------------------------------
