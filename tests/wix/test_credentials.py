@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -532,6 +533,45 @@ async def test_a_token_refused_by_two_requests_at_once_is_renewed_once(
         await asyncio.gather(site.get_social_marketing_plan(), site.get_marketing_settings())
     assert runs.read_text().splitlines() == ["run", "run"], "one renewal for both"
     assert [r.status for r in emulator.requests] == [200, 401, 401, 200, 200]
+
+
+async def test_a_request_sent_again_after_a_renewal_is_the_same_request(
+    emulator_clock: ManualClock, tmp_path: Path
+) -> None:
+    """Refused (401) with a token that has expired, the request goes again with a new one:
+    the same query, the same body, and an answer it cannot read named by its method."""
+    emulator = Emulator(EmulatorConfig(lenient_auth=False), emulator_clock)
+    unreadable = {"status": 200, "body": {"planStatus": "ACTIVE"}}
+    emulator.load_fixtures(
+        {"sites": [{"id": SITE, "answers": {"GetSocialMarketingPlan": unreadable}}]}
+    )
+    token = tmp_path / "token"
+    token.write_text(emulator.issue_user_token(SITE))
+    credential = CommandCredential(script(tmp_path, f"print(open({str(token)!r}).read())\n"), SITE)
+    start = datetime(2026, 8, 3, 9, 0, tzinfo=UTC)
+
+    def renew() -> None:
+        emulator.revoke_tokens(SITE)
+        token.write_text(emulator.issue_user_token(SITE))
+
+    async with in_process(emulator, lambda site: credential, attempts=1) as client:
+        site = client.site(SITE)
+        await site.get_marketing_settings()
+        renew()
+        await site.query_events(start, start)
+        renew()
+        with pytest.raises(UnexpectedAnswer) as unread:
+            await site.get_social_marketing_plan(start=start)
+    assert unread.value.message.startswith("GetSocialMarketingPlan: unexpected response shape")
+    query, query_again, plan, plan_again = emulator.requests[1:]
+    assert (query.status, query_again.status, plan.status, plan_again.status) == (
+        401,
+        200,
+        401,
+        200,
+    )
+    assert query_again.body == query.body and query.body["query"]["filter"]["date"]
+    assert plan_again.query == plan.query == {"timeframe.startDate": "2026-08-03T09:00:00.000Z"}
 
 
 @pytest.fixture
