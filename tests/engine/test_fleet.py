@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import socket
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from reconciler.model.policy import Policy, SchedulePolicy
 from reconciler.model.settings import ManagedSettings
 from reconciler.model.site import DesiredSite, SiteId
 from reconciler.wix import RetryPolicy, WixClient
+from reconciler.wix.credentials import CommandCredential
 from tests.conftest import TODAY
 
 KEY = "IST.fleet-test-key"
@@ -120,8 +122,9 @@ async def test_sites_waiting_for_their_generation_hold_no_request_slot() -> None
 
 async def test_an_unreachable_endpoint_stops_the_fleet_after_the_first_sites_tries() -> None:
     runtime = Runtime(journal=MemoryJournal())
+    base_url = f"http://127.0.0.1:{closed_port()}"
     async with WixClient(
-        base_url=f"http://127.0.0.1:{closed_port()}",
+        base_url=base_url,
         api_key=KEY,
         sleep=_no_sleep,
         retry=RetryPolicy(max_attempts=4),
@@ -130,8 +133,11 @@ async def test_an_unreachable_endpoint_stops_the_fleet_after_the_first_sites_tri
             await plan_sites(wix, fleet(200), runtime)
     assert wix.request_count == 4  # the first site's tries; no other site sent anything
     message = str(caught.value)
-    assert "could not reach http://127.0.0.1:" in message
-    assert "mpr stopped there" in message
+    assert f"could not reach {base_url}" in message
+    assert message.endswith(
+        f"(mpr stopped there: reaching {base_url} failed before any request had succeeded, and "
+        "every other site would meet the same answer)"
+    )
 
 
 def test_the_command_line_says_it_once_and_exits_1(
@@ -191,3 +197,31 @@ async def test_planning_settles_each_site_as_planned_or_error_on_the_progress_li
             line = display.model.status_line(TODAY)
     assert work[0].plan.error is None and work[1].plan.error
     assert line == "2 site(s): 1 error, 1 planned · 0s"
+
+
+async def test_a_site_that_cannot_sign_in_leaves_the_next_one_to_find_the_endpoint_down(
+    tmp_path: Path,
+) -> None:
+    """The first site's token command fails before anything is sent: the next site takes its
+    place as the one request in flight, finds the endpoint unreachable after its tries, and
+    the sites after it stop at once, as if the first had found it."""
+    failing = CommandCredential(f"{sys.executable} -c 'raise SystemExit(3)'", "s0")
+    base_url = f"http://127.0.0.1:{closed_port()}"
+    async with WixClient(
+        base_url=base_url,
+        api_key=KEY,
+        credentials=lambda site: failing if site == "s0" else None,
+        sleep=_no_sleep,
+        retry=RetryPolicy(max_attempts=4),
+    ) as wix:
+        outcomes = await asyncio.gather(
+            *(wix.site(f"s{n}").get_social_marketing_plan() for n in range(4)),
+            return_exceptions=True,
+        )
+    assert [type(o).__name__ for o in outcomes] == [
+        "CredentialUnavailable",
+        "ApiUnreachable",
+        "ApiUnreachable",
+        "ApiUnreachable",
+    ]
+    assert wix.request_count == 4, "the second site's tries, and nothing from the others"
