@@ -236,9 +236,6 @@ def _content(item: wire.Item) -> dict[str, Any]:
     """The item's one content object (SPEC.md §2.3): the member whose name ends in Post,
     Story, Reel, Photo, Video or Short and whose value is an object."""
     for key, value in (item.model_extra or {}).items():
-        if key.endswith(_CONTENT_SUFFIXES) and isinstance(value, dict):
+        if item.reads_extra(key, value):
             return {"content_key": key, "content": value}
     return {}
-
-
-_CONTENT_SUFFIXES = wire.CONTENT_SUFFIXES
